@@ -1,0 +1,103 @@
+"""trueup: keep a database's schema equal to a declared schema, with no migration files and
+no surprise data loss.
+
+The pipeline, each step a function with plain data in and out::
+
+    declared = load_schema("schema.sql")                 # declared schema -> model
+    plan = plan_for(parse_url("app.db"), declared.schema)  # inspect + diff + plan (read-only)
+    push(parse_url("app.db"), declared.schema)           # ... then apply and verify
+
+Names are imported on first use, so ``import trueup`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_schema": "trueup.sources",
+    "Declared": "trueup.sources",
+    "diff": "trueup.diff.differ",
+    "push": "trueup.push",
+    "plan_for": "trueup.push",
+    "PushResult": "trueup.push",
+    "apply_plan": "trueup.apply",
+    "parse_url": "trueup.urls",
+    "DatabaseURL": "trueup.urls",
+    "get_dialect": "trueup.dialects",
+    "Renames": "trueup.diff.renames",
+    "Plan": "trueup.plan",
+    "Step": "trueup.plan",
+    "Finding": "trueup.plan",
+    "Risk": "trueup.plan",
+    "Schema": "trueup.model",
+    "TrueupError": "trueup.errors",
+    "SchemaError": "trueup.errors",
+    "ConfigError": "trueup.errors",
+    "ConnectionError": "trueup.errors",
+    "LockTimeout": "trueup.errors",
+    "UnsafePlan": "trueup.errors",
+    "ApplyError": "trueup.errors",
+    "UnsupportedChange": "trueup.errors",
+}
+
+__all__ = [
+    "ApplyError",
+    "ConfigError",
+    "ConnectionError",
+    "DatabaseURL",
+    "Declared",
+    "Finding",
+    "LockTimeout",
+    "Plan",
+    "PushResult",
+    "Renames",
+    "Risk",
+    "Schema",
+    "SchemaError",
+    "Step",
+    "TrueupError",
+    "UnsafePlan",
+    "UnsupportedChange",
+    "__version__",
+    "apply_plan",
+    "diff",
+    "get_dialect",
+    "load_schema",
+    "parse_url",
+    "plan_for",
+    "push",
+]
+
+if TYPE_CHECKING:
+    from trueup.apply import apply_plan
+    from trueup.dialects import get_dialect
+    from trueup.diff.differ import diff
+    from trueup.diff.renames import Renames
+    from trueup.errors import (
+        ApplyError,
+        ConfigError,
+        ConnectionError,
+        LockTimeout,
+        SchemaError,
+        TrueupError,
+        UnsafePlan,
+        UnsupportedChange,
+    )
+    from trueup.model import Schema
+    from trueup.plan import Finding, Plan, Risk, Step
+    from trueup.push import PushResult, plan_for, push
+    from trueup.sources import Declared, load_schema
+    from trueup.urls import DatabaseURL, parse_url
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trueup' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,80 @@
+"""Run a plan inside the push's transaction and prove the result.
+
+All or nothing: the steps run under a savepoint inside the transaction the caller opened;
+any failure raises ApplyError and the caller rolls everything back. After the steps, foreign
+keys are checked (only violations the plan introduced count), and the database is inspected
+again: if it does not equal the declared schema, the push fails too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from trueup.dialects.base import Session
+from trueup.diff.differ import DiffHooks, diff
+from trueup.errors import ApplyError
+from trueup.model import Schema
+from trueup.plan import Plan, Step
+
+SAVEPOINT = "trueup_push"
+
+StepCallback = Callable[[int, int, Step], None]
+
+
+def _run_steps(session: Session, plan: Plan, on_step: StepCallback | None) -> None:
+    total = len(plan.steps)
+    for number, step in enumerate(plan.steps, 1):
+        if on_step:
+            on_step(number, total, step)
+        try:
+            session.execute(step.sql)
+        except Exception as exc:  # any engine error: report it with the statement
+            first_line = step.sql.strip().splitlines()[0]
+            raise ApplyError(
+                f"Statement {number} of {total} failed: {exc}\n    {first_line}"
+                + (" …" if "\n" in step.sql.strip() else ""),
+                hint="Nothing was changed: the whole push was rolled back.",
+            ) from exc
+
+
+def apply_plan(
+    session: Session,
+    plan: Plan,
+    desired: Schema,
+    hooks: DiffHooks,
+    *,
+    on_step: StepCallback | None = None,
+) -> None:
+    """Execute ``plan`` in the open transaction of ``session`` and verify the outcome.
+    Raises ApplyError (leaving the transaction for the caller to roll back) on failure."""
+    session.execute(f"SAVEPOINT {SAVEPOINT}")
+    _run_steps(session, plan, on_step)
+    if plan.checked_tables:
+        after = session.constraint_violations(plan.checked_tables)
+        if after:
+            # Some databases already hold orphan rows; only new ones are the plan's doing.
+            # Go back to before the plan, count there, and run the plan again if it is clean.
+            session.execute(f"ROLLBACK TO {SAVEPOINT}")
+            before = session.constraint_violations(plan.checked_tables)
+            new = after - before
+            if new:
+                lines = [
+                    f"    {count} row(s) in {child} without a matching row in {parent}"
+                    for (child, parent), count in sorted(new.items())
+                ]
+                raise ApplyError(
+                    "The plan would leave rows that break foreign keys:\n" + "\n".join(lines),
+                    hint="Nothing was changed. Fix or remove those rows, or change the "
+                    "declared foreign keys, then push again.",
+                )
+            _run_steps(session, plan, None)
+    remaining = diff(session.inspect(), desired, hooks)
+    if remaining:
+        names = ", ".join(sorted({type(c).__name__ for c in remaining}))
+        raise ApplyError(
+            "After running the plan the database still differs from the declared schema "
+            f"({names}).",
+            hint="Nothing was changed. This is a bug in trueup; please report it with the "
+            "schema and `trueup inspect --format sql` of the database.",
+        )
+    session.execute(f"RELEASE {SAVEPOINT}")

@@ -1,0 +1,77 @@
+"""Options and set-up shared by the commands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from trueup.config import Settings, find_schema, load_settings
+from trueup.errors import ConfigError
+from trueup.urls import DatabaseURL, parse_url
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def schema_option(fn: F) -> F:
+    return click.option(
+        "--schema",
+        "schema",
+        metavar="PATH",
+        help="The declared schema (default: $TRUEUP_SCHEMA, the settings file, then "
+        "prisma/schema.prisma, schema.prisma or schema.sql).",
+    )(fn)
+
+
+def url_option(fn: F) -> F:
+    return click.option(
+        "--url",
+        "url",
+        metavar="URL",
+        help="The database: file:./app.db, sqlite:///app.db or a path (default: "
+        "$DATABASE_URL, then the settings file).",
+    )(fn)
+
+
+def lock_timeout_option(fn: F) -> F:
+    return click.option(
+        "--lock-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="How long to wait for another push on the same database (default 60).",
+    )(fn)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    settings: Settings
+    url: DatabaseURL
+
+
+def resolve_url(settings: Settings) -> DatabaseURL:
+    if not settings.url:
+        raise ConfigError(
+            "No database given.",
+            hint="Pass --url (for example --url file:./app.db) or set DATABASE_URL.",
+        )
+    return parse_url(settings.url, base_dir=os.getcwd())
+
+
+def target(
+    *, schema: str | None = None, url: str | None = None, lock_timeout: float | None = None
+) -> Target:
+    settings = load_settings(schema=schema, url=url, lock_timeout=lock_timeout)
+    return Target(settings, resolve_url(settings))
+
+
+def describe_database(url: DatabaseURL) -> str:
+    if url.engine == "sqlite":
+        return f"SQLite database {url.path}"
+    return f"{url.engine} database {url.redacted()}"
+
+
+def schema_path(settings: Settings) -> str:
+    return find_schema(settings)

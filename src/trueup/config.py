@@ -1,0 +1,129 @@
+"""Settings: command-line flags win over the environment, which wins over a settings file
+(``trueup.toml``, or ``[tool.trueup]`` in ``pyproject.toml``, in the working directory).
+
+Keys (file / environment):
+
+* ``schema`` / ``TRUEUP_SCHEMA``: the declared schema file.
+* ``url`` / ``DATABASE_URL``: the database.
+* ``lock_timeout`` / ``TRUEUP_LOCK_TIMEOUT``: seconds to wait for another push (default 60).
+* ``ignore_tables`` / ``TRUEUP_IGNORE_TABLES``: glob patterns (comma-separated in the
+  environment) of tables trueup never touches.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from trueup.errors import ConfigError
+
+#: Where a schema is looked for when none is named, in order (Prisma's places first).
+SCHEMA_CANDIDATES = ("prisma/schema.prisma", "schema.prisma", "schema.sql")
+KEYS = {"schema", "url", "lock_timeout", "ignore_tables"}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    schema: str | None = None
+    url: str | None = None
+    lock_timeout: float = 60.0
+    ignore_tables: tuple[str, ...] = ()
+    source: str | None = None  # the settings file they came from
+    base_dir: str = field(default=".")
+
+    def ignore(self) -> Callable[[str], bool] | None:
+        """A test for table names to leave alone, or None when nothing is ignored."""
+        if not self.ignore_tables:
+            return None
+        patterns = tuple(p.lower() for p in self.ignore_tables)
+        return lambda name: any(fnmatch.fnmatchcase(name.lower(), p) for p in patterns)
+
+
+def _read_file(folder: str) -> tuple[dict[str, Any], str | None]:
+    for name, table in (("trueup.toml", None), ("pyproject.toml", ("tool", "trueup"))):
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            continue
+        try:
+            with open(path, "rb") as f:
+                data: Any = tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
+        if table:
+            for key in table:
+                data = data.get(key, {}) if isinstance(data, dict) else {}
+            if not data:
+                continue
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: the trueup settings must be a table of keys.")
+        unknown = sorted(set(data) - KEYS)
+        if unknown:
+            raise ConfigError(
+                f"{path}: unknown setting(s) {', '.join(unknown)}.",
+                hint=f"Known settings: {', '.join(sorted(KEYS))}.",
+            )
+        return data, path
+    return {}, None
+
+
+def load_settings(
+    *,
+    schema: str | None = None,
+    url: str | None = None,
+    lock_timeout: float | None = None,
+    folder: str = ".",
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Settings from flags (the arguments), the environment and the settings file."""
+    env = os.environ if environ is None else environ
+    data, source = _read_file(folder)
+
+    def pick(flag: Any, env_name: str, key: str) -> Any:
+        if flag is not None:
+            return flag
+        if env.get(env_name):
+            return env[env_name]
+        return data.get(key)
+
+    timeout_raw = pick(lock_timeout, "TRUEUP_LOCK_TIMEOUT", "lock_timeout")
+    try:
+        timeout = 60.0 if timeout_raw is None else float(timeout_raw)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"The lock timeout must be a number of seconds, not {timeout_raw!r}."
+        ) from None
+    if timeout < 0:
+        raise ConfigError("The lock timeout cannot be negative.")
+
+    ignore_raw: Any = env.get("TRUEUP_IGNORE_TABLES") or data.get("ignore_tables") or ()
+    if isinstance(ignore_raw, str):
+        ignore_raw = [p.strip() for p in ignore_raw.split(",") if p.strip()]
+    if not isinstance(ignore_raw, (list, tuple)) or not all(isinstance(p, str) for p in ignore_raw):
+        raise ConfigError("ignore_tables must be a list of table name patterns.")
+
+    return Settings(
+        schema=pick(schema, "TRUEUP_SCHEMA", "schema"),
+        url=pick(url, "DATABASE_URL", "url"),
+        lock_timeout=timeout,
+        ignore_tables=tuple(ignore_raw),
+        source=source,
+        base_dir=folder,
+    )
+
+
+def find_schema(settings: Settings) -> str:
+    """The schema file to read: the one named, else the first of the usual places."""
+    if settings.schema:
+        return settings.schema
+    for candidate in SCHEMA_CANDIDATES:
+        path = os.path.join(settings.base_dir, candidate)
+        if os.path.isfile(path):
+            return os.path.normpath(path)
+    raise ConfigError(
+        "No schema file found.",
+        hint="Pass --schema PATH, or create one of: " + ", ".join(SCHEMA_CANDIDATES) + ".",
+    )

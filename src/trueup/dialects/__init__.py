@@ -1,0 +1,32 @@
+"""The engines trueup works with, looked up by name. Each is imported only when used, so a
+SQLite push never loads a PostgreSQL driver."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from trueup.errors import ConfigError
+
+if TYPE_CHECKING:
+    from trueup.dialects.base import Dialect
+
+_REGISTRY = {
+    "sqlite": "trueup.dialects.sqlite.dialect:SQLiteDialect",
+}
+
+
+def get_dialect(name: str, *, ignore: Callable[[str], bool] | None = None) -> Dialect:
+    """The engine called ``name``; ``ignore`` names tables it must never read or touch."""
+    try:
+        target = _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise ConfigError(
+            f"trueup does not support the {name!r} engine yet.",
+            hint=f"Supported engines: {known}.",
+        ) from None
+    module, _, cls = target.partition(":")
+    dialect: Dialect = getattr(import_module(module), cls)(ignore=ignore)
+    return dialect

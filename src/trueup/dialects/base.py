@@ -1,0 +1,115 @@
+"""What every engine provides: a way in (sessions), its answers to the differ (hooks), a
+planner, and a renderer. The rest of trueup talks to engines only through these."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from trueup.diff.changes import Change
+from trueup.diff.differ import DiffHooks
+from trueup.model import Schema
+from trueup.plan import Plan
+from trueup.urls import DatabaseURL
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What an engine can do in place, as data the planner and checks consult."""
+
+    transactional_ddl: bool
+    alter_column_type: bool
+    drop_column: bool
+    enums: bool
+    namespaces: bool
+    rename_index: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StatementError:
+    """Where in a statement an engine located an error, and its message."""
+
+    message: str
+    offset: int | None = None
+
+
+class Session(ABC):
+    """One connection to one database, used by one push, inspect or diff."""
+
+    url: DatabaseURL | None
+
+    @abstractmethod
+    def inspect(self) -> Schema: ...
+
+    @abstractmethod
+    def begin(self, *, write: bool, timeout: float) -> None:
+        """Start the transaction. ``write`` takes the lock that keeps two pushes apart;
+        waiting for it ends with LockTimeout after ``timeout`` seconds."""
+
+    @abstractmethod
+    def execute(self, sql: str) -> None: ...
+
+    @abstractmethod
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
+        """Rows breaking foreign keys in ``tables``, counted per (table, parent). Engines
+        that check constraints as statements run (PostgreSQL) report none here."""
+        return Counter()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Dialect(ABC):
+    name: str
+    capabilities: Capabilities
+    hooks: DiffHooks
+
+    @abstractmethod
+    def connect(self, url: DatabaseURL, *, create: bool) -> Session:
+        """Open the database. With ``create`` a missing SQLite file is made; without it a
+        missing file reads as an empty database."""
+
+    @abstractmethod
+    def scratch(self) -> Session:
+        """An empty throwaway database, for running declared DDL."""
+
+    @abstractmethod
+    def split_statements(self, sql: str) -> list[tuple[int, str]]:
+        """Split a script into statements, each with its offset in the script."""
+
+    @abstractmethod
+    def locate_error(self, statement: str, error: Exception) -> StatementError:
+        """Where in ``statement`` the engine's ``error`` points, as well as it can tell."""
+
+    @abstractmethod
+    def is_narrowing(self, old_type: str, new_type: str) -> bool:
+        """Whether changing a column from ``old_type`` to ``new_type`` may not keep every
+        value as it is."""
+
+    @abstractmethod
+    def plan(self, changes: Sequence[Change], current: Schema, desired: Schema) -> Plan: ...
+
+    @abstractmethod
+    def render_schema(self, schema: Schema) -> list[str]:
+        """The schema as the statements that would create it."""
+
+    @abstractmethod
+    def script(self, plan: Plan) -> str:
+        """The plan as a SQL script someone could run by hand, with its transaction."""

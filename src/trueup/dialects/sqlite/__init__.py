@@ -1,0 +1,1 @@
+"""SQLite: the embedded default engine, through the standard library's sqlite3."""

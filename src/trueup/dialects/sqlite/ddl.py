@@ -1,0 +1,421 @@
+"""Read what SQLite's pragmas do not tell from the stored ``CREATE`` statements.
+
+The pragmas give columns, declared types, defaults, NOT NULL, primary-key order, indexes and
+foreign keys. They do not give CHECK constraints, generated-column expressions, collations,
+``AUTOINCREMENT``, constraint names, foreign-key deferral, table options, or the text of
+expression index keys and partial-index ``WHERE`` clauses. Those come from here.
+
+The statements read here were accepted by SQLite itself, so this is a reader for valid SQL,
+not a validator: it walks the tokens and keeps the spans it needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from trueup.dialects.sqlite.lexer import Kind, Token, tokenize
+
+
+@dataclass(slots=True)
+class ParsedForeignKey:
+    columns: list[str]
+    ref_table: str
+    ref_columns: list[str]
+    name: str | None = None
+    on_delete: str = "NO ACTION"
+    on_update: str = "NO ACTION"
+    deferral: str = "NOT DEFERRABLE"
+
+
+@dataclass(slots=True)
+class ParsedColumn:
+    name: str
+    collation: str | None = None
+    autoincrement: bool = False
+    generated: tuple[str, bool] | None = None  # (expression text, stored)
+    checks: list[tuple[str | None, str]] = field(default_factory=list)
+    primary_key_name: str | None = None
+    unique_name: str | None = None
+    is_unique: bool = False
+    foreign_key: ParsedForeignKey | None = None
+
+
+@dataclass(slots=True)
+class ParsedTable:
+    name: str
+    columns: list[ParsedColumn] = field(default_factory=list)
+    primary_key_name: str | None = None
+    uniques: list[tuple[str | None, list[str]]] = field(default_factory=list)
+    checks: list[tuple[str | None, str]] = field(default_factory=list)
+    foreign_keys: list[ParsedForeignKey] = field(default_factory=list)
+    options: set[str] = field(default_factory=set)
+
+    def column(self, name: str) -> ParsedColumn | None:
+        low = name.lower()
+        for col in self.columns:
+            if col.name.lower() == low:
+                return col
+        return None
+
+
+@dataclass(slots=True)
+class ParsedIndexPart:
+    text: str  # the key as written, without COLLATE / ASC / DESC
+    is_column: bool
+    collation: str | None = None
+    descending: bool = False
+
+
+@dataclass(slots=True)
+class ParsedIndex:
+    name: str
+    table: str
+    unique: bool
+    parts: list[ParsedIndexPart]
+    where: str | None = None
+
+
+_COLUMN_CONSTRAINT_START = {
+    "CONSTRAINT",
+    "PRIMARY",
+    "NOT",
+    "NULL",
+    "UNIQUE",
+    "CHECK",
+    "DEFAULT",
+    "COLLATE",
+    "REFERENCES",
+    "GENERATED",
+    "AS",
+}
+_TABLE_CONSTRAINT_START = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"}
+
+
+class _Reader:
+    """A cursor over the tokens of one statement."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+        self.tokens = tokenize(sql)
+        self.i = 0
+
+    def peek(self, offset: int = 0) -> Token | None:
+        j = self.i + offset
+        return self.tokens[j] if j < len(self.tokens) else None
+
+    def next(self) -> Token:
+        tok = self.peek()
+        if tok is None:
+            raise ValueError("unexpected end of statement")
+        self.i += 1
+        return tok
+
+    def at_word(self, *words: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok.is_word(*words)
+
+    def at(self, text: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok.kind is Kind.PUNCT and tok.text == text
+
+    def accept_word(self, *words: str) -> bool:
+        if self.at_word(*words):
+            self.i += 1
+            return True
+        return False
+
+    def accept(self, text: str) -> bool:
+        if self.at(text):
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, text: str) -> None:
+        if not self.accept(text):
+            raise ValueError(f"expected {text!r}")
+
+    def name(self) -> str:
+        tok = self.next()
+        if tok.kind not in (Kind.WORD, Kind.QUOTED, Kind.STRING):
+            raise ValueError(f"expected a name, found {tok.text!r}")
+        return tok.name
+
+    def qualified_name(self) -> str:
+        name = self.name()
+        if self.accept("."):
+            name = self.name()  # the schema prefix ("main.t") is not part of the name
+        return name
+
+    def balanced(self) -> tuple[int, int]:
+        """Consume a parenthesised group; return the source span inside the parentheses."""
+        self.expect("(")
+        start = self.peek()
+        depth = 1
+        inner_start = start.start if start else len(self.sql)
+        while True:
+            tok = self.next()
+            if tok.text == "(" and tok.kind is Kind.PUNCT:
+                depth += 1
+            elif tok.text == ")" and tok.kind is Kind.PUNCT:
+                depth -= 1
+                if depth == 0:
+                    return inner_start, tok.start
+
+    def skip_until_top_level(self, stop_words: set[str]) -> tuple[int, int]:
+        """Consume tokens up to a top-level ``,`` or ``)`` or one of ``stop_words``;
+        return the consumed span."""
+        first = self.peek()
+        start = first.start if first else len(self.sql)
+        end = start
+        depth = 0
+        while (tok := self.peek()) is not None:
+            if tok.kind is Kind.PUNCT and tok.text == "(":
+                depth += 1
+            elif tok.kind is Kind.PUNCT and tok.text == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and (tok.text == "," or tok.upper in stop_words):
+                break
+            end = tok.end
+            self.i += 1
+        return start, end
+
+    def name_list(self) -> list[str]:
+        self.expect("(")
+        names = [self.name()]
+        while self.accept(","):
+            names.append(self.name())
+        self.expect(")")
+        return names
+
+    def indexed_names(self) -> list[str]:
+        """``(a COLLATE x DESC, b)`` as plain names (the PK / UNIQUE column lists)."""
+        self.expect("(")
+        names: list[str] = []
+        while True:
+            names.append(self.name())
+            self.skip_until_top_level(set())
+            if not self.accept(","):
+                break
+        self.expect(")")
+        return names
+
+
+def parse_create_table(sql: str) -> ParsedTable:
+    r = _Reader(sql)
+    r.accept_word("CREATE")
+    r.accept_word("TEMP", "TEMPORARY")
+    if not r.accept_word("TABLE"):
+        raise ValueError("not a CREATE TABLE statement")
+    if r.accept_word("IF"):
+        r.accept_word("NOT")
+        r.accept_word("EXISTS")
+    table = ParsedTable(r.qualified_name())
+    r.expect("(")
+    while True:
+        tok = r.peek()
+        if tok is not None and tok.upper in _TABLE_CONSTRAINT_START:
+            _table_constraint(r, table)
+        else:
+            table.columns.append(_column(r))
+        if r.accept(","):
+            continue
+        r.expect(")")
+        break
+    while (tok := r.peek()) is not None and tok.text != ";":
+        if r.accept_word("WITHOUT"):
+            r.accept_word("ROWID")
+            table.options.add("WITHOUT ROWID")
+        elif r.accept_word("STRICT"):
+            table.options.add("STRICT")
+        else:
+            r.next()
+    return table
+
+
+def _column(r: _Reader) -> ParsedColumn:
+    col = ParsedColumn(r.name())
+    # The declared type: words and an optional "(n)" / "(n, m)", up to the first constraint.
+    while (tok := r.peek()) is not None and tok.text not in (",", ")"):
+        if tok.upper in _COLUMN_CONSTRAINT_START:
+            break
+        if tok.text == "(":
+            r.balanced()
+        else:
+            r.next()
+    pending_name: str | None = None
+    while (tok := r.peek()) is not None and tok.text not in (",", ")"):
+        word = tok.upper
+        if r.accept_word("CONSTRAINT"):
+            pending_name = r.name()
+            continue
+        if r.accept_word("PRIMARY"):
+            r.accept_word("KEY")
+            col.primary_key_name = pending_name
+            r.accept_word("ASC", "DESC")
+            _conflict_clause(r)
+            if r.accept_word("AUTOINCREMENT"):
+                col.autoincrement = True
+        elif r.accept_word("NOT"):
+            r.accept_word("NULL")
+            _conflict_clause(r)
+        elif r.accept_word("NULL"):
+            _conflict_clause(r)
+        elif r.accept_word("UNIQUE"):
+            col.is_unique = True
+            col.unique_name = pending_name
+            _conflict_clause(r)
+        elif r.accept_word("CHECK"):
+            start, end = r.balanced()
+            col.checks.append((pending_name, r.sql[start:end]))
+        elif r.accept_word("DEFAULT"):
+            if r.at("("):
+                r.balanced()
+            else:
+                if r.at("+") or r.at("-"):
+                    r.next()
+                r.next()
+        elif r.accept_word("COLLATE"):
+            col.collation = r.name()
+        elif word == "REFERENCES":
+            fk = _references(r, [col.name])
+            fk.name = pending_name
+            col.foreign_key = fk
+        elif r.accept_word("GENERATED"):
+            r.accept_word("ALWAYS")
+            continue  # "AS (…)" follows
+        elif r.accept_word("AS"):
+            start, end = r.balanced()
+            stored = False
+            if r.accept_word("STORED"):
+                stored = True
+            else:
+                r.accept_word("VIRTUAL")
+            col.generated = (r.sql[start:end], stored)
+        else:
+            r.next()  # something this reader does not model; SQLite accepted it
+        pending_name = None
+    return col
+
+
+def _conflict_clause(r: _Reader) -> None:
+    if r.at_word("ON") and (nxt := r.peek(1)) is not None and nxt.is_word("CONFLICT"):
+        r.i += 2
+        r.next()  # ROLLBACK | ABORT | FAIL | IGNORE | REPLACE
+
+
+def _table_constraint(r: _Reader, table: ParsedTable) -> None:
+    name: str | None = None
+    if r.accept_word("CONSTRAINT"):
+        name = r.name()
+    if r.accept_word("PRIMARY"):
+        r.accept_word("KEY")
+        r.indexed_names()
+        table.primary_key_name = name
+        _conflict_clause(r)
+    elif r.accept_word("UNIQUE"):
+        table.uniques.append((name, r.indexed_names()))
+        _conflict_clause(r)
+    elif r.accept_word("CHECK"):
+        start, end = r.balanced()
+        table.checks.append((name, r.sql[start:end]))
+    elif r.accept_word("FOREIGN"):
+        r.accept_word("KEY")
+        columns = r.name_list()
+        fk = _references(r, columns)
+        fk.name = name
+        table.foreign_keys.append(fk)
+    r.skip_until_top_level(set())
+
+
+def _references(r: _Reader, columns: list[str]) -> ParsedForeignKey:
+    if not r.accept_word("REFERENCES"):
+        raise ValueError("expected REFERENCES")
+    fk = ParsedForeignKey(columns, r.name(), [])
+    if r.at("("):
+        fk.ref_columns = r.name_list()
+    while (tok := r.peek()) is not None:
+        if r.accept_word("ON"):
+            which = r.next().upper
+            action = _action(r)
+            if which == "DELETE":
+                fk.on_delete = action
+            elif which == "UPDATE":
+                fk.on_update = action
+        elif r.accept_word("MATCH"):
+            r.next()
+        elif tok.is_word("NOT") and (nxt := r.peek(1)) is not None and nxt.is_word("DEFERRABLE"):
+            r.i += 2
+            _initially(r)
+            fk.deferral = "NOT DEFERRABLE"
+        elif r.accept_word("DEFERRABLE"):
+            fk.deferral = (
+                "DEFERRABLE INITIALLY DEFERRED"
+                if _initially(r) == "DEFERRED"
+                else "DEFERRABLE INITIALLY IMMEDIATE"
+            )
+        else:
+            break
+    return fk
+
+
+def _initially(r: _Reader) -> str | None:
+    if r.accept_word("INITIALLY"):
+        return r.next().upper
+    return None
+
+
+def _action(r: _Reader) -> str:
+    if r.accept_word("SET"):
+        return "SET " + r.next().upper
+    if r.accept_word("NO"):
+        r.accept_word("ACTION")
+        return "NO ACTION"
+    return r.next().upper
+
+
+def parse_create_index(sql: str) -> ParsedIndex:
+    r = _Reader(sql)
+    r.accept_word("CREATE")
+    unique = r.accept_word("UNIQUE")
+    if not r.accept_word("INDEX"):
+        raise ValueError("not a CREATE INDEX statement")
+    if r.accept_word("IF"):
+        r.accept_word("NOT")
+        r.accept_word("EXISTS")
+    name = r.qualified_name()
+    if not r.accept_word("ON"):
+        raise ValueError("expected ON")
+    table = r.name()
+    r.expect("(")
+    parts: list[ParsedIndexPart] = []
+    while True:
+        start, end = r.skip_until_top_level({"COLLATE", "ASC", "DESC"})
+        key_tokens = [t for t in r.tokens if start <= t.start < end]
+        part = ParsedIndexPart(
+            r.sql[start:end].strip(),
+            len(key_tokens) == 1 and key_tokens[0].kind in (Kind.WORD, Kind.QUOTED, Kind.STRING),
+        )
+        if part.is_column:
+            part.text = key_tokens[0].name
+        while True:
+            if r.accept_word("COLLATE"):
+                part.collation = r.name()
+            elif r.accept_word("DESC"):
+                part.descending = True
+            elif r.accept_word("ASC"):
+                pass
+            else:
+                break
+        parts.append(part)
+        if not r.accept(","):
+            break
+    r.expect(")")
+    where: str | None = None
+    if r.accept_word("WHERE"):
+        first = r.peek()
+        if first is not None:
+            end_tok = r.tokens[-1] if r.tokens[-1].text != ";" else r.tokens[-2]
+            where = r.sql[first.start : end_tok.end]
+    return ParsedIndex(name, table, unique, parts, where)

@@ -1,0 +1,135 @@
+"""The SQLite engine as the rest of trueup sees it."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+
+from trueup.dialects.base import Capabilities, Dialect, StatementError
+from trueup.dialects.sqlite import plan as planner
+from trueup.dialects.sqlite.lexer import Kind, tokenize
+from trueup.dialects.sqlite.render import quote, schema_statements
+from trueup.dialects.sqlite.session import SQLiteSession
+from trueup.dialects.sqlite.types import is_narrowing
+from trueup.diff.changes import Change
+from trueup.diff.differ import DiffHooks
+from trueup.model import Schema
+from trueup.plan import Plan
+from trueup.urls import DatabaseURL
+
+
+class SQLiteHooks(DiffHooks):
+    # SQLite folds the case of ASCII names, and keeps constraint names only as text in the
+    # CREATE TABLE statement (nothing can refer to them), so they are not compared.
+    fold_case = True
+    compare_constraint_names = False
+    rename_index = False
+
+
+class SQLiteDialect(Dialect):
+    name = "sqlite"
+    capabilities = Capabilities(
+        transactional_ddl=True,
+        alter_column_type=False,
+        drop_column=True,
+        enums=False,
+        namespaces=False,
+        rename_index=False,
+    )
+    hooks = SQLiteHooks()
+
+    def __init__(self, ignore: Callable[[str], bool] | None = None) -> None:
+        self.ignore = ignore
+
+    def connect(self, url: DatabaseURL, *, create: bool) -> SQLiteSession:
+        return SQLiteSession.open(url, create=create, ignore=self.ignore)
+
+    def scratch(self) -> SQLiteSession:
+        return SQLiteSession(sqlite3.connect(":memory:", isolation_level=None), None)
+
+    def split_statements(self, sql: str) -> list[tuple[int, str]]:
+        out: list[tuple[int, str]] = []
+        start: int | None = None
+        for tok in tokenize(sql):
+            if start is None:
+                start = tok.start
+            if tok.kind is Kind.PUNCT and tok.text == ";":
+                text = sql[start : tok.end]
+                # A ";" inside a trigger body does not end the statement.
+                if sqlite3.complete_statement(text):
+                    out.append((start, text))
+                    start = None
+        if start is not None:
+            out.append((start, sql[start:]))
+        return out
+
+    def locate_error(self, statement: str, error: Exception) -> StatementError:
+        message = str(error)
+        if "syntax error" in message or "unrecognized token" in message:
+            return StatementError(message, _syntax_error_offset(statement))
+        if "incomplete input" in message:
+            return StatementError(message, len(statement.rstrip().rstrip(";")))
+        # "duplicate column name: x", "no such table: main.t": point at the name.
+        m = re.search(r":\s*(?:main\.)?([^\s:]+)\s*$", message)
+        if m:
+            name = m.group(1).lower()
+            hits = [
+                t
+                for t in tokenize(statement)
+                if t.kind in (Kind.WORD, Kind.QUOTED, Kind.STRING) and t.name.lower() == name
+            ]
+            if hits:
+                hit = hits[-1] if message.startswith("duplicate") else hits[0]
+                return StatementError(message, hit.start)
+        return StatementError(message, None)
+
+    def is_narrowing(self, old_type: str, new_type: str) -> bool:
+        return is_narrowing(old_type, new_type)
+
+    def plan(self, changes: Sequence[Change], current: Schema, desired: Schema) -> Plan:
+        return planner.plan(changes, current, desired)
+
+    def render_schema(self, schema: Schema) -> list[str]:
+        return schema_statements(schema)
+
+    def script(self, plan: Plan) -> str:
+        lines = ["PRAGMA foreign_keys = OFF;", "BEGIN IMMEDIATE;"]
+        for step in plan.steps:
+            if step.comment:
+                lines.append(f"-- {step.comment}")
+            lines.append(step.sql + ";")
+        for table in plan.checked_tables:
+            lines.append(f"PRAGMA foreign_key_check({quote(table)});")
+        lines += ["COMMIT;", "PRAGMA foreign_keys = ON;"]
+        return "\n".join(lines) + "\n"
+
+
+def _syntax_error_offset(statement: str) -> int | None:
+    """The offset of the token where SQLite's parser gives up: the shortest prefix of the
+    statement that SQLite already reports as a syntax error ends with it. ``EXPLAIN`` on a
+    private in-memory database prepares each prefix without running anything."""
+    tokens = [t for t in tokenize(statement) if t.text != ";"]
+    probe = sqlite3.connect(":memory:")
+
+    def broken(k: int) -> bool:
+        try:
+            probe.execute("EXPLAIN " + statement[: tokens[k].end])
+        except sqlite3.Error as exc:
+            text = str(exc)
+            return "syntax error" in text or "unrecognized token" in text
+        return False
+
+    try:
+        lo, hi = 0, len(tokens) - 1
+        if hi < 0 or not broken(hi):
+            return None
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if broken(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        return tokens[lo].start
+    finally:
+        probe.close()

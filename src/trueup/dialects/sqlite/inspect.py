@@ -1,0 +1,297 @@
+"""Read a live SQLite database into the model, in four bulk queries.
+
+``sqlite_schema`` joined with the pragma table-valued functions gives every table's columns,
+indexes and foreign keys at once, whatever the number of tables. What the pragmas leave out
+comes from the stored ``CREATE`` statements (:mod:`trueup.dialects.sqlite.ddl`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from trueup.dialects.sqlite import ddl
+from trueup.dialects.sqlite.lexer import expr, normalize, statement_expr
+from trueup.dialects.sqlite.types import canonical_type
+from trueup.errors import ConnectionError
+from trueup.model import (
+    Action,
+    Check,
+    Column,
+    Deferral,
+    ForeignKey,
+    Generated,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+    Trigger,
+    View,
+    VirtualTable,
+)
+
+#: Tables that belong to SQLite itself or to trueup and are never part of a user's schema.
+INTERNAL_PREFIXES = ("sqlite_", "_trueup_")
+
+
+@cache
+def query(name: str) -> str:
+    return (resources.files("trueup.dialects.sqlite") / "queries" / f"{name}.sql").read_text()
+
+
+def is_internal(name: str) -> bool:
+    return name.lower().startswith(INTERNAL_PREFIXES)
+
+
+def inspect(conn: sqlite3.Connection, *, ignore: Callable[[str], bool] | None = None) -> Schema:
+    """The schema of the ``main`` database of ``conn``."""
+    skip = (lambda name: is_internal(name) or ignore(name)) if ignore else is_internal
+    try:
+        objects = conn.execute(query("objects")).fetchall()
+        column_rows = conn.execute(query("columns")).fetchall()
+        index_rows = conn.execute(query("indexes")).fetchall()
+        fk_rows = conn.execute(query("foreign_keys")).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise ConnectionError(
+            f"Cannot read the database schema: {exc}.",
+            hint="Check that the file is a SQLite database and is not damaged "
+            "(sqlite3 FILE 'PRAGMA integrity_check').",
+        ) from exc
+
+    columns: dict[str, list[Any]] = defaultdict(list)
+    for row in column_rows:
+        columns[row[0]].append(row)
+    indexes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for row in index_rows:
+        indexes[row[0]][row[1]].append(row)
+    fks: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for row in fk_rows:
+        fks[row[0]][row[1]].append(row)
+    index_sql = {name: sql for kind, name, _, sql, *_ in objects if kind == "index" and sql}
+
+    tables: list[Table] = []
+    views: list[View] = []
+    triggers: list[Trigger] = []
+    virtual: list[VirtualTable] = []
+    for kind, name, tbl_name, sql, table_kind, without_rowid, strict in objects:
+        if skip(name) or sql is None:
+            continue
+        if kind == "table" and table_kind == "table":
+            tables.append(
+                _table(
+                    name,
+                    sql,
+                    columns[name],
+                    indexes[name],
+                    fks[name],
+                    index_sql,
+                    bool(without_rowid),
+                    bool(strict),
+                )
+            )
+        elif kind == "table" and table_kind == "virtual":
+            virtual.append(VirtualTable(name, statement_expr(sql)))
+        elif kind == "view":
+            views.append(View(name, statement_expr(sql)))
+        elif kind == "trigger" and not skip(tbl_name):
+            triggers.append(Trigger(name, tbl_name, statement_expr(sql)))
+    tables = _resolve_implied_references(tables)
+    by_name = lambda o: o.name.lower()  # noqa: E731 - a sort key
+    return Schema(
+        tables=tuple(sorted(tables, key=by_name)),
+        views=tuple(sorted(views, key=by_name)),
+        triggers=tuple(sorted(triggers, key=by_name)),
+        virtual_tables=tuple(sorted(virtual, key=by_name)),
+    )
+
+
+def _table(
+    name: str,
+    sql: str,
+    column_rows: list[Any],
+    index_rows: dict[str, list[Any]],
+    fk_rows: dict[int, list[Any]],
+    index_sql: dict[str, str],
+    without_rowid: bool,
+    strict: bool,
+) -> Table:
+    parsed = ddl.parse_create_table(sql)
+    pk_cols = sorted((r for r in column_rows if r[6]), key=lambda r: r[6])
+    pk_names = tuple(r[2] for r in pk_cols)
+    rowid_alias = (
+        not without_rowid and len(pk_cols) == 1 and canonical_type(pk_cols[0][3]) == "INTEGER"
+    )
+    cols: list[Column] = []
+    for _, _, col_name, col_type, notnull, default, pk, hidden in column_rows:
+        info = parsed.column(col_name)
+        nullable = not notnull
+        # PRIMARY KEY columns cannot hold NULL in a WITHOUT ROWID table or as the rowid;
+        # writing NOT NULL there or not is the same schema.
+        if pk and (without_rowid or rowid_alias):
+            nullable = False
+        generated = None
+        if hidden in (2, 3) and info is not None and info.generated is not None:
+            generated = Generated(expr(info.generated[0]), stored=hidden == 3)
+        default_expr = None
+        if default is not None and normalize(default) != "null":
+            default_expr = expr(default)
+        collation = info.collation.upper() if info and info.collation else None
+        cols.append(
+            Column(
+                name=col_name,
+                type=canonical_type(col_type or ""),
+                nullable=nullable,
+                default=default_expr,
+                autoincrement=bool(info and info.autoincrement),
+                generated=generated,
+                collation=None if collation == "BINARY" else collation,
+            )
+        )
+    pk_name = parsed.primary_key_name
+    if pk_name is None and len(pk_names) == 1 and (info := parsed.column(pk_names[0])):
+        pk_name = info.primary_key_name
+    primary_key = PrimaryKey(pk_names, pk_name) if pk_names else None
+
+    collations = {c.name.lower(): c.collation for c in cols}
+    unique_names = {tuple(n.lower() for n in c): name for name, c in parsed.uniques}
+    for c in parsed.columns:
+        if c.is_unique:
+            unique_names.setdefault((c.name.lower(),), c.unique_name)
+    idx_list: list[Index] = []
+    for idx_name, rows in index_rows.items():
+        origin = rows[0][3]
+        if origin == "pk":
+            continue
+        if origin == "u":
+            parts = tuple(
+                IndexPart(
+                    column=r[7],
+                    descending=bool(r[8]),
+                    collation=_explicit_collation(r[9], collations.get(str(r[7]).lower())),
+                )
+                for r in rows
+            )
+            key = tuple(str(p.column).lower() for p in parts)
+            idx_list.append(Index(unique_names.get(key), parts, unique=True, constraint=True))
+            continue
+        idx_list.append(_created_index(idx_name, rows, index_sql.get(idx_name)))
+    idx_list.sort(key=lambda i: (i.constraint, (i.name or "").lower(), i.columns))
+
+    fk_list = [_foreign_key(rows, parsed) for _, rows in sorted(fk_rows.items(), reverse=True)]
+    checks = [Check(expr(text), cname) for c in parsed.columns for cname, text in c.checks]
+    checks += [Check(expr(text), cname) for cname, text in parsed.checks]
+    options = []
+    if strict:
+        options.append("STRICT")
+    if without_rowid:
+        options.append("WITHOUT ROWID")
+    return Table(
+        name=name,
+        columns=tuple(cols),
+        primary_key=primary_key,
+        indexes=tuple(idx_list),
+        foreign_keys=tuple(fk_list),
+        checks=tuple(checks),
+        options=tuple(options),
+    )
+
+
+def _explicit_collation(coll: str | None, column_collation: str | None) -> str | None:
+    """An index key's collation only when it differs from what the column already uses."""
+    if coll is None:
+        return None
+    coll = coll.upper()
+    if coll == (column_collation or "BINARY"):
+        return None
+    return coll
+
+
+def _created_index(name: str, rows: list[Any], sql: str | None) -> Index:
+    parsed = ddl.parse_create_index(sql) if sql else None
+    parts: list[IndexPart] = []
+    for pos, r in enumerate(rows):
+        cid, col_name, desc = r[6], r[7], bool(r[8])
+        written = parsed.parts[pos] if parsed and pos < len(parsed.parts) else None
+        collation = written.collation.upper() if written and written.collation else None
+        if collation == "BINARY":
+            collation = None
+        if cid == -2:
+            text = written.text if written else ""
+            parts.append(IndexPart(expression=expr(text), descending=desc, collation=collation))
+        else:
+            parts.append(
+                IndexPart(column=col_name or "rowid", descending=desc, collation=collation)
+            )
+    where = expr(parsed.where) if parsed and parsed.where else None
+    return Index(name, tuple(parts), unique=bool(rows[0][2]), where=where)
+
+
+def _foreign_key(rows: list[Any], parsed: ddl.ParsedTable) -> ForeignKey:
+    rows = sorted(rows, key=lambda r: r[2])
+    columns = tuple(r[4] for r in rows)
+    ref_table = rows[0][3]
+    ref_columns = tuple(r[5] for r in rows) if all(r[5] is not None for r in rows) else ()
+    written = _written_foreign_key(parsed, columns, ref_table)
+    return ForeignKey(
+        columns=columns,
+        ref_table=ref_table,
+        ref_columns=ref_columns,
+        name=written.name if written else None,
+        on_delete=Action(rows[0][7]),
+        on_update=Action(rows[0][6]),
+        deferral=Deferral(written.deferral) if written else Deferral.IMMEDIATE,
+    )
+
+
+def _written_foreign_key(
+    parsed: ddl.ParsedTable, columns: tuple[str, ...], ref_table: str
+) -> ddl.ParsedForeignKey | None:
+    want = (tuple(c.lower() for c in columns), ref_table.lower())
+    candidates = list(parsed.foreign_keys)
+    candidates += [c.foreign_key for c in parsed.columns if c.foreign_key is not None]
+    for fk in candidates:
+        if (tuple(c.lower() for c in fk.columns), fk.ref_table.lower()) == want:
+            return fk
+    return None
+
+
+def _resolve_implied_references(tables: list[Table]) -> list[Table]:
+    """``REFERENCES parent`` without columns means the parent's primary key: spell it out,
+    so both ways of writing the same key compare equal."""
+    pks = {t.name.lower(): t.primary_key.columns for t in tables if t.primary_key}
+    out = []
+    for t in tables:
+        if any(not fk.ref_columns and fk.ref_table.lower() in pks for fk in t.foreign_keys):
+            fks = tuple(
+                fk
+                if fk.ref_columns or fk.ref_table.lower() not in pks
+                else ForeignKey(
+                    fk.columns,
+                    fk.ref_table,
+                    pks[fk.ref_table.lower()],
+                    fk.name,
+                    fk.ref_schema,
+                    fk.on_delete,
+                    fk.on_update,
+                    fk.deferral,
+                )
+                for fk in t.foreign_keys
+            )
+            t = Table(
+                t.name,
+                t.columns,
+                t.primary_key,
+                t.indexes,
+                fks,
+                t.checks,
+                t.options,
+                t.schema,
+                t.comment,
+            )
+        out.append(t)
+    return out

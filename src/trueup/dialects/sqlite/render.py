@@ -1,0 +1,159 @@
+"""SQL text for SQLite: the one place names and literals are quoted, and the shapes of
+``CREATE TABLE`` / ``CREATE INDEX`` rendered from the model.
+
+Names are always double-quoted (with ``"`` doubled), so no identifier ever reaches SQL
+unquoted, whatever characters or reserved words it holds.
+"""
+
+from __future__ import annotations
+
+from trueup.dialects.sqlite.lexer import Kind, tokenize
+from trueup.model import Action, Column, Deferral, ForeignKey, Index, IndexPart, Schema, Table
+
+INDENT = "    "
+
+
+def quote(name: str) -> str:
+    """An identifier, quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    """A string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def names(columns: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(quote(c) for c in columns)
+
+
+_CONSTANT_WORDS = {"NULL", "TRUE", "FALSE"}
+_TIME_WORDS = {"CURRENT_TIME", "CURRENT_DATE", "CURRENT_TIMESTAMP"}
+
+
+def is_literal(sql: str) -> bool:
+    """A default that is a single literal (``0``, ``-1.5``, ``'x'``, ``X'00'``, ``NULL``,
+    ``TRUE``): one ``ALTER TABLE ADD COLUMN`` accepts, and one that needs no parentheses."""
+    toks = tokenize(sql)
+    if len(toks) == 2 and toks[0].text in ("+", "-") and toks[1].kind is Kind.NUMBER:
+        return True
+    if len(toks) != 1:
+        return False
+    tok = toks[0]
+    return tok.kind in (Kind.NUMBER, Kind.STRING, Kind.BLOB) or tok.upper in _CONSTANT_WORDS
+
+
+def default_sql(text: str) -> str:
+    """A default expression as it may follow ``DEFAULT``."""
+    toks = tokenize(text)
+    if is_literal(text) or (len(toks) == 1 and toks[0].upper in _TIME_WORDS):
+        return text
+    return f"({text})"
+
+
+def column_definition(col: Column, *, primary_key: bool = False) -> str:
+    parts = [quote(col.name)]
+    if col.type:
+        parts.append(col.type)
+    if not col.nullable:
+        parts.append("NOT NULL")
+    if primary_key:
+        parts.append("PRIMARY KEY")
+        if col.autoincrement:
+            parts.append("AUTOINCREMENT")
+    if col.default is not None:
+        parts.append("DEFAULT " + default_sql(col.default.text))
+    if col.collation:
+        parts.append("COLLATE " + quote(col.collation))
+    if col.generated is not None:
+        kind = "STORED" if col.generated.stored else "VIRTUAL"
+        parts.append(f"GENERATED ALWAYS AS ({col.generated.expression.text}) {kind}")
+    return " ".join(parts)
+
+
+def index_part(part: IndexPart) -> str:
+    if part.column is not None:
+        text = quote(part.column)
+    else:
+        assert part.expression is not None
+        text = part.expression.text
+    if part.collation:
+        text += " COLLATE " + quote(part.collation)
+    if part.descending:
+        text += " DESC"
+    return text
+
+
+def foreign_key_clause(fk: ForeignKey) -> str:
+    text = ""
+    if fk.name:
+        text = f"CONSTRAINT {quote(fk.name)} "
+    text += f"FOREIGN KEY ({names(fk.columns)}) REFERENCES {quote(fk.ref_table)}"
+    if fk.ref_columns:
+        text += f" ({names(fk.ref_columns)})"
+    if fk.on_delete is not Action.NO_ACTION:
+        text += f" ON DELETE {fk.on_delete.value}"
+    if fk.on_update is not Action.NO_ACTION:
+        text += f" ON UPDATE {fk.on_update.value}"
+    if fk.deferral is not Deferral.IMMEDIATE:
+        text += " " + fk.deferral.value
+    return text
+
+
+def inline_primary_key(table: Table) -> str | None:
+    """The column whose definition carries ``PRIMARY KEY`` (a single unnamed key column),
+    or None when the key is written as a table constraint."""
+    pk = table.primary_key
+    if pk is not None and len(pk.columns) == 1 and not pk.name:
+        return pk.columns[0]
+    return None
+
+
+def create_table(table: Table, *, name: str | None = None) -> str:
+    """``CREATE TABLE`` for the whole table (indexes made by ``CREATE INDEX`` excepted)."""
+    inline_pk = inline_primary_key(table)
+    lines = [column_definition(c, primary_key=c.name == inline_pk) for c in table.columns]
+    pk = table.primary_key
+    if pk is not None and inline_pk is None:
+        head = f"CONSTRAINT {quote(pk.name)} " if pk.name else ""
+        lines.append(f"{head}PRIMARY KEY ({names(pk.columns)})")
+    for idx in table.indexes:
+        if idx.constraint:
+            head = f"CONSTRAINT {quote(idx.name)} " if idx.name else ""
+            lines.append(f"{head}UNIQUE ({', '.join(index_part(p) for p in idx.parts)})")
+    for check in table.checks:
+        head = f"CONSTRAINT {quote(check.name)} " if check.name else ""
+        lines.append(f"{head}CHECK ({check.expression.text})")
+    lines.extend(foreign_key_clause(fk) for fk in table.foreign_keys)
+    body = (",\n").join(INDENT + line for line in lines)
+    tail = ""
+    if table.options:
+        tail = " " + ", ".join(table.options)
+    return f"CREATE TABLE {quote(name or table.name)} (\n{body}\n){tail}"
+
+
+def create_index(index: Index, table: str) -> str:
+    assert index.name is not None, "a CREATE INDEX needs a name"
+    unique = "UNIQUE " if index.unique else ""
+    parts = ", ".join(index_part(p) for p in index.parts)
+    sql = f"CREATE {unique}INDEX {quote(index.name)} ON {quote(table)}({parts})"
+    if index.where is not None:
+        sql += f" WHERE {index.where.text}"
+    return sql
+
+
+def drop_index(index: Index) -> str:
+    assert index.name is not None
+    return f"DROP INDEX {quote(index.name)}"
+
+
+def schema_statements(schema: Schema) -> list[str]:
+    """The whole schema as SQL statements, in an order SQLite accepts."""
+    out: list[str] = []
+    for table in schema.tables:
+        out.append(create_table(table))
+        out.extend(create_index(i, table.name) for i in table.indexes if not i.constraint)
+    out.extend(v.definition.text for v in schema.virtual_tables)
+    out.extend(v.definition.text for v in schema.views)
+    out.extend(t.definition.text for t in schema.triggers)
+    return out

@@ -1,0 +1,166 @@
+"""A connection to one SQLite database file, set up the way a push needs it.
+
+The connection runs in autocommit mode (``isolation_level=None``) and trueup issues
+``BEGIN IMMEDIATE`` / ``COMMIT`` itself, so the whole push is one transaction. The immediate
+transaction is also the lock: a second push waits for it (up to the lock timeout) and then
+sees the schema the first one left. ``PRAGMA foreign_keys`` is a no-op inside a
+transaction, so it is switched off before ``BEGIN`` and put back after ``COMMIT``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from trueup.dialects.base import Session
+from trueup.dialects.sqlite.inspect import inspect
+from trueup.errors import ApplyError, ConfigError, ConnectionError, LockTimeout
+from trueup.model import Schema
+from trueup.urls import DatabaseURL
+
+#: The oldest SQLite with everything trueup relies on (pragma_table_list, DROP COLUMN).
+MIN_VERSION = (3, 37, 0)
+
+
+def _check_version() -> None:
+    if sqlite3.sqlite_version_info < MIN_VERSION:
+        need = ".".join(map(str, MIN_VERSION))
+        raise ConnectionError(
+            f"This Python uses SQLite {sqlite3.sqlite_version}; trueup needs {need} or newer.",
+            hint="Use a Python built against a newer SQLite (Debian 12, Ubuntu 22.04 and the "
+            "python:3.11 images have one).",
+        )
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED") or (
+        "locked" in str(exc)
+    )
+
+
+class SQLiteSession(Session):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        url: DatabaseURL | None,
+        *,
+        ignore: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.conn = conn
+        self.url = url
+        self.ignore = ignore
+        self._restore_foreign_keys: int | None = None
+
+    @classmethod
+    def open(
+        cls,
+        url: DatabaseURL,
+        *,
+        create: bool,
+        ignore: Callable[[str], bool] | None = None,
+    ) -> SQLiteSession:
+        _check_version()
+        path = url.path or ":memory:"
+        if path != ":memory:":
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder):
+                raise ConfigError(
+                    f"The folder {folder} for the database {url} does not exist.",
+                    hint="Create the folder first, or point --url / DATABASE_URL elsewhere.",
+                )
+            if os.path.isdir(path):
+                raise ConfigError(f"The database path {path} is a folder, not a file.")
+            if not create and not os.path.exists(path):
+                # Nothing to read yet: a missing database is an empty one, and a dry run
+                # or a diff must not leave a new file behind.
+                path = ":memory:"
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise ConnectionError(
+                f"Cannot open the SQLite database {url}: {exc}.",
+                hint="Check that the path is a SQLite database file and that it is readable.",
+            ) from exc
+        return cls(conn, url, ignore=ignore)
+
+    def inspect(self) -> Schema:
+        return inspect(self.conn, ignore=self.ignore)
+
+    def begin(self, *, write: bool, timeout: float) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {max(0, int(timeout * 1000))}")
+        if write:
+            self._restore_foreign_keys = self.conn.execute("PRAGMA foreign_keys").fetchone()[0]
+            self.conn.execute("PRAGMA foreign_keys = OFF")
+            if self.conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+                raise ApplyError(
+                    "Could not switch off foreign key enforcement before the push.",
+                    hint="A rebuild with foreign keys on could delete rows through ON DELETE "
+                    "actions, so trueup stops here. Is a transaction already open?",
+                )
+        try:
+            self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            if not write:
+                # A deferred transaction takes its read snapshot at the first read.
+                self.conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        except sqlite3.OperationalError as exc:
+            self._restore()
+            if _busy(exc):
+                raise LockTimeout(
+                    f"The database {self.url} is locked by another connection "
+                    f"(waited {timeout:g} s).",
+                    hint="Another push or a long write is running; try again when it ends, "
+                    "or raise the lock timeout (--lock-timeout).",
+                ) from exc
+            raise ApplyError(f"Cannot start a transaction on {self.url}: {exc}.") from exc
+
+    def execute(self, sql: str) -> None:
+        self.conn.execute(sql)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self.conn.execute(sql, tuple(params)).fetchall())
+
+    def commit(self) -> None:
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+        finally:
+            self._restore()
+
+    def rollback(self) -> None:
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
+        if self._restore_foreign_keys is not None and not self.conn.in_transaction:
+            self.conn.execute(f"PRAGMA foreign_keys = {int(self._restore_foreign_keys)}")
+            self._restore_foreign_keys = None
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.rollback()
+        self.conn.close()
+
+    def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
+        found: Counter[tuple[str, str]] = Counter()
+        existing = {
+            r[0].lower()
+            for r in self.conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        }
+        for table in tables:
+            if table.lower() not in existing:
+                continue
+            rows = self.conn.execute(
+                'SELECT "table", parent, count(*) FROM pragma_foreign_key_check(?) GROUP BY 1, 2',
+                (table,),
+            )
+            for child, parent, count in rows:
+                found[(child, parent)] += count
+        return found

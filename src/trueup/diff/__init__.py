@@ -1,0 +1,1 @@
+"""Compare two schemas and list what differs as typed changes."""

@@ -1,0 +1,259 @@
+"""The closed set of schema changes the differ produces and the planners consume.
+
+Named Verb+Noun. A drop carries the whole dropped object (for messages, risk and reversal);
+a modify carries the old and the new object and, for columns, a flag of what changed, so no
+later stage has to diff again. Planners and checks ``match`` on these exhaustively.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Flag, auto
+
+from trueup.model import (
+    Check,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    PrimaryKey,
+    Table,
+    Trigger,
+    View,
+    VirtualTable,
+)
+
+
+class ColumnChange(Flag):
+    """What differs between two versions of a column."""
+
+    NONE = 0
+    TYPE = auto()
+    NULLABLE = auto()
+    DEFAULT = auto()
+    AUTOINCREMENT = auto()
+    GENERATED = auto()
+    IDENTITY = auto()
+    COLLATION = auto()
+    COMMENT = auto()
+
+    def describe(self) -> str:
+        names = [m.name.lower() for m in ColumnChange if m and m in self and m.name]
+        return ", ".join(names)
+
+
+# --- changes inside one table -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn:
+    column: Column
+
+
+@dataclass(frozen=True, slots=True)
+class DropColumn:
+    column: Column
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyColumn:
+    old: Column
+    new: Column
+    kind: ColumnChange
+
+
+@dataclass(frozen=True, slots=True)
+class RenameColumn:
+    """A column keeps its data under a new name (only from an explicit rename hint)."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyPrimaryKey:
+    """The primary key is added (``old is None``), dropped (``new is None``) or changed."""
+
+    old: PrimaryKey | None
+    new: PrimaryKey | None
+
+
+@dataclass(frozen=True, slots=True)
+class AddIndex:
+    index: Index
+
+
+@dataclass(frozen=True, slots=True)
+class DropIndex:
+    index: Index
+
+
+@dataclass(frozen=True, slots=True)
+class RenameIndex:
+    old: Index
+    new: Index
+
+
+@dataclass(frozen=True, slots=True)
+class AddForeignKey:
+    foreign_key: ForeignKey
+
+
+@dataclass(frozen=True, slots=True)
+class DropForeignKey:
+    foreign_key: ForeignKey
+
+
+@dataclass(frozen=True, slots=True)
+class AddCheck:
+    check: Check
+
+
+@dataclass(frozen=True, slots=True)
+class DropCheck:
+    check: Check
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyTableOptions:
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+
+
+TableChange = (
+    AddColumn
+    | DropColumn
+    | ModifyColumn
+    | RenameColumn
+    | ModifyPrimaryKey
+    | AddIndex
+    | DropIndex
+    | RenameIndex
+    | AddForeignKey
+    | DropForeignKey
+    | AddCheck
+    | DropCheck
+    | ModifyTableOptions
+)
+
+
+# --- changes to the schema ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AddTable:
+    table: Table
+
+
+@dataclass(frozen=True, slots=True)
+class DropTable:
+    table: Table
+
+
+@dataclass(frozen=True, slots=True)
+class RenameTable:
+    """A table keeps its rows under a new name (only from an explicit rename hint).
+    Other changes to the same table follow as a :class:`ModifyTable` under the new name."""
+
+    old: Table
+    new_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyTable:
+    """``old`` and ``new`` carry the same name (after any rename); ``changes`` lists what
+    differs, in the order the differ found it."""
+
+    old: Table
+    new: Table
+    changes: tuple[TableChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AddView:
+    view: View
+
+
+@dataclass(frozen=True, slots=True)
+class DropView:
+    view: View
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyView:
+    old: View
+    new: View
+
+
+@dataclass(frozen=True, slots=True)
+class AddTrigger:
+    trigger: Trigger
+
+
+@dataclass(frozen=True, slots=True)
+class DropTrigger:
+    trigger: Trigger
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyTrigger:
+    old: Trigger
+    new: Trigger
+
+
+@dataclass(frozen=True, slots=True)
+class AddVirtualTable:
+    table: VirtualTable
+
+
+@dataclass(frozen=True, slots=True)
+class DropVirtualTable:
+    table: VirtualTable
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyVirtualTable:
+    old: VirtualTable
+    new: VirtualTable
+
+
+@dataclass(frozen=True, slots=True)
+class AddEnum:
+    enum: Enum
+
+
+@dataclass(frozen=True, slots=True)
+class DropEnum:
+    enum: Enum
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyEnum:
+    old: Enum
+    new: Enum
+
+
+@dataclass(frozen=True, slots=True)
+class AddNamespace:
+    name: str
+
+
+Change = (
+    AddTable
+    | DropTable
+    | RenameTable
+    | ModifyTable
+    | AddView
+    | DropView
+    | ModifyView
+    | AddTrigger
+    | DropTrigger
+    | ModifyTrigger
+    | AddVirtualTable
+    | DropVirtualTable
+    | ModifyVirtualTable
+    | AddEnum
+    | DropEnum
+    | ModifyEnum
+    | AddNamespace
+)

@@ -1,0 +1,411 @@
+"""The differ: one algorithm for every engine.
+
+``diff(current, desired, hooks)`` walks tables, columns, keys, indexes, foreign keys, checks,
+views, triggers and enums, and returns typed changes. Engines differ only in the answers of
+their :class:`DiffHooks` (how names compare, whether constraint names matter), never in
+``if engine == ...`` branches here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+from trueup.diff import changes as ch
+from trueup.diff.renames import NO_RENAMES, Renames
+from trueup.model import (
+    Check,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    PrimaryKey,
+    Schema,
+    Table,
+    Trigger,
+)
+
+T = TypeVar("T")
+
+
+class DiffHooks:
+    """The questions the differ asks an engine. The defaults suit an engine with
+    case-sensitive names whose constraint names matter (PostgreSQL)."""
+
+    #: Names compare case-insensitively (SQLite folds ASCII letters).
+    fold_case: bool = False
+    #: Constraint names (FK, CHECK, unique constraint, PK) are part of the schema.
+    compare_constraint_names: bool = True
+    #: Indexes can be renamed in place (otherwise a rename is a drop and a create).
+    rename_index: bool = True
+
+    def key(self, name: str) -> str:
+        return name.lower() if self.fold_case else name
+
+    def column_changes(self, old: Column, new: Column) -> ch.ColumnChange:
+        kind = ch.ColumnChange.NONE
+        if old.type.upper() != new.type.upper():
+            kind |= ch.ColumnChange.TYPE
+        if old.nullable != new.nullable:
+            kind |= ch.ColumnChange.NULLABLE
+        if old.default != new.default:
+            kind |= ch.ColumnChange.DEFAULT
+        if old.autoincrement != new.autoincrement:
+            kind |= ch.ColumnChange.AUTOINCREMENT
+        if old.generated != new.generated:
+            kind |= ch.ColumnChange.GENERATED
+        if old.identity != new.identity:
+            kind |= ch.ColumnChange.IDENTITY
+        if self._collation(old.collation) != self._collation(new.collation):
+            kind |= ch.ColumnChange.COLLATION
+        if old.comment != new.comment:
+            kind |= ch.ColumnChange.COMMENT
+        return kind
+
+    def _collation(self, name: str | None) -> str | None:
+        return None if name is None else self.key(name)
+
+    # --- keys that decide whether two objects are the same definition --------------------
+
+    def names(self, names: Iterable[str]) -> tuple[str, ...]:
+        return tuple(self.key(n) for n in names)
+
+    def index_definition(self, index: Index) -> object:
+        parts = tuple(
+            dataclasses.replace(
+                p,
+                column=None if p.column is None else self.key(p.column),
+                collation=self._collation(p.collation),
+            )
+            for p in index.parts
+        )
+        name = None
+        if index.constraint and self.compare_constraint_names and index.name is not None:
+            name = self.key(index.name)
+        return (
+            parts,
+            index.unique,
+            index.where,
+            index.constraint,
+            index.method,
+            self.names(index.include),
+            name,
+        )
+
+    def foreign_key_definition(self, fk: ForeignKey) -> object:
+        name = self.key(fk.name) if self.compare_constraint_names and fk.name else None
+        return (
+            self.names(fk.columns),
+            self.key(fk.ref_table),
+            fk.ref_schema,
+            self.names(fk.ref_columns),
+            fk.on_delete,
+            fk.on_update,
+            fk.deferral,
+            name,
+        )
+
+    def check_definition(self, check: Check) -> object:
+        name = self.key(check.name) if self.compare_constraint_names and check.name else None
+        return (check.expression, name)
+
+    def primary_key_definition(self, pk: PrimaryKey | None) -> object:
+        if pk is None:
+            return None
+        name = self.key(pk.name) if self.compare_constraint_names and pk.name else None
+        return (self.names(pk.columns), name)
+
+
+def diff(
+    current: Schema,
+    desired: Schema,
+    hooks: DiffHooks | None = None,
+    *,
+    renames: Renames = NO_RENAMES,
+) -> list[ch.Change]:
+    """The changes that turn ``current`` into ``desired``. ``diff(x, x) == []``."""
+    return _Differ(hooks or DiffHooks(), renames).run(current, desired)
+
+
+class _Differ:
+    def __init__(self, hooks: DiffHooks, renames: Renames) -> None:
+        self.hooks = hooks
+        self.renames = renames
+
+    def key(self, schema: str | None, name: str) -> tuple[str | None, str]:
+        return (schema, self.hooks.key(name))
+
+    def run(self, current: Schema, desired: Schema) -> list[ch.Change]:
+        out: list[ch.Change] = []
+        have_ns = set(current.namespaces)
+        out += [ch.AddNamespace(ns) for ns in desired.namespaces if ns not in have_ns]
+        out += self.enums(current.enums, desired.enums)
+        out += self.tables(current.tables, desired.tables)
+        out += self.simple(
+            current.virtual_tables,
+            desired.virtual_tables,
+            lambda v: self.key(None, v.name),
+            ch.AddVirtualTable,
+            ch.DropVirtualTable,
+            ch.ModifyVirtualTable,
+        )
+        out += self.simple(
+            current.views,
+            desired.views,
+            lambda v: self.key(v.schema, v.name),
+            ch.AddView,
+            ch.DropView,
+            ch.ModifyView,
+        )
+        out += self.simple(
+            current.triggers,
+            desired.triggers,
+            lambda t: self.key(t.schema, t.name),
+            ch.AddTrigger,
+            ch.DropTrigger,
+            ch.ModifyTrigger,
+            same=self.same_trigger,
+        )
+        return out
+
+    def same_trigger(self, a: Trigger, b: Trigger) -> bool:
+        return a.definition == b.definition and self.hooks.key(a.table) == self.hooks.key(b.table)
+
+    def simple(
+        self,
+        current: Sequence[T],
+        desired: Sequence[T],
+        key: Callable[[T], object],
+        add: Callable[[T], ch.Change],
+        drop: Callable[[T], ch.Change],
+        modify: Callable[[T, T], ch.Change],
+        same: Callable[[T, T], bool] | None = None,
+    ) -> list[ch.Change]:
+        same = same or (lambda a, b: a == b)
+        have = {key(x): x for x in current}
+        want = {key(x): x for x in desired}
+        out: list[ch.Change] = []
+        for k, old in have.items():
+            if k not in want:
+                out.append(drop(old))
+        for k, new in want.items():
+            if k not in have:
+                out.append(add(new))
+            elif not same(have[k], new):
+                out.append(modify(have[k], new))
+        return out
+
+    def enums(self, current: Sequence[Enum], desired: Sequence[Enum]) -> list[ch.Change]:
+        return self.simple(
+            current,
+            desired,
+            lambda e: self.key(e.schema, e.name),
+            ch.AddEnum,
+            ch.DropEnum,
+            ch.ModifyEnum,
+            same=lambda a, b: a.values == b.values,
+        )
+
+    # --- renames --------------------------------------------------------------------------
+
+    def apply_renames(
+        self, current: Sequence[Table], desired: Sequence[Table]
+    ) -> tuple[list[Table], list[ch.Change], dict[str, list[ch.TableChange]]]:
+        """Apply the rename hints that fit to the current tables. Returns the renamed
+        tables (as the database will look once the renames ran), the table renames, and the
+        column renames per (new) table key. References from other tables' foreign keys follow
+        the rename, as the engine's own RENAME does."""
+        h = self.hooks
+        have = {h.key(t.name): t for t in current}
+        want = {h.key(t.name): t for t in desired}
+        table_renames: list[ch.Change] = []
+        table_map: dict[str, str] = {}
+        for old_name, new_name in self.renames.tables.items():
+            ok, nk = h.key(old_name), h.key(new_name)
+            if ok in have and nk in want and nk not in have and ok not in want:
+                table_renames.append(ch.RenameTable(have[ok], want[nk].name))
+                table_map[ok] = want[nk].name
+        column_renames: dict[str, list[ch.TableChange]] = {}
+        column_map: dict[tuple[str, str], str] = {}
+        for (hinted_table, old_col), new_col in self.renames.columns.items():
+            tk = h.key(hinted_table)
+            old_tk = next((o for o, n in table_map.items() if h.key(n) == tk), tk)
+            table, target = have.get(old_tk), want.get(tk)
+            if table is None or target is None:
+                continue
+            old_cols = {h.key(c.name): c for c in table.columns}
+            new_cols = {h.key(c.name): c for c in target.columns}
+            ok, nk = h.key(old_col), h.key(new_col)
+            if ok in old_cols and nk in new_cols and nk not in old_cols and ok not in new_cols:
+                column_renames.setdefault(tk, []).append(
+                    ch.RenameColumn(old_cols[ok].name, new_cols[nk].name)
+                )
+                column_map[(tk, ok)] = new_cols[nk].name
+        if not table_renames and not column_renames:
+            return list(current), [], {}
+
+        def table_name(name: str) -> str:
+            return table_map.get(h.key(name), name)
+
+        def column_name(table: str, name: str) -> str:
+            return column_map.get((h.key(table_name(table)), h.key(name)), name)
+
+        def cols(table: str, names: Iterable[str]) -> tuple[str, ...]:
+            return tuple(column_name(table, n) for n in names)
+
+        renamed: list[Table] = []
+        for t in current:
+            fks = tuple(
+                dataclasses.replace(
+                    fk,
+                    columns=cols(t.name, fk.columns),
+                    ref_table=table_name(fk.ref_table),
+                    ref_columns=cols(fk.ref_table, fk.ref_columns),
+                )
+                for fk in t.foreign_keys
+            )
+            pk = t.primary_key
+            if pk is not None:
+                pk = dataclasses.replace(pk, columns=cols(t.name, pk.columns))
+            indexes = tuple(
+                dataclasses.replace(
+                    i,
+                    parts=tuple(
+                        p
+                        if p.column is None
+                        else dataclasses.replace(p, column=column_name(t.name, p.column))
+                        for p in i.parts
+                    ),
+                    include=cols(t.name, i.include),
+                )
+                for i in t.indexes
+            )
+            renamed.append(
+                dataclasses.replace(
+                    t,
+                    name=table_name(t.name),
+                    columns=tuple(
+                        dataclasses.replace(c, name=column_name(t.name, c.name)) for c in t.columns
+                    ),
+                    primary_key=pk,
+                    indexes=indexes,
+                    foreign_keys=fks,
+                )
+            )
+        return renamed, table_renames, column_renames
+
+    # --- tables ---------------------------------------------------------------------------
+
+    def tables(self, current: Sequence[Table], desired: Sequence[Table]) -> list[ch.Change]:
+        renamed, out, column_renames = self.apply_renames(current, desired)
+        have = {self.key(t.schema, t.name): t for t in renamed}
+        want = {self.key(t.schema, t.name): t for t in desired}
+        for k, old in have.items():
+            if k not in want:
+                out.append(ch.DropTable(old))
+        for k, new in want.items():
+            if k not in have:
+                out.append(ch.AddTable(new))
+                continue
+            table_changes = column_renames.get(k[1], []) + self.table(have[k], new)
+            if table_changes:
+                out.append(ch.ModifyTable(have[k], new, tuple(table_changes)))
+        return out
+
+    def table(self, old: Table, new: Table) -> list[ch.TableChange]:
+        h = self.hooks
+        out: list[ch.TableChange] = []
+        old_cols = {h.key(c.name): c for c in old.columns}
+        new_cols = {h.key(c.name): c for c in new.columns}
+        for k, col in old_cols.items():
+            if k not in new_cols:
+                out.append(ch.DropColumn(col))
+        for k, col in new_cols.items():
+            if k not in old_cols:
+                out.append(ch.AddColumn(col))
+            else:
+                kind = h.column_changes(old_cols[k], col)
+                if kind:
+                    out.append(ch.ModifyColumn(old_cols[k], col, kind))
+        if h.primary_key_definition(old.primary_key) != h.primary_key_definition(new.primary_key):
+            out.append(ch.ModifyPrimaryKey(old.primary_key, new.primary_key))
+        out += self.indexes(old.indexes, new.indexes)
+        out += self.by_definition(
+            old.foreign_keys,
+            new.foreign_keys,
+            h.foreign_key_definition,
+            ch.AddForeignKey,
+            ch.DropForeignKey,
+        )
+        out += self.by_definition(
+            old.checks, new.checks, h.check_definition, ch.AddCheck, ch.DropCheck
+        )
+        if old.options != new.options:
+            out.append(ch.ModifyTableOptions(old.options, new.options))
+        return out
+
+    def by_definition(
+        self,
+        old: Sequence[T],
+        new: Sequence[T],
+        definition: Callable[[T], object],
+        add: Callable[[T], ch.TableChange],
+        drop: Callable[[T], ch.TableChange],
+    ) -> list[ch.TableChange]:
+        """Pair objects by their definition; what is left over is dropped or added.
+        Duplicates are counted, so two identical checks against one is a drop."""
+        remaining = [definition(x) for x in new]
+        out: list[ch.TableChange] = []
+        for x in old:
+            d = definition(x)
+            if d in remaining:
+                remaining.remove(d)
+            else:
+                out.append(drop(x))
+        pending = [definition(x) for x in old]
+        for x in new:
+            d = definition(x)
+            if d in pending:
+                pending.remove(d)
+            else:
+                out.append(add(x))
+        return out
+
+    def indexes(self, old: Sequence[Index], new: Sequence[Index]) -> list[ch.TableChange]:
+        h = self.hooks
+        out: list[ch.TableChange] = []
+        old_named = {h.key(i.name): i for i in old if i.name is not None and not i.constraint}
+        new_named = {h.key(i.name): i for i in new if i.name is not None and not i.constraint}
+        left_old: list[Index] = [i for i in old if i.name is None or i.constraint]
+        left_new: list[Index] = [i for i in new if i.name is None or i.constraint]
+        # Same name: unchanged, or redefined (drop then add).
+        for k, idx in old_named.items():
+            if k in new_named:
+                if h.index_definition(idx) != h.index_definition(new_named[k]):
+                    out += [ch.DropIndex(idx), ch.AddIndex(new_named[k])]
+            else:
+                left_old.append(idx)
+        left_new += [idx for k, idx in new_named.items() if k not in old_named]
+        # Same definition under another name: a rename where the engine can rename.
+        for idx in list(left_old):
+            match = next(
+                (n for n in left_new if h.index_definition(n) == h.index_definition(idx)), None
+            )
+            if match is None:
+                continue
+            left_old.remove(idx)
+            left_new.remove(match)
+            renamed = (
+                idx.name is not None
+                and match.name is not None
+                and not idx.constraint
+                and h.key(idx.name) != h.key(match.name)
+            )
+            if renamed and h.rename_index:
+                out.append(ch.RenameIndex(idx, match))
+            elif renamed:
+                out += [ch.DropIndex(idx), ch.AddIndex(match)]
+        out += [ch.DropIndex(i) for i in left_old]
+        out += [ch.AddIndex(i) for i in left_new]
+        return out

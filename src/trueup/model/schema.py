@@ -1,0 +1,215 @@
+"""The neutral schema model: what a database's schema is, whatever the engine.
+
+Plain frozen dataclasses with tuples, references by name, no back-pointers and no SQL
+rendering. Equality is semantic: every piece of SQL text is an :class:`Expr` that compares by
+its normalised key, so two spellings the engine treats alike compare equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A fragment of SQL (a default, a CHECK, an index expression, a view's statement).
+
+    ``text`` is kept as written so it can be rendered back; ``key`` is the dialect's
+    normalised form (keyword case, whitespace and quoting folded) and is all that equality
+    and hashing look at.
+    """
+
+    text: str = field(compare=False)
+    key: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Action(StrEnum):
+    """A referential action of a foreign key."""
+
+    NO_ACTION = "NO ACTION"
+    RESTRICT = "RESTRICT"
+    CASCADE = "CASCADE"
+    SET_NULL = "SET NULL"
+    SET_DEFAULT = "SET DEFAULT"
+
+
+class Deferral(StrEnum):
+    """When a foreign key is checked."""
+
+    IMMEDIATE = "NOT DEFERRABLE"
+    DEFERRABLE = "DEFERRABLE INITIALLY IMMEDIATE"
+    DEFERRED = "DEFERRABLE INITIALLY DEFERRED"
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    """A generated (computed) column: its expression and whether it is stored."""
+
+    expression: Expr
+    stored: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column. ``type`` is the declared type in the dialect's canonical spelling
+    (``INTEGER``, ``VARCHAR(255)``, ``TIMESTAMP(3)``, ``TEXT[]``); ``""`` means none declared.
+
+    ``autoincrement`` is SQLite's ``AUTOINCREMENT`` or PostgreSQL's serial default;
+    ``identity`` is PostgreSQL's ``ALWAYS`` / ``BY DEFAULT`` identity.
+    """
+
+    name: str
+    type: str = ""
+    nullable: bool = True
+    default: Expr | None = None
+    autoincrement: bool = False
+    generated: Generated | None = None
+    identity: str | None = None
+    collation: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrimaryKey:
+    columns: tuple[str, ...]
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPart:
+    """One key of an index: a column or an expression, with its order and collation."""
+
+    column: str | None = None
+    expression: Expr | None = None
+    descending: bool = False
+    collation: str | None = None
+    opclass: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """An index. ``constraint`` marks a UNIQUE declared inside the table (a unique
+    constraint) rather than a separate ``CREATE INDEX``; ``name`` is ``None`` when the engine
+    named it itself and the name carries no meaning."""
+
+    name: str | None
+    parts: tuple[IndexPart, ...]
+    unique: bool = False
+    where: Expr | None = None
+    constraint: bool = False
+    method: str | None = None
+    include: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The plain columns the index keys on (expressions left out)."""
+        return tuple(p.column for p in self.parts if p.column is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    name: str | None = None
+    ref_schema: str | None = None
+    on_delete: Action = Action.NO_ACTION
+    on_update: Action = Action.NO_ACTION
+    deferral: Deferral = Deferral.IMMEDIATE
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    expression: Expr
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table. ``options`` are the dialect's table options in canonical spelling
+    (SQLite: ``STRICT``, ``WITHOUT ROWID``), sorted."""
+
+    name: str
+    columns: tuple[Column, ...] = ()
+    primary_key: PrimaryKey | None = None
+    indexes: tuple[Index, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    checks: tuple[Check, ...] = ()
+    options: tuple[str, ...] = ()
+    schema: str | None = None
+    comment: str | None = None
+
+    def column(self, name: str) -> Column | None:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        return None
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A view. ``definition`` is what the engine keeps: SQLite the whole ``CREATE VIEW``
+    statement, PostgreSQL the query."""
+
+    name: str
+    definition: Expr
+    schema: str | None = None
+    materialized: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A trigger on ``table``; ``definition`` is the whole ``CREATE TRIGGER`` statement."""
+
+    name: str
+    table: str
+    definition: Expr
+    schema: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualTable:
+    """A SQLite virtual table (FTS5, R*Tree, …); ``definition`` is its ``CREATE VIRTUAL
+    TABLE`` statement. Its shadow tables belong to it and are not listed as tables."""
+
+    name: str
+    definition: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Enum:
+    """A PostgreSQL enum type and its values in order."""
+
+    name: str
+    values: tuple[str, ...]
+    schema: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """A whole database schema as trueup manages it."""
+
+    tables: tuple[Table, ...] = ()
+    views: tuple[View, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    virtual_tables: tuple[VirtualTable, ...] = ()
+    enums: tuple[Enum, ...] = ()
+    namespaces: tuple[str, ...] = ()
+
+    def table(self, name: str, schema: str | None = None) -> Table | None:
+        for t in self.tables:
+            if t.name == name and t.schema == schema:
+                return t
+        return None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.tables or self.views or self.triggers or self.virtual_tables or self.enums)

@@ -1,0 +1,76 @@
+"""A Plan is inert data: the statements a push will run, in order, each tied to the change
+it comes from. ``--dry-run``, ``diff --format sql|json`` and ``push`` all print or run the
+same Plan, so what is shown is exactly what runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from trueup.diff.changes import Change
+
+
+class Risk(StrEnum):
+    """How dangerous a finding is, from harmless to impossible."""
+
+    INFO = "info"
+    CAUTION = "caution"
+    DATA_LOSS = "data-loss"
+    UNEXECUTABLE = "unexecutable"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a person should know before the plan runs. ``code`` is stable and
+    documented in docs/findings.md; the numbers are filled in when live data was checked."""
+
+    code: str
+    risk: Risk
+    message: str
+    table: str | None = None
+    column: str | None = None
+    rows: int | None = None
+    examples: tuple[object, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One statement. ``comment`` says what it is for; ``change`` is the change it comes
+    from (several steps can share one change, such as the statements of a table rebuild)."""
+
+    sql: str
+    comment: str = ""
+    change: Change | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The statements of one push. ``steps`` run inside one transaction; ``before`` and
+    ``after`` are the engine settings that must be changed outside it (SQLite's
+    ``PRAGMA foreign_keys``). ``checked_tables`` are the tables whose foreign keys are
+    verified before the transaction commits."""
+
+    dialect: str
+    changes: tuple[Change, ...] = ()
+    steps: tuple[Step, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    checked_tables: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    @property
+    def sql(self) -> list[str]:
+        return [s.sql for s in self.steps]
+
+    def with_findings(self, findings: tuple[Finding, ...]) -> Plan:
+        return replace(self, findings=findings)
+
+    def blocking(self, *, accept_data_loss: bool) -> tuple[Finding, ...]:
+        """Findings that stop the push under the given policy."""
+        stops = {Risk.UNEXECUTABLE} if accept_data_loss else {Risk.UNEXECUTABLE, Risk.DATA_LOSS}
+        return tuple(f for f in self.findings if f.risk in stops)

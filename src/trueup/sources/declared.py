@@ -1,0 +1,46 @@
+"""What a declared schema gives a push: the desired model, the rename hints, and where it
+came from."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from trueup.diff.renames import NO_RENAMES, Renames
+from trueup.errors import ConfigError
+from trueup.model import Schema
+
+SQL_SUFFIXES = (".sql",)
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    schema: Schema
+    path: str
+    renames: Renames = field(default=NO_RENAMES)
+
+
+def load_schema(
+    path: str, engine: str = "sqlite", *, ignore: Callable[[str], bool] | None = None
+) -> Declared:
+    """Read the schema file at ``path`` for the given engine. Tables matched by ``ignore``
+    are left out, as they are on the live side."""
+    from trueup.dialects import get_dialect
+
+    if not os.path.exists(path):
+        raise ConfigError(
+            f"The schema file {path} does not exist.",
+            hint="Pass --schema PATH, or put the schema in schema.sql (or prisma/schema.prisma).",
+        )
+    if os.path.isdir(path):
+        raise ConfigError(f"The schema path {path} is a folder; name the schema file itself.")
+    if path.lower().endswith(SQL_SUFFIXES):
+        from trueup.sources.sql import load_sql
+
+        return load_sql(path, get_dialect(engine, ignore=ignore))
+    raise ConfigError(
+        f"trueup cannot read {path}: it reads SQL schema files (.sql).",
+        hint="Name a .sql file containing CREATE TABLE / CREATE INDEX / CREATE VIEW / "
+        "CREATE TRIGGER statements.",
+    )

@@ -1,0 +1,100 @@
+"""A plain SQL schema file: its statements run in an empty scratch database of the target
+engine, which is then inspected with the same inspector as the live database. So both sides
+of a diff come out of one normaliser, and the engine itself judges the SQL.
+"""
+
+from __future__ import annotations
+
+from trueup.dialects.base import Dialect
+from trueup.errors import Location, SchemaError
+from trueup.sources.declared import Declared
+
+# Statements a schema dump may carry around its CREATE statements; they mean nothing here.
+_IGNORED = {"BEGIN", "COMMIT", "END", "ROLLBACK", "PRAGMA", "ANALYZE", "VACUUM"}
+_SCHEMA = {"CREATE", "ALTER", "DROP", "COMMENT"}
+
+
+def _first_words(statement: str, n: int) -> list[str]:
+    words: list[str] = []
+    for raw in statement.replace("(", " ( ").split():
+        if raw.startswith("--"):
+            continue
+        words.append(raw.upper())
+        if len(words) == n:
+            break
+    return words
+
+
+def _location(path: str, text: str, offset: int) -> tuple[Location, str]:
+    line = text.count("\n", 0, offset) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    source_line = text[line_start : line_end if line_end != -1 else len(text)]
+    return Location(path, line, offset - line_start + 1), source_line
+
+
+def load_sql(path: str, dialect: Dialect) -> Declared:
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"{path} is not UTF-8 text ({exc.reason}).") from exc
+    except OSError as exc:
+        raise SchemaError(f"Cannot read {path}: {exc.strerror}.") from exc
+
+    def fail(offset: int, message: str, hint: str | None = None) -> SchemaError:
+        location, source_line = _location(path, text, offset)
+        return SchemaError(message, location=location, source_line=source_line, hint=hint)
+
+    statements: list[tuple[int, str]] = []
+    for offset, statement in dialect.split_statements(text):
+        words = _first_words(statement, 3)
+        if not words:
+            continue
+        if words[0] in _IGNORED:
+            continue
+        if words[0] not in _SCHEMA:
+            raise fail(
+                offset,
+                f"Only schema statements belong in a schema file; found {words[0]}.",
+                hint="Keep CREATE / ALTER / DROP statements here; load data with "
+                "`trueup import` or your application.",
+            )
+        # `sqlite3 app.db .schema` prints SQLite's own tables; they are made automatically.
+        if (
+            len(words) >= 3
+            and words[1] == "TABLE"
+            and words[2].strip('"[`').lower().startswith("sqlite_")
+        ):
+            continue
+        statements.append((offset, statement))
+
+    scratch = dialect.scratch()
+    failed: list[tuple[int, str, Exception]] = []
+    try:
+        pending = statements
+        while pending:
+            failed = []
+            for offset, statement in pending:
+                try:
+                    scratch.execute(statement)
+                except Exception as exc:  # the engine's own error type, whatever the engine
+                    failed.append((offset, statement, exc))
+            # A statement may name a table made further down the file (a trigger or index
+            # written before its table): run what failed again while that makes progress.
+            if not failed or len(failed) == len(pending):
+                break
+            pending = [(o, s) for o, s, _ in failed]
+        if failed:
+            offset, statement, error = failed[0]
+            located = dialect.locate_error(statement, error)
+            where = offset + (located.offset or 0)
+            raise fail(
+                where,
+                f"{dialect.name} rejected this statement: {located.message}",
+                hint="Nothing was changed in the database.",
+            )
+        schema = scratch.inspect()
+    finally:
+        scratch.close()
+    return Declared(schema=schema, path=path)
