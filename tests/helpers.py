@@ -1,0 +1,98 @@
+"""Small helpers the tests share: build schemas and databases from SQL text, and take
+snapshots of a database's rows to compare before and after a push."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from trueup.diff.differ import diff
+from trueup.dialects import get_dialect
+from trueup.dialects.sqlite.dialect import SQLiteDialect
+from trueup.model import Schema
+from trueup.plan import Plan
+from trueup.push import PushResult, make_plan, push
+from trueup.sources.sql import load_sql
+from trueup.urls import DatabaseURL, parse_url
+
+DIALECT = SQLiteDialect()
+
+
+def schema_from_sql(sql: str, tmp_path: Path | None = None) -> Schema:
+    """The model of a SQL schema, through the same path a schema file takes."""
+    import tempfile
+
+    folder = tmp_path or Path(tempfile.mkdtemp())
+    path = folder / "schema_under_test.sql"
+    path.write_text(sql)
+    return load_sql(str(path), DIALECT).schema
+
+
+def make_db(path: Path, ddl: str, data: str = "") -> DatabaseURL:
+    conn = sqlite3.connect(path)
+    conn.executescript(ddl)
+    if data:
+        conn.executescript(data)
+    conn.commit()
+    conn.close()
+    return parse_url(str(path))
+
+
+def inspect_db(path: Path) -> Schema:
+    with get_dialect("sqlite").connect(parse_url(str(path)), create=False) as session:
+        return session.inspect()
+
+
+def plan_between(current_sql: str, desired_sql: str) -> Plan:
+    """The plan from one SQL schema to another, computed on a scratch database."""
+    desired = schema_from_sql(desired_sql)
+    session = DIALECT.scratch()
+    try:
+        session.execute("BEGIN")
+        for _, stmt in DIALECT.split_statements(current_sql):
+            session.execute(stmt)
+        return make_plan(session, desired, DIALECT)
+    finally:
+        session.close()
+
+
+def push_sql(path: Path, desired_sql: str, **kwargs: Any) -> PushResult:
+    return push(parse_url(str(path)), schema_from_sql(desired_sql, path.parent), **kwargs)
+
+
+def remaining_diff(path: Path, desired_sql: str) -> list[Any]:
+    return diff(inspect_db(path), schema_from_sql(desired_sql, path.parent), DIALECT.hooks)
+
+
+def table_rows(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every user table, as dicts, keyed by lower-cased table name."""
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
+                "AND name NOT LIKE 'sqlite%'"
+            )
+        ]
+        out = {}
+        for name in names:
+            quoted = '"' + name.replace('"', '""') + '"'
+            out[name.lower()] = [dict(r) for r in conn.execute(f"SELECT * FROM {quoted}")]
+        return out
+    finally:
+        conn.close()
+
+
+def file_bytes_and_schema(path: Path) -> tuple[str, dict[str, list[dict[str, Any]]]]:
+    """What "unchanged" means for a database: the same schema text and the same rows."""
+    conn = sqlite3.connect(path)
+    try:
+        ddl = "\n".join(
+            str(r[0]) for r in conn.execute("SELECT sql FROM sqlite_schema ORDER BY name")
+        )
+    finally:
+        conn.close()
+    return ddl, table_rows(path)
