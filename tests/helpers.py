@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from trueup.diff.differ import diff
 from trueup.dialects import get_dialect
 from trueup.dialects.sqlite.dialect import SQLiteDialect
+from trueup.diff.differ import diff
 from trueup.model import Schema
 from trueup.plan import Plan
 from trueup.push import PushResult, make_plan, push

@@ -5,6 +5,8 @@ of a diff come out of one normaliser, and the engine itself judges the SQL.
 
 from __future__ import annotations
 
+import re
+
 from trueup.dialects.base import Dialect
 from trueup.errors import Location, SchemaError
 from trueup.sources.declared import Declared
@@ -14,15 +16,14 @@ _IGNORED = {"BEGIN", "COMMIT", "END", "ROLLBACK", "PRAGMA", "ANALYZE", "VACUUM"}
 _SCHEMA = {"CREATE", "ALTER", "DROP", "COMMENT"}
 
 
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL)
+_WORD = re.compile(r'"[^"]*"|\[[^\]]*\]|`[^`]*`|\w+')
+
+
 def _first_words(statement: str, n: int) -> list[str]:
-    words: list[str] = []
-    for raw in statement.replace("(", " ( ").split():
-        if raw.startswith("--"):
-            continue
-        words.append(raw.upper())
-        if len(words) == n:
-            break
-    return words
+    """The first ``n`` words of a statement, comments skipped, upper-cased, unquoted."""
+    words = _WORD.findall(_COMMENT.sub(" ", statement))[:n]
+    return [w.strip('"[]`').upper() for w in words]
 
 
 def _location(path: str, text: str, offset: int) -> tuple[Location, str]:

@@ -1,0 +1,174 @@
+"""The command line: output, exit codes, and that a refused or dry run changes nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.helpers import file_bytes_and_schema, make_db
+from trueup.cli import cli
+
+V1 = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, bio TEXT);\n"
+V2 = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, bio TEXT, age INT);\n"
+V3 = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "schema.sql").write_text(V1)
+    return tmp_path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_push_then_in_sync(project: Path) -> None:
+    code, out = run("push", "--url", "file:./app.db")
+    assert code == 0, out
+    assert "Schema loaded from schema.sql" in out
+    assert 'CREATE TABLE "users"' in out
+    assert "now in sync" in out
+    code, out = run("push", "--url", "file:./app.db")
+    assert code == 0
+    assert "already in sync" in out
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(project: Path) -> None:
+    run("push", "--url", "app.db")
+    before = file_bytes_and_schema(project / "app.db")
+    (project / "schema.sql").write_text(V2)
+    code, out = run("push", "--url", "app.db", "--dry-run")
+    assert code == 2
+    assert 'ALTER TABLE "users" ADD COLUMN "age" INT;' in out
+    assert file_bytes_and_schema(project / "app.db") == before
+    (project / "schema.sql").write_text(V1)
+    assert run("push", "--url", "app.db", "--dry-run")[0] == 0
+
+
+def test_dry_run_does_not_create_the_database(project: Path) -> None:
+    code, _ = run("push", "--url", "new.db", "--dry-run")
+    assert code == 2
+    assert not (project / "new.db").exists()
+
+
+def test_data_loss_is_refused_with_exit_3_and_nothing_changes(project: Path) -> None:
+    make_db(project / "app.db", V1, "INSERT INTO users (email, bio) VALUES ('a@x', 'hi');")
+    before = file_bytes_and_schema(project / "app.db")
+    (project / "schema.sql").write_text(V3)
+    code, out = run("push", "--url", "app.db")
+    assert code == 3
+    assert "--accept-data-loss" in out
+    assert "drop the column `bio`" in out
+    assert file_bytes_and_schema(project / "app.db") == before
+    code, out = run("push", "--url", "app.db", "--accept-data-loss")
+    assert code == 0, out
+
+
+def test_accept_data_loss_from_the_environment(project: Path) -> None:
+    make_db(project / "app.db", V1)
+    (project / "schema.sql").write_text(V3)
+    result = CliRunner().invoke(
+        cli, ["push", "--url", "app.db"], env={"TRUEUP_ACCEPT_DATA_LOSS": "1"}
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_push_json(project: Path) -> None:
+    code, out = run("push", "--url", "app.db", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["applied"] is True and data["in_sync"] is False
+    assert data["changes"][0]["kind"] == "AddTable"
+    assert data["steps"][0]["sql"].startswith('CREATE TABLE "users"')
+
+
+def test_refused_json_lists_findings(project: Path) -> None:
+    make_db(project / "app.db", V1)
+    (project / "schema.sql").write_text(V3)
+    code, out = run("push", "--url", "app.db", "--json")
+    assert code == 3
+    data = json.loads(out[: out.rindex("}") + 1])
+    assert data["refused"] is True
+    [finding] = data["findings"]
+    assert finding["code"] == "DL102" and finding["column"] == "bio"
+
+
+def test_diff_formats_and_exit_codes(project: Path) -> None:
+    run("push", "--url", "app.db")
+    assert run("diff", "--url", "app.db") == (0, "The database is in sync with the schema.\n")
+    (project / "schema.sql").write_text(V2)
+    code, out = run("diff", "--url", "app.db")
+    assert code == 2 and '+ column "age" INT' in out
+    code, out = run("diff", "--url", "app.db", "--format", "sql")
+    assert code == 2
+    assert out.startswith("PRAGMA foreign_keys = OFF;\nBEGIN IMMEDIATE;\n")
+    assert out.endswith("COMMIT;\nPRAGMA foreign_keys = ON;\n")
+    code, out = run("diff", "--url", "app.db", "--format", "json")
+    assert code == 2 and json.loads(out)["changes"][0]["table"] == "users"
+
+
+def test_inspect_formats(project: Path) -> None:
+    run("push", "--url", "app.db")
+    code, out = run("inspect", "--url", "app.db")
+    assert code == 0 and out.startswith('CREATE TABLE "users" (')
+    code, out = run("inspect", "--url", "app.db", "--format", "json")
+    assert json.loads(out)["tables"][0]["name"] == "users"
+
+
+def test_database_url_from_environment(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["push"], env={"DATABASE_URL": "file:./env.db"})
+    assert result.exit_code == 0, result.output
+    assert (project / "env.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["push"], "No database given"),
+        (["push", "--url", "missing/dir/app.db"], "does not exist"),
+        (["push", "--url", "mysql://root:hunter2@db/app"], "Unknown database URL scheme"),
+        (["push", "--url", "app.db", "--schema", "nope.sql"], "does not exist"),
+    ],
+)
+def test_errors_are_messages_not_tracebacks(project: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert "hunter2" not in result.output
+
+
+def test_schema_error_shows_location(project: Path) -> None:
+    (project / "schema.sql").write_text("CREATE TABLE t (\n  a INT,\n  b INT,,\n);\n")
+    code, out = run("push", "--url", "app.db")
+    assert code == 1
+    assert "schema.sql:3:9: error:" in out
+    assert not (project / "app.db").exists() or os.path.getsize(project / "app.db") == 0
+
+
+def test_not_a_database(project: Path) -> None:
+    (project / "app.db").write_text("this is not sqlite" * 100)
+    code, out = run("push", "--url", "app.db")
+    assert code == 1 and "not a database" in out
+
+
+@pytest.mark.parametrize("command", ["push", "diff", "inspect"])
+def test_every_command_has_help(command: str) -> None:
+    code, out = run(command, "--help")
+    assert code == 0 and "Usage: " in out and "--url" in out
+
+
+def test_console_script_and_module_entry_points(project: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "trueup", "--version"], capture_output=True, text=True, check=True
+    )
+    assert "trueup" in out.stdout

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trueup.config import find_schema, load_settings
+from trueup.errors import ConfigError
+
+
+def test_flags_win_over_environment_over_file(tmp_path: Path) -> None:
+    (tmp_path / "trueup.toml").write_text(
+        'schema = "from_file.sql"\nurl = "file:file.db"\nlock_timeout = 5\n'
+    )
+    env = {"TRUEUP_SCHEMA": "from_env.sql", "DATABASE_URL": "file:env.db"}
+    s = load_settings(folder=str(tmp_path), environ=env, schema="flag.sql")
+    assert s.schema == "flag.sql"
+    assert s.url == "file:env.db"
+    assert s.lock_timeout == 5
+    s = load_settings(folder=str(tmp_path), environ={})
+    assert (s.schema, s.url) == ("from_file.sql", "file:file.db")
+
+
+def test_pyproject_section(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n[tool.trueup]\nignore_tables = ["spatial_*", "Legacy"]\n'
+    )
+    s = load_settings(folder=str(tmp_path), environ={})
+    ignore = s.ignore()
+    assert ignore is not None
+    assert ignore("spatial_ref_sys") and ignore("legacy") and not ignore("users")
+
+
+def test_unknown_setting_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "trueup.toml").write_text('shema = "typo.sql"\n')
+    with pytest.raises(ConfigError, match="shema"):
+        load_settings(folder=str(tmp_path), environ={})
+
+
+def test_bad_lock_timeout(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="lock timeout"):
+        load_settings(folder=str(tmp_path), environ={"TRUEUP_LOCK_TIMEOUT": "soon"})
+
+
+def test_schema_discovery_order(tmp_path: Path) -> None:
+    s = load_settings(folder=str(tmp_path), environ={})
+    with pytest.raises(ConfigError, match="No schema file"):
+        find_schema(s)
+    (tmp_path / "schema.sql").write_text("")
+    assert find_schema(s).endswith("schema.sql")
+    (tmp_path / "prisma").mkdir()
+    (tmp_path / "prisma" / "schema.prisma").write_text("")
+    assert find_schema(s).endswith("prisma/schema.prisma")

@@ -1,0 +1,106 @@
+"""The SQLite inspector on real in-memory databases."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from trueup.dialects.sqlite.inspect import inspect
+from trueup.model import Action, Deferral
+
+DDL = """
+CREATE TABLE parent (id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE);
+CREATE TABLE child (
+    id INT NOT NULL,
+    parent_id INTEGER REFERENCES parent ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    label TEXT COLLATE NOCASE DEFAULT 'x' CHECK (label <> ''),
+    doubled INT GENERATED ALWAYS AS (id * 2) STORED,
+    PRIMARY KEY (id)
+) WITHOUT ROWID;
+CREATE INDEX child_label ON child (label DESC, lower(label)) WHERE label IS NOT NULL;
+CREATE TABLE s (a INTEGER, b TEXT) STRICT;
+CREATE VIEW v AS SELECT * FROM child;
+CREATE TRIGGER t AFTER INSERT ON parent BEGIN SELECT 1; END;
+CREATE VIRTUAL TABLE ft USING fts5 (body);
+"""
+
+
+def make(ddl: str = DDL, tables: int = 0) -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.executescript(ddl)
+    for n in range(tables):
+        conn.execute(f"CREATE TABLE t{n} (id INTEGER PRIMARY KEY, v TEXT, w INT REFERENCES s)")
+        conn.execute(f"CREATE INDEX t{n}_v ON t{n} (v)")
+    return conn
+
+
+def test_inspecting_twice_gives_equal_models() -> None:
+    conn = make()
+    assert inspect(conn) == inspect(conn)
+
+
+def test_what_the_inspector_reads() -> None:
+    schema = inspect(make())
+    assert [t.name for t in schema.tables] == ["child", "parent", "s"]
+    child, parent, s = schema.tables
+    assert parent.columns[0].autoincrement and not parent.columns[0].nullable
+    assert parent.indexes[0].constraint and parent.indexes[0].columns == ("code",)
+    assert child.options == ("WITHOUT ROWID",) and s.options == ("STRICT",)
+    label = child.column("label")
+    assert label is not None
+    assert label.collation == "NOCASE" and label.default is not None
+    assert label.default.text == "'x'"
+    doubled = child.column("doubled")
+    assert doubled is not None and doubled.generated is not None
+    assert doubled.generated.stored and doubled.generated.expression.text == "id * 2"
+    [fk] = child.foreign_keys
+    assert fk.ref_columns == ("id",)  # REFERENCES parent: the parent's key, spelled out
+    assert fk.on_delete is Action.CASCADE and fk.deferral is Deferral.DEFERRED
+    assert [c.expression.text for c in child.checks] == ["label <> ''"]
+    [idx] = [i for i in child.indexes if i.name == "child_label"]
+    assert idx.parts[0].descending and idx.parts[1].expression is not None
+    assert idx.where is not None and idx.where.text == "label IS NOT NULL"
+    assert [v.name for v in schema.views] == ["v"]
+    assert [(t.name, t.table) for t in schema.triggers] == [("t", "parent")]
+    # The FTS5 table is one object; its shadow tables are not listed.
+    assert [v.name for v in schema.virtual_tables] == ["ft"]
+
+
+def test_internal_and_ignored_tables_are_left_out() -> None:
+    conn = make(
+        "CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT); CREATE TABLE _trueup_x (a);"
+        "CREATE TABLE keep (a); CREATE TABLE legacy_1 (a);"
+    )
+    names = [t.name for t in inspect(conn, ignore=lambda n: n.startswith("legacy")).tables]
+    assert names == ["a", "keep"]
+
+
+def test_the_number_of_queries_does_not_grow_with_tables() -> None:
+    class Counting:
+        """Counts the statements trueup sends (SQLite runs the pragma functions inside)."""
+
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn, self.sent = conn, 0
+
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            self.sent += 1
+            return self.conn.execute(sql, *args)
+
+    def count(conn: sqlite3.Connection) -> int:
+        counting = Counting(conn)
+        inspect(counting)  # type: ignore[arg-type]
+        return counting.sent
+
+    few, many = count(make(tables=2)), count(make(tables=200))
+    assert few == many
+    assert many <= 5
+
+
+def test_spellings_sqlite_keeps_differently_compare_equal() -> None:
+    a = inspect(make("create table t(a int default (1), b text check(b>0), c  Varchar ( 10 ))"))
+    b = inspect(
+        make('CREATE TABLE "T" ("A" INT DEFAULT 1, "B" TEXT CHECK ("b" > 0), c VARCHAR(10))')
+    )
+    from trueup.dialects.sqlite.dialect import SQLiteHooks
+    from trueup.diff.differ import diff
+
+    assert diff(a, b, SQLiteHooks()) == []
