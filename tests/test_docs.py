@@ -1,0 +1,37 @@
+"""Every command is documented, and the documents the README links to exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from trueup.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_command_has_a_section_in_cli_md() -> None:
+    text = (ROOT / "docs" / "cli.md").read_text()
+    for name, command in cli.commands.items():
+        assert f"## trueup {name}" in text, name
+        for param in command.params:
+            for opt in param.opts:
+                if opt.startswith("--") and opt != "--help":
+                    assert opt in text, f"{name} {opt}"
+
+
+def test_readme_links_resolve() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for link in re.findall(r"\]\(([^)#]+)\)", readme):
+        if not link.startswith("http"):
+            assert (ROOT / link).exists(), link
+
+
+def test_every_finding_code_is_documented() -> None:
+    from trueup.plan import risk
+
+    text = (ROOT / "docs" / "findings.md").read_text()
+    codes = [v for k, v in vars(risk).items() if k.isupper() and isinstance(v, str)]
+    assert codes
+    for code in codes:
+        assert f"`{code}`" in text, code
