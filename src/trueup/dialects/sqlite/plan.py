@@ -288,7 +288,13 @@ class _Planner:
     # --- rebuild ---------------------------------------------------------------------------
 
     def rebuild_all(self, rebuilds: list[ch.ModifyTable]) -> None:
-        taken = {_k(t.name) for s in (self.current, self.desired) for t in s.tables}
+        # Tables, indexes, views and triggers share one namespace in SQLite.
+        taken: set[str] = set()
+        for s in (self.current, self.desired):
+            taken |= {_k(t.name) for t in s.tables}
+            taken |= {_k(i.name) for t in s.tables for i in t.indexes if i.name}
+            taken |= {_k(v.name) for v in s.views} | {_k(t.name) for t in s.triggers}
+            taken |= {_k(v.name) for v in s.virtual_tables}
         self.add(
             "PRAGMA legacy_alter_table = ON",
             "rename rebuilt tables without rewriting other tables' references to them",
