@@ -39,6 +39,7 @@ from typing import Any
 import yaml
 
 from tests.helpers import table_rows
+from trueup.dialects.sqlite.lexer import fold
 from trueup.dialects.sqlite.types import affinity
 from trueup.model import Column, Schema, Table
 
@@ -109,14 +110,13 @@ def snapshot(path: Path) -> Snapshot:
             if without_rowid:
                 continue
             columns = {
-                r[0].lower()
-                for r in conn.execute("SELECT name FROM pragma_table_xinfo(?)", (name,))
+                fold(r[0]) for r in conn.execute("SELECT name FROM pragma_table_xinfo(?)", (name,))
             }
             alias = next((r for r in _ROWID_NAMES if r not in columns), None)
             if alias is None:
                 continue
             rows = conn.execute(f"SELECT {alias} AS __golden_rowid__, * FROM {_q(name)}")
-            snap.by_rowid[name.lower()] = {
+            snap.by_rowid[fold(name)] = {
                 d.pop("__golden_rowid__"): d for d in (dict(r) for r in rows)
             }
         has_sequence = conn.execute(
@@ -124,7 +124,7 @@ def snapshot(path: Path) -> Snapshot:
         ).fetchone()
         if has_sequence:
             snap.sequences = {
-                str(n).lower(): s for n, s in conn.execute("SELECT name, seq FROM sqlite_sequence")
+                fold(str(n)): s for n, s in conn.execute("SELECT name, seq FROM sqlite_sequence")
             }
         snap.fk_violations = foreign_key_violations(conn)
     finally:
@@ -135,7 +135,7 @@ def snapshot(path: Path) -> Snapshot:
 def foreign_key_violations(conn: sqlite3.Connection) -> Counter[tuple[str, str]]:
     found: Counter[tuple[str, str]] = Counter()
     for row in conn.execute("PRAGMA foreign_key_check"):
-        found[(str(row[0]).lower(), str(row[2]).lower())] += 1
+        found[(fold(str(row[0])), fold(str(row[2])))] += 1
     return found
 
 
@@ -222,7 +222,7 @@ class ColumnPlan:
 
 
 def _by_key(items: Any) -> dict[str, Any]:
-    return {x.name.lower(): x for x in items}
+    return {fold(x.name): x for x in items}
 
 
 def _same_generation(old: Column, new: Column) -> bool:
@@ -237,7 +237,7 @@ def surviving_columns(old: Table, new: Table) -> list[ColumnPlan]:
     new_cols = _by_key(new.columns)
     out = []
     for col in old.columns:
-        target = new_cols.get(col.name.lower())
+        target = new_cols.get(fold(col.name))
         if target is None or not _same_generation(col, target):
             continue
         tolerant = col.type.upper() != target.type.upper() and affinity(col.type) != affinity(
@@ -251,11 +251,11 @@ def surviving_columns(old: Table, new: Table) -> list[ColumnPlan]:
 
 
 def _row_key(row: dict[str, Any]) -> dict[str, Any]:
-    return {k.lower(): v for k, v in row.items()}
+    return {fold(k): v for k, v in row.items()}
 
 
 def _expected(plan: ColumnPlan, old_row: dict[str, Any]) -> Any:
-    value = old_row[plan.old_name.lower()]
+    value = old_row[fold(plan.old_name)]
     if value is None and plan.null_becomes is not None:
         return plan.null_becomes
     return value
@@ -272,7 +272,7 @@ def _rowid_alias(table: Table) -> str | None:
     pk = table.primary_key
     if "WITHOUT ROWID" in table.options or pk is None or len(pk.columns) != 1:
         return None
-    col = _by_key(table.columns).get(pk.columns[0].lower())
+    col = _by_key(table.columns).get(fold(pk.columns[0]))
     return col.name if col is not None and col.type == "INTEGER" else None
 
 
@@ -281,8 +281,8 @@ def _pk_columns(old: Table, new: Table, cols: list[ColumnPlan]) -> list[ColumnPl
     identified a row before still does: the values are kept)."""
     if old.primary_key is None:
         return None
-    by_old = {c.old_name.lower(): c for c in cols}
-    key = [by_old.get(name.lower()) for name in old.primary_key.columns]
+    by_old = {fold(c.old_name): c for c in cols}
+    key = [by_old.get(fold(name)) for name in old.primary_key.columns]
     if any(k is None for k in key):
         return None
     return [k for k in key if k is not None]
@@ -297,7 +297,7 @@ def compare_table(
 ) -> list[str]:
     """Every problem with the rows of one surviving table, as messages."""
     problems: list[str] = []
-    key = name.lower()
+    key = fold(name)
     old_rows = [_row_key(r) for r in before.rows.get(key, [])]
     new_rows = [_row_key(r) for r in after.rows.get(key, [])]
     if len(old_rows) != len(new_rows):
@@ -309,7 +309,7 @@ def compare_table(
     def mismatch(where: str, old_row: dict[str, Any], new_row: dict[str, Any]) -> list[str]:
         out = []
         for c in cols:
-            exp, got = _expected(c, old_row), new_row.get(c.new_name.lower(), "<missing>")
+            exp, got = _expected(c, old_row), new_row.get(fold(c.new_name), "<missing>")
             if not _same(c, exp, got):
                 out.append(f"{name} {where}: column {c.new_name}: expected {exp!r}, got {got!r}")
         return out
@@ -319,8 +319,8 @@ def compare_table(
     old_alias, new_alias = _rowid_alias(old), _rowid_alias(new)
     same_rowid = (
         new_alias is None
-        or (old_alias or "").lower() == new_alias.lower()
-        or new_alias.lower() not in {c.name.lower() for c in old.columns}
+        or fold(old_alias or "") == fold(new_alias)
+        or fold(new_alias) not in {fold(c.name) for c in old.columns}
     )
     if same_rowid and key in before.by_rowid and key in after.by_rowid:
         old_by, new_by = before.by_rowid[key], after.by_rowid[key]
@@ -338,7 +338,7 @@ def compare_table(
 
         def ident(row: dict[str, Any], side: str) -> tuple[Any, ...]:
             return tuple(
-                canonical(row[(c.old_name if side == "old" else c.new_name).lower()], tolerant=True)
+                canonical(row[fold(c.old_name if side == "old" else c.new_name)], tolerant=True)
                 for c in pk
             )
 
@@ -356,13 +356,13 @@ def compare_table(
         f"{name}: a time-dependent default needs a key to match rows on"
     )
 
-    def fold(row: dict[str, Any], side: str) -> tuple[Any, ...]:
+    def row_key(row: dict[str, Any], side: str) -> tuple[Any, ...]:
         if side == "old":
             return tuple(canonical(_expected(c, row), tolerant=c.tolerant) for c in cols)
-        return tuple(canonical(row.get(c.new_name.lower()), tolerant=c.tolerant) for c in cols)
+        return tuple(canonical(row.get(fold(c.new_name)), tolerant=c.tolerant) for c in cols)
 
-    old_set = Counter(fold(r, "old") for r in old_rows)
-    new_set = Counter(fold(r, "new") for r in new_rows)
+    old_set = Counter(row_key(r, "old") for r in old_rows)
+    new_set = Counter(row_key(r, "new") for r in new_rows)
     if old_set != new_set:
         problems.append(
             f"{name}: rows differ; lost {list((old_set - new_set).elements())}, "
@@ -376,15 +376,15 @@ def compare_data(before: Snapshot, after: Snapshot, current: Schema, desired: Sc
     problems: list[str] = []
     new_tables = _by_key(desired.tables)
     for old in current.tables:
-        new = new_tables.get(old.name.lower())
+        new = new_tables.get(fold(old.name))
         if new is None:
             continue
-        if old.name.lower() not in after.rows:
+        if fold(old.name) not in after.rows:
             problems.append(f"{old.name}: the table is gone")
             continue
         problems += compare_table(old.name, old, new, before, after)
         # An AUTOINCREMENT counter must not go back (ids of deleted rows never come back).
-        key = old.name.lower()
+        key = fold(old.name)
         auto = any(c.autoincrement for c in new.columns) and any(
             c.autoincrement for c in old.columns
         )

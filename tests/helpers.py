@@ -9,6 +9,7 @@ from typing import Any
 
 from trueup.dialects import get_dialect
 from trueup.dialects.sqlite.dialect import SQLiteDialect
+from trueup.dialects.sqlite.lexer import fold
 from trueup.diff.differ import diff
 from trueup.model import Schema
 from trueup.plan import Plan
@@ -80,7 +81,7 @@ def table_rows(path: Path) -> dict[str, list[dict[str, Any]]]:
         out = {}
         for name in names:
             quoted = '"' + name.replace('"', '""') + '"'
-            out[name.lower()] = [dict(r) for r in conn.execute(f"SELECT * FROM {quoted}")]
+            out[fold(name)] = [dict(r) for r in conn.execute(f"SELECT * FROM {quoted}")]
         return out
     finally:
         conn.close()

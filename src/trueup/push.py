@@ -38,7 +38,7 @@ def make_plan(
     current = session.inspect()
     changes = diff(current, desired, dialect.hooks, renames=renames)
     planned = dialect.plan(changes, current, desired)
-    return planned.with_findings(assess(planned.changes, dialect.is_narrowing))
+    return planned.with_findings(assess(planned.changes, dialect))
 
 
 def plan_for(

@@ -31,7 +31,7 @@ def test_columns_constraints_and_options() -> None:
     assert owner.foreign_key.on_delete == "SET NULL"
     assert owner.foreign_key.deferral == "DEFERRABLE INITIALLY DEFERRED"
     assert t.checks == [("positive", "price > 0")]
-    assert t.uniques == [(None, ["name", "owner"])]
+    assert t.uniques == [(None, ["name", "owner"], "IGNORE")]
     assert t.foreign_keys[0].ref_table == "other" and t.foreign_keys[0].ref_columns == []
     assert t.options == {"WITHOUT ROWID", "STRICT"}
 

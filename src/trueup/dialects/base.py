@@ -11,7 +11,7 @@ from typing import Any
 
 from trueup.diff.changes import Change
 from trueup.diff.differ import DiffHooks
-from trueup.model import Schema
+from trueup.model import Column, Schema, Table
 from trueup.plan import Plan
 from trueup.urls import DatabaseURL
 
@@ -102,6 +102,11 @@ class Dialect(ABC):
     def is_narrowing(self, old_type: str, new_type: str) -> bool:
         """Whether changing a column from ``old_type`` to ``new_type`` may not keep every
         value as it is."""
+
+    @abstractmethod
+    def auto_filled(self, table: Table, column: Column) -> bool:
+        """Whether the engine fills ``column`` of existing rows by itself when it is added
+        (a rowid alias, a serial or identity column)."""
 
     @abstractmethod
     def plan(self, changes: Sequence[Change], current: Schema, desired: Schema) -> Plan: ...

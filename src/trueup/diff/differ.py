@@ -20,6 +20,7 @@ from trueup.model import (
     Enum,
     ForeignKey,
     Index,
+    IndexPart,
     PrimaryKey,
     Schema,
     Table,
@@ -33,15 +34,14 @@ class DiffHooks:
     """The questions the differ asks an engine. The defaults suit an engine with
     case-sensitive names whose constraint names matter (PostgreSQL)."""
 
-    #: Names compare case-insensitively (SQLite folds ASCII letters).
-    fold_case: bool = False
     #: Constraint names (FK, CHECK, unique constraint, PK) are part of the schema.
     compare_constraint_names: bool = True
     #: Indexes can be renamed in place (otherwise a rename is a drop and a create).
     rename_index: bool = True
 
     def key(self, name: str) -> str:
-        return name.lower() if self.fold_case else name
+        """The form in which two names compare equal (SQLite folds ASCII case)."""
+        return name
 
     def column_changes(self, old: Column, new: Column) -> ch.ColumnChange:
         kind = ch.ColumnChange.NONE
@@ -71,15 +71,18 @@ class DiffHooks:
     def names(self, names: Iterable[str]) -> tuple[str, ...]:
         return tuple(self.key(n) for n in names)
 
-    def index_definition(self, index: Index) -> object:
-        parts = tuple(
+    def parts(self, parts: Iterable[IndexPart]) -> tuple[IndexPart, ...]:
+        return tuple(
             dataclasses.replace(
                 p,
                 column=None if p.column is None else self.key(p.column),
                 collation=self._collation(p.collation),
             )
-            for p in index.parts
+            for p in parts
         )
+
+    def index_definition(self, index: Index) -> object:
+        parts = self.parts(index.parts)
         name = None
         if index.constraint and self.compare_constraint_names and index.name is not None:
             name = self.key(index.name)
@@ -90,6 +93,7 @@ class DiffHooks:
             index.constraint,
             index.method,
             self.names(index.include),
+            index.on_conflict,
             name,
         )
 
@@ -114,7 +118,7 @@ class DiffHooks:
         if pk is None:
             return None
         name = self.key(pk.name) if self.compare_constraint_names and pk.name else None
-        return (self.names(pk.columns), name)
+        return (self.names(pk.columns), self.parts(pk.parts), pk.on_conflict, name)
 
 
 def diff(

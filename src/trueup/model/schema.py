@@ -74,12 +74,6 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
-class PrimaryKey:
-    columns: tuple[str, ...]
-    name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class IndexPart:
     """One key of an index: a column or an expression, with its order and collation."""
 
@@ -88,6 +82,18 @@ class IndexPart:
     descending: bool = False
     collation: str | None = None
     opclass: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrimaryKey:
+    """A primary key. ``parts`` is filled only when a key column carries its own sort
+    order or collation (SQLite's ``PRIMARY KEY (code COLLATE NOCASE)``); ``on_conflict``
+    is SQLite's conflict clause (``REPLACE``, ``IGNORE``, ...)."""
+
+    columns: tuple[str, ...]
+    name: str | None = None
+    parts: tuple[IndexPart, ...] = ()
+    on_conflict: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,7 @@ class Index:
     constraint: bool = False
     method: str | None = None
     include: tuple[str, ...] = ()
+    on_conflict: str | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:

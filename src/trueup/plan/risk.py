@@ -6,11 +6,26 @@ Prisma's where Prisma has the case, because people search for those sentences.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import assert_never
+from collections.abc import Iterable
+from typing import Protocol, assert_never
 
 from trueup.diff import changes as ch
+from trueup.model import Column, Table
 from trueup.plan.plan import Finding, Risk
+
+
+class EngineFacts(Protocol):
+    """What the findings need to know about the engine (a Dialect answers these)."""
+
+    def is_narrowing(self, old_type: str, new_type: str) -> bool:
+        """Whether a type change may not keep every value as it is."""
+        ...
+
+    def auto_filled(self, table: Table, column: Column) -> bool:
+        """Whether the engine fills the column of existing rows by itself (a rowid alias,
+        a serial or identity column)."""
+        ...
+
 
 DROP_TABLE = "DL101"
 DROP_COLUMN = "DL102"
@@ -25,11 +40,8 @@ NEW_FOREIGN_KEY = "DD204"
 NEW_CHECK = "DD205"
 
 
-def assess(
-    changes: Iterable[ch.Change], is_narrowing: Callable[[str, str], bool]
-) -> tuple[Finding, ...]:
-    """The findings of a list of changes. ``is_narrowing(old_type, new_type)`` is the
-    engine's answer to whether a type change may not keep every value."""
+def assess(changes: Iterable[ch.Change], engine: EngineFacts) -> tuple[Finding, ...]:
+    """The findings of a list of changes, with the engine's answers where they differ."""
     out: list[Finding] = []
     for change in changes:
         match change:
@@ -59,7 +71,7 @@ def assess(
                     )
                 )
             case ch.ModifyTable(new=t, changes=parts):
-                out.extend(_table(t.name, parts, is_narrowing))
+                out.extend(_table(t, parts, engine))
             case ch.ModifyEnum(old=old, new=new):
                 removed = [v for v in old.values if v not in new.values]
                 if removed:
@@ -92,9 +104,8 @@ def assess(
     return tuple(out)
 
 
-def _table(
-    table: str, parts: Iterable[ch.TableChange], is_narrowing: Callable[[str, str], bool]
-) -> list[Finding]:
+def _table(new_table: Table, parts: Iterable[ch.TableChange], engine: EngineFacts) -> list[Finding]:
+    table = new_table.name
     out: list[Finding] = []
     for part in parts:
         match part:
@@ -110,7 +121,7 @@ def _table(
                     )
                 )
             case ch.ModifyColumn(old=old, new=new, kind=kind):
-                if ch.ColumnChange.TYPE in kind and is_narrowing(old.type, new.type):
+                if ch.ColumnChange.TYPE in kind and engine.is_narrowing(old.type, new.type):
                     out.append(
                         Finding(
                             NARROWING_TYPE,
@@ -140,7 +151,12 @@ def _table(
                         Finding(MADE_REQUIRED, Risk.CAUTION, message, table=table, column=new.name)
                     )
             case ch.AddColumn(column=c):
-                if not c.nullable and c.default is None and c.generated is None:
+                if (
+                    not c.nullable
+                    and c.default is None
+                    and c.generated is None
+                    and not engine.auto_filled(new_table, c)
+                ):
                     out.append(
                         Finding(
                             REQUIRED_WITHOUT_DEFAULT,

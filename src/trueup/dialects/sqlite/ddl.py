@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from trueup.dialects.sqlite.lexer import Kind, Token, tokenize
+from trueup.dialects.sqlite.lexer import Kind, Token, fold, tokenize
 
 
 @dataclass(slots=True)
@@ -35,7 +35,9 @@ class ParsedColumn:
     generated: tuple[str, bool] | None = None  # (expression text, stored)
     checks: list[tuple[str | None, str]] = field(default_factory=list)
     primary_key_name: str | None = None
+    primary_key_conflict: str | None = None
     unique_name: str | None = None
+    unique_conflict: str | None = None
     is_unique: bool = False
     foreign_key: ParsedForeignKey | None = None
 
@@ -45,15 +47,17 @@ class ParsedTable:
     name: str
     columns: list[ParsedColumn] = field(default_factory=list)
     primary_key_name: str | None = None
-    uniques: list[tuple[str | None, list[str]]] = field(default_factory=list)
+    primary_key_conflict: str | None = None
+    # (constraint name, columns, conflict clause)
+    uniques: list[tuple[str | None, list[str], str | None]] = field(default_factory=list)
     checks: list[tuple[str | None, str]] = field(default_factory=list)
     foreign_keys: list[ParsedForeignKey] = field(default_factory=list)
     options: set[str] = field(default_factory=set)
 
     def column(self, name: str) -> ParsedColumn | None:
-        low = name.lower()
+        low = fold(name)
         for col in self.columns:
-            if col.name.lower() == low:
+            if fold(col.name) == low:
                 return col
         return None
 
@@ -254,7 +258,7 @@ def _column(r: _Reader) -> ParsedColumn:
             r.accept_word("KEY")
             col.primary_key_name = pending_name
             r.accept_word("ASC", "DESC")
-            _conflict_clause(r)
+            col.primary_key_conflict = _conflict_clause(r)
             if r.accept_word("AUTOINCREMENT"):
                 col.autoincrement = True
         elif r.accept_word("NOT"):
@@ -265,7 +269,7 @@ def _column(r: _Reader) -> ParsedColumn:
         elif r.accept_word("UNIQUE"):
             col.is_unique = True
             col.unique_name = pending_name
-            _conflict_clause(r)
+            col.unique_conflict = _conflict_clause(r)
         elif r.accept_word("CHECK"):
             start, end = r.balanced()
             col.checks.append((pending_name, r.sql[start:end]))
@@ -299,10 +303,14 @@ def _column(r: _Reader) -> ParsedColumn:
     return col
 
 
-def _conflict_clause(r: _Reader) -> None:
+def _conflict_clause(r: _Reader) -> str | None:
+    """``ON CONFLICT ROLLBACK | ABORT | FAIL | IGNORE | REPLACE``: the resolution, if any.
+    ABORT is what SQLite does without a clause, so it reads as none."""
     if r.at_word("ON") and (nxt := r.peek(1)) is not None and nxt.is_word("CONFLICT"):
         r.i += 2
-        r.next()  # ROLLBACK | ABORT | FAIL | IGNORE | REPLACE
+        word = r.next().upper
+        return None if word == "ABORT" else word
+    return None
 
 
 def _table_constraint(r: _Reader, table: ParsedTable) -> None:
@@ -313,10 +321,10 @@ def _table_constraint(r: _Reader, table: ParsedTable) -> None:
         r.accept_word("KEY")
         r.indexed_names()
         table.primary_key_name = name
-        _conflict_clause(r)
+        table.primary_key_conflict = _conflict_clause(r)
     elif r.accept_word("UNIQUE"):
-        table.uniques.append((name, r.indexed_names()))
-        _conflict_clause(r)
+        columns = r.indexed_names()
+        table.uniques.append((name, columns, _conflict_clause(r)))
     elif r.accept_word("CHECK"):
         start, end = r.balanced()
         table.checks.append((name, r.sql[start:end]))

@@ -8,23 +8,26 @@ from collections.abc import Callable, Sequence
 
 from trueup.dialects.base import Capabilities, Dialect, StatementError
 from trueup.dialects.sqlite import plan as planner
-from trueup.dialects.sqlite.lexer import Kind, tokenize
+from trueup.dialects.sqlite.lexer import Kind, fold, tokenize
+from trueup.dialects.sqlite.plan import rowid_alias
 from trueup.dialects.sqlite.render import quote, schema_statements
 from trueup.dialects.sqlite.session import SQLiteSession
 from trueup.dialects.sqlite.types import is_narrowing
 from trueup.diff.changes import Change
 from trueup.diff.differ import DiffHooks
-from trueup.model import Schema
+from trueup.model import Column, Schema, Table
 from trueup.plan import Plan
 from trueup.urls import DatabaseURL
 
 
 class SQLiteHooks(DiffHooks):
-    # SQLite folds the case of ASCII names, and keeps constraint names only as text in the
-    # CREATE TABLE statement (nothing can refer to them), so they are not compared.
-    fold_case = True
+    # SQLite keeps constraint names only as text in the CREATE TABLE statement (nothing can
+    # refer to them), so they are not compared.
     compare_constraint_names = False
     rename_index = False
+
+    def key(self, name: str) -> str:
+        return fold(name)
 
 
 class SQLiteDialect(Dialect):
@@ -73,11 +76,11 @@ class SQLiteDialect(Dialect):
         # "duplicate column name: x", "no such table: main.t": point at the name.
         m = re.search(r":\s*(?:main\.)?([^\s:]+)\s*$", message)
         if m:
-            name = m.group(1).lower()
+            name = fold(m.group(1))
             hits = [
                 t
                 for t in tokenize(statement)
-                if t.kind in (Kind.WORD, Kind.QUOTED, Kind.STRING) and t.name.lower() == name
+                if t.kind in (Kind.WORD, Kind.QUOTED, Kind.STRING) and fold(t.name) == name
             ]
             if hits:
                 hit = hits[-1] if message.startswith("duplicate") else hits[0]
@@ -86,6 +89,10 @@ class SQLiteDialect(Dialect):
 
     def is_narrowing(self, old_type: str, new_type: str) -> bool:
         return is_narrowing(old_type, new_type)
+
+    def auto_filled(self, table: Table, column: Column) -> bool:
+        # An INTEGER PRIMARY KEY of a rowid table is the rowid: every row has one already.
+        return column.autoincrement or rowid_alias(table) == column.name
 
     def plan(self, changes: Sequence[Change], current: Schema, desired: Schema) -> Plan:
         return planner.plan(changes, current, desired)

@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from trueup.dialects.sqlite import ddl
-from trueup.dialects.sqlite.lexer import expr, normalize, statement_expr
+from trueup.dialects.sqlite.lexer import expr, fold, normalize, statement_expr, trigger_expr
 from trueup.dialects.sqlite.types import canonical_type
 from trueup.errors import ConnectionError
 from trueup.model import (
@@ -45,7 +45,7 @@ def query(name: str) -> str:
 
 
 def is_internal(name: str) -> bool:
-    return name.lower().startswith(INTERNAL_PREFIXES)
+    return fold(name).startswith(INTERNAL_PREFIXES)
 
 
 def inspect(conn: sqlite3.Connection, *, ignore: Callable[[str], bool] | None = None) -> Schema:
@@ -99,7 +99,7 @@ def inspect(conn: sqlite3.Connection, *, ignore: Callable[[str], bool] | None = 
         elif kind == "view":
             views.append(View(name, statement_expr(sql)))
         elif kind == "trigger" and not skip(tbl_name):
-            triggers.append(Trigger(name, tbl_name, statement_expr(sql)))
+            triggers.append(Trigger(name, tbl_name, trigger_expr(sql)))
     tables = _resolve_implied_references(tables)
     by_name = lambda o: o.name.lower()  # noqa: E731 - a sort key
     return Schema(
@@ -152,35 +152,45 @@ def _table(
                 collation=None if collation == "BINARY" else collation,
             )
         )
-    pk_name = parsed.primary_key_name
-    if pk_name is None and len(pk_names) == 1 and (info := parsed.column(pk_names[0])):
-        pk_name = info.primary_key_name
-    primary_key = PrimaryKey(pk_names, pk_name) if pk_names else None
+    pk_name, pk_conflict = parsed.primary_key_name, parsed.primary_key_conflict
+    if len(pk_names) == 1 and (info := parsed.column(pk_names[0])):
+        pk_name = pk_name or info.primary_key_name
+        pk_conflict = pk_conflict or info.primary_key_conflict
 
-    collations = {c.name.lower(): c.collation for c in cols}
-    unique_names = {tuple(n.lower() for n in c): name for name, c in parsed.uniques}
+    collations = {fold(c.name): c.collation for c in cols}
+
+    def key_parts(rows: list[Any]) -> tuple[IndexPart, ...]:
+        return tuple(
+            IndexPart(
+                column=r[7],
+                descending=bool(r[8]),
+                collation=_explicit_collation(r[9], collations.get(fold(str(r[7])))),
+            )
+            for r in rows
+        )
+
+    uniques = {tuple(fold(n) for n in c): (u, conflict) for u, c, conflict in parsed.uniques}
     for c in parsed.columns:
         if c.is_unique:
-            unique_names.setdefault((c.name.lower(),), c.unique_name)
+            uniques.setdefault((fold(c.name),), (c.unique_name, c.unique_conflict))
+    pk_parts: tuple[IndexPart, ...] = ()
     idx_list: list[Index] = []
     for idx_name, rows in index_rows.items():
         origin = rows[0][3]
         if origin == "pk":
-            continue
-        if origin == "u":
-            parts = tuple(
-                IndexPart(
-                    column=r[7],
-                    descending=bool(r[8]),
-                    collation=_explicit_collation(r[9], collations.get(str(r[7]).lower())),
-                )
-                for r in rows
+            parts = key_parts(rows)
+            if any(p.descending or p.collation for p in parts):
+                pk_parts = parts
+        elif origin == "u":
+            parts = key_parts(rows)
+            written, conflict = uniques.get(tuple(fold(str(p.column)) for p in parts), (None, None))
+            idx_list.append(
+                Index(written, parts, unique=True, constraint=True, on_conflict=conflict)
             )
-            key = tuple(str(p.column).lower() for p in parts)
-            idx_list.append(Index(unique_names.get(key), parts, unique=True, constraint=True))
-            continue
-        idx_list.append(_created_index(idx_name, rows, index_sql.get(idx_name)))
-    idx_list.sort(key=lambda i: (i.constraint, (i.name or "").lower(), i.columns))
+        else:
+            idx_list.append(_created_index(idx_name, rows, index_sql.get(idx_name)))
+    primary_key = PrimaryKey(pk_names, pk_name, pk_parts, pk_conflict) if pk_names else None
+    idx_list.sort(key=lambda i: (i.constraint, fold(i.name or ""), i.columns))
 
     fk_list = [_foreign_key(rows, parsed) for _, rows in sorted(fk_rows.items(), reverse=True)]
     checks = [Check(expr(text), cname) for c in parsed.columns for cname, text in c.checks]
@@ -251,11 +261,11 @@ def _foreign_key(rows: list[Any], parsed: ddl.ParsedTable) -> ForeignKey:
 def _written_foreign_key(
     parsed: ddl.ParsedTable, columns: tuple[str, ...], ref_table: str
 ) -> ddl.ParsedForeignKey | None:
-    want = (tuple(c.lower() for c in columns), ref_table.lower())
+    want = (tuple(fold(c) for c in columns), fold(ref_table))
     candidates = list(parsed.foreign_keys)
     candidates += [c.foreign_key for c in parsed.columns if c.foreign_key is not None]
     for fk in candidates:
-        if (tuple(c.lower() for c in fk.columns), fk.ref_table.lower()) == want:
+        if (tuple(fold(c) for c in fk.columns), fold(fk.ref_table)) == want:
             return fk
     return None
 
@@ -263,17 +273,17 @@ def _written_foreign_key(
 def _resolve_implied_references(tables: list[Table]) -> list[Table]:
     """``REFERENCES parent`` without columns means the parent's primary key: spell it out,
     so both ways of writing the same key compare equal."""
-    pks = {t.name.lower(): t.primary_key.columns for t in tables if t.primary_key}
+    pks = {fold(t.name): t.primary_key.columns for t in tables if t.primary_key}
     out = []
     for t in tables:
-        if any(not fk.ref_columns and fk.ref_table.lower() in pks for fk in t.foreign_keys):
+        if any(not fk.ref_columns and fold(fk.ref_table) in pks for fk in t.foreign_keys):
             fks = tuple(
                 fk
-                if fk.ref_columns or fk.ref_table.lower() not in pks
+                if fk.ref_columns or fold(fk.ref_table) not in pks
                 else ForeignKey(
                     fk.columns,
                     fk.ref_table,
-                    pks[fk.ref_table.lower()],
+                    pks[fold(fk.ref_table)],
                     fk.name,
                     fk.ref_schema,
                     fk.on_delete,

@@ -108,6 +108,15 @@ def unquote(text: str) -> str:
     return text
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(name: str) -> str:
+    """A name as SQLite compares it: ASCII letters folded to lower case, nothing else
+    (``"CAFÉ"`` and ``"café"`` are two tables)."""
+    return name.translate(_ASCII_LOWER)
+
+
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SAME_OPERATOR = {"==": "=", "!=": "<>"}
 
@@ -116,7 +125,7 @@ def _key_token(tok: Token) -> str:
     if tok.kind in (Kind.WORD, Kind.QUOTED):
         # Identifiers and keywords are case-insensitive in SQLite, and quoting a plain name
         # does not change it: fold both to one spelling.
-        name = tok.name.lower()
+        name = fold(tok.name)
         return name if _PLAIN.match(name) else '"' + name.replace('"', '""') + '"'
     if tok.kind in (Kind.NUMBER, Kind.BLOB):
         return tok.text.lower()
@@ -160,7 +169,23 @@ def statement_expr(text: str) -> Expr:
     return Expr(text.strip(), normalize(text, unwrap=False))
 
 
+def trigger_expr(text: str) -> Expr:
+    """An Expr for a ``CREATE TRIGGER`` statement. SQLite has row triggers only, so
+    ``FOR EACH ROW`` is the same trigger written out; it is left out of the key."""
+    tokens = tokenize(text)
+    words = [t.upper for t in tokens]
+    for i in range(len(tokens) - 2):
+        if words[i : i + 3] == ["FOR", "EACH", "ROW"]:
+            tokens = tokens[:i] + tokens[i + 3 :]
+            break
+        if words[i] == "BEGIN":
+            break
+    if tokens and tokens[-1].text == ";":
+        tokens = tokens[:-1]
+    return Expr(text.strip(), " ".join(_key_token(t) for t in tokens))
+
+
 def references(sql: str) -> set[str]:
     """Every identifier-like word in a piece of SQL, case-folded: a generous answer to
     "which tables and columns might this text use"."""
-    return {t.name.lower() for t in tokenize(sql) if t.kind in (Kind.WORD, Kind.QUOTED)}
+    return {fold(t.name) for t in tokenize(sql) if t.kind in (Kind.WORD, Kind.QUOTED)}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import assert_never
 
-from trueup.dialects.sqlite.lexer import references
+from trueup.dialects.sqlite.lexer import fold, references
 from trueup.dialects.sqlite.render import (
     column_definition,
     create_index,
@@ -34,7 +34,7 @@ _ROWID_NAMES = ("rowid", "_rowid_", "oid")
 
 
 def _k(name: str) -> str:
-    return name.lower()
+    return fold(name)
 
 
 def plan(changes: Sequence[ch.Change], current: Schema, desired: Schema) -> Plan:
@@ -108,8 +108,11 @@ class _Planner:
                     assert_never(change)
 
         rebuilt = {_k(c.new.name) for c in rebuilds}
-        # Views that read a table whose shape changes under them are dropped first and made
-        # again at the end from the declared schema; SQLite does not track view dependencies.
+        # SQLite does not track what views and triggers depend on, but an in-place ALTER
+        # re-reads the whole schema and fails on any view or trigger that names something
+        # missing. So every view or trigger that reads a table changing shape under it (or a
+        # view that goes away) is dropped first and made again at the end from the declared
+        # schema. Triggers on a rebuilt table or a dropped view would vanish with it anyway.
         touched = set(rebuilt)
         touched |= {_k(c.table.name) for c in dropped}
         touched |= {_k(c.old.name) for c in renamed} | {_k(c.new_name) for c in renamed}
@@ -117,18 +120,25 @@ class _Planner:
             if any(isinstance(x, ch.DropColumn | ch.RenameColumn) for x in c.changes):
                 touched.add(_k(c.new.name))
         desired_views = {_k(v.name): v for v in self.desired.views}
-        for view in self.current.views:
-            if references(view.definition.text) & touched:
-                view_drops.setdefault(_k(view.name), view)
-                if _k(view.name) in desired_views and _k(view.name) not in view_creates:
-                    view_creates[_k(view.name)] = (desired_views[_k(view.name)], None)
-        # A rebuilt table loses its triggers with DROP TABLE; make the declared ones again.
-        for trig in self.desired.triggers:
-            if _k(trig.table) in rebuilt and _k(trig.name) not in trigger_creates:
-                trigger_creates[_k(trig.name)] = (trig, None)
+        desired_triggers = {_k(t.name): t for t in self.desired.triggers}
+        grown = True
+        while grown:
+            grown = False
+            gone = touched | set(view_drops)
+            for view in self.current.views:
+                k = _k(view.name)
+                if k not in view_drops and references(view.definition.text) & gone:
+                    view_drops[k] = view
+                    if k in desired_views and k not in view_creates:
+                        view_creates[k] = (desired_views[k], None)
+                    grown = True
+        gone = touched | set(view_drops)
         for trig in self.current.triggers:
-            if _k(trig.table) in rebuilt:
-                trigger_drops.pop(_k(trig.name), None)  # goes with its table
+            k = _k(trig.name)
+            if _k(trig.table) in gone or references(trig.definition.text) & gone:
+                trigger_drops.setdefault(k, trig)
+                if k in desired_triggers and k not in trigger_creates:
+                    trigger_creates[k] = (desired_triggers[k], None)
 
         for trig in trigger_drops.values():
             self.add(f"DROP TRIGGER {quote(trig.name)}", f"drop trigger {trig.name}", None)
@@ -338,7 +348,8 @@ class _Planner:
         self.add(f"ALTER TABLE {quote(temp)} RENAME TO {quote(new.name)}", "", change)
 
 
-def _rowid_alias(table: Table) -> str | None:
+def rowid_alias(table: Table) -> str | None:
+    """The column that is the rowid (a lone INTEGER PRIMARY KEY of a rowid table), if any."""
     pk = table.primary_key
     if "WITHOUT ROWID" in table.options or pk is None or len(pk.columns) != 1:
         return None
@@ -365,7 +376,7 @@ def _copy_rows(old: Table, new: Table, temp: str) -> str | None:
     if both_rowid:
         used = {_k(c.name) for c in old.columns} | {_k(c.name) for c in new.columns}
         rowid = next((r for r in _ROWID_NAMES if r not in used), None)
-        alias = _rowid_alias(new)
+        alias = rowid_alias(new)
         if rowid is not None:
             if alias is None:
                 targets.insert(0, rowid)

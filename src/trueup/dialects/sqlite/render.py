@@ -51,14 +51,16 @@ def default_sql(text: str) -> str:
     return f"({text})"
 
 
-def column_definition(col: Column, *, primary_key: bool = False) -> str:
+def column_definition(
+    col: Column, *, primary_key: bool = False, on_conflict: str | None = None
+) -> str:
     parts = [quote(col.name)]
     if col.type:
         parts.append(col.type)
     if not col.nullable:
         parts.append("NOT NULL")
     if primary_key:
-        parts.append("PRIMARY KEY")
+        parts.append("PRIMARY KEY" + _conflict(on_conflict))
         if col.autoincrement:
             parts.append("AUTOINCREMENT")
     if col.default is not None:
@@ -101,26 +103,36 @@ def foreign_key_clause(fk: ForeignKey) -> str:
 
 
 def inline_primary_key(table: Table) -> str | None:
-    """The column whose definition carries ``PRIMARY KEY`` (a single unnamed key column),
-    or None when the key is written as a table constraint."""
+    """The column whose definition carries ``PRIMARY KEY`` (a single unnamed key column
+    without its own order or collation), or None when the key is a table constraint."""
     pk = table.primary_key
-    if pk is not None and len(pk.columns) == 1 and not pk.name:
+    if pk is not None and len(pk.columns) == 1 and not pk.name and not pk.parts:
         return pk.columns[0]
     return None
+
+
+def _conflict(clause: str | None) -> str:
+    return f" ON CONFLICT {clause}" if clause else ""
 
 
 def create_table(table: Table, *, name: str | None = None) -> str:
     """``CREATE TABLE`` for the whole table (indexes made by ``CREATE INDEX`` excepted)."""
     inline_pk = inline_primary_key(table)
-    lines = [column_definition(c, primary_key=c.name == inline_pk) for c in table.columns]
     pk = table.primary_key
+    pk_conflict = pk.on_conflict if pk else None
+    lines = [
+        column_definition(c, primary_key=c.name == inline_pk, on_conflict=pk_conflict)
+        for c in table.columns
+    ]
     if pk is not None and inline_pk is None:
         head = f"CONSTRAINT {quote(pk.name)} " if pk.name else ""
-        lines.append(f"{head}PRIMARY KEY ({names(pk.columns)})")
+        keys = ", ".join(index_part(p) for p in pk.parts) if pk.parts else names(pk.columns)
+        lines.append(f"{head}PRIMARY KEY ({keys}){_conflict(pk.on_conflict)}")
     for idx in table.indexes:
         if idx.constraint:
             head = f"CONSTRAINT {quote(idx.name)} " if idx.name else ""
-            lines.append(f"{head}UNIQUE ({', '.join(index_part(p) for p in idx.parts)})")
+            keys = ", ".join(index_part(p) for p in idx.parts)
+            lines.append(f"{head}UNIQUE ({keys}){_conflict(idx.on_conflict)}")
     for check in table.checks:
         head = f"CONSTRAINT {quote(check.name)} " if check.name else ""
         lines.append(f"{head}CHECK ({check.expression.text})")

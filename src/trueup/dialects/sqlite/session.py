@@ -18,6 +18,7 @@ from typing import Any
 
 from trueup.dialects.base import Session
 from trueup.dialects.sqlite.inspect import inspect
+from trueup.dialects.sqlite.lexer import fold
 from trueup.errors import ApplyError, ConfigError, ConnectionError, LockTimeout
 from trueup.model import Schema
 from trueup.urls import DatabaseURL
@@ -151,11 +152,11 @@ class SQLiteSession(Session):
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         found: Counter[tuple[str, str]] = Counter()
         existing = {
-            r[0].lower()
+            fold(r[0])
             for r in self.conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
         }
         for table in tables:
-            if table.lower() not in existing:
+            if fold(table) not in existing:
                 continue
             rows = self.conn.execute(
                 'SELECT "table", parent, count(*) FROM pragma_foreign_key_check(?) GROUP BY 1, 2',
