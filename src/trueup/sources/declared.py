@@ -16,9 +16,14 @@ SQL_SUFFIXES = (".sql",)
 
 @dataclass(frozen=True, slots=True)
 class Declared:
+    """``url`` is the database URL the schema names itself (a Prisma datasource's ``url``,
+    with ``env()`` read and a relative ``file:`` path made absolute): the last place to
+    look for the database when none is given."""
+
     schema: Schema
     path: str
     renames: Renames = field(default=NO_RENAMES)
+    url: str | None = None
 
 
 def load_schema(
@@ -33,14 +38,24 @@ def load_schema(
             f"The schema file {path} does not exist.",
             hint="Pass --schema PATH, or put the schema in schema.sql (or prisma/schema.prisma).",
         )
+    from trueup.sources.prisma import is_prisma_path
+
+    if is_prisma_path(path):
+        from trueup.sources.prisma import load_prisma
+
+        return load_prisma(path, engine, ignore=ignore)
     if os.path.isdir(path):
-        raise ConfigError(f"The schema path {path} is a folder; name the schema file itself.")
+        raise ConfigError(
+            f"The schema path {path} is a folder with no .prisma files; name the schema file "
+            "itself."
+        )
     if path.lower().endswith(SQL_SUFFIXES):
         from trueup.sources.sql import load_sql
 
         return load_sql(path, get_dialect(engine, ignore=ignore))
     raise ConfigError(
-        f"trueup cannot read {path}: it reads SQL schema files (.sql).",
+        f"trueup cannot read {path}: it reads Prisma schemas (.prisma) and SQL schema files "
+        "(.sql).",
         hint="Name a .sql file containing CREATE TABLE / CREATE INDEX / CREATE VIEW / "
         "CREATE TRIGGER statements.",
     )

@@ -1,0 +1,118 @@
+"""The Prisma schema front end: ``schema.prisma`` (or a folder of ``.prisma`` files) to
+the database ``prisma db push`` would make.
+
+The steps, each its own module: :mod:`.lexer` and :mod:`.parser` (text to a syntax tree
+with positions), :mod:`.validate` (Prisma's checks; the tree to a data model with database
+names), :mod:`.lower` (the data model to trueup's neutral schema for one engine) and, for
+SQLite, :mod:`.normalize` (through SQLite itself, like the live side).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+
+from trueup.errors import SchemaError
+from trueup.model import Schema
+from trueup.sources.declared import Declared
+from trueup.sources.prisma.datamodel import SQLITE, DataModel
+from trueup.sources.prisma.lower import lower
+from trueup.sources.prisma.normalize import normalize_sqlite
+from trueup.sources.prisma.parser import parse_file
+from trueup.sources.prisma.renames import rename_hints
+from trueup.sources.prisma.source import SourceFile, fail
+from trueup.sources.prisma.syntax import Block, Document
+from trueup.sources.prisma.validate import validate
+
+__all__ = ["is_prisma_path", "load_prisma", "parse", "read_data_model", "schema_for"]
+
+SUFFIX = ".prisma"
+
+
+def is_prisma_path(path: str) -> bool:
+    """A ``.prisma`` file, or a folder holding ``.prisma`` files (a multi-file schema)."""
+    if os.path.isdir(path):
+        return bool(_folder_files(path))
+    return path.lower().endswith(SUFFIX)
+
+
+def _folder_files(folder: str) -> list[str]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+        found += [os.path.join(root, f) for f in files if f.lower().endswith(SUFFIX)]
+    return sorted(found)
+
+
+def read_sources(path: str) -> list[SourceFile]:
+    paths = _folder_files(path) if os.path.isdir(path) else [path]
+    sources = []
+    for p in paths:
+        try:
+            with open(p, encoding="utf-8", newline="") as f:
+                sources.append(SourceFile(p, f.read()))
+        except UnicodeDecodeError as exc:
+            raise SchemaError(f"{p} is not UTF-8 text ({exc.reason}).") from exc
+        except OSError as exc:
+            raise SchemaError(f"Cannot read {p}: {exc.strerror}.") from exc
+    return sources
+
+
+def parse(sources: list[SourceFile]) -> Document:
+    """All files of one schema as one document (Prisma reads a folder as one schema)."""
+    blocks: list[Block] = []
+    for source in sources:
+        blocks.extend(parse_file(source))
+    return Document(tuple(blocks))
+
+
+def read_data_model(
+    sources: list[SourceFile], environ: Mapping[str, str] | None = None
+) -> tuple[Document, DataModel]:
+    doc = parse(sources)
+    return doc, validate(doc, environ)
+
+
+def schema_for(data: DataModel) -> Schema:
+    """The schema the database should have: for SQLite normalised through SQLite, for
+    PostgreSQL the model as lowered."""
+    schema = lower(data)
+    if data.datasource.provider == SQLITE:
+        return normalize_sqlite(schema, data)
+    return schema
+
+
+def load_prisma(
+    path: str,
+    engine: str | None = None,
+    *,
+    ignore: Callable[[str], bool] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Declared:
+    """Read a Prisma schema (a file or a folder of them) for ``engine`` (the engine of the
+    target database; None takes the schema's provider)."""
+    sources = read_sources(path)
+    doc, data = read_data_model(sources, environ)
+    provider = data.datasource.provider
+    if engine is not None and engine != provider:
+        raise fail(
+            data.datasource.pos,
+            f"The schema's datasource is for {provider}, but the database is {engine}.",
+            hint="Point --url at a database of the schema's provider, or change the provider.",
+        )
+    schema = schema_for(data)
+    if ignore is not None:
+        schema = Schema(
+            tables=tuple(t for t in schema.tables if not ignore(t.name)),
+            views=schema.views,
+            triggers=tuple(t for t in schema.triggers if not ignore(t.table)),
+            virtual_tables=schema.virtual_tables,
+            enums=schema.enums,
+            namespaces=schema.namespaces,
+        )
+    return Declared(
+        schema=schema,
+        path=path,
+        renames=rename_hints(doc, data),
+        url=data.datasource.url,
+    )

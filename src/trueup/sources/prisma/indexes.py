@@ -1,0 +1,178 @@
+"""Primary keys, unique and plain indexes from ``@id``/``@unique`` and ``@@id``/
+``@@unique``/``@@index``: their columns, sort orders, PostgreSQL index types and operator
+classes, and their database names (``map:`` or Prisma's default)."""
+
+from __future__ import annotations
+
+import re
+
+from trueup.sources.prisma import names
+from trueup.sources.prisma.attributes import Args
+from trueup.sources.prisma.datamodel import POSTGRESQL, Datasource, IndexDef, IndexField, ModelDef
+from trueup.sources.prisma.relations import check_map_length
+from trueup.sources.prisma.source import Pos, fail
+from trueup.sources.prisma.syntax import Call, Const, Str
+
+# Prisma's index types and the PostgreSQL access method each names (BTree is the default).
+INDEX_TYPES = {
+    "BTree": None,
+    "Hash": "hash",
+    "Gist": "gist",
+    "Gin": "gin",
+    "SpGist": "spgist",
+    "Brin": "brin",
+}
+_NO_LENGTH = (
+    "The length argument is not supported in an index definition with the current connector."
+)
+_WHAT = {"id": "id", "unique": "unique index", "index": "index"}
+
+
+def field_index(
+    kind: str, field: str, args: Args, model: ModelDef, datasource: Datasource
+) -> IndexDef:
+    """``@id`` or ``@unique`` on the field ``field``."""
+    _unsupported_arguments(args)
+    sort = args.constant("sort", ("Asc", "Desc"))
+    scalar = model.field(field)
+    assert scalar is not None
+    part = IndexField(field, scalar.db_name, sort == "Desc", sort is not None)
+    return IndexDef(kind, (part,), _name(kind, args, model, (part,), datasource), args.attr.pos)
+
+
+def block_index(kind: str, args: Args, model: ModelDef, datasource: Datasource) -> IndexDef:
+    """``@@id``, ``@@unique`` or ``@@index``."""
+    _unsupported_arguments(args)
+    attr = args.attr
+    items = args.names("fields")
+    if not items:
+        raise fail(attr.pos, f"The `{attr.display}` attribute needs a non-empty list of fields.")
+    parts: list[IndexField] = []
+    unknown: list[str] = []
+    relations: list[str] = []
+    for item in items:
+        scalar = model.field(item.name)
+        if scalar is None:
+            (relations if _is_field_name(item.name) else unknown).append(item.name)
+            continue
+        parts.append(_part(item, scalar.db_name, datasource))
+    if unknown or relations:
+        listed = ", ".join(unknown or relations)
+        # A name that is no scalar field is a relation field or no field at all.
+        raise fail(
+            attr.pos,
+            f"The {_WHAT[kind]} definition refers to the unknown or relation fields {listed}. "
+            "Index definitions must reference only scalar fields of the model.",
+        )
+    if len({p.field for p in parts}) != len(parts):
+        raise fail(attr.pos, f"The `{attr.display}` attribute names a field twice.")
+    if kind == "id":
+        optional = [p.field for p in parts if (f := model.field(p.field)) and f.optional]
+        if optional:
+            raise fail(
+                attr.pos,
+                f"The id definition refers to the optional fields {', '.join(optional)}. ID "
+                "definitions must reference only required fields.",
+            )
+    algorithm = None
+    if kind == "index":
+        index_type = args.constant("type", tuple(INDEX_TYPES))
+        if index_type is not None and index_type != "BTree" and datasource.provider != POSTGRESQL:
+            raise fail(
+                args.values["type"].pos,
+                "The given index type is not supported with the current connector.",
+            )
+        algorithm = INDEX_TYPES.get(index_type or "BTree")
+        if args.get("name") is not None and args.get("map") is not None:
+            raise fail(
+                attr.pos,
+                "The `@@index` attribute accepts the `name` argument as an alias for the `map` "
+                "argument. Please don't use both.",
+            )
+    elif args.get("name") is not None:
+        args.string("name")  # the client's name for the key: checked, no database meaning
+    name = _name(kind, args, model, tuple(parts), datasource)
+    return IndexDef(kind, tuple(parts), name, attr.pos, algorithm)
+
+
+def _is_field_name(name: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name))
+
+
+def _part(item: Const | Call, column: str, datasource: Datasource) -> IndexField:
+    if isinstance(item, Const):
+        return IndexField(item.name, column)
+    sort = None
+    opclass = None
+    for arg in item.args:
+        if arg.name == "sort":
+            if not isinstance(arg.value, Const) or arg.value.name not in ("Asc", "Desc"):
+                raise fail(arg.pos, "Invalid `sort`: expected `Asc` or `Desc`.")
+            sort = arg.value.name
+        elif arg.name == "length":
+            raise fail(
+                arg.pos,
+                _NO_LENGTH,
+            )
+        elif arg.name == "ops":
+            if datasource.provider != POSTGRESQL:
+                raise fail(
+                    arg.pos, "Operator classes are not supported with the current connector."
+                )
+            opclass = _opclass(arg.value, arg.pos)
+        else:
+            raise fail(arg.pos, f"No such argument `{arg.name}` for the field `{item.name}`.")
+    return IndexField(item.name, column, sort == "Desc", sort is not None, opclass)
+
+
+def _opclass(value: object, pos: Pos) -> str:
+    """``ops: JsonbPathOps`` -> ``jsonb_path_ops``; ``ops: raw("x_ops")`` -> ``x_ops``."""
+    if isinstance(value, Call) and value.name == "raw" and len(value.args) == 1:
+        raw = value.args[0].value
+        if isinstance(raw, Str) and raw.value:
+            return raw.value
+    if isinstance(value, Const) and value.name.endswith("Ops"):
+        words = re.findall(r"[A-Z][a-z]*|\d+", value.name.replace("MinMax", "Minmax"))
+        return "_".join(w.lower() for w in words)
+    raise fail(pos, 'Invalid `ops`: expected an operator class like `JsonbPathOps` or raw("…").')
+
+
+def _unsupported_arguments(args: Args) -> None:
+    for name, message in (
+        (
+            "length",
+            _NO_LENGTH,
+        ),
+        ("clustered", "Defining clustering is not supported in the current connector."),
+    ):
+        if args.get(name) is not None:
+            raise fail(args.values[name].pos, message)
+
+
+def _name(
+    kind: str,
+    args: Args,
+    model: ModelDef,
+    parts: tuple[IndexField, ...],
+    datasource: Datasource,
+) -> str:
+    mapped = args.string("map")
+    if kind == "index" and mapped is None:
+        mapped = args.string("name")
+    provider = datasource.provider
+    if mapped is not None:
+        if kind == "id" and provider != POSTGRESQL:
+            raise fail(
+                args.values["map"].pos,
+                "You defined a database name for the primary key on the model. This is not "
+                "supported by the provider.",
+            )
+        where = args.values.get("map") or args.values["name"]
+        check_map_length(mapped, args.attr.display, where.pos, datasource)
+        return mapped
+    columns = tuple(p.column for p in parts)
+    if kind == "id":
+        return names.primary_key_name(model.db_name, provider)
+    if kind == "unique":
+        return names.unique_name(model.db_name, columns, provider)
+    return names.index_name(model.db_name, columns, provider)

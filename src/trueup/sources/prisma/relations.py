@@ -1,0 +1,317 @@
+"""Relations: pair each relation field with its opposite, decide the kind (one-to-one,
+one-to-many, implicit many-to-many) and turn the owning side into a foreign key.
+
+Only the side with ``fields``/``references`` holds columns; list fields hold nothing; two
+list fields make a join table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from trueup.sources.prisma import names
+from trueup.sources.prisma.attributes import Args
+from trueup.sources.prisma.datamodel import Datasource, ForeignKeyDef, ManyToMany, ModelDef
+from trueup.sources.prisma.source import Pos, fail
+
+ACTIONS = ("Cascade", "Restrict", "NoAction", "SetNull", "SetDefault")
+_EMULATED_ACTIONS = ("Cascade", "Restrict", "NoAction", "SetNull")
+
+
+@dataclass(frozen=True, slots=True)
+class RelationField:
+    model: str
+    name: str
+    target: str
+    optional: bool
+    is_list: bool
+    pos: Pos
+    args: Args | None  # the @relation attribute's arguments, if written
+
+    @property
+    def relation_name(self) -> str:
+        return (self.args.string("name", allow_empty=True) or "") if self.args else ""
+
+    @property
+    def fields(self) -> list[str]:
+        return [c.name for c in self.args.names("fields")] if self.args else []
+
+    @property
+    def references(self) -> list[str]:
+        return [c.name for c in self.args.names("references")] if self.args else []
+
+    def has(self, arg: str) -> bool:
+        return self.args is not None and self.args.get(arg) is not None
+
+    @property
+    def where(self) -> str:
+        return f"`{self.name}` on Model `{self.model}`"
+
+
+@dataclass(frozen=True, slots=True)
+class Relations:
+    foreign_keys: dict[str, tuple[ForeignKeyDef, ...]]
+    many_to_many: tuple[ManyToMany, ...]
+
+
+def resolve_relations(
+    fields: list[RelationField],
+    models: dict[str, ModelDef],
+    datasource: Datasource,
+    views: set[str],
+) -> Relations:
+    groups: dict[tuple[tuple[str, str], str], list[RelationField]] = defaultdict(list)
+    for f in fields:
+        pair = tuple(sorted((f.model, f.target)))
+        groups[((pair[0], pair[1]), f.relation_name)].append(f)
+
+    fks: dict[str, list[ForeignKeyDef]] = defaultdict(list)
+    join_tables: list[ManyToMany] = []
+    for (pair, relation), members in groups.items():
+        first, second = _pair(pair, relation, members)
+        if first.is_list and second.is_list:
+            join_tables.append(_many_to_many(first, second, relation, models, datasource))
+            continue
+        owner, other = _owner(first, second)
+        fk = _foreign_key(owner, other, models, datasource)
+        if datasource.foreign_keys and owner.model not in views and owner.target not in views:
+            fks[owner.model].append(fk)
+    return Relations({k: tuple(v) for k, v in fks.items()}, tuple(join_tables))
+
+
+def _pair(
+    pair: tuple[str, str], relation: str, members: list[RelationField]
+) -> tuple[RelationField, RelationField]:
+    if pair[0] == pair[1]:
+        if len(members) == 2:
+            return members[0], members[1]
+        if len(members) == 1:
+            f = members[0]
+            raise fail(
+                f.pos,
+                f"The relation field {f.where} is missing an opposite relation field on the "
+                f"model `{f.target}`. A relation of a model to itself needs two fields, one on "
+                "each side, with the same relation name.",
+            )
+    else:
+        sides = [[m for m in members if m.model == model] for model in pair]
+        for side, other in ((sides[0], sides[1]), (sides[1], sides[0])):
+            if len(side) == 1 and not other:
+                f = side[0]
+                raise fail(
+                    f.pos,
+                    f"The relation field {f.where} is missing an opposite relation field on "
+                    f"the model `{f.target}`. Either run `prisma format` or add it manually.",
+                )
+        if len(sides[0]) == 1 and len(sides[1]) == 1:
+            return sides[0][0], sides[1][0]
+    extra = members[-1]
+    same = [m for m in members if m.model == extra.model]
+    shown = " and ".join(f"`{m.name}`" for m in same[:2]) if len(same) > 1 else f"`{extra.name}`"
+    raise fail(
+        extra.pos,
+        f"Ambiguous relation detected. The fields {shown} in model `{extra.model}` both refer "
+        f"to `{extra.target}`. Please provide different relation names for them by adding "
+        "`@relation(<name>)`."
+        + (f' (They all use the relation name "{relation}".)' if relation else ""),
+    )
+
+
+def _owner(a: RelationField, b: RelationField) -> tuple[RelationField, RelationField]:
+    for side, other in ((a, b), (b, a)):
+        if side.is_list:
+            for arg in ("fields", "references", "onDelete", "onUpdate"):
+                if side.has(arg):
+                    raise fail(
+                        side.pos,
+                        f"The relation field {side.where} must not specify the `{arg}` "
+                        f"argument in the @relation attribute. You must only specify it on "
+                        f"the opposite field `{other.name}` on model `{other.model}`.",
+                    )
+            owner = other
+            break
+    else:
+        holding = [f for f in (a, b) if f.has("fields") or f.has("references")]
+        if not holding:
+            raise fail(
+                a.pos,
+                f"The relation fields {a.where} and {b.where} do not provide the `fields` "
+                "argument in the @relation attribute. You have to provide it on one of the "
+                "two fields.",
+            )
+        if len(holding) == 2:
+            raise fail(
+                b.pos,
+                f"The relation fields {a.where} and {b.where} both provide the `fields` or "
+                "`references` argument in the @relation attribute. You have to provide it "
+                "only on one of the two fields.",
+            )
+        owner = holding[0]
+        back = b if owner is a else a
+        if not back.optional:
+            raise fail(
+                back.pos,
+                f"The relation field {back.where} is required. This is not valid because "
+                "it's not possible to enforce this constraint on the database level. Please "
+                f"change the field type from `{back.target}` to `{back.target}?` to fix this.",
+            )
+        for arg in ("onDelete", "onUpdate"):
+            if back.has(arg):
+                raise fail(
+                    back.pos,
+                    f"The relation field {back.where} must not specify the `{arg}` argument "
+                    f"in the @relation attribute. You must only specify it on the opposite "
+                    f"field `{owner.name}` on model `{owner.model}`.",
+                )
+    return owner, (b if owner is a else a)
+
+
+def _foreign_key(
+    owner: RelationField,
+    other: RelationField,
+    models: dict[str, ModelDef],
+    datasource: Datasource,
+) -> ForeignKeyDef:
+    for arg in ("fields", "references"):
+        if not owner.has(arg):
+            raise fail(
+                owner.pos,
+                f"The relation field {owner.where} must specify the `{arg}` argument in the "
+                "@relation attribute. You can run `prisma format` to fix this automatically.",
+            )
+    assert owner.args is not None
+    model, target = models[owner.model], models[owner.target]
+    fields, references = owner.fields, owner.references
+    if len(fields) != len(references):
+        raise fail(
+            owner.pos, "You must specify the same number of fields in `fields` and `references`."
+        )
+    if not fields:
+        raise fail(owner.pos, "The `fields` of a relation must name at least one field.")
+    missing = [f for f in fields if model.field(f) is None]
+    if missing:
+        raise fail(
+            owner.pos,
+            "The argument fields must refer only to existing scalar fields. The following "
+            f"fields do not exist in this model: {', '.join(missing)}",
+        )
+    missing = [f for f in references if target.field(f) is None]
+    if missing:
+        raise fail(
+            owner.pos,
+            "The argument `references` must refer only to existing scalar fields in the "
+            f"related model `{target.name}`. The following fields do not exist in the related "
+            f"model: {', '.join(missing)}",
+        )
+    if len(set(fields)) != len(fields):
+        raise fail(owner.pos, "The `fields` of a relation must not name a field twice.")
+    if not _is_unique(target, references):
+        raise fail(
+            owner.pos,
+            "The argument `references` must refer to a unique criterion in the related model. "
+            f"Consider adding an `@unique` attribute to the field "
+            f"`{references[0] if len(references) == 1 else ', '.join(references)}` in the "
+            f"model `{target.name}`.",
+        )
+    scalars = [model.field(f) for f in fields]
+    for f, ref in zip(scalars, references, strict=True):
+        assert f is not None
+        r = target.field(ref)
+        assert r is not None
+        if (f.type, f.native) != (r.type, r.native) or f.list or r.list:
+            raise fail(
+                owner.pos,
+                f"The type of the field `{f.name}` in the model `{model.name}` is not matching "
+                f"the type of the referenced field `{r.name}` in model `{target.name}`.",
+            )
+    required = any(f is not None and not f.optional for f in scalars)
+    if not owner.optional and any(f is not None and f.optional for f in scalars):
+        raise fail(
+            owner.pos,
+            f"The relation field `{owner.name}` uses the scalar fields {', '.join(fields)}. At "
+            "least one of those fields is optional. Hence the relation field must be optional "
+            "as well.",
+        )
+    if not other.is_list and not _is_unique(model, fields):
+        raise fail(
+            owner.pos,
+            "A one-to-one relation must use unique fields on the defining side. Either add an "
+            f"`@unique` attribute to the field `{fields[0]}`, or change the relation to "
+            "one-to-many."
+            if len(fields) == 1
+            else "A one-to-one relation must use unique fields on the defining side. Either "
+            f"add an `@@unique([{', '.join(fields)}])` attribute to the model, or change the "
+            "relation to one-to-many.",
+        )
+    allowed = ACTIONS if datasource.foreign_keys else _EMULATED_ACTIONS
+    on_delete = owner.args.constant("onDelete", allowed) or ("Restrict" if required else "SetNull")
+    on_update = owner.args.constant("onUpdate", allowed) or "Cascade"
+    for arg, action in (("onDelete", on_delete), ("onUpdate", on_update)):
+        if action == "SetNull" and required and owner.has(arg):
+            raise fail(
+                owner.pos,
+                f"The `{arg}` referential action of a relation must not be set to `SetNull` "
+                "when a referenced field is required. Either choose another referential "
+                "action, or make the referenced fields optional.",
+            )
+    columns = tuple(f.db_name for f in scalars if f is not None)
+    fk_name = owner.args.string("map")
+    if fk_name is not None:
+        check_map_length(fk_name, "@relation", owner.args.values["map"].pos, datasource)
+    return ForeignKeyDef(
+        columns=columns,
+        ref_model=target.name,
+        ref_columns=tuple(f.db_name for r in references if (f := target.field(r)) is not None),
+        on_delete=on_delete,
+        on_update=on_update,
+        name=fk_name or names.foreign_key_name(model.db_name, columns, datasource.provider),
+    )
+
+
+def _is_unique(model: ModelDef, fields: list[str]) -> bool:
+    wanted = set(fields)
+    criteria = [i for i in model.indexes if i.kind == "unique"]
+    if model.primary_key is not None:
+        criteria.append(model.primary_key)
+    return any({f.field for f in c.fields} == wanted for c in criteria)
+
+
+def _many_to_many(
+    a: RelationField,
+    b: RelationField,
+    relation: str,
+    models: dict[str, ModelDef],
+    datasource: Datasource,
+) -> ManyToMany:
+    for f in (a, b):
+        for arg in ("fields", "references"):
+            if f.has(arg):
+                raise fail(
+                    f.pos,
+                    f"Implicit many-to-many relations must not have a `{arg}` argument. "
+                    "Please remove it.",
+                )
+        model = models[f.target]
+        pk = model.primary_key
+        if pk is None or len(pk.fields) != 1:
+            raise fail(
+                f.pos,
+                f"The relation field {f.where} references `{model.name}` which does not have "
+                "an `@id` field. Models without `@id` cannot be part of a many to many "
+                "relation. Use an explicit intermediate Model to represent this relationship.",
+            )
+    first, second = sorted((a.model, b.model))
+    name = relation or f"{first}To{second}"
+    return ManyToMany(names.join_table_name(name, datasource.provider), first, second)
+
+
+def check_map_length(name: str, attribute: str, pos: Pos, datasource: Datasource) -> None:
+    limit = names.MAX_IDENTIFIER[datasource.provider]
+    if len(name.encode()) > limit:
+        raise fail(
+            pos,
+            f"The constraint name '{name}' specified in the `map` argument for the "
+            f"`{attribute}` constraint is too long for your chosen provider. The maximum "
+            f"allowed length is {limit} bytes.",
+        )

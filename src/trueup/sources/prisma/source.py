@@ -1,0 +1,46 @@
+"""Schema text and positions in it, and the one way this front end reports a problem:
+a :class:`~trueup.errors.SchemaError` that names ``file:line:col`` and shows the line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trueup.errors import Location, SchemaError
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One ``.prisma`` file: its path as the user named it, and its text."""
+
+    path: str
+    text: str
+
+    def line_text(self, line: int) -> str:
+        # The same line breaks the lexer counts (not str.splitlines, which knows more).
+        lines = _NEWLINE.split(self.text)
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """Where something starts: the file and a line and column counted from 1."""
+
+    source: SourceFile
+    line: int
+    column: int
+
+
+def fail(pos: Pos | None, message: str, hint: str | None = None) -> SchemaError:
+    """The error to raise for ``message`` at ``pos`` (or without a place when the problem
+    belongs to no line, like a missing datasource)."""
+    if pos is None:
+        return SchemaError(message, hint=hint)
+    return SchemaError(
+        message,
+        location=Location(pos.source.path, pos.line, pos.column),
+        source_line=pos.source.line_text(pos.line),
+        hint=hint,
+    )
