@@ -23,6 +23,7 @@ from trueup.dialects.sqlite.render import (
     drop_index,
     is_literal,
     literal,
+    literal_kind,
     quote,
 )
 from trueup.diff import changes as ch
@@ -188,12 +189,15 @@ class _Planner:
         for trig, tchange in trigger_creates.values():
             self.add(trig.definition.text, f"create trigger {trig.name}", tchange)
 
+        # Foreign keys are checked where the plan can break them: in rebuilt tables, and in
+        # the tables that point at a rebuilt or dropped table.
+        parents = rebuilt | {_k(d.table.name) for d in dropped}
         checked = sorted(
             rebuilt
             | {
                 _k(t.name)
                 for t in self.desired.tables
-                if any(_k(fk.ref_table) in rebuilt for fk in t.foreign_keys)
+                if any(_k(fk.ref_table) in parents for fk in t.foreign_keys)
             }
         )
         names = {_k(t.name): t.name for t in self.desired.tables}
@@ -216,7 +220,7 @@ class _Planner:
                     if idx.constraint:
                         return False
                 case ch.AddColumn(column=col):
-                    if not self.addable(col):
+                    if not self.addable(col, strict="STRICT" in change.new.options):
                         return False
                 case ch.DropColumn(column=col):
                     if not self.droppable(change.old, col):
@@ -237,7 +241,7 @@ class _Planner:
         return True
 
     @staticmethod
-    def addable(col: Column) -> bool:
+    def addable(col: Column, *, strict: bool) -> bool:
         """SQLite's rules for ADD COLUMN (minus PRIMARY KEY / UNIQUE / REFERENCES, which
         arrive as their own changes and force a rebuild)."""
         if col.generated is not None:
@@ -246,7 +250,11 @@ class _Planner:
             return col.nullable
         if not is_literal(col.default.text):
             return False  # CURRENT_TIMESTAMP and (expressions) are refused by ADD COLUMN
-        return col.nullable or col.default.key != "null"
+        if col.default.key == "null":
+            return col.nullable
+        # ADD COLUMN does not check the default against a STRICT type, and existing rows
+        # would then hold a value of the wrong type; a rebuild makes SQLite check it.
+        return not strict or fits_strict_type(col.default.text, col.type)
 
     def droppable(self, table: Table, col: Column) -> bool:
         """Whether DROP COLUMN will work: nothing else in the schema may use the column."""
@@ -355,6 +363,23 @@ def rowid_alias(table: Table) -> str | None:
         return None
     col = table.column(pk.columns[0])
     return pk.columns[0] if col is not None and col.type == "INTEGER" else None
+
+
+def fits_strict_type(literal_sql: str, declared: str) -> bool:
+    """Whether a literal default can be stored in a STRICT column of this type."""
+    kind = literal_kind(literal_sql)
+    wanted = declared.upper()
+    if wanted == "ANY":
+        return True
+    if wanted in ("INT", "INTEGER"):
+        return kind == "integer"
+    if wanted == "REAL":
+        return kind in ("integer", "real")
+    if wanted == "TEXT":
+        return kind == "text"
+    if wanted == "BLOB":
+        return kind == "blob"
+    return False
 
 
 def _copy_rows(old: Table, new: Table, temp: str) -> str | None:

@@ -43,6 +43,26 @@ def is_literal(sql: str) -> bool:
     return tok.kind in (Kind.NUMBER, Kind.STRING, Kind.BLOB) or tok.upper in _CONSTANT_WORDS
 
 
+def literal_kind(sql: str) -> str | None:
+    """The storage class of a literal: integer, real, text, blob or null."""
+    toks = [t for t in tokenize(sql) if t.text not in ("+", "-")]
+    if len(toks) != 1:
+        return None
+    tok = toks[0]
+    if tok.kind is Kind.NUMBER:
+        is_real = any(c in tok.text for c in ".eE") and not tok.text.lower().startswith("0x")
+        return "real" if is_real else "integer"
+    if tok.kind is Kind.STRING:
+        return "text"
+    if tok.kind is Kind.BLOB:
+        return "blob"
+    if tok.upper in ("TRUE", "FALSE"):
+        return "integer"
+    if tok.upper == "NULL":
+        return "null"
+    return None
+
+
 def default_sql(text: str) -> str:
     """A default expression as it may follow ``DEFAULT``."""
     toks = tokenize(text)

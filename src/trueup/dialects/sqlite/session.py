@@ -158,10 +158,20 @@ class SQLiteSession(Session):
         for table in tables:
             if fold(table) not in existing:
                 continue
-            rows = self.conn.execute(
-                'SELECT "table", parent, count(*) FROM pragma_foreign_key_check(?) GROUP BY 1, 2',
-                (table,),
-            )
+            try:
+                rows = self.conn.execute(
+                    'SELECT "table", parent, count(*) FROM pragma_foreign_key_check(?) '
+                    "GROUP BY 1, 2",
+                    (table,),
+                ).fetchall()
+            except sqlite3.OperationalError as exc:
+                # "foreign key mismatch": the parent columns are not a primary key or unique,
+                # so SQLite cannot check (or enforce) the foreign key at all.
+                raise ApplyError(
+                    f"A foreign key of {table} cannot be checked: {exc}.",
+                    hint="A foreign key must point at the parent's primary key or at columns "
+                    "with a unique constraint; declare one of those. Nothing was changed.",
+                ) from exc
             for child, parent, count in rows:
                 found[(child, parent)] += count
         return found
