@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 from trueup.model import (
     Action,
@@ -282,10 +283,34 @@ class _Lowering:
                 return sql_literal(raw.hex())
             if f.type == "Decimal" and self.provider == SQLITE:
                 return value.value
-            if f.type == "Json":
-                return sql_literal(value.value)
+            if f.type == "DateTime":
+                return sql_literal(_datetime_text(value.value))
+            # Json literals too: Prisma's SQLite DDL leaves them unquoted, which SQLite then
+            # rejects, so there is no database of Prisma's to match; quoted, they work.
             return sql_literal(value.value)
         return sql_literal(json.dumps(str(value)))
+
+
+_RFC3339 = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _datetime_text(value: str) -> str:
+    """A DateTime default as Prisma writes it into DDL (the Display of a date-time with
+    offset): ``2024-01-31T12:00:00.5Z`` -> ``2024-01-31 12:00:00.500 +00:00``."""
+    m = _RFC3339.match(value)
+    if not m:
+        return value
+    day, time, fraction, offset = m.groups()
+    nanos = int((fraction or "").ljust(9, "0")[:9] or "0")
+    if nanos == 0:
+        frac = ""
+    elif nanos % 1_000_000 == 0:
+        frac = f".{nanos // 1_000_000:03d}"
+    elif nanos % 1000 == 0:
+        frac = f".{nanos // 1000:06d}"
+    else:
+        frac = f".{nanos:09d}"
+    return f"{day} {time}{frac} {'+00:00' if offset == 'Z' else offset}"
 
 
 def _quote(name: str) -> str:

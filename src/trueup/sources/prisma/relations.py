@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 from trueup.sources.prisma import names
 from trueup.sources.prisma.attributes import Args
-from trueup.sources.prisma.datamodel import Datasource, ForeignKeyDef, ManyToMany, ModelDef
+from trueup.sources.prisma.datamodel import (
+    POSTGRESQL,
+    Datasource,
+    ForeignKeyDef,
+    ManyToMany,
+    ModelDef,
+)
 from trueup.sources.prisma.source import Pos, fail
 
 ACTIONS = ("Cascade", "Restrict", "NoAction", "SetNull", "SetDefault")
@@ -106,13 +112,16 @@ def _pair(
                 )
         if len(sides[0]) == 1 and len(sides[1]) == 1:
             return sides[0][0], sides[1][0]
-    extra = members[-1]
-    same = [m for m in members if m.model == extra.model]
-    shown = " and ".join(f"`{m.name}`" for m in same[:2]) if len(same) > 1 else f"`{extra.name}`"
+    by_model: dict[str, list[RelationField]] = defaultdict(list)
+    for m in members:
+        by_model[m.model].append(m)
+    crowded = next((side for side in by_model.values() if len(side) > 1), members)
+    first = crowded[0]
+    shown = " and ".join(f"`{m.name}`" for m in crowded[:2])
     raise fail(
-        extra.pos,
-        f"Ambiguous relation detected. The fields {shown} in model `{extra.model}` both refer "
-        f"to `{extra.target}`. Please provide different relation names for them by adding "
+        first.pos,
+        f"Ambiguous relation detected. The fields {shown} in model `{first.model}` both refer "
+        f"to `{first.target}`. Please provide different relation names for them by adding "
         "`@relation(<name>)`."
         + (f' (They all use the relation name "{relation}".)' if relation else ""),
     )
@@ -258,7 +267,14 @@ def _foreign_key(
     columns = tuple(f.db_name for f in scalars if f is not None)
     fk_name = owner.args.string("map")
     if fk_name is not None:
-        check_map_length(fk_name, "@relation", owner.args.values["map"].pos, datasource)
+        map_pos = owner.args.values["map"].pos
+        if datasource.provider != POSTGRESQL:
+            raise fail(
+                map_pos,
+                'Error parsing attribute "@relation": Your provider does not support named '
+                "foreign keys.",
+            )
+        check_map_length(fk_name, "@relation", map_pos, datasource)
     return ForeignKeyDef(
         columns=columns,
         ref_model=target.name,

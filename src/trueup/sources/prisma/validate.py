@@ -232,7 +232,7 @@ def _model(
         if a.name == "id":
             if primary_key is not None:
                 raise fail(
-                    a.pos,
+                    m.pos,
                     "Each model must have at most one id criteria. You can't have `@id` and "
                     "`@@id` at the same time.",
                 )
