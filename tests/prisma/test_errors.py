@@ -1,0 +1,109 @@
+"""Schema errors name file:line:col, show the line with a caret under the column, and say
+what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trueup.errors import SchemaError
+from trueup.sources import load_schema
+
+HEAD = 'datasource db {\n  provider = "sqlite"\n}\n'
+
+
+def error_for(tmp_path: Path, body: str, *, head: str = HEAD) -> SchemaError:
+    path = tmp_path / "schema.prisma"
+    path.write_text(head + body)
+    with pytest.raises(SchemaError) as caught:
+        load_schema(str(path))
+    return caught.value
+
+
+def test_an_error_shows_the_place_the_line_and_a_caret(tmp_path: Path) -> None:
+    err = error_for(tmp_path, "model A {\n  id   Int @id\n  name Strin\n}\n")
+    assert err.location is not None
+    assert (err.location.line, err.location.column) == (6, 8)
+    text = str(err)
+    lines = text.splitlines()
+    assert lines[0] == (
+        f'{tmp_path / "schema.prisma"}:6:8: error: Type "Strin" is neither a built-in type, '
+        "nor refers to another model, composite type, or enum."
+    )
+    assert lines[1] == "6 |   name Strin"
+    assert lines[2] == "    " + " " * 7 + "^"
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "column", "words"),
+    [
+        ("model A {\n  id Int @id @default(\n}\n", 6, 1, "expected a value"),
+        ("model A {\n  id Int @id\n", 4, 1, "not closed"),
+        ("model A { id Int @id }\n", 4, 11, "must end its line"),
+        ("model A {\n  id Int @id\n  name\n}\n", 6, 3, "has no type"),
+        ("model A {\n  id Int @id\n  tags [String]\n}\n", 6, 8, "`Type[]` instead of `[Type]`"),
+        ("model A {\n  id Int! @id\n}\n", 5, 9, "remove the `!`"),
+        ('model A {\n  id Int @id @map("x)\n}\n', 5, 19, "not closed"),
+        ("model A {\n  id Int @id $\n}\n", 5, 14, "Unexpected character `$`"),
+        ("tabel A {\n}\n", 4, 1, "not a Prisma schema keyword"),
+        ("type Money = Decimal\n", 4, 1, "Type aliases"),
+        ("model A {\n  id Int @id(sort: Up)\n}\n", 5, 20, "expected `Asc`, `Desc`"),
+        (
+            "model A {\n  id Int @id\n  @@index([nope])\n}\n",
+            6,
+            3,
+            "unknown or relation fields nope",
+        ),
+        ("model A {\n  id Int @id @default(1, 2)\n}\n", 5, 26, "Unexpected unnamed argument"),
+    ],
+)
+def test_syntax_and_validation_errors_point_at_the_problem(
+    tmp_path: Path, body: str, line: int, column: int, words: str
+) -> None:
+    err = error_for(tmp_path, body)
+    assert err.location is not None
+    assert (err.location.line, err.location.column) == (line, column), str(err)
+    assert words in err.message
+
+
+def test_errors_in_a_schema_folder_name_the_file(tmp_path: Path) -> None:
+    (tmp_path / "main.prisma").write_text(HEAD)
+    (tmp_path / "models.prisma").write_text("model A {\n  id Int @id\n  b  Nope\n}\n")
+    with pytest.raises(SchemaError) as caught:
+        load_schema(str(tmp_path))
+    assert str(caught.value).startswith(f"{tmp_path / 'models.prisma'}:3:")
+
+
+@pytest.mark.parametrize(
+    ("head", "words"),
+    [
+        ("", "no datasource block"),
+        ('datasource db {\n  provider = "mysql"\n}\n', 'must be "sqlite" or "postgresql"'),
+        ('datasource db {\n  provider = "oracle"\n}\n', 'Datasource provider not known: "oracle"'),
+        ('datasource db {\n  provider = "sqlite"\n  url = "dev.db"\n}\n', "protocol `file:`"),
+        ('datasource db {\n  provider = "sqlite"\n  colour = "red"\n}\n', "Property not known"),
+        (HEAD + HEAD.replace("db", "other"), "more than one datasource"),
+        ('datasource db {\n  provider = "sqlite"\n}\ngenerator c {\n}\n', '"provider" is missing'),
+    ],
+)
+def test_datasource_errors(tmp_path: Path, head: str, words: str) -> None:
+    err = error_for(tmp_path, "model A {\n  id Int @id\n}\n", head=head)
+    assert words in err.message
+
+
+def test_postgres_only_validations(tmp_path: Path) -> None:
+    pg = 'datasource db {\n  provider = "postgresql"\n}\n'
+    cases = {
+        "model A {\n  id Int @id\n  n String @db.VarChar(1, 2)\n}\n": "takes 1 optional",
+        "model A {\n  id Int @id\n  n Int @db.VarChar(3)\n}\n": "not compatible with declared",
+        "model A {\n  id Int @id\n  n Decimal @db.Decimal(3, 5)\n}\n": "scale must not be larger",
+        "model A {\n  id Int @id\n  n String @db.Bit(0)\n}\n": "M must be a positive integer",
+        "model A {\n  id Int @id\n  n String @db.Strange\n}\n": "not supported for postgresql",
+        "model A {\n  id Int @id\n  n String @x.Text\n}\n": "prefix x is invalid",
+        "model A {\n  id Int @id\n\n  @@index([id], type: Fancy)\n}\n": "Invalid `type`",
+        'model A {\n  id Int @id\n\n  @@schema("a")\n}\n': "not defined in the datasource",
+        'model A {\n  id Int @id(map: "' + "p" * 64 + '")\n}\n': "too long",
+    }
+    for body, words in cases.items():
+        assert words in error_for(tmp_path, body, head=pg).message, body
