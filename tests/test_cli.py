@@ -172,3 +172,19 @@ def test_console_script_and_module_entry_points(project: Path) -> None:
         [sys.executable, "-m", "trueup", "--version"], capture_output=True, text=True, check=True
     )
     assert "trueup" in out.stdout
+
+
+def test_prisma_datasource_url_is_the_last_fallback(project: Path) -> None:
+    (project / "schema.sql").unlink()
+    (project / "prisma").mkdir()
+    (project / "prisma" / "schema.prisma").write_text(
+        'datasource db {\n  provider = "sqlite"\n  url      = "file:./dev.db"\n}\n\n'
+        "model User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}\n"
+    )
+    code, out = run("push")
+    assert code == 0, out
+    assert "Schema loaded from prisma/schema.prisma" in out
+    assert "now in sync with your Prisma schema" in out
+    # As Prisma does, a relative file: URL is relative to the schema's folder.
+    assert (project / "prisma" / "dev.db").exists()
+    assert "already in sync with the Prisma schema" in run("push")[1]

@@ -11,6 +11,7 @@ import click
 
 from trueup.config import Settings, find_schema, load_settings
 from trueup.errors import ConfigError
+from trueup.sources.declared import Declared
 from trueup.urls import DatabaseURL, parse_url
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,3 +76,23 @@ def describe_database(url: DatabaseURL) -> str:
 
 def schema_path(settings: Settings) -> str:
     return find_schema(settings)
+
+
+def load_target(
+    *, schema: str | None = None, url: str | None = None, lock_timeout: float | None = None
+) -> tuple[Target, Declared]:
+    """The database and the declared schema. The database is --url, $DATABASE_URL or the
+    settings file, and last the schema's own datasource url (Prisma's ``url``)."""
+    from trueup.sources import load_schema
+
+    settings = load_settings(schema=schema, url=url, lock_timeout=lock_timeout)
+    path = schema_path(settings)
+    ignore = settings.ignore()
+    if settings.url:
+        db = resolve_url(settings)
+        return Target(settings, db), load_schema(path, db.engine, ignore=ignore)
+    declared = load_schema(path, None, ignore=ignore)
+    if not declared.url:
+        resolve_url(settings)  # raises the "no database given" error
+    assert declared.url is not None
+    return Target(settings, parse_url(declared.url, base_dir=os.getcwd())), declared

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from trueup.cli import output
-from trueup.cli.common import lock_timeout_option, schema_option, schema_path, target, url_option
+from trueup.cli.common import load_target, lock_timeout_option, schema_option, url_option
 
 EXIT_PENDING = 2
 
@@ -30,11 +30,9 @@ def diff(schema: str | None, url: str | None, fmt: str, lock_timeout: float | No
     """
     from trueup.dialects import get_dialect
     from trueup.push import plan_for
-    from trueup.sources import load_schema
 
-    t = target(schema=schema, url=url, lock_timeout=lock_timeout)
+    t, declared = load_target(schema=schema, url=url, lock_timeout=lock_timeout)
     ignore = t.settings.ignore()
-    declared = load_schema(schema_path(t.settings), t.url.engine, ignore=ignore)
     plan = plan_for(
         t.url,
         declared.schema,

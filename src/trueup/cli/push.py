@@ -7,10 +7,9 @@ import click
 from trueup.cli import output
 from trueup.cli.common import (
     describe_database,
+    load_target,
     lock_timeout_option,
     schema_option,
-    schema_path,
-    target,
     url_option,
 )
 from trueup.errors import UnsafePlan
@@ -50,14 +49,11 @@ def push(
     2 changes pending (--dry-run), 3 refused (data loss not accepted).
     """
     from trueup.push import push as run_push
-    from trueup.sources import load_schema
 
-    t = target(schema=schema, url=url, lock_timeout=lock_timeout)
-    path = schema_path(t.settings)
+    t, declared = load_target(schema=schema, url=url, lock_timeout=lock_timeout)
     ignore = t.settings.ignore()
-    declared = load_schema(path, t.url.engine, ignore=ignore)
     if not as_json:
-        click.echo(f"Schema loaded from {path}")
+        click.echo(f"Schema loaded from {declared.path}")
         click.echo(f"Datasource: {describe_database(t.url)}")
 
     def show(plan: Plan) -> None:
@@ -101,6 +97,8 @@ def push(
         raise
 
     plan = result.plan
+    # Prisma's own sentences, so scripts and searches written for `prisma db push` still fit.
+    what = "Prisma schema" if declared.path.endswith(".prisma") else "schema"
     if as_json:
         click.echo(
             output.dump_json(
@@ -113,11 +111,11 @@ def push(
             )
         )
     elif plan.is_empty:
-        click.echo("The database is already in sync with the schema.")
+        click.echo(f"The database is already in sync with the {what}.")
     elif dry_run:
         click.echo("Dry run: nothing was changed. Run without --dry-run to apply.")
     else:
         ms = round(result.elapsed * 1000)
-        click.echo(f"🚀  Your database is now in sync with your schema. Done in {ms}ms")
+        click.echo(f"🚀  Your database is now in sync with your {what}. Done in {ms}ms")
     if dry_run and not plan.is_empty:
         raise SystemExit(EXIT_PENDING)

@@ -27,10 +27,11 @@ class Declared:
 
 
 def load_schema(
-    path: str, engine: str = "sqlite", *, ignore: Callable[[str], bool] | None = None
+    path: str, engine: str | None = None, *, ignore: Callable[[str], bool] | None = None
 ) -> Declared:
-    """Read the schema file at ``path`` for the given engine. Tables matched by ``ignore``
-    are left out, as they are on the live side."""
+    """Read the schema file at ``path`` for the engine of the target database (None: the
+    schema's own provider for a Prisma schema, SQLite for a SQL file). Tables matched by
+    ``ignore`` are left out, as they are on the live side."""
     from trueup.dialects import get_dialect
 
     if not os.path.exists(path):
@@ -52,7 +53,7 @@ def load_schema(
     if path.lower().endswith(SQL_SUFFIXES):
         from trueup.sources.sql import load_sql
 
-        return load_sql(path, get_dialect(engine, ignore=ignore))
+        return load_sql(path, get_dialect(engine or "sqlite", ignore=ignore))
     raise ConfigError(
         f"trueup cannot read {path}: it reads Prisma schemas (.prisma) and SQL schema files "
         "(.sql).",
