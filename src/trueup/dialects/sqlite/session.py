@@ -55,6 +55,7 @@ class SQLiteSession(Session):
         self.url = url
         self.ignore = ignore
         self._restore_foreign_keys: int | None = None
+        self._timeout = 0.0
 
     @classmethod
     def open(
@@ -80,8 +81,10 @@ class SQLiteSession(Session):
                 # or a diff must not leave a new file behind.
                 path = ":memory:"
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            # No busy wait yet: begin() sets the lock timeout before the first read.
+            conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=0
+            )
         except sqlite3.DatabaseError as exc:
             raise ConnectionError(
                 f"Cannot open the SQLite database {url}: {exc}.",
@@ -105,19 +108,36 @@ class SQLiteSession(Session):
                 )
         try:
             self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            if not write:
-                # A deferred transaction takes its read snapshot at the first read.
-                self.conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
-        except sqlite3.OperationalError as exc:
+            # The first read takes a deferred transaction's snapshot, and is where a file
+            # that is not a database shows itself.
+            self.conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             self._restore()
             if _busy(exc):
-                raise LockTimeout(
-                    f"The database {self.url} is locked by another connection "
-                    f"(waited {timeout:g} s).",
-                    hint="Another push or a long write is running; try again when it ends, "
-                    "or raise the lock timeout (--lock-timeout).",
-                ) from exc
-            raise ApplyError(f"Cannot start a transaction on {self.url}: {exc}.") from exc
+                raise self._locked(timeout) from exc
+            raise ConnectionError(
+                f"Cannot read the SQLite database {self.url}: {exc}.",
+                hint="Check that the path is a SQLite database file and that it is readable.",
+            ) from exc
+        self._timeout = timeout
+
+    def _locked(self, timeout: float, *, committing: bool = False) -> LockTimeout:
+        if committing:
+            return LockTimeout(
+                f"Could not commit the push to {self.url}: other connections reading it kept "
+                f"the database locked for more than {timeout:g} s. Nothing was changed.",
+                hint="Try again when the readers are done, raise --lock-timeout, or put the "
+                "database in WAL mode (PRAGMA journal_mode=WAL), where readers do not block "
+                "a commit.",
+            )
+        return LockTimeout(
+            f"The database {self.url} is locked by another connection "
+            f"(waited {timeout:g} s). Nothing was changed.",
+            hint="Another push or a long write is running; try again when it ends, "
+            "or raise the lock timeout (--lock-timeout).",
+        )
 
     def execute(self, sql: str) -> None:
         self.conn.execute(sql)
@@ -129,8 +149,13 @@ class SQLiteSession(Session):
         try:
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
-        finally:
-            self._restore()
+        except sqlite3.OperationalError as exc:
+            # COMMIT needs every reader gone (in rollback-journal mode); the caller rolls
+            # back, so the database is as it was.
+            if _busy(exc):
+                raise self._locked(self._timeout, committing=True) from exc
+            raise ApplyError(f"Could not commit the push to {self.url}: {exc}.") from exc
+        self._restore()
 
     def rollback(self) -> None:
         try:
