@@ -82,9 +82,7 @@ class SQLiteSession(Session):
                 path = ":memory:"
         try:
             # No busy wait yet: begin() sets the lock timeout before the first read.
-            conn = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=0
-            )
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0)
         except sqlite3.DatabaseError as exc:
             raise ConnectionError(
                 f"Cannot open the SQLite database {url}: {exc}.",
