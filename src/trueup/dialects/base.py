@@ -78,6 +78,7 @@ class Session(ABC):
 
 class Dialect(ABC):
     name: str
+    label: str  # the engine's name as people write it
     capabilities: Capabilities
     hooks: DiffHooks
 

@@ -90,9 +90,13 @@ def load_sql(path: str, dialect: Dialect) -> Declared:
             offset, statement, error = failed[0]
             located = dialect.locate_error(statement, error)
             where = offset + (located.offset or 0)
+            start_line = text.count("\n", 0, offset) + 1
+            head = statement.strip().splitlines()[0]
+            head = head if len(head) <= 60 else head[:57] + "..."
             raise fail(
                 where,
-                f"{dialect.name} rejected this statement: {located.message}",
+                f"{dialect.label} rejected the statement at line {start_line} (`{head}`): "
+                f"{located.message}",
                 hint="Nothing was changed in the database.",
             )
         schema = scratch.inspect()

@@ -32,6 +32,7 @@ class SQLiteHooks(DiffHooks):
 
 class SQLiteDialect(Dialect):
     name = "sqlite"
+    label = "SQLite"
     capabilities = Capabilities(
         transactional_ddl=True,
         alter_column_type=False,
