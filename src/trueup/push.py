@@ -83,12 +83,17 @@ def push(
     on_plan: Callable[[Plan], None] | None = None,
     on_step: StepCallback | None = None,
     ignore: Callable[[str], bool] | None = None,
+    before_apply: Callable[[Plan], None] | None = None,
 ) -> PushResult:
     """Make the database at ``url`` equal ``desired``.
 
     Raises UnsafePlan when the plan would lose data and ``accept_data_loss`` is not set (the
     database is left untouched), ApplyError when a statement fails or the result does not
     verify (the transaction is rolled back, the database is left untouched).
+
+    ``before_apply(plan)`` runs once the plan is accepted and before its first statement,
+    while the push holds the lock and nothing has been written yet (the pre-push backup);
+    if it raises, nothing is applied.
     """
     started = time.perf_counter()
     dialect = get_dialect(url.engine, ignore=ignore)
@@ -104,6 +109,8 @@ def push(
             refused = refusal(plan, accept_data_loss=accept_data_loss)
             if refused:
                 raise refused
+            if before_apply:
+                before_apply(plan)
             apply_plan(session, plan, desired, dialect.hooks, on_step=on_step)
             session.commit()
         except BaseException:
