@@ -92,7 +92,7 @@ def test_push_json(project: Path) -> None:
 
 
 def test_refused_json_lists_findings(project: Path) -> None:
-    make_db(project / "app.db", V1)
+    make_db(project / "app.db", V1, "INSERT INTO users (email, bio) VALUES ('a@x', 'hi');")
     (project / "schema.sql").write_text(V3)
     code, out = run("push", "--url", "app.db", "--json")
     assert code == 3
@@ -100,6 +100,7 @@ def test_refused_json_lists_findings(project: Path) -> None:
     assert data["refused"] is True
     [finding] = data["findings"]
     assert finding["code"] == "DL102" and finding["column"] == "bio"
+    assert finding["risk"] == "data-loss" and finding["count"] == 1 and finding["examples"] == [1]
 
 
 def test_diff_formats_and_exit_codes(project: Path) -> None:

@@ -2,8 +2,9 @@
 
 Each case is checked four ways:
 
-a. plan mode: the planner's statements between the two schemas are exactly ``plan`` (and
-   the finding codes are ``findings`` when the case gives them);
+a. plan mode: the planner's statements between the two schemas are exactly ``plan``; and
+   on a database holding ``data``, the codes of the findings are ``findings`` when the case
+   gives them (findings are measured on the rows, so they need the data);
 b. ``diff(x, x) == []``: the declared schema against itself, and a database built from
    ``current`` against ``current``'s own model;
 c. real mode: a database file built from ``current`` + ``data`` is pushed to ``desired``
@@ -44,6 +45,7 @@ from tests.helpers import (
     schema_from_sql,
 )
 from trueup.diff.differ import diff
+from trueup.push import plan_for
 
 CASES = case_files()
 
@@ -60,8 +62,14 @@ def test_there_are_golden_cases() -> None:
 def test_plan(case: dict[str, Any]) -> None:
     plan = plan_between(case["current"], case["desired"])
     assert plan.sql == case["plan"]
-    if "findings" in case:
-        assert sorted(f.code for f in plan.findings) == sorted(case["findings"])
+
+
+def test_findings_on_the_data(case: dict[str, Any], tmp_path: Path) -> None:
+    db = tmp_path / "findings.db"
+    url = make_db(db, case["current"], case["data"])
+    plan = plan_for(url, schema_from_sql(case["desired"]))
+    assert plan.sql == case["plan"]
+    assert sorted(f.code for f in plan.findings) == sorted(case.get("findings", []))
 
 
 def test_diff_of_a_schema_with_itself_is_empty(case: dict[str, Any], tmp_path: Path) -> None:

@@ -8,6 +8,10 @@ Keys (file / environment):
 * ``lock_timeout`` / ``TRUEUP_LOCK_TIMEOUT``: seconds to wait for another push (default 60).
 * ``ignore_tables`` / ``TRUEUP_IGNORE_TABLES``: glob patterns (comma-separated in the
   environment) of tables trueup never touches.
+* ``backup_dir`` / ``TRUEUP_BACKUP_DIR``: the backups folder (default: ``backups`` beside a
+  SQLite database).
+* ``backup_keep`` / ``TRUEUP_BACKUP_KEEP``: how many backups of each reason to keep
+  (default 10).
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ from typing import Any
 
 from trueup.errors import ConfigError
 
+#: Tables other tools own: never read, changed or dropped, whatever the settings say.
+ALWAYS_IGNORED = ("_prisma_migrations", "alembic_version")
 #: Where a schema is looked for when none is named, in order (Prisma's places first).
 SCHEMA_CANDIDATES = ("prisma/schema.prisma", "schema.prisma", "schema.sql")
-KEYS = {"schema", "url", "lock_timeout", "ignore_tables"}
+KEYS = {"schema", "url", "lock_timeout", "ignore_tables", "backup_dir", "backup_keep"}
+DEFAULT_BACKUP_KEEP = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +39,15 @@ class Settings:
     url: str | None = None
     lock_timeout: float = 60.0
     ignore_tables: tuple[str, ...] = ()
+    backup_dir: str | None = None  # None: the engine's default place
+    backup_keep: int = DEFAULT_BACKUP_KEEP
     source: str | None = None  # the settings file they came from
     base_dir: str = field(default=".")
 
-    def ignore(self) -> Callable[[str], bool] | None:
-        """A test for table names to leave alone, or None when nothing is ignored."""
-        if not self.ignore_tables:
-            return None
-        patterns = tuple(p.lower() for p in self.ignore_tables)
+    def ignore(self) -> Callable[[str], bool]:
+        """A test for the names of tables to leave alone: the configured patterns (matched
+        without regard to case) and the tables of other migration tools."""
+        patterns = tuple(p.lower() for p in (*ALWAYS_IGNORED, *self.ignore_tables))
         return lambda name: any(fnmatch.fnmatchcase(name.lower(), p) for p in patterns)
 
 
@@ -75,6 +83,9 @@ def load_settings(
     schema: str | None = None,
     url: str | None = None,
     lock_timeout: float | None = None,
+    backup_dir: str | None = None,
+    backup_keep: int | None = None,
+    ignore_tables: tuple[str, ...] = (),
     folder: str = ".",
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
@@ -105,14 +116,40 @@ def load_settings(
     if not isinstance(ignore_raw, (list, tuple)) or not all(isinstance(p, str) for p in ignore_raw):
         raise ConfigError("ignore_tables must be a list of table name patterns.")
 
+    backup_dir_raw = pick(backup_dir, "TRUEUP_BACKUP_DIR", "backup_dir")
+    if backup_dir_raw is not None and (not isinstance(backup_dir_raw, str) or not backup_dir_raw):
+        raise ConfigError(f"backup_dir must be a folder path, not {backup_dir_raw!r}.")
+
     return Settings(
         schema=pick(schema, "TRUEUP_SCHEMA", "schema"),
         url=pick(url, "DATABASE_URL", "url"),
         lock_timeout=timeout,
-        ignore_tables=tuple(ignore_raw),
+        ignore_tables=(*ignore_raw, *ignore_tables),
+        backup_dir=backup_dir_raw,
+        backup_keep=_keep(pick(backup_keep, "TRUEUP_BACKUP_KEEP", "backup_keep")),
         source=source,
         base_dir=folder,
     )
+
+
+def _keep(raw: Any) -> int:
+    """How many backups to keep: a whole number, at least 1 (a backup that is deleted as
+    soon as it is made protects nothing)."""
+    if raw is None:
+        return DEFAULT_BACKUP_KEEP
+    # TOML gives an int; the environment a string. A bool is an int to Python: refuse it.
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise ConfigError(f"backup_keep must be a whole number, not {raw!r}.")
+    try:
+        keep = int(raw)
+    except ValueError:
+        raise ConfigError(f"backup_keep must be a whole number, not {raw!r}.") from None
+    if keep < 1:
+        raise ConfigError(
+            f"backup_keep must be at least 1, not {keep}.",
+            hint="It is how many backups of each reason are kept; the newest are kept.",
+        )
+    return keep
 
 
 def find_schema(settings: Settings) -> str:

@@ -8,6 +8,10 @@ where, and what to do next. The command line prints ``str(error)`` and exits wit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from trueup.plan import Plan
 
 
 class TrueupError(Exception):
@@ -86,9 +90,14 @@ class UnsupportedChange(TrueupError):
 
 
 class UnsafePlan(TrueupError):
-    """The plan would lose data (or cannot run on the current data) and was not accepted."""
+    """The plan would lose data (or cannot run on the current data) and was not accepted.
+    ``plan`` is the refused plan, findings included."""
 
     exit_code = 3
+
+    def __init__(self, message: str, *, hint: str | None = None, plan: Plan | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.plan = plan
 
 
 class ApplyError(TrueupError):

@@ -192,8 +192,13 @@ def test_push_failing_in_its_last_rebuild_changes_nothing(tmp_path: Path) -> Non
     )
     assert desired != SHOP_CHANGED
     assert rebuilt_tables(plan_now(path, desired).sql)[-1] == "review"
-    with pytest.raises(ApplyError, match="NOT NULL constraint failed"):
+    # The checks see the NULLs and refuse before anything runs ...
+    with pytest.raises(UnsafePlan, match="required, but there is 1 existing NULL value"):
         push_sql(path, desired)
+    assert file_bytes_and_schema(path) == before
+    # ... and run without the checks, the statement itself fails and everything rolls back.
+    with pytest.raises(ApplyError, match="NOT NULL constraint failed"):
+        run_plan(parse_url(str(path)), schema_from_sql(desired, tmp_path))
     assert file_bytes_and_schema(path) == before
     assert fk_violations(path) == []
 
@@ -469,8 +474,12 @@ def test_new_foreign_key_over_orphans_fails_and_changes_nothing(tmp_path: Path) 
     desired = ORPHANS.replace(
         "parent_id INTEGER,", "parent_id INTEGER REFERENCES parent(id) ON DELETE CASCADE,"
     )
-    with pytest.raises(ApplyError, match=r"1 row\(s\) in child without a matching row in parent"):
+    with pytest.raises(UnsafePlan, match="1 row points at no row of `parent`"):
         push_sql(path, desired, accept_data_loss=True)
+    assert file_bytes_and_schema(path) == before
+    # The foreign key check before COMMIT catches it too, when the plan runs unchecked.
+    with pytest.raises(ApplyError, match=r"1 row\(s\) in child without a matching row in parent"):
+        run_plan(parse_url(str(path)), schema_from_sql(desired, tmp_path))
     assert file_bytes_and_schema(path) == before
 
 
@@ -525,8 +534,11 @@ def test_existing_orphans_do_not_hide_new_ones(tmp_path: Path) -> None:
     current = _with_existing_orphans(path)
     before = file_bytes_and_schema(path)
     desired = current.replace("other_id INTEGER,", "other_id INTEGER REFERENCES parent(id),")
-    with pytest.raises(ApplyError, match="without a matching row in parent"):
+    with pytest.raises(UnsafePlan, match=r"points? at no row of `parent`"):
         push_sql(path, desired)
+    assert file_bytes_and_schema(path) == before
+    with pytest.raises(ApplyError, match="without a matching row in parent"):
+        run_plan(parse_url(str(path)), schema_from_sql(desired, tmp_path))
     assert file_bytes_and_schema(path) == before
 
 
@@ -543,8 +555,11 @@ def test_new_orphans_elsewhere_still_fail_with_old_orphans_present(tmp_path: Pat
     desired = current.replace("note TEXT", "note BLOB").replace(
         "owner INTEGER)", "owner INTEGER REFERENCES parent(id))"
     )
-    with pytest.raises(ApplyError, match="1 row\\(s\\) in pet without a matching row in parent"):
+    with pytest.raises(UnsafePlan, match="1 row points at no row of `parent`"):
         push_sql(path, desired)
+    assert file_bytes_and_schema(path) == before
+    with pytest.raises(ApplyError, match="1 row\\(s\\) in pet without a matching row in parent"):
+        run_plan(parse_url(str(path)), schema_from_sql(desired, tmp_path))
     assert file_bytes_and_schema(path) == before
 
 
@@ -627,6 +642,7 @@ def test_dropping_a_column_with_data_is_refused(tmp_path: Path) -> None:
 def test_dropping_a_table_is_refused_then_accepted(tmp_path: Path) -> None:
     path = tmp_path / "shop.db"
     shop(path)
+    execute(path, "INSERT INTO audit (what) VALUES ('kept until the push is accepted');")
     before = file_bytes_and_schema(path)
     desired = SHOP.replace("CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT);", "")
     desired = desired[: desired.index("CREATE TRIGGER")]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from trueup.config import Settings, find_schema, load_settings
+from trueup.diff.renames import Renames
 from trueup.errors import ConfigError
 from trueup.sources.declared import Declared
 from trueup.urls import DatabaseURL, parse_url
@@ -35,6 +36,49 @@ def url_option(fn: F) -> F:
         help="The database: file:./app.db, sqlite:///app.db or a path (default: "
         "$DATABASE_URL, then the settings file).",
     )(fn)
+
+
+def rename_option(fn: F) -> F:
+    return click.option(
+        "--rename",
+        "renames",
+        multiple=True,
+        metavar="OLD=NEW",
+        help="Rename instead of drop and add: `table.old=new` for a column, `old=new` for a "
+        "table (database names). Repeatable. A rename that already happened is ignored.",
+    )(fn)
+
+
+def ignore_table_option(fn: F) -> F:
+    return click.option(
+        "--ignore-table",
+        "ignore_tables",
+        multiple=True,
+        metavar="PATTERN",
+        help="Leave tables matching this glob pattern alone (never read, changed or "
+        "dropped). Repeatable; adds to `ignore_tables` in the settings.",
+    )(fn)
+
+
+def parse_renames(values: tuple[str, ...]) -> Renames:
+    """``--rename`` values: ``old=new`` renames a table, ``table.old=new`` a column."""
+    tables: dict[str, str] = {}
+    columns: dict[tuple[str, str], str] = {}
+    for value in values:
+        old, sep, new = value.partition("=")
+        old, new = old.strip(), new.strip()
+        if not sep or not old or not new:
+            raise ConfigError(
+                f"Cannot read --rename {value!r}.",
+                hint="Write --rename table.old_column=new_column for a column, or "
+                "--rename old_table=new_table for a table.",
+            )
+        table, dot, column = old.partition(".")
+        if dot:
+            columns[(table, column)] = new
+        else:
+            tables[old] = new
+    return Renames(tables, columns)
 
 
 def lock_timeout_option(fn: F) -> F:
@@ -79,13 +123,19 @@ def schema_path(settings: Settings) -> str:
 
 
 def load_target(
-    *, schema: str | None = None, url: str | None = None, lock_timeout: float | None = None
+    *,
+    schema: str | None = None,
+    url: str | None = None,
+    lock_timeout: float | None = None,
+    ignore_tables: tuple[str, ...] = (),
 ) -> tuple[Target, Declared]:
     """The database and the declared schema. The database is --url, $DATABASE_URL or the
     settings file, and last the schema's own datasource url (Prisma's ``url``)."""
     from trueup.sources import load_schema
 
-    settings = load_settings(schema=schema, url=url, lock_timeout=lock_timeout)
+    settings = load_settings(
+        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+    )
     path = schema_path(settings)
     ignore = settings.ignore()
     if settings.url:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import click
 
 from trueup.cli import output
-from trueup.cli.common import load_target, lock_timeout_option, schema_option, url_option
+from trueup.cli.common import (
+    ignore_table_option,
+    load_target,
+    lock_timeout_option,
+    parse_renames,
+    rename_option,
+    schema_option,
+    url_option,
+)
 
 EXIT_PENDING = 2
 
@@ -21,8 +29,17 @@ EXIT_PENDING = 2
     show_default=True,
     help="text: a summary of the changes; sql: the script a push would run; json: both.",
 )
+@rename_option
+@ignore_table_option
 @lock_timeout_option
-def diff(schema: str | None, url: str | None, fmt: str, lock_timeout: float | None) -> None:
+def diff(
+    schema: str | None,
+    url: str | None,
+    fmt: str,
+    renames: tuple[str, ...],
+    ignore_tables: tuple[str, ...],
+    lock_timeout: float | None,
+) -> None:
     """Compare the database with the declared schema.
 
     \b
@@ -31,12 +48,14 @@ def diff(schema: str | None, url: str | None, fmt: str, lock_timeout: float | No
     from trueup.dialects import get_dialect
     from trueup.push import plan_for
 
-    t, declared = load_target(schema=schema, url=url, lock_timeout=lock_timeout)
+    t, declared = load_target(
+        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+    )
     ignore = t.settings.ignore()
     plan = plan_for(
         t.url,
         declared.schema,
-        renames=declared.renames,
+        renames=declared.renames.merged(parse_renames(renames)),
         lock_timeout=t.settings.lock_timeout,
         ignore=ignore,
     )

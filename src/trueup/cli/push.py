@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import click
 
 from trueup.cli import output
 from trueup.cli.common import (
     describe_database,
+    ignore_table_option,
     load_target,
     lock_timeout_option,
+    parse_renames,
+    rename_option,
     schema_option,
     url_option,
 )
 from trueup.errors import UnsafePlan
-from trueup.plan import Plan
+from trueup.plan import Plan, Risk
+
+if TYPE_CHECKING:
+    from trueup.push import PushResult
 
 EXIT_PENDING = 2
 
@@ -28,15 +38,26 @@ EXIT_PENDING = 2
     help="Apply changes even when they lose data (dropped tables or columns, narrowing "
     "type changes). Also $TRUEUP_ACCEPT_DATA_LOSS=1.",
 )
+@click.option(
+    "--force-reset",
+    is_flag=True,
+    help="Empty the database (drop every table, view and trigger) and push the schema "
+    "anew. For changes the data makes impossible. All data is lost.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@rename_option
+@ignore_table_option
 @lock_timeout_option
 def push(
     schema: str | None,
     url: str | None,
     accept_data_loss: bool,
+    force_reset: bool,
     dry_run: bool,
     as_json: bool,
+    renames: tuple[str, ...],
+    ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
 ) -> None:
     """Make the database's schema equal the declared schema.
@@ -44,14 +65,22 @@ def push(
     The plan is printed, checked for data loss, then applied in one transaction and
     verified; if anything fails, the database is left as it was.
 
+    On a terminal, data-loss warnings are answered with a y/N prompt; elsewhere the push is
+    refused unless --accept-data-loss is given. Steps the data makes impossible (NULLs in a
+    column becoming NOT NULL, duplicates under a new unique key, ...) are refused even then.
+
     \b
     Exit codes: 0 done (or already in sync), 1 error (nothing changed),
-    2 changes pending (--dry-run), 3 refused (data loss not accepted).
+    2 changes pending (--dry-run), 3 refused (data loss not accepted, or steps that
+    cannot be executed without --force-reset).
     """
     from trueup.push import push as run_push
 
-    t, declared = load_target(schema=schema, url=url, lock_timeout=lock_timeout)
+    t, declared = load_target(
+        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+    )
     ignore = t.settings.ignore()
+    hints = declared.renames.merged(parse_renames(renames))
     if not as_json:
         click.echo(f"Schema loaded from {declared.path}")
         click.echo(f"Datasource: {describe_database(t.url)}")
@@ -77,24 +106,36 @@ def push(
                 click.echo("  " + line)
         click.echo("")
 
-    try:
-        result = run_push(
+    def run(
+        accept: bool, expected: tuple[str, ...] | None, on_plan: Callable[[Plan], None]
+    ) -> PushResult:
+        return run_push(
             t.url,
             declared.schema,
-            accept_data_loss=accept_data_loss,
+            accept_data_loss=accept,
+            force_reset=force_reset,
             dry_run=dry_run,
-            renames=declared.renames,
+            renames=hints,
             lock_timeout=t.settings.lock_timeout,
-            on_plan=show,
+            on_plan=on_plan,
             ignore=ignore,
+            expected_steps=expected,
         )
-    except UnsafePlan:
-        if as_json:
-            from trueup.push import plan_for
 
-            plan = plan_for(t.url, declared.schema, renames=declared.renames, ignore=ignore)
-            click.echo(output.dump_json(output.plan_data(plan, applied=False, refused=True)))
-        raise
+    try:
+        result = run(accept_data_loss, None, show)
+    except UnsafePlan as refused:
+        if as_json and refused.plan is not None:
+            data = output.plan_data(refused.plan, applied=False, refused=True)
+            click.echo(output.dump_json(data))
+        if not _may_ask(refused, as_json):
+            raise
+        click.echo(click.style("Error: ", fg="red", bold=True) + refused.message, err=True)
+        if not click.confirm("\nDo you want to ignore the warning(s)?", default=False):
+            click.echo("Push cancelled. Nothing was changed.")
+            raise SystemExit(refused.exit_code) from None
+        assert refused.plan is not None
+        result = run(True, tuple(refused.plan.sql), lambda plan: None)
 
     plan = result.plan
     # Prisma's own sentences, so scripts and searches written for `prisma db push` still fit.
@@ -119,3 +160,15 @@ def push(
         click.echo(f"🚀  Your database is now in sync with your {what}. Done in {ms}ms")
     if dry_run and not plan.is_empty:
         raise SystemExit(EXIT_PENDING)
+
+
+def _may_ask(refused: UnsafePlan, as_json: bool) -> bool:
+    """Whether to put a refused push to the person at the terminal: only data-loss warnings
+    (never steps that cannot run), only when someone can answer, never for JSON."""
+    if as_json or refused.plan is None or not refused.plan.findings:
+        return False
+    if any(f.risk is Risk.UNEXECUTABLE for f in refused.plan.findings):
+        return False
+    if not refused.plan.blocking(accept_data_loss=False):
+        return False  # refused for another reason (the plan changed while confirming)
+    return sys.stdin.isatty() and sys.stdout.isatty()

@@ -64,6 +64,10 @@ class Session(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def manage(self, namespaces: Sequence[str]) -> None:  # noqa: B027 - optional hook
+        """Read these schemas (namespaces) too, besides the default one. Engines without
+        namespaces ignore it."""
+
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         """Rows breaking foreign keys in ``tables``, counted per (table, parent). Engines
         that check constraints as statements run (PostgreSQL) report none here."""
@@ -88,8 +92,9 @@ class Dialect(ABC):
         missing file reads as an empty database."""
 
     @abstractmethod
-    def scratch(self) -> Session:
-        """An empty throwaway database, for running declared DDL."""
+    def scratch(self, url: DatabaseURL | None = None) -> Session:
+        """An empty throwaway database, for running declared DDL. ``url`` is the database
+        the schema is for: an engine with a server makes the scratch database there."""
 
     @abstractmethod
     def split_statements(self, sql: str) -> list[tuple[int, str]]:
@@ -103,6 +108,35 @@ class Dialect(ABC):
     def is_narrowing(self, old_type: str, new_type: str) -> bool:
         """Whether changing a column from ``old_type`` to ``new_type`` may not keep every
         value as it is."""
+
+    # --- what the data checks need ---------------------------------------------------------
+
+    @abstractmethod
+    def quote(self, name: str) -> str:
+        """An identifier, quoted for this engine (the one place names enter SQL)."""
+
+    @abstractmethod
+    def literal(self, value: str) -> str:
+        """A string literal for this engine."""
+
+    @abstractmethod
+    def row_key(self, table: Table) -> tuple[str, ...]:
+        """SQL expressions that identify a row of ``table`` (its primary key, else the
+        engine's row id), to name example rows in findings."""
+
+    @abstractmethod
+    def unconvertible(self, column_sql: str, old: Column, new: Column) -> str | None:
+        """A condition true for the values of ``column_sql`` that would not convert to the
+        new column's type unchanged, or None when the engine cannot tell."""
+
+    def conversion_fails(self, table: Table) -> bool:
+        """Whether a value that does not convert makes the statement fail (rather than
+        being stored as it is)."""
+        return True
+
+    def enum_type_name(self, name: str, schema: str | None) -> str:
+        """How a column's type names the enum ``name`` in the model."""
+        return self.quote(name) if schema is None else f"{self.quote(schema)}.{self.quote(name)}"
 
     @abstractmethod
     def auto_filled(self, table: Table, column: Column) -> bool:

@@ -121,6 +121,17 @@ class DiffHooks:
         return (self.names(pk.columns), self.parts(pk.parts), pk.on_conflict, name)
 
 
+def reset_changes(current: Schema, desired: Schema, hooks: DiffHooks) -> list[ch.Change]:
+    """The changes of a reset: drop everything there is, then create the whole ``desired``
+    schema (namespaces, which a reset empties but keeps, are not recreated)."""
+    drops: list[ch.Change] = [ch.DropTrigger(t) for t in current.triggers]
+    drops += [ch.DropView(v) for v in current.views]
+    drops += [ch.DropVirtualTable(v) for v in current.virtual_tables]
+    drops += [ch.DropTable(t) for t in current.tables]
+    drops += [ch.DropEnum(e) for e in current.enums]
+    return drops + diff(Schema(namespaces=current.namespaces), desired, hooks)
+
+
 def diff(
     current: Schema,
     desired: Schema,

@@ -23,7 +23,9 @@ class Risk(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Finding:
     """Something a person should know before the plan runs. ``code`` is stable and
-    documented in docs/findings.md; the numbers are filled in when live data was checked."""
+    documented in docs/findings.md. ``rows`` is the number of rows in the table, ``count``
+    the number of rows or values the finding is about, ``examples`` the keys of some of
+    them; all are None / empty when they could not be measured."""
 
     code: str
     risk: Risk
@@ -31,6 +33,7 @@ class Finding:
     table: str | None = None
     column: str | None = None
     rows: int | None = None
+    count: int | None = None
     examples: tuple[object, ...] = ()
 
 
@@ -74,3 +77,7 @@ class Plan:
         """Findings that stop the push under the given policy."""
         stops = {Risk.UNEXECUTABLE} if accept_data_loss else {Risk.UNEXECUTABLE, Risk.DATA_LOSS}
         return tuple(f for f in self.findings if f.risk in stops)
+
+    @property
+    def unexecutable(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.risk is Risk.UNEXECUTABLE)

@@ -10,6 +10,8 @@ import re
 from trueup.dialects.base import Dialect
 from trueup.errors import Location, SchemaError
 from trueup.sources.declared import Declared
+from trueup.sources.sql_hints import rename_hints
+from trueup.urls import DatabaseURL
 
 # Statements a schema dump may carry around its CREATE statements; they mean nothing here.
 _IGNORED = {"BEGIN", "COMMIT", "END", "ROLLBACK", "PRAGMA", "ANALYZE", "VACUUM"}
@@ -34,7 +36,9 @@ def _location(path: str, text: str, offset: int) -> tuple[Location, str]:
     return Location(path, line, offset - line_start + 1), source_line
 
 
-def load_sql(path: str, dialect: Dialect) -> Declared:
+def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Declared:
+    """Read the SQL schema file at ``path`` the way ``dialect`` reads it. ``url`` is the
+    database it is for (an engine with a server makes its scratch database there)."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -70,7 +74,7 @@ def load_sql(path: str, dialect: Dialect) -> Declared:
             continue
         statements.append((offset, statement))
 
-    scratch = dialect.scratch()
+    scratch = dialect.scratch(url)
     failed: list[tuple[int, str, Exception]] = []
     try:
         pending = statements
@@ -102,4 +106,5 @@ def load_sql(path: str, dialect: Dialect) -> Declared:
         schema = scratch.inspect()
     finally:
         scratch.close()
-    return Declared(schema=schema, path=path)
+    renames = rename_hints(text, statements, lambda offset, message: fail(offset, message))
+    return Declared(schema=schema, path=path, renames=renames)

@@ -10,7 +10,7 @@ from trueup.dialects.base import Capabilities, Dialect, StatementError
 from trueup.dialects.sqlite import plan as planner
 from trueup.dialects.sqlite.lexer import Kind, fold, tokenize
 from trueup.dialects.sqlite.plan import rowid_alias
-from trueup.dialects.sqlite.render import quote, schema_statements
+from trueup.dialects.sqlite.render import literal, quote, schema_statements
 from trueup.dialects.sqlite.session import SQLiteSession
 from trueup.dialects.sqlite.types import is_narrowing
 from trueup.diff.changes import Change
@@ -49,7 +49,8 @@ class SQLiteDialect(Dialect):
     def connect(self, url: DatabaseURL, *, create: bool) -> SQLiteSession:
         return SQLiteSession.open(url, create=create, ignore=self.ignore)
 
-    def scratch(self) -> SQLiteSession:
+    def scratch(self, url: DatabaseURL | None = None) -> SQLiteSession:
+        # In memory: no server to find, so ``url`` is not needed.
         return SQLiteSession(sqlite3.connect(":memory:", isolation_level=None), None)
 
     def split_statements(self, sql: str) -> list[tuple[int, str]]:
@@ -90,6 +91,30 @@ class SQLiteDialect(Dialect):
 
     def is_narrowing(self, old_type: str, new_type: str) -> bool:
         return is_narrowing(old_type, new_type)
+
+    def quote(self, name: str) -> str:
+        return quote(name)
+
+    def literal(self, value: str) -> str:
+        return literal(value)
+
+    def row_key(self, table: Table) -> tuple[str, ...]:
+        if table.primary_key is not None:
+            return tuple(quote(c) for c in table.primary_key.columns)
+        return ("rowid",)
+
+    def unconvertible(self, column_sql: str, old: Column, new: Column) -> str | None:
+        # CAST gives the value as the new type; comparing it with the column applies the
+        # new type's affinity to the stored value, the way the rebuild's INSERT will. Text
+        # that is a number converts ('007' is 7); 'abc', '12abc', 1.5 into INTEGER or 2^53+1
+        # into REAL do not come through unchanged.
+        if not new.type:
+            return None
+        return f"NOT (CAST({column_sql} AS {new.type}) = {column_sql})"
+
+    def conversion_fails(self, table: Table) -> bool:
+        # Only a STRICT table refuses a value of the wrong type; others keep it as it is.
+        return "STRICT" in table.options
 
     def auto_filled(self, table: Table, column: Column) -> bool:
         # An INTEGER PRIMARY KEY of a rowid table is the rowid: every row has one already.

@@ -1,0 +1,632 @@
+"""What a plan puts at risk, measured on the live data before anything runs.
+
+Every finding comes from a typed change plus a query on the current rows: how many rows a
+dropped table holds, how many values a dropped column still has, how many NULLs stand in
+the way of NOT NULL, how many values would not survive a type change, how many duplicate
+groups a new unique key would meet, how many orphans a new foreign key, how many rows break
+a new CHECK. Each finding carries the count and up to five keys of affected rows.
+
+A condition that holds for no row makes no finding: an empty table or column never blocks.
+A query the engine cannot answer (a CHECK naming a column that does not exist yet) gives the
+finding without numbers, at the risk the change has without data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, assert_never
+
+from trueup.dialects.base import Dialect, Session
+from trueup.diff import changes as ch
+from trueup.model import Column, ForeignKey, Index, Schema, Table
+from trueup.plan import risk
+from trueup.plan.plan import Finding, Risk
+
+
+def check(
+    changes: Sequence[ch.Change], current: Schema, session: Session, dialect: Dialect
+) -> tuple[Finding, ...]:
+    """The findings of ``changes`` against the data behind ``session``."""
+    return _Checks(current, session, dialect).run(changes)
+
+
+@dataclass
+class _Table:
+    """One table as the checks see it: its name in the database now (before any rename in
+    the plan), and how to name its columns there."""
+
+    name: str
+    model: Table
+    columns: dict[str, str] = field(default_factory=dict)  # declared name -> name now
+
+    def column(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+
+class _Checks:
+    SAVEPOINT = "trueup_check"
+
+    def __init__(self, current: Schema, session: Session, dialect: Dialect) -> None:
+        self.current = current
+        self.session = session
+        self.dialect = dialect
+        self.q = dialect.quote
+        self.hooks = dialect.hooks
+        self.table_names: dict[str, str] = {}  # key of the declared name -> name now
+        self._rows: dict[str, int | None] = {}
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def _query(self, sql: str) -> list[tuple[Any, ...]] | None:
+        """Run a read-only probe; None when the engine cannot answer it. A savepoint keeps
+        a failed probe from spoiling the push's transaction (PostgreSQL aborts it)."""
+        self.session.execute(f"SAVEPOINT {self.SAVEPOINT}")
+        try:
+            rows = self.session.query(sql)
+        except Exception:  # the engine's own error: this probe has no answer
+            self.session.execute(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
+            rows = None
+        self.session.execute(f"RELEASE SAVEPOINT {self.SAVEPOINT}")
+        return rows
+
+    def count(self, table: _Table, where: str | None = None) -> int | None:
+        sql = f"SELECT count(*) FROM {self.q(table.name)}"
+        if where:
+            sql += f" WHERE {where}"
+        rows = self._query(sql)
+        return None if rows is None else int(rows[0][0])
+
+    def rows(self, table: _Table) -> int | None:
+        if table.name not in self._rows:
+            self._rows[table.name] = self.count(table)
+        return self._rows[table.name]
+
+    def examples(self, table: _Table, where: str) -> tuple[object, ...]:
+        keys = self.dialect.row_key(table.model)
+        select = ", ".join(keys)
+        found = self._query(
+            f"SELECT {select} FROM {self.q(table.name)} WHERE {where} LIMIT {risk.EXAMPLES}"
+        )
+        if not found:
+            return ()
+        return tuple(r[0] if len(r) == 1 else tuple(r) for r in found)
+
+    def key_label(self, table: _Table) -> list[str]:
+        pk = table.model.primary_key
+        return list(pk.columns) if pk else ["rowid"]
+
+    # --- walking the changes -----------------------------------------------------------------
+
+    def run(self, changes: Sequence[ch.Change]) -> tuple[Finding, ...]:
+        for c in changes:
+            if isinstance(c, ch.RenameTable):
+                self.table_names[self.hooks.key(c.new_name)] = c.old.name
+        out: list[Finding] = []
+        for change in changes:
+            match change:
+                case ch.DropTable(table=t):
+                    out += self.drop_table(_Table(t.name, t))
+                case ch.DropVirtualTable(table=vt) | ch.ModifyVirtualTable(old=vt):
+                    out += self.drop_virtual_table(vt.name, change)
+                case ch.ModifyTable():
+                    out += self.modify_table(change)
+                case ch.ModifyEnum(old=old, new=new):
+                    out += self.enum_values_removed(old.name, old.schema, old.values, new.values)
+                case (
+                    ch.AddTable()
+                    | ch.RenameTable()
+                    | ch.AddView()
+                    | ch.DropView()
+                    | ch.ModifyView()
+                    | ch.AddTrigger()
+                    | ch.DropTrigger()
+                    | ch.ModifyTrigger()
+                    | ch.AddVirtualTable()
+                    | ch.AddEnum()
+                    | ch.DropEnum()
+                    | ch.AddNamespace()
+                ):
+                    pass
+                case _:
+                    assert_never(change)
+        return tuple(out)
+
+    def drop_table(self, t: _Table) -> list[Finding]:
+        n = self.rows(t)
+        if n == 0:
+            return []
+        if n is None:
+            message = (
+                f"You are about to drop the `{t.name}` table. If the table is not empty, all "
+                "the data it contains will be lost."
+            )
+        else:
+            message = f"You are about to drop the `{t.name}` table, which is not empty ({n} rows)."
+        return [Finding(risk.DROP_TABLE, Risk.DATA_LOSS, message, table=t.name, rows=n, count=n)]
+
+    def drop_virtual_table(self, name: str, change: ch.Change) -> list[Finding]:
+        n = self.count(_Table(name, Table(name)))
+        if n == 0:
+            return []
+        again = " and created again" if isinstance(change, ch.ModifyVirtualTable) else ""
+        held = f"the {plural_rows(n)} it holds" if n is not None else "the data it holds"
+        return [
+            Finding(
+                risk.DROP_VIRTUAL_TABLE,
+                Risk.DATA_LOSS,
+                f"The virtual table `{name}` will be dropped{again}; {held} will be lost.",
+                table=name,
+                rows=n,
+                count=n,
+            )
+        ]
+
+    def modify_table(self, change: ch.ModifyTable) -> list[Finding]:
+        old, new = change.old, change.new
+        name_now = self.table_names.get(self.hooks.key(new.name), old.name)
+        columns_now = {x.new: x.old for x in change.changes if isinstance(x, ch.RenameColumn)}
+        # The model as it is in the database now, for the row keys of the examples.
+        model_now = self.current.table(name_now, old.schema) or old
+        t = _Table(name_now, model_now, columns_now)
+        added = {
+            self.hooks.key(x.column.name) for x in change.changes if isinstance(x, ch.AddColumn)
+        }
+        dropped_fks = [x.foreign_key for x in change.changes if isinstance(x, ch.DropForeignKey)]
+        out: list[Finding] = []
+        for part in change.changes:
+            match part:
+                case ch.DropColumn(column=c):
+                    out += self.drop_column(t, c)
+                case ch.ModifyColumn(old=oc, new=nc, kind=kind):
+                    out += self.modify_column(t, new, oc, nc, kind)
+                case ch.AddColumn(column=c):
+                    out += self.add_column(t, new, c)
+                case ch.ModifyPrimaryKey(old=old_pk, new=new_pk):
+                    out += self.primary_key(
+                        t, old_pk is not None, new_pk.columns if new_pk else (), added
+                    )
+                case ch.AddIndex(index=idx) if idx.unique:
+                    out += self.unique(t, idx, added)
+                case ch.AddForeignKey(foreign_key=fk):
+                    out += self.foreign_key(t, fk, added, dropped_fks)
+                case ch.AddCheck(check=c):
+                    out += self.check_constraint(t, c.expression.text)
+                case (
+                    ch.AddIndex()
+                    | ch.DropIndex()
+                    | ch.RenameIndex()
+                    | ch.RenameColumn()
+                    | ch.DropForeignKey()
+                    | ch.DropCheck()
+                    | ch.ModifyTableOptions()
+                ):
+                    pass
+                case _:
+                    assert_never(part)
+        return out
+
+    # --- one check each ------------------------------------------------------------------
+
+    def drop_column(self, t: _Table, c: Column) -> list[Finding]:
+        if c.generated is not None:
+            return []  # computed from other columns: nothing of its own is lost
+        col = self.q(t.column(c.name))
+        where = f"{col} IS NOT NULL"
+        n = self.count(t, where)
+        if n == 0:
+            return []
+        if n is None:
+            message = (
+                f"You are about to drop the column `{c.name}` on the `{t.name}` table. All the "
+                "data in the column will be lost."
+            )
+            examples: tuple[object, ...] = ()
+        else:
+            examples = self.examples(t, where)
+            message = (
+                f"You are about to drop the column `{c.name}` on the `{t.name}` table, which "
+                f"still contains {n} non-null values"
+                f"{risk.example_text(self.key_label(t), examples)}."
+            )
+        return [
+            Finding(
+                risk.DROP_COLUMN,
+                Risk.DATA_LOSS,
+                message,
+                table=t.name,
+                column=c.name,
+                rows=self.rows(t),
+                count=n,
+                examples=examples,
+            )
+        ]
+
+    def modify_column(
+        self, t: _Table, new_table: Table, old: Column, new: Column, kind: ch.ColumnChange
+    ) -> list[Finding]:
+        if new.generated is not None or old.generated is not None:
+            return []
+        out: list[Finding] = []
+        col = self.q(t.column(old.name))
+        if ch.ColumnChange.TYPE in kind and self.dialect.is_narrowing(old.type, new.type):
+            out += self.narrowing(t, new_table, col, old, new)
+        if ch.ColumnChange.NULLABLE in kind and old.nullable and not new.nullable:
+            where = f"{col} IS NULL"
+            n = self.count(t, where)
+            if n:
+                examples = self.examples(t, where)
+                shown = risk.example_text(self.key_label(t), examples)
+                if new.default is not None:
+                    message = (
+                        f"Made the column `{new.name}` on table `{t.name}` required; its "
+                        f"{plural(n, 'NULL value', 'NULL values')}{shown} will be set to the "
+                        f"default {new.default.text}."
+                    )
+                    level = Risk.CAUTION
+                else:
+                    there = plural(n, "existing NULL value", "existing NULL values")
+                    message = (
+                        f"Made the column `{new.name}` on table `{t.name}` required, but there "
+                        f"{'is' if n == 1 else 'are'} {there}{shown}."
+                    )
+                    level = Risk.UNEXECUTABLE
+                out.append(
+                    Finding(
+                        risk.MADE_REQUIRED,
+                        level,
+                        message,
+                        table=t.name,
+                        column=new.name,
+                        rows=self.rows(t),
+                        count=n,
+                        examples=examples,
+                    )
+                )
+            elif n is None:
+                out.append(
+                    Finding(
+                        risk.MADE_REQUIRED,
+                        Risk.CAUTION,
+                        f"Made the column `{new.name}` on table `{t.name}` required. This step "
+                        "will fail if there are existing NULL values in that column.",
+                        table=t.name,
+                        column=new.name,
+                    )
+                )
+        return out
+
+    def narrowing(
+        self, t: _Table, new_table: Table, col: str, old: Column, new: Column
+    ) -> list[Finding]:
+        cast = f"The data in that column will be cast from `{old.type or 'no type'}` to `{new.type or 'no type'}`."  # noqa: E501
+        predicate = self.dialect.unconvertible(col, old, new)
+        nonnull = self.count(t, f"{col} IS NOT NULL")
+        if nonnull == 0:
+            return []
+        bad = None if predicate is None else self.count(t, f"{col} IS NOT NULL AND {predicate}")
+        if bad == 0:
+            return []
+        if bad is None or nonnull is None:
+            message = (
+                f"You are about to alter the column `{new.name}` on the `{t.name}` table. The "
+                f"data in that column could be lost. {cast}"
+            )
+            return [
+                Finding(
+                    risk.NARROWING_TYPE,
+                    Risk.DATA_LOSS,
+                    message,
+                    table=t.name,
+                    column=new.name,
+                    rows=self.rows(t),
+                )
+            ]
+        assert predicate is not None
+        examples = self.examples(t, f"{col} IS NOT NULL AND {predicate}")
+        fails = self.dialect.conversion_fails(new_table)
+        message = (
+            f"You are about to alter the column `{new.name}` on the `{t.name}` table, which "
+            f"contains {nonnull} non-null values. {cast} {bad} of them would not convert or "
+            f"would change{risk.example_text(self.key_label(t), examples)}."
+        )
+        if fails:
+            message += f" The `{t.name}` table only stores values of the column's type, so "
+            message += "this step cannot be executed."
+        return [
+            Finding(
+                risk.NARROWING_TYPE,
+                Risk.UNEXECUTABLE if fails else Risk.DATA_LOSS,
+                message,
+                table=t.name,
+                column=new.name,
+                rows=self.rows(t),
+                count=bad,
+                examples=examples,
+            )
+        ]
+
+    def add_column(self, t: _Table, new_table: Table, c: Column) -> list[Finding]:
+        if (
+            c.nullable
+            or c.default is not None
+            or c.generated is not None
+            or self.dialect.auto_filled(new_table, c)
+        ):
+            return []
+        n = self.rows(t)
+        if n == 0:
+            return []
+        if n is None:
+            message = (
+                f"Added the required column `{c.name}` to the `{t.name}` table without a "
+                "default value. This is not possible if the table is not empty."
+            )
+        else:
+            message = (
+                f"Added the required column `{c.name}` to the `{t.name}` table without a "
+                f"default value. There are {n} rows in this table, it is not possible to "
+                "execute this step."
+            )
+        return [
+            Finding(
+                risk.REQUIRED_WITHOUT_DEFAULT,
+                Risk.UNEXECUTABLE,
+                message,
+                table=t.name,
+                column=c.name,
+                rows=n,
+                count=n,
+            )
+        ]
+
+    def _duplicates(
+        self, t: _Table, keys: list[str], where: str | None
+    ) -> tuple[int | None, tuple[object, ...]]:
+        """How many groups of rows share one value of ``keys`` (NULLs never collide in a
+        unique key), and some of those rows."""
+        conds = [f"{k} IS NOT NULL" for k in keys] + ([f"({where})"] if where else [])
+        cond = " AND ".join(conds)
+        key_list = ", ".join(keys)
+        groups = f"SELECT {key_list} FROM {self.q(t.name)} WHERE {cond} GROUP BY {key_list} HAVING count(*) > 1"  # noqa: E501
+        rows = self._query(f"SELECT count(*) FROM ({groups}) AS dup")
+        if rows is None:
+            return None, ()
+        n = int(rows[0][0])
+        if n == 0:
+            return 0, ()
+        target = keys[0] if len(keys) == 1 else f"({key_list})"
+        return n, self.examples(t, f"{cond} AND {target} IN ({groups})")
+
+    def primary_key(
+        self, t: _Table, had_key: bool, columns: Sequence[str], added: set[str]
+    ) -> list[Finding]:
+        n = self.rows(t)
+        if n == 0 or not columns:
+            return []
+        if any(self.hooks.key(c) in added for c in columns):
+            dups: int | None = None
+            examples: tuple[object, ...] = ()
+        else:
+            dups, examples = self._duplicates(t, [self.q(t.column(c)) for c in columns], None)
+        label = ", ".join(columns)
+        if dups:
+            message = (
+                f"The primary key for the `{t.name}` table cannot be changed to ({label}): "
+                f"{plural(dups, 'value is', 'values are')} shared by more than one row"
+                f"{risk.example_text(self.key_label(t), examples)}."
+            )
+            return [
+                Finding(
+                    risk.PRIMARY_KEY,
+                    Risk.UNEXECUTABLE,
+                    message,
+                    table=t.name,
+                    rows=n,
+                    count=dups,
+                    examples=examples,
+                )
+            ]
+        if not had_key:
+            return []
+        return [
+            Finding(
+                risk.PRIMARY_KEY,
+                Risk.CAUTION,
+                f"The primary key for the `{t.name}` table will be changed to ({label}).",
+                table=t.name,
+                rows=n,
+            )
+        ]
+
+    def unique(self, t: _Table, idx: Index, added: set[str]) -> list[Finding]:
+        columns = "[" + ",".join(idx.columns or ("expression",)) + "]"
+        if any(self.hooks.key(c) in added for c in idx.columns):
+            dups: int | None = None
+            examples: tuple[object, ...] = ()
+        else:
+            keys = []
+            for p in idx.parts:
+                if p.column is not None:
+                    key = self.q(t.column(p.column))
+                else:
+                    assert p.expression is not None
+                    key = f"({p.expression.text})"
+                if p.collation:
+                    key += f" COLLATE {self.q(p.collation)}"
+                keys.append(key)
+            where = idx.where.text if idx.where is not None else None
+            dups, examples = self._duplicates(t, keys, where)
+        if dups == 0:
+            return []
+        if dups is None:
+            message = (
+                f"A unique constraint covering the columns `{columns}` on the table `{t.name}` "
+                "will be added. If there are existing duplicate values, this will fail."
+            )
+            return [Finding(risk.NEW_UNIQUE, Risk.CAUTION, message, table=t.name)]
+        message = (
+            f"A unique constraint covering the columns `{columns}` on the table `{t.name}` "
+            f"cannot be added: {plural(dups, 'value is', 'values are')} shared by more than "
+            f"one row{risk.example_text(self.key_label(t), examples)}."
+        )
+        return [
+            Finding(
+                risk.NEW_UNIQUE,
+                Risk.UNEXECUTABLE,
+                message,
+                table=t.name,
+                rows=self.rows(t),
+                count=dups,
+                examples=examples,
+            )
+        ]
+
+    def foreign_key(
+        self, t: _Table, fk: ForeignKey, added: set[str], dropped: Iterable[ForeignKey]
+    ) -> list[Finding]:
+        key = self.hooks.key
+        same_link = (
+            [key(c) for c in fk.columns],
+            key(fk.ref_table),
+            [key(c) for c in fk.ref_columns],
+        )
+        for old in dropped:
+            old_link = (
+                [key(c) for c in old.columns],
+                key(old.ref_table),
+                [key(c) for c in old.ref_columns],
+            )
+            if old_link == same_link:
+                return []  # only the actions changed: orphans, if any, are not new
+        if any(key(c) in added for c in fk.columns):
+            return []  # a new column holds NULL or its default; the push checks it after
+        child_cols = [self.q(t.column(c)) for c in fk.columns]
+        present = " AND ".join(f"c.{c} IS NOT NULL" for c in child_cols)
+        parent_now = self.table_names.get(key(fk.ref_table), fk.ref_table)
+        parent = self.current.table(parent_now, fk.ref_schema)
+        if parent is None:
+            orphan = present  # the parent table does not exist yet: every reference dangles
+        else:
+            match = " AND ".join(
+                f"p.{self.q(pc)} = c.{cc}"
+                for pc, cc in zip(fk.ref_columns, child_cols, strict=False)
+            )
+            orphan = (
+                f"{present} AND NOT EXISTS (SELECT 1 FROM {self.q(parent_now)} AS p WHERE {match})"
+            )
+        rows = self._query(f"SELECT count(*) FROM {self.q(t.name)} AS c WHERE {orphan}")
+        n = None if rows is None else int(rows[0][0])
+        if n == 0:
+            return []
+        cols = ", ".join(fk.columns)
+        if n is None:
+            message = (
+                f"A foreign key on `{t.name}` ({cols}) referencing `{fk.ref_table}` will be "
+                "added. Rows without a matching parent will make this step fail."
+            )
+            return [Finding(risk.NEW_FOREIGN_KEY, Risk.CAUTION, message, table=t.name)]
+        keys = ", ".join(f"c.{k}" for k in self.dialect.row_key(t.model))
+        found = self._query(
+            f"SELECT {keys} FROM {self.q(t.name)} AS c WHERE {orphan} LIMIT {risk.EXAMPLES}"
+        )
+        examples = tuple(r[0] if len(r) == 1 else tuple(r) for r in found or [])
+        message = (
+            f"A foreign key on `{t.name}` ({cols}) referencing `{fk.ref_table}` cannot be "
+            f"added: {plural(n, 'row points', 'rows point')} at no row of `{fk.ref_table}`"
+            f"{risk.example_text(self.key_label(t), examples)}."
+        )
+        return [
+            Finding(
+                risk.NEW_FOREIGN_KEY,
+                Risk.UNEXECUTABLE,
+                message,
+                table=t.name,
+                rows=self.rows(t),
+                count=n,
+                examples=examples,
+            )
+        ]
+
+    def check_constraint(self, t: _Table, expression: str) -> list[Finding]:
+        where = f"NOT ({expression})"
+        n = self.count(t, where)
+        if n == 0:
+            return []
+        if n is None:
+            message = (
+                f"A check constraint ({expression}) will be added to the `{t.name}` table. "
+                "Rows that break it will make this step fail."
+            )
+            return [Finding(risk.NEW_CHECK, Risk.CAUTION, message, table=t.name)]
+        examples = self.examples(t, where)
+        message = (
+            f"A check constraint ({expression}) cannot be added to the `{t.name}` table: "
+            f"{plural(n, 'row breaks', 'rows break')} it"
+            f"{risk.example_text(self.key_label(t), examples)}."
+        )
+        return [
+            Finding(
+                risk.NEW_CHECK,
+                Risk.UNEXECUTABLE,
+                message,
+                table=t.name,
+                rows=self.rows(t),
+                count=n,
+                examples=examples,
+            )
+        ]
+
+    def enum_values_removed(
+        self, name: str, schema: str | None, old: Sequence[str], new: Sequence[str]
+    ) -> list[Finding]:
+        removed = [v for v in old if v not in new]
+        if not removed:
+            return []
+        values = ", ".join(self.dialect.literal(v) for v in removed)
+        total = 0
+        examples: tuple[object, ...] = ()
+        unknown = False
+        enum_type = self.dialect.enum_type_name(name, schema)
+        for table in self.current.tables:
+            for col in table.columns:
+                if col.type.rstrip("[]") != enum_type:
+                    continue
+                t = _Table(table.name, table)
+                where = f"CAST({self.q(col.name)} AS TEXT) IN ({values})"
+                n = self.count(t, where)
+                if n is None:
+                    unknown = True
+                elif n:
+                    total += n
+                    examples = examples or self.examples(t, where)
+        listed = ",".join(removed)
+        if total:
+            message = (
+                f"The values [{listed}] on the enum `{name}` will be removed, but "
+                f"{plural(total, 'row still uses', 'rows still use')} them."
+            )
+            return [
+                Finding(
+                    risk.ENUM_VALUE_REMOVED,
+                    Risk.UNEXECUTABLE,
+                    message,
+                    count=total,
+                    examples=examples,
+                )
+            ]
+        if unknown:
+            message = (
+                f"The values [{listed}] on the enum `{name}` will be removed. If these variants "
+                "are still used in the database, this will fail."
+            )
+            return [Finding(risk.ENUM_VALUE_REMOVED, Risk.CAUTION, message)]
+        return []
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def plural_rows(n: int) -> str:
+    return plural(n, "row", "rows")
