@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 _REGISTRY = {
     "sqlite": "trueup.dialects.sqlite.dialect:SQLiteDialect",
+    "postgresql": "trueup.dialects.postgres.dialect:PostgresDialect",
 }
 
 

@@ -1,0 +1,148 @@
+"""The PostgreSQL engine as the rest of trueup sees it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from trueup.dialects.base import Capabilities, Dialect, Session, StatementError
+from trueup.dialects.postgres import plan as planner
+from trueup.dialects.postgres.render import literal, quote, schema_statements
+from trueup.dialects.postgres.session import PostgresSession, ScratchSession
+from trueup.dialects.postgres.types import base_name, is_narrowing, modifiers
+from trueup.diff.changes import Change
+from trueup.diff.differ import DiffHooks
+from trueup.model import Column, Schema, Table
+from trueup.plan import Plan
+from trueup.urls import DatabaseURL
+
+# Pieces of a script that may hold a ";" that does not end a statement.
+_SCRIPT = re.compile(
+    r"""
+    --[^\n]*
+  | /\*.*?(?:\*/|\Z)
+  | [eE]?'(?:[^']|'')*'?
+  | "(?:[^"]|"")*"?
+  | \$(?P<tag>[A-Za-z_][A-Za-z_0-9]*)?\$.*?(?:\$(?P=tag)\$|\Z)
+  | ;
+  | [^-/'"$;eE]+
+  | .
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_INT_RANGE = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
+
+
+class PostgresHooks(DiffHooks):
+    """PostgreSQL compares names exactly and names every constraint: the defaults."""
+
+
+class PostgresDialect(Dialect):
+    name = "postgresql"
+    label = "PostgreSQL"
+    capabilities = Capabilities(
+        transactional_ddl=True,
+        alter_column_type=True,
+        drop_column=True,
+        enums=True,
+        namespaces=True,
+        rename_index=True,
+    )
+    hooks = PostgresHooks()
+
+    def __init__(
+        self, ignore: Callable[[str], bool] | None = None, *, concurrent_indexes: bool = False
+    ) -> None:
+        self.ignore = ignore
+        self.concurrent_indexes = concurrent_indexes
+
+    def connect(self, url: DatabaseURL, *, create: bool) -> PostgresSession:
+        return PostgresSession.open(url, create=create, ignore=self.ignore)
+
+    def scratch(self, url: DatabaseURL | None = None) -> Session:
+        return ScratchSession.create(url)
+
+    def split_statements(self, sql: str) -> list[tuple[int, str]]:
+        out: list[tuple[int, str]] = []
+        start = 0
+        for m in _SCRIPT.finditer(sql):
+            if m.group(0) == ";":
+                out.append((start, sql[start : m.end()]))
+                start = m.end()
+        if sql[start:].strip():
+            out.append((start, sql[start:]))
+        # Leading whitespace belongs to no statement: offsets point at the first word.
+        trimmed = []
+        for offset, text in out:
+            lead = len(text) - len(text.lstrip())
+            if text.strip():
+                trimmed.append((offset + lead, text[lead:]))
+        return trimmed
+
+    def locate_error(self, statement: str, error: Exception) -> StatementError:
+        diag = getattr(error, "diag", None)
+        message = str(error).strip()
+        if diag is not None and diag.message_primary:
+            message = diag.message_primary
+        position = getattr(diag, "statement_position", None) if diag is not None else None
+        offset = int(position) - 1 if position else None
+        return StatementError(message, offset)
+
+    def is_narrowing(self, old_type: str, new_type: str) -> bool:
+        return is_narrowing(old_type, new_type)
+
+    def quote(self, name: str) -> str:
+        return quote(name)
+
+    def literal(self, value: str) -> str:
+        return literal(value)
+
+    def row_key(self, table: Table) -> tuple[str, ...]:
+        if table.primary_key is not None:
+            return tuple(quote(c) for c in table.primary_key.columns)
+        return ("ctid",)
+
+    def unconvertible(self, column_sql: str, old: Column, new: Column) -> str | None:
+        """A condition for the values a type change would refuse or change, for the cases
+        PostgreSQL 13 can tell without trying the cast (it has no pg_input_is_valid)."""
+        ob, nb = base_name(old.type), base_name(new.type)
+        mods = modifiers(new.type)
+        if nb in ("VARCHAR", "CHAR") and mods:
+            return f"length({column_sql}::text) > {mods[0]}"
+        if nb in _INT_RANGE:
+            limit = _INT_RANGE[nb]
+            if ob in ("TEXT", "VARCHAR", "CHAR"):
+                return f"{column_sql}::text !~ '^\\s*[-+]?[0-9]+\\s*$'"
+            if ob in _INT_RANGE or ob in ("DECIMAL", "REAL", "DOUBLE PRECISION"):
+                return (
+                    f"({column_sql} < {-limit} OR {column_sql} > {limit - 1}"
+                    f" OR {column_sql} <> trunc({column_sql}::numeric))"
+                )
+        if nb == "DECIMAL" and mods:
+            digits = mods[0] - (mods[1] if len(mods) > 1 else 0)
+            if ob in ("TEXT", "VARCHAR", "CHAR"):
+                return None
+            return f"abs({column_sql}::numeric) >= 1e{digits}"
+        return None
+
+    def auto_filled(self, table: Table, column: Column) -> bool:
+        # A serial or identity column numbers the existing rows itself.
+        return column.autoincrement or column.identity is not None
+
+    def plan(self, changes: Sequence[Change], current: Schema, desired: Schema) -> Plan:
+        return planner.plan(changes, current, desired, concurrent_indexes=self.concurrent_indexes)
+
+    def render_schema(self, schema: Schema) -> list[str]:
+        return schema_statements(schema)
+
+    def script(self, plan: Plan) -> str:
+        lines = ["BEGIN;"]
+        for step in plan.steps:
+            if step.comment:
+                lines.append(f"-- {step.comment}")
+            lines.append(step.sql + ";")
+        lines.append("COMMIT;")
+        if plan.after:
+            lines.append("-- after the transaction: these cannot run inside one")
+            lines += [sql + ";" for sql in plan.after]
+        return "\n".join(lines) + "\n"

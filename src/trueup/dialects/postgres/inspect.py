@@ -1,0 +1,244 @@
+"""Read a live PostgreSQL database into the model, in one catalog query per kind of object
+(tables, columns, constraints, indexes, enums, views) for all tables at once.
+
+Only the managed schemas are read: the default one (the URL's ``?schema=``, else
+``public``) and those the declared schema names. Objects in the default schema carry
+``schema=None``; names are compared exactly as PostgreSQL stores them. Types, defaults and
+expressions come from PostgreSQL's own deparser (``format_type``, ``pg_get_expr``...), read
+with ``search_path`` set to the default schema, so the same schema reads the same in any
+database and a declared schema run in a scratch database reads like the live one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from trueup.dialects.postgres.expressions import expr, view_expr
+from trueup.dialects.postgres.types import canonical_type
+from trueup.model import (
+    Action,
+    Check,
+    Column,
+    Deferral,
+    Enum,
+    ForeignKey,
+    Generated,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+    View,
+)
+
+#: Tables that belong to trueup itself (or Prisma's migration history) and are never part of
+#: a user's schema.
+INTERNAL_PREFIXES = ("_trueup_",)
+INTERNAL_NAMES = ("_prisma_migrations",)
+
+_ACTIONS = {
+    "a": Action.NO_ACTION,
+    "r": Action.RESTRICT,
+    "c": Action.CASCADE,
+    "n": Action.SET_NULL,
+    "d": Action.SET_DEFAULT,
+}
+_IDENTITY = {"a": "ALWAYS", "d": "BY DEFAULT"}
+_SERIAL_DEFAULT = re.compile(r"^nextval\('.*'::regclass\)$", re.DOTALL)
+
+Query = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
+
+
+@cache
+def query_text(name: str) -> str:
+    return (resources.files("trueup.dialects.postgres") / "queries" / f"{name}.sql").read_text()
+
+
+def is_internal(name: str) -> bool:
+    return name.startswith(INTERNAL_PREFIXES) or name in INTERNAL_NAMES
+
+
+def inspect(
+    run: Query,
+    default_schema: str,
+    namespaces: Sequence[str] = (),
+    *,
+    ignore: Callable[[str], bool] | None = None,
+) -> Schema:
+    """The schema of the managed namespaces (``default_schema`` plus ``namespaces``)."""
+    managed = sorted({default_schema, *namespaces})
+    params = {"schemas": managed}
+
+    def skip(name: str) -> bool:
+        return is_internal(name) or (ignore is not None and ignore(name))
+
+    def ns(name: str | None) -> str | None:
+        return None if name == default_schema else name
+
+    existing = tuple(r[0] for r in run(query_text("schemas"), params))
+    table_rows = run(query_text("tables"), params)
+    column_rows = run(query_text("columns"), params)
+    constraint_rows = run(query_text("constraints"), params)
+    index_rows = run(query_text("indexes"), params)
+    enum_rows = run(query_text("enums"), params)
+    view_rows = run(query_text("views"), params)
+
+    columns: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in column_rows:
+        columns[row[0]].append(row)
+    constraints: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in constraint_rows:
+        constraints[row[0]].append(row)
+    indexes: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in index_rows:
+        indexes[row[0]].append(row)
+
+    tables: list[Table] = []
+    for oid, schema_name, name, comment in table_rows:
+        if skip(name):
+            continue
+        tables.append(
+            _table(
+                name,
+                ns(schema_name),
+                comment,
+                columns[oid],
+                constraints[oid],
+                indexes[oid],
+                ns,
+            )
+        )
+    enums = tuple(Enum(name, tuple(values), ns(schema)) for schema, name, values in enum_rows)
+    views = tuple(
+        View(name, view_expr(definition), ns(schema), materialized=bool(mat))
+        for schema, name, mat, definition in view_rows
+        if not skip(name)
+    )
+    return Schema(tables=tuple(tables), views=views, enums=enums, namespaces=existing)
+
+
+def _table(
+    name: str,
+    schema: str | None,
+    comment: str | None,
+    column_rows: list[tuple[Any, ...]],
+    constraint_rows: list[tuple[Any, ...]],
+    index_rows: list[tuple[Any, ...]],
+    ns: Callable[[str | None], str | None],
+) -> Table:
+    cols: list[Column] = []
+    collations: dict[int, str | None] = {}
+    names_by_num: dict[int, str] = {}
+    for row in column_rows:
+        (_, num, col_name, formatted, notnull, default, identity, generated, collation,
+         col_comment, serial) = row  # fmt: skip
+        names_by_num[num] = col_name
+        collations[num] = collation
+        autoincrement = (
+            bool(serial) and default is not None and bool(_SERIAL_DEFAULT.match(default))
+        )
+        gen = None
+        if generated == "s" and default is not None:
+            gen = Generated(expr(default), stored=True)
+        cols.append(
+            Column(
+                name=col_name,
+                type=canonical_type(formatted),
+                nullable=not notnull,
+                default=None if autoincrement or gen or default is None else expr(default),
+                autoincrement=autoincrement,
+                generated=gen,
+                identity=_IDENTITY.get(identity or ""),
+                collation=collation,
+                comment=col_comment,
+            )
+        )
+
+    primary_key: PrimaryKey | None = None
+    fks: list[ForeignKey] = []
+    checks: list[Check] = []
+    unique_names: set[str] = set()
+    for row in constraint_rows:
+        (_, con_name, kind, con_cols, ref_schema, ref_table, ref_cols, on_delete, on_update,
+         deferrable, deferred, check_expr, _conindid) = row  # fmt: skip
+        if kind == "p":
+            primary_key = PrimaryKey(tuple(con_cols), con_name)
+        elif kind == "u":
+            unique_names.add(con_name)
+        elif kind == "c":
+            checks.append(Check(expr(check_expr), con_name))
+        elif kind == "f":
+            deferral = Deferral.IMMEDIATE
+            if deferrable:
+                deferral = Deferral.DEFERRED if deferred else Deferral.DEFERRABLE
+            fks.append(
+                ForeignKey(
+                    columns=tuple(con_cols),
+                    ref_table=ref_table,
+                    ref_columns=tuple(ref_cols),
+                    name=con_name,
+                    ref_schema=ns(ref_schema),
+                    on_delete=_ACTIONS[on_delete],
+                    on_update=_ACTIONS[on_update],
+                    deferral=deferral,
+                )
+            )
+
+    idx_list = [_index(row, names_by_num, collations) for row in index_rows]
+    return Table(
+        name=name,
+        columns=tuple(cols),
+        primary_key=primary_key,
+        indexes=tuple(sorted(idx_list, key=lambda i: (i.constraint, i.name or ""))),
+        foreign_keys=tuple(fks),
+        checks=tuple(checks),
+        schema=schema,
+        comment=comment,
+    )
+
+
+def _index(
+    row: tuple[Any, ...], names_by_num: dict[int, str], collations: dict[int, str | None]
+) -> Index:
+    (_, name, unique, key_count, _count, method, predicate, contype, defs, keys, options,
+     opclasses, index_collations) = row  # fmt: skip
+    parts: list[IndexPart] = []
+    for pos in range(key_count):
+        num = keys[pos]
+        option = options[pos]
+        descending = bool(option & 1)
+        collation = index_collations[pos]
+        own: str | None = None
+        if num:
+            column: str | None = names_by_num.get(num)
+            expression = None
+            own = collations.get(num)
+        else:
+            column, expression = None, expr(defs[pos])
+        # The column's own collation (or the database default) is no choice of the index.
+        if collation in (None, "default", own):
+            collation = None
+        parts.append(
+            IndexPart(
+                column=column,
+                expression=expression,
+                descending=descending,
+                collation=collation,
+                opclass=opclasses[pos],
+            )
+        )
+    include = tuple(names_by_num.get(n, "") for n in keys[key_count:])
+    return Index(
+        name=name,
+        parts=tuple(parts),
+        unique=bool(unique),
+        where=expr(predicate) if predicate else None,
+        constraint=contype == "u",
+        method=None if method == "btree" else method,
+        include=include,
+    )

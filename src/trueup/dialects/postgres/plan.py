@@ -1,0 +1,680 @@
+"""Turn changes into PostgreSQL statements, all run in one transaction.
+
+PostgreSQL changes tables in place (``ALTER TABLE``), so a plan is a sequence of phases
+ordered so each statement finds what it needs and nothing it would trip over:
+
+ 1. drop the views that read something about to change (made again at the end)
+ 2. create schemas
+ 3. drop foreign keys (those removed, and those in the way of a key that changes)
+ 4. drop indexes, unique constraints, checks and primary keys that go
+ 5. renames (tables, columns, indexes, constraints)
+ 6. drop tables, then 7. drop columns
+ 8. enums: create, add values, recreate where values are removed or reordered
+ 9. add and alter columns (type changes with ``USING`` casts where needed)
+10. add primary keys, unique constraints and checks
+11. create tables, 12. create indexes, 13. add foreign keys
+14. drop enums, 15. create views, 16. comments
+
+With ``concurrent_indexes`` new indexes on existing tables are built ``CONCURRENTLY`` after
+the transaction (``Plan.after``), so writes to a big table are not blocked while they build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import assert_never
+
+from trueup.dialects.postgres.expressions import tokens
+from trueup.dialects.postgres.render import (
+    add_foreign_key,
+    check_clause,
+    column_definition,
+    comment_on_column,
+    comment_on_table,
+    create_enum,
+    create_index,
+    create_table,
+    create_view,
+    drop_index,
+    drop_view,
+    literal,
+    primary_key_clause,
+    qualified,
+    quote,
+    table_name,
+    unique_clause,
+    views_in_order,
+)
+from trueup.dialects.postgres.types import INTEGERS, needs_using
+from trueup.diff import changes as ch
+from trueup.errors import UnsupportedChange
+from trueup.model import Column, Enum, ForeignKey, Index, Schema, Table, View
+from trueup.plan import Plan, Step
+
+PHASES = (
+    "drop views",
+    "schemas",
+    "drop foreign keys",
+    "drop indexes",
+    "renames",
+    "drop tables",
+    "drop columns",
+    "enums",
+    "columns",
+    "keys",
+    "create tables",
+    "create indexes",
+    "add foreign keys",
+    "drop enums",
+    "create views",
+    "comments",
+)
+
+
+def plan(
+    changes: Sequence[ch.Change],
+    current: Schema,
+    desired: Schema,
+    *,
+    concurrent_indexes: bool = False,
+) -> Plan:
+    return _Planner(current, desired, concurrent_indexes).run(tuple(changes))
+
+
+def _fk_key(fk: ForeignKey) -> object:
+    return (
+        fk.columns,
+        fk.ref_table,
+        fk.ref_schema,
+        fk.ref_columns,
+        fk.on_delete,
+        fk.on_update,
+        fk.deferral,
+    )
+
+
+def _index_key(idx: Index) -> object:
+    return replace(idx, name=None)
+
+
+def _uses_enum(col_type: str, enum: Enum) -> bool:
+    base = col_type[:-2] if col_type.endswith("[]") else col_type
+    return base == qualified(enum.name, enum.schema)
+
+
+@dataclass
+class _Planner:
+    current: Schema
+    desired: Schema
+    concurrent_indexes: bool
+    phases: dict[str, list[Step]] = field(default_factory=lambda: {p: [] for p in PHASES})
+    after: list[str] = field(default_factory=list)
+
+    def add(self, phase: str, sql: str, comment: str, change: ch.Change | None) -> None:
+        self.phases[phase].append(Step(sql, comment, change))
+
+    def run(self, changes: tuple[ch.Change, ...]) -> Plan:
+        modified = [c for c in changes if isinstance(c, ch.ModifyTable)]
+        dropped = [c.table for c in changes if isinstance(c, ch.DropTable)]
+        self.views(changes, modified, dropped)
+        for change in changes:
+            self.change(change, dropped)
+        self.keys_in_the_way(modified, dropped)
+        steps = tuple(s for p in PHASES for s in self.phases[p])
+        return Plan(dialect="postgresql", changes=changes, steps=steps, after=tuple(self.after))
+
+    # --- one change -------------------------------------------------------------------------
+
+    def change(self, change: ch.Change, dropped: list[Table]) -> None:
+        match change:
+            case ch.AddNamespace(name=ns):
+                self.add(
+                    "schemas",
+                    f"CREATE SCHEMA IF NOT EXISTS {quote(ns)}",
+                    f"create schema {ns}",
+                    change,
+                )
+            case ch.AddEnum(enum=e):
+                self.add("enums", create_enum(e), f"create enum {e.name}", change)
+            case ch.DropEnum(enum=e):
+                self.add(
+                    "drop enums",
+                    f"DROP TYPE {qualified(e.name, e.schema)}",
+                    f"drop enum {e.name}",
+                    change,
+                )
+            case ch.ModifyEnum(old=old, new=new):
+                self.modify_enum(change, old, new, dropped)
+            case ch.AddTable(table=t):
+                self.add_table(change, t)
+            case ch.DropTable(table=t):
+                for fk in t.foreign_keys:
+                    # A foreign key between two dropped tables would stop the first DROP.
+                    if any(
+                        d.name == fk.ref_table and d.schema == fk.ref_schema and d is not t
+                        for d in dropped
+                    ):
+                        self.drop_constraint("drop foreign keys", t, fk.name, change)
+                self.add(
+                    "drop tables", f"DROP TABLE {table_name(t)}", f"drop table {t.name}", change
+                )
+            case ch.RenameTable(old=old, new_name=new_name):
+                self.add(
+                    "renames",
+                    f"ALTER TABLE {table_name(old)} RENAME TO {quote(new_name)}",
+                    f"rename table {old.name} to {new_name}",
+                    change,
+                )
+            case ch.ModifyTable():
+                self.modify_table(change)
+            case ch.AddView() | ch.DropView() | ch.ModifyView():
+                pass  # handled with the views that depend on changed tables
+            case (
+                ch.AddTrigger()
+                | ch.DropTrigger()
+                | ch.ModifyTrigger()
+                | ch.AddVirtualTable()
+                | ch.DropVirtualTable()
+                | ch.ModifyVirtualTable()
+            ):
+                raise UnsupportedChange(
+                    "trueup does not manage triggers or virtual tables on PostgreSQL.",
+                    hint="Leave them out of the declared schema; existing ones are left alone.",
+                )
+            case _:
+                assert_never(change)
+
+    def add_table(self, change: ch.Change, t: Table) -> None:
+        self.add("create tables", create_table(t), f"create table {t.name}", change)
+        for idx in t.indexes:
+            if not idx.constraint:
+                self.add("create indexes", create_index(idx, t), f"create index {idx.name}", change)
+        for fk in t.foreign_keys:
+            self.add(
+                "add foreign keys", add_foreign_key(t, fk), f"add foreign key {fk.name}", change
+            )
+        if t.comment is not None:
+            self.add("comments", comment_on_table(t), f"comment on table {t.name}", change)
+        for col in t.columns:
+            if col.comment is not None:
+                self.add(
+                    "comments",
+                    comment_on_column(t, col),
+                    f"comment on column {t.name}.{col.name}",
+                    change,
+                )
+
+    def drop_constraint(
+        self, phase: str, t: Table, name: str | None, change: ch.Change | None
+    ) -> None:
+        assert name is not None, "PostgreSQL names every constraint"
+        self.add(
+            phase,
+            f"ALTER TABLE {table_name(t)} DROP CONSTRAINT {quote(name)}",
+            f"drop constraint {name} of {t.name}",
+            change,
+        )
+
+    # --- tables -------------------------------------------------------------------------------
+
+    def modify_table(self, change: ch.ModifyTable) -> None:
+        t = change.new
+        tn = table_name(t)
+        parts = list(change.changes)
+        # A constraint that only changed its name is renamed, not dropped and added.
+        renamed: list[tuple[str, str]] = []
+        for drop in [
+            p for p in parts if isinstance(p, ch.DropForeignKey | ch.DropCheck | ch.DropIndex)
+        ]:
+            for add in parts:
+                pair = self._same_but_name(drop, add)
+                if pair is not None:
+                    renamed.append(pair)
+                    parts.remove(drop)
+                    parts.remove(add)
+                    break
+        for old_name, new_name in renamed:
+            self.add(
+                "renames",
+                f"ALTER TABLE {tn} RENAME CONSTRAINT {quote(old_name)} TO {quote(new_name)}",
+                f"rename constraint {old_name} to {new_name}",
+                change,
+            )
+        for part in parts:
+            match part:
+                case ch.RenameColumn(old=o, new=n):
+                    self.add(
+                        "renames",
+                        f"ALTER TABLE {tn} RENAME COLUMN {quote(o)} TO {quote(n)}",
+                        f"rename column {t.name}.{o} to {n}",
+                        change,
+                    )
+                case ch.AddColumn(column=c):
+                    self.add(
+                        "columns",
+                        f"ALTER TABLE {tn} ADD COLUMN {column_definition(c)}",
+                        f"add column {t.name}.{c.name}",
+                        change,
+                    )
+                    if c.comment is not None:
+                        self.add(
+                            "comments",
+                            comment_on_column(t, c),
+                            f"comment on column {t.name}.{c.name}",
+                            change,
+                        )
+                case ch.DropColumn(column=c):
+                    self.add(
+                        "drop columns",
+                        f"ALTER TABLE {tn} DROP COLUMN {quote(c.name)}",
+                        f"drop column {t.name}.{c.name}",
+                        change,
+                    )
+                case ch.ModifyColumn(old=old, new=new, kind=kind):
+                    self.modify_column(change, old, new, kind)
+                case ch.ModifyPrimaryKey(old=old_pk, new=new_pk):
+                    if (
+                        old_pk is not None
+                        and new_pk is not None
+                        and old_pk.columns == new_pk.columns
+                    ):
+                        self.add(
+                            "renames",
+                            f"ALTER TABLE {tn} RENAME CONSTRAINT {quote(old_pk.name or '')} "
+                            f"TO {quote(new_pk.name or '')}",
+                            "rename the primary key",
+                            change,
+                        )
+                        continue
+                    if old_pk is not None:
+                        self.drop_constraint("drop indexes", t, old_pk.name, change)
+                    if new_pk is not None:
+                        self.add(
+                            "keys",
+                            f"ALTER TABLE {tn} ADD {primary_key_clause(new_pk)}",
+                            f"add the primary key of {t.name}",
+                            change,
+                        )
+                case ch.AddIndex(index=idx):
+                    if idx.constraint:
+                        self.add(
+                            "keys",
+                            f"ALTER TABLE {tn} ADD {unique_clause(idx)}",
+                            f"add unique constraint {idx.name}",
+                            change,
+                        )
+                    elif self.concurrent_indexes:
+                        self.after.append(create_index(idx, t, concurrently=True))
+                    else:
+                        self.add(
+                            "create indexes",
+                            create_index(idx, t),
+                            f"create index {idx.name}",
+                            change,
+                        )
+                case ch.DropIndex(index=idx):
+                    if idx.constraint:
+                        self.drop_constraint("drop indexes", t, idx.name, change)
+                    else:
+                        self.add(
+                            "drop indexes",
+                            drop_index(idx, t.schema),
+                            f"drop index {idx.name}",
+                            change,
+                        )
+                case ch.RenameIndex(old=o, new=n):
+                    self.add(
+                        "renames",
+                        f"ALTER INDEX {qualified(o.name or '', t.schema)} "
+                        f"RENAME TO {quote(n.name or '')}",
+                        f"rename index {o.name} to {n.name}",
+                        change,
+                    )
+                case ch.AddForeignKey(foreign_key=fk):
+                    self.add(
+                        "add foreign keys",
+                        add_foreign_key(t, fk),
+                        f"add foreign key {fk.name}",
+                        change,
+                    )
+                case ch.DropForeignKey(foreign_key=fk):
+                    self.drop_constraint("drop foreign keys", t, fk.name, change)
+                case ch.AddCheck(check=c):
+                    self.add(
+                        "keys",
+                        f"ALTER TABLE {tn} ADD {check_clause(c)}",
+                        f"add check {c.name}",
+                        change,
+                    )
+                case ch.DropCheck(check=c):
+                    self.drop_constraint("drop indexes", t, c.name, change)
+                case ch.ModifyTableOptions():
+                    raise UnsupportedChange("PostgreSQL tables have no options trueup manages.")
+                case _:
+                    assert_never(part)
+
+    @staticmethod
+    def _same_but_name(drop: ch.TableChange, add: ch.TableChange) -> tuple[str, str] | None:
+        match drop, add:
+            case ch.DropForeignKey(foreign_key=a), ch.AddForeignKey(foreign_key=b):
+                same = _fk_key(a) == _fk_key(b)
+            case ch.DropCheck(check=a), ch.AddCheck(check=b):
+                same = a.expression == b.expression
+            case ch.DropIndex(index=a), ch.AddIndex(index=b):
+                same = a.constraint and b.constraint and _index_key(a) == _index_key(b)
+            case _:
+                return None
+        old_name, new_name = getattr(a, "name", None), getattr(b, "name", None)
+        if same and old_name and new_name and old_name != new_name:
+            return (old_name, new_name)
+        return None
+
+    def modify_column(
+        self, change: ch.ModifyTable, old: Column, new: Column, kind: ch.ColumnChange
+    ) -> None:
+        t = change.new
+        tn = table_name(t)
+        col = f"ALTER TABLE {tn} ALTER COLUMN {quote(new.name)}"
+        label = f"{t.name}.{new.name}"
+        K = ch.ColumnChange
+
+        def add(sql: str, comment: str) -> None:
+            self.add("columns", sql, comment, change)
+
+        if K.GENERATED in kind and new.generated is not None:
+            # PostgreSQL cannot change what a column is computed from: make it again.
+            add(f"ALTER TABLE {tn} DROP COLUMN {quote(old.name)}", f"drop generated column {label}")
+            add(
+                f"ALTER TABLE {tn} ADD COLUMN {column_definition(new)}",
+                f"add generated column {label}",
+            )
+            return
+        if K.GENERATED in kind:
+            add(f"{col} DROP EXPRESSION", f"{label} is no longer generated")
+        retyped = bool(kind & (K.TYPE | K.COLLATION))
+        default_changed = K.DEFAULT in kind or retyped
+        if old.default is not None and (default_changed or K.AUTOINCREMENT in kind):
+            add(f"{col} DROP DEFAULT", f"drop the default of {label}")
+        if K.IDENTITY in kind and old.identity is not None and new.identity is None:
+            add(f"{col} DROP IDENTITY", f"{label} is no longer an identity column")
+        if K.AUTOINCREMENT in kind and old.autoincrement:
+            add(f"{col} DROP DEFAULT", f"{label} no longer counts up")
+            add(
+                "DO $$ BEGIN EXECUTE 'DROP SEQUENCE ' || "
+                f"pg_get_serial_sequence({literal(tn)}, {literal(new.name)}); END $$",
+                "drop its sequence",
+            )
+        if retyped:
+            add(self.retype(col, old, new), f"change the type of {label}")
+        if new.default is not None and not new.autoincrement and default_changed:
+            add(f"{col} SET DEFAULT {new.default.text}", f"set the default of {label}")
+        if K.AUTOINCREMENT in kind and new.autoincrement:
+            self.serial(t, new, change)
+        if K.IDENTITY in kind and new.identity is not None:
+            if old.identity is not None:
+                add(f"{col} SET GENERATED {new.identity}", f"{label} generated {new.identity}")
+            else:
+                add(
+                    f"{col} ADD GENERATED {new.identity} AS IDENTITY",
+                    f"{label} becomes an identity column",
+                )
+                add(self.restart(tn, new.name), "continue after the highest value")
+        if K.NULLABLE in kind:
+            if new.nullable:
+                add(f"{col} DROP NOT NULL", f"{label} may be NULL")
+            else:
+                if new.default is not None or new.autoincrement or new.identity:
+                    add(
+                        f"UPDATE {tn} SET {quote(new.name)} = DEFAULT "
+                        f"WHERE {quote(new.name)} IS NULL",
+                        f"fill the NULLs of {label} with its default",
+                    )
+                add(f"{col} SET NOT NULL", f"{label} is required")
+        if K.COMMENT in kind:
+            self.add("comments", comment_on_column(t, new), f"comment on column {label}", change)
+
+    def retype(self, col: str, old: Column, new: Column) -> str:
+        sql = f"{col} TYPE {new.type}"
+        if new.collation:
+            sql += f" COLLATE {quote(new.collation)}"
+        enum_target = any(_uses_enum(new.type, e) for e in self.desired.enums)
+        if enum_target and not any(_uses_enum(old.type, e) for e in self.current.enums):
+            via = "text[]" if old.type.endswith("[]") else "text"
+            sql += f" USING {quote(new.name)}::{via}::{new.type}"
+        elif needs_using(old.type, new.type) or enum_target:
+            sql += f" USING {quote(new.name)}::{new.type}"
+        return sql
+
+    @staticmethod
+    def restart(tn: str, column: str) -> str:
+        """Move a column's sequence past the values already in the table."""
+        return (
+            f"SELECT setval(pg_get_serial_sequence({literal(tn)}, {literal(column)}), "
+            f"COALESCE(max({quote(column)}), 0) + 1, false) FROM {tn}"
+        )
+
+    def serial(self, t: Table, col: Column, change: ch.Change) -> None:
+        tn = table_name(t)
+        seq_name = f"{t.name}_{col.name}_seq"[:63]
+        seq = qualified(seq_name, t.schema)
+        as_type = f" AS {col.type}" if col.type in INTEGERS else ""
+        self.add(
+            "columns",
+            f"CREATE SEQUENCE {seq}{as_type} OWNED BY {tn}.{quote(col.name)}",
+            f"a sequence for {t.name}.{col.name}",
+            change,
+        )
+        self.add(
+            "columns",
+            f"ALTER TABLE {tn} ALTER COLUMN {quote(col.name)} SET DEFAULT nextval({literal(seq)})",
+            f"{t.name}.{col.name} counts up",
+            change,
+        )
+        self.add("columns", self.restart(tn, col.name), "continue after the highest value", change)
+
+    # --- enums --------------------------------------------------------------------------------
+
+    def modify_enum(self, change: ch.Change, old: Enum, new: Enum, dropped: list[Table]) -> None:
+        name = qualified(old.name, old.schema)
+        added = [v for v in new.values if v not in old.values]
+        kept_order = [v for v in new.values if v in old.values] == list(old.values)
+        if kept_order and not self.new_values_used(new, added):
+            for v in added:
+                pos = new.values.index(v)
+                where = ""
+                if pos > 0 and pos + 1 < len(new.values):
+                    where = f" AFTER {literal(new.values[pos - 1])}"
+                elif pos == 0 and old.values:
+                    where = f" BEFORE {literal(old.values[0])}"
+                self.add(
+                    "enums",
+                    f"ALTER TYPE {name} ADD VALUE {literal(v)}{where}",
+                    f"add value {v} to enum {old.name}",
+                    change,
+                )
+            return
+        # Values go away (or change order): a new type, every column cast to it by text.
+        # Rows still holding a removed value make the cast, and so the push, fail.
+        temp = f"{old.name}_old"
+        taken = {e.name for e in self.current.enums} | {e.name for e in self.desired.enums}
+        while temp in taken:
+            temp = "_" + temp
+        self.add(
+            "enums",
+            f"ALTER TYPE {name} RENAME TO {quote(temp)}",
+            f"recreate enum {old.name}",
+            change,
+        )
+        self.add("enums", create_enum(new), "", change)
+        gone = {(d.schema, d.name) for d in dropped}
+        for table, col in self.enum_columns(old):
+            if (table.schema, table.name) in gone:
+                continue
+            tn = table_name(table)
+            alter = f"ALTER TABLE {tn} ALTER COLUMN {quote(col.name)}"
+            if col.default is not None:
+                self.add("enums", f"{alter} DROP DEFAULT", "", change)
+            via = "text[]" if col.type.endswith("[]") else "text"
+            self.add(
+                "enums",
+                f"{alter} TYPE {col.type} USING {quote(col.name)}::{via}::{col.type}",
+                f"cast {table.name}.{col.name} to the new enum",
+                change,
+            )
+            target = self.desired.table(table.name, table.schema)
+            kept = target.column(col.name) if target else None
+            if kept is not None and kept.default is not None:
+                self.add("enums", f"{alter} SET DEFAULT {kept.default.text}", "", change)
+        self.add("enums", f"DROP TYPE {qualified(temp, old.schema)}", "", change)
+
+    def new_values_used(self, enum: Enum, added: list[str]) -> bool:
+        """Whether a declared default names a value added now: PostgreSQL refuses a value
+        added in the same transaction, so then the type is made anew instead."""
+        words = {literal(v) for v in added}
+        for t in self.desired.tables:
+            for c in t.columns:
+                default = c.default
+                if _uses_enum(c.type, enum) and default and words & set(tokens(default.text)):
+                    return True
+        return False
+
+    def enum_columns(self, enum: Enum) -> list[tuple[Table, Column]]:
+        """The columns of the enum's type, as they are when the enum phase runs: current
+        tables under their new names, dropped columns left out."""
+        out: list[tuple[Table, Column]] = []
+        renames: dict[tuple[str | None, str], str] = {}
+        column_renames: dict[tuple[str | None, str, str], str] = {}
+        dropped_cols: set[tuple[str | None, str, str]] = set()
+        for step in self.phases["renames"] + self.phases["drop columns"]:
+            c = step.change
+            if isinstance(c, ch.RenameTable):
+                renames[(c.old.schema, c.old.name)] = c.new_name
+        for t in self.current.tables:
+            name = renames.get((t.schema, t.name), t.name)
+            for mt in self._modified(name, t.schema):
+                for p in mt.changes:
+                    if isinstance(p, ch.RenameColumn):
+                        column_renames[(t.schema, name, p.old)] = p.new
+                    if isinstance(p, ch.DropColumn):
+                        dropped_cols.add((t.schema, name, p.column.name))
+            for col in t.columns:
+                if not _uses_enum(col.type, enum):
+                    continue
+                col_name = column_renames.get((t.schema, name, col.name), col.name)
+                if (t.schema, name, col_name) in dropped_cols:
+                    continue
+                out.append((replace(t, name=name), replace(col, name=col_name)))
+        return out
+
+    def _modified(self, name: str, schema: str | None) -> list[ch.ModifyTable]:
+        return [
+            c
+            for p in PHASES
+            for s in self.phases[p]
+            if isinstance(c := s.change, ch.ModifyTable)
+            and c.new.name == name
+            and c.new.schema == schema
+        ][:1]
+
+    # --- keys other tables' foreign keys depend on --------------------------------------------
+
+    def keys_in_the_way(self, modified: list[ch.ModifyTable], dropped: list[Table]) -> None:
+        """A primary key or unique constraint cannot be dropped while a foreign key uses it:
+        such foreign keys are dropped first and added again at the end."""
+        going: set[tuple[str | None, str, tuple[str, ...]]] = set()
+        for m in modified:
+            for p in m.changes:
+                if isinstance(p, ch.ModifyPrimaryKey) and p.old is not None:
+                    if p.new is None or p.new.columns != p.old.columns:
+                        going.add((m.new.schema, m.new.name, p.old.columns))
+                elif isinstance(p, ch.DropIndex) and p.index.unique:
+                    going.add((m.new.schema, m.new.name, p.index.columns))
+        if not going:
+            return
+        already = {
+            (s.change.new.schema, s.change.new.name, s.sql)
+            for s in self.phases["drop foreign keys"]
+            if isinstance(s.change, ch.ModifyTable)
+        }
+        gone = {(t.schema, t.name) for t in dropped}
+        for t in self.current.tables:
+            if (t.schema, t.name) in gone:
+                continue
+            for fk in t.foreign_keys:
+                if (fk.ref_schema, fk.ref_table, fk.ref_columns) not in going:
+                    continue
+                sql = f"ALTER TABLE {table_name(t)} DROP CONSTRAINT {quote(fk.name or '')}"
+                if (t.schema, t.name, sql) in already:
+                    continue
+                self.add(
+                    "drop foreign keys", sql, f"drop {fk.name} while the key it uses changes", None
+                )
+                target = self.desired.table(t.name, t.schema)
+                if target is not None and fk in target.foreign_keys:
+                    self.add(
+                        "add foreign keys",
+                        add_foreign_key(target, fk),
+                        f"add {fk.name} again",
+                        None,
+                    )
+
+    # --- views --------------------------------------------------------------------------------
+
+    def views(
+        self, changes: tuple[ch.Change, ...], modified: list[ch.ModifyTable], dropped: list[Table]
+    ) -> None:
+        """Views are dropped when they go or change, and also (to be made again from the
+        declared schema) when they read a table whose columns change or that is dropped:
+        PostgreSQL refuses those changes under a view."""
+        drops: dict[tuple[str | None, str], View] = {}
+        creates: dict[tuple[str | None, str], tuple[View, ch.Change | None]] = {}
+        for c in changes:
+            match c:
+                case ch.DropView(view=v):
+                    drops[(v.schema, v.name)] = v
+                case ch.AddView(view=v):
+                    creates[(v.schema, v.name)] = (v, c)
+                case ch.ModifyView(old=o, new=n):
+                    drops[(o.schema, o.name)] = o
+                    creates[(n.schema, n.name)] = (n, c)
+        touched = {t.name for t in dropped}
+        for m in modified:
+            if any(
+                isinstance(p, ch.DropColumn | ch.RenameColumn)
+                or (
+                    isinstance(p, ch.ModifyColumn)
+                    and p.kind
+                    & (ch.ColumnChange.TYPE | ch.ColumnChange.COLLATION | ch.ColumnChange.GENERATED)
+                )
+                for p in m.changes
+            ):
+                touched.add(m.old.name)
+        wanted = {(v.schema, v.name): v for v in self.desired.views}
+        grown = True
+        while grown:
+            grown = False
+            names = touched | {v.name for v in drops.values()}
+            for v in self.current.views:
+                k = (v.schema, v.name)
+                if k in drops:
+                    continue
+                words = set(tokens(v.definition.text))
+                if any(n.lower() in words or quote(n) in words for n in names):
+                    drops[k] = v
+                    if k in wanted and k not in creates:
+                        creates[k] = (wanted[k], None)
+                    grown = True
+        sources: dict[tuple[str | None, str], ch.Change] = {}
+        for c in changes:
+            if isinstance(c, ch.DropView):
+                sources[(c.view.schema, c.view.name)] = c
+            elif isinstance(c, ch.ModifyView):
+                sources[(c.old.schema, c.old.name)] = c
+        for v in reversed(views_in_order(list(drops.values()))):
+            change = sources.get((v.schema, v.name))
+            self.add("drop views", drop_view(v), f"drop view {v.name}", change)
+        ordered = views_in_order([v for v, _ in creates.values()])
+        for v in ordered:
+            _, change = creates[(v.schema, v.name)]
+            self.add("create views", create_view(v), f"create view {v.name}", change)

@@ -1,0 +1,42 @@
+-- Every column of those tables: its type as format_type spells it, NOT NULL, the default
+-- as PostgreSQL deparses it, identity and generation, a collation that is not the type's
+-- own, the comment, and whether the default is a serial (nextval of a sequence the column
+-- owns).
+SELECT
+    a.attrelid,
+    a.attnum,
+    a.attname,
+    format_type(a.atttypid, a.atttypmod),
+    a.attnotnull,
+    pg_get_expr(ad.adbin, ad.adrelid),
+    a.attidentity,
+    a.attgenerated,
+    CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
+    d.description,
+    EXISTS (
+        SELECT 1
+        FROM pg_depend AS uses
+        JOIN pg_depend AS owns
+            ON owns.classid = 'pg_class'::regclass
+            AND owns.objid = uses.refobjid
+            AND owns.refobjid = a.attrelid
+            AND owns.refobjsubid = a.attnum
+            AND owns.deptype = 'a'
+        WHERE uses.classid = 'pg_attrdef'::regclass
+            AND uses.objid = ad.oid
+            AND uses.refclassid = 'pg_class'::regclass
+    )
+FROM pg_attribute AS a
+JOIN pg_class AS c ON c.oid = a.attrelid
+JOIN pg_namespace AS n ON n.oid = c.relnamespace
+JOIN pg_type AS t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
+LEFT JOIN pg_description AS d
+    ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+WHERE n.nspname = ANY(%(schemas)s)
+    AND c.relkind IN ('r', 'p')
+    AND NOT c.relispartition
+    AND a.attnum > 0
+    AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum

@@ -1,0 +1,346 @@
+"""Connections to PostgreSQL, set up the way a push needs them.
+
+The connection runs in autocommit mode and trueup issues ``BEGIN`` / ``COMMIT`` itself, so
+the whole push is one transaction, as on SQLite. A write push first takes a session-level
+advisory lock, which keeps two pushes to the same database apart (and stays held for work
+that must run after the commit, such as concurrent index builds); ``lock_timeout`` bounds
+the wait for it and for every lock a statement needs, so a push stuck behind a long query
+fails cleanly instead of queueing (and making everyone behind it queue) forever.
+
+psycopg is imported here only, so the SQLite path never loads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import zlib
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.conninfo import make_conninfo
+
+from trueup.dialects.base import Session
+from trueup.dialects.postgres.inspect import inspect
+from trueup.dialects.postgres.render import literal, quote
+from trueup.errors import ConfigError, ConnectionError, LockTimeout
+from trueup.model import Schema
+from trueup.urls import DatabaseURL, parse_url
+
+if TYPE_CHECKING:
+    from psycopg import Connection
+
+DEFAULT_SCHEMA = "public"
+#: Query parameters of Prisma's connection strings that are not libpq's.
+_PRISMA_PARAMS = {
+    "schema",
+    "connection_limit",
+    "pool_timeout",
+    "pgbouncer",
+    "sslaccept",
+    "sslidentity",
+    "sslpassword",
+    "socket_timeout",
+    "statement_cache_size",
+}
+_LOCK_CLASS = 0x74727565  # "true": the first half of every trueup advisory lock key
+
+
+def connection_info(url: DatabaseURL) -> tuple[str, str]:
+    """The libpq connection string of ``url`` and its default schema (``?schema=``)."""
+    assert url.dsn is not None, "a PostgreSQL URL"
+    parts = urlsplit(url.dsn)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((v for k, v in query if k == "schema" and v), DEFAULT_SCHEMA)
+    kept = [(k, v) for k, v in query if k not in _PRISMA_PARAMS]
+    dsn = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))
+    return dsn, schema
+
+
+def lock_key(schema: str) -> int:
+    """The advisory lock of pushes to one schema of one database (a signed 64-bit key)."""
+    key = (_LOCK_CLASS << 32) | zlib.crc32(schema.encode())
+    return key - (1 << 64) if key >= 1 << 63 else key
+
+
+def _connection_error(where: str, exc: psycopg.Error) -> ConnectionError:
+    return ConnectionError(
+        f"Cannot connect to the PostgreSQL database {where}: "
+        f"{str(exc).strip() or type(exc).__name__}",
+        hint="Check the host, port, user, password and database name of the URL, and "
+        "that the server is running.",
+    )
+
+
+def _connect(conninfo: str, url: DatabaseURL | None, **extra: Any) -> Connection[Any]:
+    try:
+        return psycopg.connect(make_conninfo(conninfo, **extra), autocommit=True)
+    except psycopg.Error as exc:
+        raise _connection_error(url.redacted() if url else "(scratch)", exc) from exc
+
+
+def _placeholders(sql: str, params: Sequence[Any]) -> str:
+    """``?`` placeholders (as SQLite writes them) to psycopg's ``%s``, outside quotes, so
+    the same data checks can run on both engines; ``%`` elsewhere is escaped."""
+    if not params or "%s" in sql:
+        return sql
+    out: list[str] = []
+    for m in re.finditer(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|%|[^'\"?%]+", sql):
+        piece = m.group(0)
+        out.append("%s" if piece == "?" else "%%" if piece == "%" else piece)
+    return "".join(out)
+
+
+class PostgresSession(Session):
+    """One connection to one PostgreSQL database (``url``'s), its default schema set as
+    ``search_path`` so unqualified names mean the default schema."""
+
+    def __init__(
+        self,
+        conn: Connection[Any],
+        url: DatabaseURL | None,
+        default_schema: str = DEFAULT_SCHEMA,
+        *,
+        ignore: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.conn = conn
+        self.url = url
+        self.default_schema = default_schema
+        self.ignore = ignore
+        self.namespaces: tuple[str, ...] = ()
+        self._locked = False
+        self._set_search_path()
+
+    @classmethod
+    def open(
+        cls,
+        url: DatabaseURL,
+        *,
+        create: bool,
+        ignore: Callable[[str], bool] | None = None,
+    ) -> PostgresSession:
+        conninfo, schema = connection_info(url)
+        try:
+            conn = psycopg.connect(conninfo, autocommit=True)
+        except pg_errors.InvalidCatalogName as exc:
+            if not create:
+                raise ConnectionError(
+                    f"The database of {url.redacted()} does not exist.",
+                    hint="Create it, or run `trueup push`, which creates it.",
+                ) from exc
+            _create_database(conninfo, url)
+            conn = _connect(conninfo, url)
+        except psycopg.Error as exc:
+            raise _connection_error(url.redacted(), exc) from exc
+        return cls(conn, url, schema, ignore=ignore)
+
+    def _set_search_path(self) -> None:
+        self.conn.execute(f"SET search_path TO {quote(self.default_schema)}")
+
+    def manage(self, namespaces: Sequence[str]) -> None:
+        self.namespaces = tuple(n for n in namespaces if n != self.default_schema)
+
+    def _run(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return list(self.conn.execute(sql, params).fetchall())
+
+    def inspect(self) -> Schema:
+        return inspect(self._run, self.default_schema, self.namespaces, ignore=self.ignore)
+
+    def begin(self, *, write: bool, timeout: float) -> None:
+        ms = max(1, int(timeout * 1000))
+        self.conn.execute(f"SET lock_timeout = {ms}")
+        if write and not self._locked:
+            try:
+                self.conn.execute("SELECT pg_advisory_lock(%s)", (lock_key(self.default_schema),))
+            except pg_errors.LockNotAvailable as exc:
+                raise LockTimeout(
+                    f"Another push to {self.url} is running (waited {timeout:g} s). "
+                    "Nothing was changed.",
+                    hint="Try again when it ends, or raise the lock timeout (--lock-timeout).",
+                ) from exc
+            self._locked = True
+        self.conn.execute("BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    def execute(self, sql: str) -> None:
+        try:
+            self.conn.execute(sql.encode())
+        except pg_errors.LockNotAvailable as exc:
+            raise LockTimeout(
+                "A table the push must change is in use by another connection, and its lock "
+                "was not granted within the lock timeout. Nothing was changed.",
+                hint="A long query or an open transaction holds it: try again when it ends, "
+                "or raise the lock timeout (--lock-timeout).",
+            ) from exc
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cur = self.conn.execute(_placeholders(sql, params), tuple(params) or None)
+        return list(cur.fetchall()) if cur.description is not None else []
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.in_transaction and not self.conn.closed:
+            self.conn.execute("ROLLBACK")
+
+    def unlock(self) -> None:
+        """Let the next push go (the lock is also released when the connection closes)."""
+        if self._locked and not self.in_transaction:
+            self.conn.execute("SELECT pg_advisory_unlock(%s)", (lock_key(self.default_schema),))
+            self._locked = False
+
+    def run_outside_transaction(self, statements: Sequence[str]) -> None:
+        """Statements that cannot run in a transaction block (``CREATE INDEX
+        CONCURRENTLY``), after the push committed and while it still holds the lock."""
+        assert not self.in_transaction, "commit first"
+        for sql in statements:
+            self.execute(sql)
+
+    def close(self) -> None:
+        if self.conn.closed:
+            return
+        with contextlib.suppress(psycopg.Error):
+            self.rollback()
+            self.unlock()
+        self.conn.close()
+
+
+def _create_database(conninfo: str, url: DatabaseURL) -> None:
+    """Create the database of ``conninfo`` from the server's maintenance database."""
+    params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    name = str(params.get("dbname") or params.get("user") or "")
+    admin = _connect(conninfo, url, dbname="postgres")
+    try:
+        admin.execute(f"CREATE DATABASE {quote(name)}".encode())
+    except psycopg.Error as exc:
+        raise ConnectionError(
+            f"The database of {url.redacted()} does not exist, and creating it failed: {exc}",
+            hint="Create the database (createdb NAME), or give the user the CREATEDB right.",
+        ) from exc
+    finally:
+        admin.close()
+
+
+# --- scratch databases ------------------------------------------------------------------------
+
+
+def scratch_url(url: DatabaseURL | None) -> DatabaseURL:
+    """The server a scratch database is made on: ``url`` (the database being pushed to),
+    else $TRUEUP_SCRATCH_URL, else $DATABASE_URL."""
+    if url is not None and url.engine == "postgresql":
+        return url
+    for name in ("TRUEUP_SCRATCH_URL", "DATABASE_URL"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            parsed = parse_url(value)
+            if parsed.engine == "postgresql":
+                return parsed
+    raise ConfigError(
+        "A PostgreSQL schema is normalised by PostgreSQL itself, in a scratch database, and "
+        "no PostgreSQL server was given for it.",
+        hint="Set DATABASE_URL (or TRUEUP_SCRATCH_URL) to a PostgreSQL URL; trueup makes a "
+        "temporary database there and drops it right after.",
+    )
+
+
+class ScratchSession(PostgresSession):
+    """A temporary database on the server of ``url``, made from ``template0`` with the
+    extensions of the database of ``url`` installed, dropped again on close. Statements run
+    in autocommit mode: there is nothing to protect, and a failed statement must not abort
+    the ones after it (declared DDL is run again until its order no longer matters)."""
+
+    def __init__(
+        self, conn: Connection[Any], admin: Connection[Any], name: str, default_schema: str
+    ) -> None:
+        self.admin = admin
+        self.name = name
+        super().__init__(conn, None, default_schema)
+        self.baseline: set[str] = set()
+
+    @classmethod
+    def create(cls, url: DatabaseURL | None) -> ScratchSession:
+        server = scratch_url(url)
+        conninfo, schema = connection_info(server)
+        admin = _connect(conninfo, server)
+        name = f"trueup_scratch_{os.getpid()}_{secrets.token_hex(4)}"
+        try:
+            encoding, collate, ctype = admin.execute(
+                "SELECT pg_encoding_to_char(encoding), datcollate, datctype "
+                "FROM pg_database WHERE datname = current_database()"
+            ).fetchone() or ("UTF8", "C", "C")
+            extensions = admin.execute(
+                "SELECT e.extname, n.nspname FROM pg_extension AS e "
+                "JOIN pg_namespace AS n ON n.oid = e.extnamespace "
+                "WHERE e.extname <> 'plpgsql' ORDER BY e.oid"
+            ).fetchall()
+            admin.execute(
+                f"CREATE DATABASE {quote(name)} TEMPLATE template0 ENCODING {literal(encoding)} "
+                f"LC_COLLATE {literal(collate)} LC_CTYPE {literal(ctype)}".encode()
+            )
+        except psycopg.Error as exc:
+            admin.close()
+            raise ConnectionError(
+                f"Cannot make a scratch database on {server.redacted()}: {exc}",
+                hint="trueup runs the declared schema in a temporary database to read it the "
+                "way PostgreSQL does; the user needs the CREATEDB right (or point "
+                "TRUEUP_SCRATCH_URL at a server where it has it).",
+            ) from exc
+        try:
+            conn = _connect(conninfo, server, dbname=name)
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}".encode())
+            for ext, ext_schema in extensions:
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(ext_schema)}".encode())
+                    conn.execute(
+                        f"CREATE EXTENSION IF NOT EXISTS {quote(ext)} "
+                        f"SCHEMA {quote(ext_schema)}".encode()
+                    )
+        except BaseException:
+            _drop(admin, name)
+            raise
+        session = cls(conn, admin, name, schema)
+        session.baseline = {r[0] for r in conn.execute("SELECT nspname FROM pg_namespace")}
+        return session
+
+    def begin(self, *, write: bool, timeout: float) -> None:
+        self.conn.execute(f"SET lock_timeout = {max(1, int(timeout * 1000))}")
+        self.conn.execute("BEGIN")
+
+    def inspect(self) -> Schema:
+        # The declared schema's namespaces: the default one, those its DDL created, and any
+        # other that now holds something of its own (not of an extension).
+        rows = self.conn.execute(
+            "SELECT n.nspname, EXISTS (SELECT 1 FROM pg_class AS c WHERE c.relnamespace = n.oid "
+            "AND NOT EXISTS (SELECT 1 FROM pg_depend AS d WHERE d.classid = 'pg_class'::regclass "
+            "AND d.objid = c.oid AND d.deptype = 'e')) "
+            "FROM pg_namespace AS n WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'"
+        ).fetchall()
+        self.namespaces = tuple(
+            sorted(
+                n
+                for n, used in rows
+                if n != self.default_schema and (used or n not in self.baseline)
+            )
+        )
+        return super().inspect()
+
+    def close(self) -> None:
+        with contextlib.suppress(psycopg.Error):
+            self.conn.close()
+        _drop(self.admin, self.name)
+        self.admin.close()
+
+
+def _drop(admin: Connection[Any], name: str) -> None:
+    with contextlib.suppress(psycopg.Error):
+        admin.execute(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)".encode())
