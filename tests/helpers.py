@@ -14,6 +14,7 @@ from trueup.diff.differ import diff
 from trueup.model import Schema
 from trueup.plan import Plan
 from trueup.push import PushResult, make_plan, push
+from trueup.sources.declared import Declared
 from trueup.sources.sql import load_sql
 from trueup.urls import DatabaseURL, parse_url
 
@@ -58,8 +59,17 @@ def plan_between(current_sql: str, desired_sql: str) -> Plan:
         session.close()
 
 
+def declared_from_sql(sql: str, folder: Path) -> Declared:
+    path = folder / "schema_under_test.sql"
+    path.write_text(sql)
+    return load_sql(str(path), DIALECT)
+
+
 def push_sql(path: Path, desired_sql: str, **kwargs: Any) -> PushResult:
-    return push(parse_url(str(path)), schema_from_sql(desired_sql, path.parent), **kwargs)
+    """Push a SQL schema (with its rename hints) into the database file at ``path``."""
+    declared = declared_from_sql(desired_sql, path.parent)
+    kwargs.setdefault("renames", declared.renames)
+    return push(parse_url(str(path)), declared.schema, **kwargs)
 
 
 def remaining_diff(path: Path, desired_sql: str) -> list[Any]:
