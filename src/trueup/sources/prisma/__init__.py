@@ -73,13 +73,54 @@ def read_data_model(
     return doc, validate(doc, environ)
 
 
-def schema_for(data: DataModel) -> Schema:
-    """The schema the database should have: for SQLite normalised through SQLite, for
-    PostgreSQL the model as lowered."""
+def schema_for(data: DataModel, url: str | None = None) -> Schema:
+    """The schema the database should have, normalised by the engine itself the way the
+    live side is: through SQLite in memory, or through PostgreSQL in a scratch database on
+    the server of ``url`` (else $TRUEUP_SCRATCH_URL or $DATABASE_URL). With no PostgreSQL
+    server known, the PostgreSQL model is the lowering alone (reading a schema needs no
+    server; comparing it with a database does, and then the database's URL is known)."""
     schema = lower(data)
     if data.datasource.provider == SQLITE:
         return normalize_sqlite(schema, data)
-    return schema
+    server = url or _scratch_server()
+    if server is None:
+        return schema
+    return _normalize_postgres(schema, data, server)
+
+
+def _scratch_server() -> str | None:
+    for name in ("TRUEUP_SCRATCH_URL", "DATABASE_URL"):
+        value = os.environ.get(name, "").strip()
+        if value.startswith(("postgres://", "postgresql://", "postgresql+")):
+            return value
+    return None
+
+
+def _normalize_postgres(schema: Schema, data: DataModel, url: str) -> Schema:
+    """Run the lowered model's DDL in a scratch PostgreSQL database and read it back with
+    the live inspector, so both sides of the diff spell types, defaults and names alike."""
+    from trueup.dialects import get_dialect
+    from trueup.urls import parse_url
+
+    dialect = get_dialect("postgresql")
+    target = parse_url(url)
+    positions = {m.db_name: m.pos for m in data.models if not m.is_view}
+    scratch = dialect.scratch(target)
+    try:
+        for statement in dialect.render_schema(schema):
+            try:
+                scratch.execute(statement)
+            except Exception as exc:  # psycopg's errors, whatever the kind
+                table = next((t.name for t in schema.tables if f'"{t.name}"' in statement), "")
+                raise fail(
+                    positions.get(table, data.datasource.pos),
+                    f"PostgreSQL rejected the DDL made from this model: {exc}".rstrip(),
+                    hint='Check Unsupported("…") types, dbgenerated("…") defaults and native '
+                    "type arguments.",
+                ) from None
+        return scratch.inspect()
+    finally:
+        scratch.close()
 
 
 def load_prisma(

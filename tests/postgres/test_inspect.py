@@ -1,0 +1,150 @@
+"""The PostgreSQL inspector on real databases: what it reads, that it reads the same twice,
+that only managed schemas are read, and that it is fast on many tables."""
+
+from __future__ import annotations
+
+import time
+
+from tests.postgres.support import DIALECT, Server, inspect_db, schema_from_sql
+from trueup.diff.differ import diff
+from trueup.model import Action, Deferral, Enum, IndexPart
+
+RICH = """
+CREATE TYPE "Role" AS ENUM ('USER', 'ADMIN');
+CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE TABLE "User" (
+    id SERIAL PRIMARY KEY,
+    email varchar(255) NOT NULL UNIQUE,
+    role "Role" NOT NULL DEFAULT 'USER',
+    roles "Role"[],
+    tags text[] DEFAULT '{}',
+    created timestamp(3) DEFAULT CURRENT_TIMESTAMP,
+    seen timestamptz DEFAULT now(),
+    price numeric(10,2) CONSTRAINT price_positive CHECK (price > 0),
+    big bigint GENERATED ALWAYS AS IDENTITY,
+    score positive,
+    doubled integer GENERATED ALWAYS AS (score * 2) STORED,
+    nick text COLLATE "C"
+);
+CREATE TABLE post (
+    id integer PRIMARY KEY,
+    author integer REFERENCES "User"(id) ON DELETE CASCADE ON UPDATE SET NULL
+        DEFERRABLE INITIALLY DEFERRED,
+    title text,
+    body text
+);
+CREATE UNIQUE INDEX post_title_lower ON post (lower(title) DESC) WHERE body IS NOT NULL;
+CREATE INDEX post_author_inc ON post (author) INCLUDE (title);
+CREATE INDEX post_title_pattern ON post (title text_pattern_ops);
+CREATE INDEX post_body_hash ON post USING hash (body);
+CREATE VIEW post_titles AS SELECT id, title FROM post;
+COMMENT ON TABLE post IS 'posts';
+COMMENT ON COLUMN post.title IS 'the title';
+"""
+
+
+def test_the_inspector_reads_every_kind_of_object(pg: Server) -> None:
+    pg.execute(RICH)
+    schema = inspect_db(pg)
+    assert schema.namespaces == ("public",)
+    assert schema.enums == (Enum("Role", ("USER", "ADMIN")),)
+    user = schema.table("User")
+    assert user is not None
+    cols = {c.name: c for c in user.columns}
+    assert cols["id"].autoincrement and cols["id"].default is None
+    assert cols["email"].type == "VARCHAR(255)" and not cols["email"].nullable
+    assert cols["role"].type == '"Role"'
+    assert cols["role"].default is not None and cols["role"].default.text == "'USER'::\"Role\""
+    assert cols["roles"].type == '"Role"[]'
+    assert cols["created"].type == "TIMESTAMP(3)"
+    assert cols["seen"].type == "TIMESTAMPTZ"
+    assert cols["price"].type == "DECIMAL(10,2)"
+    assert cols["big"].identity == "ALWAYS"
+    assert cols["score"].type == "positive"  # a domain, kept verbatim
+    assert cols["doubled"].generated is not None and cols["doubled"].generated.stored
+    assert cols["nick"].collation == "C"
+    assert user.primary_key is not None and user.primary_key.name == "User_pkey"
+    assert [(i.name, i.constraint) for i in user.indexes] == [("User_email_key", True)]
+    assert [c.name for c in user.checks] == ["price_positive"]
+
+    post = schema.table("post")
+    assert post is not None and post.comment == "posts"
+    assert {c.name: c.comment for c in post.columns}["title"] == "the title"
+    (fk,) = post.foreign_keys
+    assert (fk.ref_table, fk.ref_columns, fk.on_delete, fk.on_update, fk.deferral) == (
+        "User",
+        ("id",),
+        Action.CASCADE,
+        Action.SET_NULL,
+        Deferral.DEFERRED,
+    )
+    indexes = {i.name: i for i in post.indexes}
+    lower = indexes["post_title_lower"]
+    assert lower.unique and lower.where is not None
+    assert lower.parts[0].expression is not None and lower.parts[0].descending
+    assert indexes["post_author_inc"].include == ("title",)
+    assert indexes["post_title_pattern"].parts == (IndexPart("title", opclass="text_pattern_ops"),)
+    assert indexes["post_body_hash"].method == "hash"
+    (view,) = schema.views
+    assert view.name == "post_titles" and "FROM post" in view.definition.text
+
+
+def test_inspecting_twice_gives_equal_models(pg: Server) -> None:
+    pg.execute(RICH)
+    assert inspect_db(pg) == inspect_db(pg)
+
+
+def test_the_declared_schema_reads_like_the_live_one(pg: Server) -> None:
+    pg.execute(RICH)
+    declared = schema_from_sql(pg, RICH)
+    assert diff(inspect_db(pg), declared, DIALECT.hooks) == []
+    assert declared == inspect_db(pg)
+
+
+def test_only_managed_schemas_are_read(pg: Server) -> None:
+    pg.execute(
+        "CREATE SCHEMA billing; CREATE SCHEMA other;"
+        "CREATE TABLE public.a (id int PRIMARY KEY);"
+        "CREATE TABLE billing.invoice (id int PRIMARY KEY, a int REFERENCES public.a(id));"
+        "CREATE TYPE billing.state AS ENUM ('open');"
+        "CREATE TABLE other.secret (id int);"
+    )
+    assert [t.name for t in inspect_db(pg).tables] == ["a"]
+    both = inspect_db(pg, ("billing",))
+    assert [(t.schema, t.name) for t in both.tables] == [("billing", "invoice"), (None, "a")]
+    assert both.namespaces == ("billing", "public")
+    assert both.enums == (Enum("state", ("open",), "billing"),)
+    invoice = both.table("invoice", "billing")
+    assert invoice is not None and invoice.foreign_keys[0].ref_schema is None
+    # Seen from ?schema=billing, billing is the default and public is named.
+    from_billing = inspect_db(pg.at_schema("billing"), ("public",))
+    invoice = from_billing.table("invoice")
+    assert invoice is not None and invoice.foreign_keys[0].ref_schema == "public"
+
+
+def test_extension_objects_and_prisma_history_are_left_out(pg: Server) -> None:
+    pg.execute(
+        "CREATE EXTENSION citext; CREATE TABLE _prisma_migrations (id text);"
+        "CREATE TABLE t (name citext);"
+    )
+    schema = inspect_db(pg)
+    assert [t.name for t in schema.tables] == ["t"]
+    assert schema.tables[0].columns[0].type == "citext"
+    assert schema.enums == () and schema.views == ()
+
+
+def test_a_thousand_tables_inspect_in_well_under_a_second(pg: Server) -> None:
+    ddl = "\n".join(
+        f"CREATE TABLE t{i} (id serial PRIMARY KEY, name varchar(40) NOT NULL UNIQUE, "
+        f"parent int REFERENCES t{max(i - 1, 0)}(id), at timestamptz DEFAULT now(), "
+        f"price numeric(8,2) CHECK (price >= 0)); CREATE INDEX t{i}_at ON t{i} (at DESC);"
+        for i in range(1000)
+    )
+    pg.execute(ddl)
+    inspect_db(pg)  # warm the catalog caches, as a running server has them
+    started = time.perf_counter()
+    schema = inspect_db(pg)
+    elapsed = time.perf_counter() - started
+    assert len(schema.tables) == 1000
+    print(f"inspected 1000 tables in {elapsed * 1000:.0f} ms")
+    assert elapsed < 1.0

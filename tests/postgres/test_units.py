@@ -1,0 +1,231 @@
+"""Pure parts of the PostgreSQL engine: type spelling and classification, expression keys,
+script splitting, rendering and the planner on hand-made models (no database needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from trueup.dialects.postgres.dialect import PostgresDialect
+from trueup.dialects.postgres.expressions import expr, key
+from trueup.dialects.postgres.plan import plan
+from trueup.dialects.postgres.render import create_index, create_table, quote
+from trueup.dialects.postgres.session import connection_info, lock_key
+from trueup.dialects.postgres.types import canonical_type, is_narrowing, needs_using
+from trueup.diff.differ import diff
+from trueup.model import Column, Enum, Expr, Index, IndexPart, PrimaryKey, Schema, Table
+from trueup.urls import parse_url
+
+DIALECT = PostgresDialect()
+
+
+@pytest.mark.parametrize(
+    ("formatted", "canonical"),
+    [
+        ("integer", "INTEGER"),
+        ("character varying(255)", "VARCHAR(255)"),
+        ("character varying", "VARCHAR"),
+        ("character(2)", "CHAR(2)"),
+        ("numeric(65,30)", "DECIMAL(65,30)"),
+        ("numeric", "DECIMAL"),
+        ("timestamp(3) without time zone", "TIMESTAMP(3)"),
+        ("timestamp with time zone", "TIMESTAMPTZ"),
+        ("timestamp(6) with time zone", "TIMESTAMPTZ(6)"),
+        ("time(2) with time zone", "TIMETZ(2)"),
+        ("double precision", "DOUBLE PRECISION"),
+        ("text[]", "TEXT[]"),
+        ("character varying(10)[]", "VARCHAR(10)[]"),
+        ('"Role"', '"Role"'),
+        ('audit."Mood"[]', 'audit."Mood"[]'),
+        ("citext", "citext"),
+        ("bit varying(5)", "VARBIT(5)"),
+    ],
+)
+def test_types_are_spelled_the_way_people_write_them(formatted: str, canonical: str) -> None:
+    assert canonical_type(formatted) == canonical
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "narrowing"),
+    [
+        ("INTEGER", "BIGINT", False),
+        ("BIGINT", "INTEGER", True),
+        ("SMALLINT", "INTEGER", False),
+        ("INTEGER", "TEXT", False),
+        ("TEXT", "INTEGER", True),
+        ("VARCHAR(10)", "VARCHAR(20)", False),
+        ("VARCHAR(20)", "VARCHAR(10)", True),
+        ("VARCHAR(20)", "TEXT", False),
+        ("TEXT", "VARCHAR(20)", True),
+        ("DECIMAL(10,2)", "DECIMAL(12,2)", False),
+        ("DECIMAL(10,2)", "DECIMAL(10,1)", True),
+        ("INTEGER", "DECIMAL(12,2)", False),
+        ("INTEGER", "DECIMAL(5,0)", True),
+        ("REAL", "DOUBLE PRECISION", False),
+        ("DOUBLE PRECISION", "REAL", True),
+        ("TIMESTAMP(3)", "TIMESTAMP(6)", False),
+        ("TIMESTAMP(6)", "TIMESTAMP(3)", True),
+        ("DATE", "TIMESTAMP(3)", False),
+        ("TIMESTAMP(3)", "DATE", True),
+        ("JSON", "JSONB", False),
+        ('"Role"', "TEXT", False),
+        ("TEXT", '"Role"', True),
+        ("BOOLEAN", "INTEGER", True),
+    ],
+)
+def test_which_type_changes_may_lose_values(old: str, new: str, narrowing: bool) -> None:
+    assert is_narrowing(old, new) is narrowing
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "using"),
+    [
+        ("INTEGER", "BIGINT", False),
+        ("INTEGER", "TEXT", False),
+        ("VARCHAR(10)", "VARCHAR(20)", False),
+        ("TEXT", "INTEGER", True),
+        ("TEXT", "BOOLEAN", True),
+        ("TEXT", '"Role"', True),
+        ("TEXT", "JSONB", True),
+        ("JSON", "JSONB", False),
+        ("DATE", "TIMESTAMPTZ(3)", False),
+        ("TEXT", "TEXT[]", True),
+    ],
+)
+def test_which_type_changes_need_a_using_cast(old: str, new: str, using: bool) -> None:
+    assert needs_using(old, new) is using
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("'x'::text", "'x'"),
+        ("'x'::character varying", "'x'"),
+        ("now()", "CURRENT_TIMESTAMP"),
+        ("transaction_timestamp()", "now()"),
+        ("(price > 0)", "price  >  0"),
+        ("'USER'::\"Role\"", "'USER'"),
+        ("LOWER(email)", "lower(email)"),
+    ],
+)
+def test_equal_spellings_have_equal_keys(a: str, b: str) -> None:
+    assert key(a) == key(b)
+    assert expr(a) == expr(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("'x'", "'X'"),
+        ('"Email"', "email"),
+        ("0", "1"),
+        ("now()", "CURRENT_DATE"),
+        ("'a;b'", "'a b'"),
+    ],
+)
+def test_different_expressions_have_different_keys(a: str, b: str) -> None:
+    assert key(a) != key(b)
+
+
+def test_scripts_split_on_semicolons_outside_strings_comments_and_bodies() -> None:
+    script = (
+        "CREATE TABLE a (x text DEFAULT 'a;b');\n"
+        "-- a comment; with a semicolon\n"
+        "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n"
+        '/* block; comment */ CREATE TABLE "b;c" (y int)'
+    )
+    parts = DIALECT.split_statements(script)
+    assert [text.split("(")[0].strip() for _, text in parts] == [
+        "CREATE TABLE a",
+        "-- a comment; with a semicolon\nCREATE FUNCTION f",
+        '/* block; comment */ CREATE TABLE "b;c"',
+    ]
+    for offset, text in parts:
+        assert script[offset : offset + len(text)] == text
+
+
+def test_urls_give_libpq_a_connection_string_and_the_default_schema() -> None:
+    dsn, schema = connection_info(
+        parse_url("postgresql://u:pw@db:5433/app?schema=shop&connection_limit=5&sslmode=require")
+    )
+    assert schema == "shop"
+    assert dsn == "postgresql://u:pw@db:5433/app?sslmode=require"
+    assert connection_info(parse_url("postgres://db/app"))[1] == "public"
+
+
+def test_the_lock_key_is_a_signed_64_bit_number_per_schema() -> None:
+    keys = {lock_key(s) for s in ("public", "shop", "x" * 63)}
+    assert len(keys) == 3
+    assert all(-(2**63) <= k < 2**63 for k in keys)
+
+
+def test_names_are_always_quoted() -> None:
+    assert quote('we"ird') == '"we""ird"'
+    table = Table(
+        "order",
+        (
+            Column("id", "INTEGER", nullable=False, autoincrement=True),
+            Column("select", "TEXT", default=Expr("'x'::text", key("'x'::text"))),
+        ),
+        PrimaryKey(("id",), "order_pkey"),
+        schema="shop",
+    )
+    assert create_table(table) == (
+        'CREATE TABLE "shop"."order" (\n'
+        '    "id" SERIAL NOT NULL,\n'
+        "    \"select\" TEXT DEFAULT 'x'::text,\n"
+        '    CONSTRAINT "order_pkey" PRIMARY KEY ("id")\n'
+        ")"
+    )
+    index = Index(
+        "i",
+        (IndexPart(expression=expr('lower("select")'), descending=True),),
+        where=expr("id > 0"),
+        method="hash",
+        include=("id",),
+    )
+    assert create_index(index, table, concurrently=True) == (
+        'CREATE INDEX CONCURRENTLY "i" ON "shop"."order" USING hash ((lower("select")) DESC) '
+        'INCLUDE ("id") WHERE id > 0'
+    )
+
+
+def _plan(current: Schema, desired: Schema, **kwargs: bool) -> list[str]:
+    changes = diff(current, desired, DIALECT.hooks)
+    return plan(changes, current, desired, **kwargs).sql
+
+
+def test_enum_values_are_added_in_place_where_their_position_allows() -> None:
+    old = Schema(enums=(Enum("Mood", ("ok", "sad")),))
+    new = Schema(enums=(Enum("Mood", ("happy", "ok", "meh", "sad", "angry")),))
+    assert _plan(old, new) == [
+        "ALTER TYPE \"Mood\" ADD VALUE 'happy' BEFORE 'ok'",
+        "ALTER TYPE \"Mood\" ADD VALUE 'meh' AFTER 'ok'",
+        "ALTER TYPE \"Mood\" ADD VALUE 'angry'",
+    ]
+
+
+def test_an_enum_losing_a_value_is_made_again_and_its_columns_cast() -> None:
+    col = Column("mood", '"Mood"', default=expr("'ok'::\"Mood\""))
+    table = Table("t", (col,))
+    old = Schema(tables=(table,), enums=(Enum("Mood", ("ok", "sad")),))
+    new = Schema(tables=(table,), enums=(Enum("Mood", ("ok",)),))
+    assert _plan(old, new) == [
+        'ALTER TYPE "Mood" RENAME TO "Mood_old"',
+        "CREATE TYPE \"Mood\" AS ENUM ('ok')",
+        'ALTER TABLE "t" ALTER COLUMN "mood" DROP DEFAULT',
+        'ALTER TABLE "t" ALTER COLUMN "mood" TYPE "Mood" USING "mood"::text::"Mood"',
+        'ALTER TABLE "t" ALTER COLUMN "mood" SET DEFAULT \'ok\'::"Mood"',
+        'DROP TYPE "Mood_old"',
+    ]
+
+
+def test_concurrent_indexes_are_built_after_the_transaction() -> None:
+    cols = (Column("id", "INTEGER", nullable=False), Column("email", "TEXT"))
+    old = Schema(tables=(Table("u", cols),))
+    new = Schema(tables=(Table("u", cols, indexes=(Index("u_email", (IndexPart("email"),)),)),))
+    changes = diff(old, new, DIALECT.hooks)
+    result = plan(changes, old, new, concurrent_indexes=True)
+    assert result.sql == []
+    assert result.after == ('CREATE INDEX CONCURRENTLY "u_email" ON "u" ("email")',)
+    script = PostgresDialect(concurrent_indexes=True).script(result)
+    assert script.index("COMMIT;") < script.index("CONCURRENTLY")
