@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from trueup.dialects.base import Capabilities, Dialect, Session, StatementError
 from trueup.dialects.postgres import plan as planner
-from trueup.dialects.postgres.render import literal, quote, schema_statements
+from trueup.dialects.postgres.render import literal, quote, schema_statements, type_name
 from trueup.dialects.postgres.session import PostgresSession, ScratchSession
 from trueup.dialects.postgres.types import base_name, is_narrowing, modifiers
 from trueup.diff.changes import Change
@@ -96,6 +96,9 @@ class PostgresDialect(Dialect):
 
     def literal(self, value: str) -> str:
         return literal(value)
+
+    def enum_type_name(self, name: str, schema: str | None) -> str:
+        return type_name(name, schema)
 
     def row_key(self, table: Table) -> tuple[str, ...]:
         if table.primary_key is not None:

@@ -43,6 +43,7 @@ from trueup.dialects.postgres.render import (
     qualified,
     quote,
     table_name,
+    type_name,
     unique_clause,
     views_in_order,
 )
@@ -100,7 +101,7 @@ def _index_key(idx: Index) -> object:
 
 def _uses_enum(col_type: str, enum: Enum) -> bool:
     base = col_type[:-2] if col_type.endswith("[]") else col_type
-    return base == qualified(enum.name, enum.schema)
+    return base in (type_name(enum.name, enum.schema), qualified(enum.name, enum.schema))
 
 
 @dataclass

@@ -92,7 +92,7 @@ def _placeholders(sql: str, params: Sequence[Any]) -> str:
     out: list[str] = []
     for m in re.finditer(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|%|[^'\"?%]+", sql):
         piece = m.group(0)
-        out.append("%s" if piece == "?" else "%%" if piece == "%" else piece)
+        out.append("%s" if piece == "?" else piece.replace("%", "%%"))
     return "".join(out)
 
 
@@ -127,7 +127,9 @@ class PostgresSession(Session):
         conninfo, schema = connection_info(url)
         try:
             conn = psycopg.connect(conninfo, autocommit=True)
-        except pg_errors.InvalidCatalogName as exc:
+        except psycopg.Error as exc:
+            if not _missing_database(exc):
+                raise _connection_error(url.redacted(), exc) from exc
             if not create:
                 raise ConnectionError(
                     f"The database of {url.redacted()} does not exist.",
@@ -135,8 +137,6 @@ class PostgresSession(Session):
                 ) from exc
             _create_database(conninfo, url)
             conn = _connect(conninfo, url)
-        except psycopg.Error as exc:
-            raise _connection_error(url.redacted(), exc) from exc
         return cls(conn, url, schema, ignore=ignore)
 
     def _set_search_path(self) -> None:
@@ -213,6 +213,14 @@ class PostgresSession(Session):
             self.rollback()
             self.unlock()
         self.conn.close()
+
+
+def _missing_database(exc: psycopg.Error) -> bool:
+    """Whether connecting failed because the database does not exist (3D000; a failed
+    connection carries the code only in the server's message)."""
+    if exc.sqlstate == "3D000":
+        return True
+    return bool(re.search(r'database ".*" does not exist', str(exc)))
 
 
 def _create_database(conninfo: str, url: DatabaseURL) -> None:

@@ -1,0 +1,353 @@
+"""Pushes against real PostgreSQL databases: all or nothing, enums with data, type changes
+with USING casts, renames, two pushes kept apart, lock_timeout behind a long-held lock,
+Prisma schemas in sync once pushed."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.postgres.support import (
+    DIALECT,
+    Server,
+    inspect_db,
+    plan_now,
+    push_sql,
+    remaining_diff,
+    rows,
+    schema_from_sql,
+)
+from trueup.apply import apply_plan
+from trueup.diff.renames import Renames
+from trueup.errors import ApplyError, LockTimeout, UnsafePlan
+from trueup.plan import Step
+from trueup.push import make_plan, push
+from trueup.sources.prisma import read_data_model, schema_for
+from trueup.sources.prisma.lower import lower
+from trueup.sources.prisma.source import SourceFile
+
+SHOP = """
+CREATE TYPE status AS ENUM ('new', 'paid', 'shipped');
+CREATE TABLE customer (id serial PRIMARY KEY, email text NOT NULL UNIQUE, age text);
+CREATE TABLE orders (
+    id serial PRIMARY KEY,
+    customer_id integer NOT NULL REFERENCES customer(id) ON DELETE CASCADE,
+    state status NOT NULL DEFAULT 'new',
+    total numeric(10,2)
+);
+CREATE INDEX orders_customer ON orders (customer_id);
+"""
+SHOP_ROWS = """
+INSERT INTO customer (email, age) VALUES ('a@x', '31'), ('b@x', '42'), ('c@x', NULL);
+INSERT INTO orders (customer_id, state, total) VALUES (1, 'new', 10), (1, 'paid', 20.5),
+    (2, 'shipped', NULL);
+"""
+
+
+def snapshot(db: Server) -> tuple[object, ...]:
+    return (inspect_db(db), rows(db, "customer"), rows(db, "orders"))
+
+
+def test_a_failing_statement_leaves_the_database_as_it_was(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS)
+    before = snapshot(pg)
+    desired = schema_from_sql(pg, SHOP.replace("age text", "age text, note text"))
+    with DIALECT.connect(pg.database_url, create=False) as session:
+        session.begin(write=True, timeout=5)
+        plan = make_plan(session, desired, DIALECT)
+        broken = dataclasses.replace(plan, steps=(*plan.steps, Step("SELECT 1/0", "boom")))
+        with pytest.raises(ApplyError, match="division by zero"):
+            apply_plan(session, broken, desired, DIALECT.hooks)
+        session.rollback()
+    assert snapshot(pg) == before
+
+
+def test_push_converges_and_a_second_push_has_nothing_to_do(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS)
+    desired_sql = SHOP.replace("total numeric(10,2)", "total numeric(12,2) NOT NULL DEFAULT 0")
+    result = push_sql(pg, desired_sql)
+    assert result.applied
+    assert remaining_diff(pg, schema_from_sql(pg, desired_sql)) == []
+    assert not push_sql(pg, desired_sql).applied
+    assert [r[3] for r in rows(pg, "orders")] == [10, 20.5, 0]
+
+
+def test_text_to_integer_with_a_using_cast(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS)
+    desired_sql = SHOP.replace("age text", "age integer")
+    result = push_sql(pg, desired_sql, accept_data_loss=True)
+    assert 'ALTER TABLE "customer" ALTER COLUMN "age" TYPE INTEGER USING "age"::INTEGER' in (
+        result.plan.sql
+    )
+    assert [r[2] for r in rows(pg, "customer")] == [31, 42, None]
+
+
+def test_a_cast_that_fails_on_the_data_changes_nothing(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS + "INSERT INTO customer (email, age) VALUES ('d@x', 'old');")
+    before = snapshot(pg)
+    with pytest.raises((ApplyError, UnsafePlan)):
+        push_sql(pg, SHOP.replace("age text", "age integer"), accept_data_loss=True)
+    assert snapshot(pg) == before
+
+
+def test_enum_values_added_and_removed_with_data(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS)
+    added = SHOP.replace("'shipped'", "'shipped', 'returned'").replace(
+        "'new', 'paid'", "'new', 'held', 'paid'"
+    )
+    result = push_sql(pg, added)
+    assert any("ADD VALUE 'held'" in s for s in result.plan.sql)
+    assert inspect_db(pg).enums[0].values == ("new", "held", "paid", "shipped", "returned")
+    # 'held' and 'returned' are unused: removing them recreates the type, data intact.
+    push_sql(pg, SHOP, accept_data_loss=True)
+    assert inspect_db(pg).enums[0].values == ("new", "paid", "shipped")
+    assert [r[2] for r in rows(pg, "orders")] == ["new", "paid", "shipped"]
+    # 'shipped' is used by a row: removing it must fail and change nothing.
+    before = snapshot(pg)
+    with pytest.raises((ApplyError, UnsafePlan)):
+        push_sql(pg, SHOP.replace(", 'shipped'", ""), accept_data_loss=True)
+    assert snapshot(pg) == before
+
+
+def test_a_new_enum_value_used_as_a_default_in_the_same_push(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS)
+    desired = SHOP.replace("'new', 'paid'", "'draft', 'new', 'paid'").replace(
+        "DEFAULT 'new'", "DEFAULT 'draft'"
+    )
+    push_sql(pg, desired)
+    assert remaining_diff(pg, schema_from_sql(pg, desired)) == []
+    assert len(rows(pg, "orders")) == 3
+
+
+def test_renames_keep_the_data(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS)
+    desired_sql = (
+        SHOP.replace("customer (", "client (")
+        .replace("REFERENCES customer", "REFERENCES client")
+        .replace("email text", "mail text")
+    )
+    desired = schema_from_sql(pg, desired_sql)
+    renames = Renames({"customer": "client"}, {("client", "email"): "mail"})
+    result = push(pg.database_url, desired, renames=renames)
+    assert 'ALTER TABLE "customer" RENAME TO "client"' in result.plan.sql
+    assert [r[1] for r in rows(pg, "client")] == ["a@x", "b@x", "c@x"]
+    assert remaining_diff(pg, desired) == []
+
+
+def test_two_pushes_are_kept_apart(pg: Server) -> None:
+    pg.execute(SHOP)
+    desired = schema_from_sql(pg, SHOP.replace("age text", "age text, note text"))
+    holder = DIALECT.connect(pg.database_url, create=False)
+    holder.begin(write=True, timeout=5)  # a push that holds the lock
+    try:
+        started = time.perf_counter()
+        with pytest.raises(LockTimeout, match="Another push"):
+            push(pg.database_url, desired, lock_timeout=0.5)
+        assert 0.4 < time.perf_counter() - started < 5
+    finally:
+        holder.close()
+    results: list[bool] = []
+
+    def run() -> None:
+        results.append(push(pg.database_url, desired, lock_timeout=10).applied)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, True]  # the second one found nothing left to do
+
+
+def test_lock_timeout_behind_a_long_held_table_lock(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS)
+    before = snapshot(pg)
+    reader = pg.connect()
+    reader.autocommit = False
+    reader.execute("SELECT count(*) FROM orders")  # a long transaction reading orders
+    try:
+        started = time.perf_counter()
+        with pytest.raises((ApplyError, LockTimeout), match="lock"):
+            push_sql(
+                pg,
+                SHOP.replace("total numeric(10,2)", "total numeric(10,2), x int"),
+                lock_timeout=0.5,
+            )
+        assert time.perf_counter() - started < 10
+    finally:
+        reader.rollback()
+        reader.close()
+    assert snapshot(pg) == before
+
+
+def test_dry_run_and_refusal_change_nothing(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS)
+    before = snapshot(pg)
+    result = push_sql(pg, SHOP.replace(", age text", ""), dry_run=True)
+    assert not result.applied and result.plan.sql
+    with pytest.raises(UnsafePlan):
+        push_sql(pg, SHOP.replace(", age text", ""))
+    assert snapshot(pg) == before
+
+
+def test_a_missing_database_is_created_by_push(pg_server: Server, pg: Server) -> None:
+    url = pg.url.replace(f"/{pg.name}", f"/{pg.name}_new")
+    target = Server(url, f"{pg.name}_new")
+    try:
+        result = push(target.database_url, schema_from_sql(pg, "CREATE TABLE t (id int)"))
+        assert result.applied
+        assert [t.name for t in inspect_db(target).tables] == ["t"]
+    finally:
+        pg_server.drop_database(target)
+
+
+def test_a_non_default_schema_from_the_url(pg: Server) -> None:
+    shop = pg.at_schema("shop")
+    result = push(shop.database_url, schema_from_sql(shop, SHOP))
+    assert result.plan.sql[0] == 'CREATE SCHEMA IF NOT EXISTS "shop"'
+    assert pg.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'shop'") == [(2,)]
+    assert inspect_db(pg).tables == ()
+    assert not push(shop.database_url, schema_from_sql(shop, SHOP)).applied
+
+
+PRISMA = """
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+enum Role {
+  USER
+  ADMIN
+}
+model User {
+  id        Int      @id @default(autoincrement())
+  email     String   @unique @db.VarChar(200)
+  role      Role     @default(USER)
+  roles     Role[]
+  tags      String[] @default(["a", "b"])
+  price     Decimal  @default(0.05)
+  ratio     Float    @default(1.5)
+  big       BigInt   @default(10)
+  data      Json     @default("{}")
+  raw       Bytes    @default("AAE=")
+  when      DateTime @default("2024-01-31T12:00:00.5Z")
+  createdAt DateTime @default(now())
+  updatedAt DateTime @updatedAt
+  posts     Post[]
+  @@index([createdAt(sort: Desc)])
+}
+model Post {
+  id       BigInt @id @default(autoincrement())
+  title    String @db.Text
+  author   User?  @relation(fields: [authorId], references: [id], onDelete: SetNull)
+  authorId Int?
+  tags     Tag[]
+  @@unique([title, authorId])
+}
+model Tag {
+  id    String @id @default(uuid()) @db.Uuid
+  posts Post[]
+}
+"""
+
+
+def test_a_prisma_schema_once_pushed_is_in_sync(pg: Server) -> None:
+    _, data = read_data_model([SourceFile("schema.prisma", PRISMA)], environ={})
+    desired = schema_for(data, pg.url)
+    assert desired != lower(data)  # normalised by PostgreSQL
+    result = push(pg.database_url, desired)
+    assert result.applied
+    assert remaining_diff(pg, desired) == []
+    assert plan_now(pg, desired).is_empty
+    # The lowered model rendered and applied as is also reads back equal to it.
+    other = pg.at_schema("raw")
+    with DIALECT.connect(other.database_url, create=True) as session:
+        session.begin(write=True, timeout=5)
+        session.execute('CREATE SCHEMA "raw"')
+        for statement in DIALECT.render_schema(lower(data)):
+            session.execute(statement)
+        session.commit()
+        assert session.inspect().tables == desired.tables
+
+
+def test_prisma_multi_schema_through_the_session(pg: Server, tmp_path: Path) -> None:
+    text = PRISMA.replace(
+        'url      = env("DATABASE_URL")',
+        'url = env("DATABASE_URL")\n  schemas = ["public", "audit"]',
+    ).replace(
+        "  @@index([createdAt(sort: Desc)])",
+        '  @@index([createdAt(sort: Desc)])\n  @@schema("public")',
+    )
+    text = text.replace(
+        "  @@unique([title, authorId])", '  @@unique([title, authorId])\n  @@schema("audit")'
+    )
+    text = text.replace("  posts Post[]\n}", '  posts Post[]\n  @@schema("audit")\n}')
+    text = text.replace("  ADMIN\n}", '  ADMIN\n  @@schema("public")\n}')
+    _, data = read_data_model([SourceFile("schema.prisma", text)], environ={})
+    desired = schema_for(data, pg.url)
+    assert desired.namespaces == ("audit", "public")
+    with DIALECT.connect(pg.database_url, create=False) as session:
+        session.manage(desired.namespaces)
+        session.begin(write=True, timeout=5)
+        plan = make_plan(session, desired, DIALECT)
+        apply_plan(session, plan, desired, DIALECT.hooks)
+        session.commit()
+    assert remaining_diff(pg, desired) == []
+    assert plan_now(pg, desired).is_empty
+
+
+def test_session_queries_take_question_mark_or_percent_placeholders(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS)
+    with DIALECT.connect(pg.database_url, create=False) as session:
+        assert session.query("SELECT email FROM customer WHERE id = ?", (2,)) == [("b@x",)]
+        assert session.query("SELECT email FROM customer WHERE id = %s", (3,)) == [("c@x",)]
+        assert session.query(
+            "SELECT count(*) FROM customer WHERE email LIKE '%x' AND id > ?", (1,)
+        ) == [(2,)]
+
+
+def test_concurrent_indexes_after_the_commit(pg: Server) -> None:
+    pg.execute(SHOP + SHOP_ROWS)
+    desired = schema_from_sql(pg, SHOP + "CREATE INDEX customer_age ON customer (age);")
+    dialect = type(DIALECT)(concurrent_indexes=True)
+    with dialect.connect(pg.database_url, create=False) as session:
+        session.begin(write=True, timeout=5)
+        plan = make_plan(session, desired, dialect)
+        assert plan.sql == [] and plan.after
+        session.commit()
+        session.run_outside_transaction(plan.after)
+    assert remaining_diff(pg, desired) == []
+
+
+def test_a_connection_error_names_the_server_without_the_password() -> None:
+    from trueup.errors import ConnectionError
+    from trueup.urls import parse_url
+
+    url = parse_url("postgresql://me:secret@/nowhere?host=/nonexistent-socket-dir")
+    with pytest.raises(ConnectionError) as caught:
+        DIALECT.connect(url, create=False)
+    assert "secret" not in str(caught.value)
+
+
+def test_psycopg_is_not_imported_on_the_sqlite_path(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from trueup.push import push\n"
+        "from trueup.urls import parse_url\n"
+        "from trueup.model import Schema, Table, Column\n"
+        f"push(parse_url({str(tmp_path / 'x.db')!r}), Schema(tables=(Table('t', (Column('a', 'TEXT'),)),)))\n"
+        "assert 'psycopg' not in sys.modules, 'psycopg imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _unused() -> None:
+    psycopg.connect  # noqa: B018 - keeps the import used for type checkers
