@@ -54,7 +54,7 @@ class _Checks:
         self.q = dialect.quote
         self.hooks = dialect.hooks
         self.table_names: dict[str, str] = {}  # key of the declared name -> name now
-        self._rows: dict[str, int | None] = {}
+        self._counts: dict[tuple[str, str | None], int | None] = {}
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -71,16 +71,33 @@ class _Checks:
         return rows
 
     def count(self, table: _Table, where: str | None = None) -> int | None:
-        sql = f"SELECT count(*) FROM {self.q(table.name)}"
-        if where:
-            sql += f" WHERE {where}"
-        rows = self._query(sql)
-        return None if rows is None else int(rows[0][0])
+        key = (table.name, where)
+        if key not in self._counts:
+            sql = f"SELECT count(*) FROM {self.q(table.name)}"
+            if where:
+                sql += f" WHERE {where}"
+            rows = self._query(sql)
+            self._counts[key] = None if rows is None else int(rows[0][0])
+        return self._counts[key]
 
     def rows(self, table: _Table) -> int | None:
-        if table.name not in self._rows:
-            self._rows[table.name] = self.count(table)
-        return self._rows[table.name]
+        return self.count(table)
+
+    def prefetch(self, table: _Table, wheres: list[str]) -> None:
+        """Count the rows and every condition in one pass over the table instead of one
+        pass each (a big table is read once). If the engine refuses the combined query (one
+        condition names a column that does not exist yet), the counts are taken one by one
+        when asked."""
+        wheres = list(dict.fromkeys(w for w in wheres if (table.name, w) not in self._counts))
+        if not wheres:
+            return
+        filters = ", ".join(f"count(*) FILTER (WHERE {w})" for w in wheres)
+        found = self._query(f"SELECT count(*), {filters} FROM {self.q(table.name)}")
+        if found is None:
+            return
+        self._counts[(table.name, None)] = int(found[0][0])
+        for where, value in zip(wheres, found[0][1:], strict=True):
+            self._counts[(table.name, where)] = int(value)
 
     def examples(self, table: _Table, where: str) -> tuple[object, ...]:
         keys = self.dialect.row_key(table.model)
@@ -173,6 +190,7 @@ class _Checks:
             self.hooks.key(x.column.name) for x in change.changes if isinstance(x, ch.AddColumn)
         }
         dropped_fks = [x.foreign_key for x in change.changes if isinstance(x, ch.DropForeignKey)]
+        self.prefetch(t, self._conditions(t, change))
         out: list[Finding] = []
         for part in change.changes:
             match part:
@@ -206,13 +224,37 @@ class _Checks:
                     assert_never(part)
         return out
 
+    def _conditions(self, t: _Table, change: ch.ModifyTable) -> list[str]:
+        """The row conditions the checks of ``change`` will count (see ``prefetch``)."""
+        out: list[str] = []
+        for part in change.changes:
+            match part:
+                case ch.DropColumn(column=c) if c.generated is None:
+                    out.append(not_null(self.q(t.column(c.name))))
+                case ch.ModifyColumn(old=oc, new=nc, kind=kind) if (
+                    oc.generated is None and nc.generated is None
+                ):
+                    col = self.q(t.column(oc.name))
+                    if ch.ColumnChange.TYPE in kind and self.dialect.is_narrowing(oc.type, nc.type):
+                        out.append(not_null(col))
+                        predicate = self.dialect.unconvertible(col, oc, nc)
+                        if predicate is not None:
+                            out.append(f"{not_null(col)} AND {predicate}")
+                    if ch.ColumnChange.NULLABLE in kind and oc.nullable and not nc.nullable:
+                        out.append(is_null(col))
+                case ch.AddCheck(check=c):
+                    out.append(breaks(c.expression.text))
+                case _:
+                    pass
+        return out
+
     # --- one check each ------------------------------------------------------------------
 
     def drop_column(self, t: _Table, c: Column) -> list[Finding]:
         if c.generated is not None:
             return []  # computed from other columns: nothing of its own is lost
         col = self.q(t.column(c.name))
-        where = f"{col} IS NOT NULL"
+        where = not_null(col)
         n = self.count(t, where)
         if n == 0:
             return []
@@ -252,7 +294,7 @@ class _Checks:
         if ch.ColumnChange.TYPE in kind and self.dialect.is_narrowing(old.type, new.type):
             out += self.narrowing(t, new_table, col, old, new)
         if ch.ColumnChange.NULLABLE in kind and old.nullable and not new.nullable:
-            where = f"{col} IS NULL"
+            where = is_null(col)
             n = self.count(t, where)
             if n:
                 examples = self.examples(t, where)
@@ -301,10 +343,10 @@ class _Checks:
     ) -> list[Finding]:
         cast = f"The data in that column will be cast from `{old.type or 'no type'}` to `{new.type or 'no type'}`."  # noqa: E501
         predicate = self.dialect.unconvertible(col, old, new)
-        nonnull = self.count(t, f"{col} IS NOT NULL")
+        nonnull = self.count(t, not_null(col))
         if nonnull == 0:
             return []
-        bad = None if predicate is None else self.count(t, f"{col} IS NOT NULL AND {predicate}")
+        bad = None if predicate is None else self.count(t, f"{not_null(col)} AND {predicate}")
         if bad == 0:
             return []
         if bad is None or nonnull is None:
@@ -323,7 +365,7 @@ class _Checks:
                 )
             ]
         assert predicate is not None
-        examples = self.examples(t, f"{col} IS NOT NULL AND {predicate}")
+        examples = self.examples(t, f"{not_null(col)} AND {predicate}")
         fails = self.dialect.conversion_fails(new_table)
         message = (
             f"You are about to alter the column `{new.name}` on the `{t.name}` table, which "
@@ -549,7 +591,7 @@ class _Checks:
         ]
 
     def check_constraint(self, t: _Table, expression: str) -> list[Finding]:
-        where = f"NOT ({expression})"
+        where = breaks(expression)
         n = self.count(t, where)
         if n == 0:
             return []
@@ -622,6 +664,19 @@ class _Checks:
             )
             return [Finding(risk.ENUM_VALUE_REMOVED, Risk.CAUTION, message)]
         return []
+
+
+def not_null(column_sql: str) -> str:
+    return f"{column_sql} IS NOT NULL"
+
+
+def is_null(column_sql: str) -> str:
+    return f"{column_sql} IS NULL"
+
+
+def breaks(check_sql: str) -> str:
+    """Rows a CHECK rejects: false, not NULL (a CHECK that is NULL passes)."""
+    return f"NOT ({check_sql})"
 
 
 def plural(n: int, one: str, many: str) -> str:
