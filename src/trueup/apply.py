@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from trueup.dialects.base import Session
 from trueup.diff.differ import DiffHooks, diff
-from trueup.errors import ApplyError
+from trueup.errors import ApplyError, TrueupError
 from trueup.model import Schema
 from trueup.plan import Plan, Step
 
@@ -28,6 +28,8 @@ def _run_steps(session: Session, plan: Plan, on_step: StepCallback | None) -> No
             on_step(number, total, step)
         try:
             session.execute(step.sql)
+        except TrueupError:
+            raise  # already says what is wrong (a damaged or read-only file, ...)
         except Exception as exc:  # any engine error: report it with the statement
             first_line = step.sql.strip().splitlines()[0]
             raise ApplyError(

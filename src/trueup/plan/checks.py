@@ -19,6 +19,7 @@ from typing import Any, assert_never
 
 from trueup.dialects.base import Dialect, Session
 from trueup.diff import changes as ch
+from trueup.errors import TrueupError
 from trueup.model import Column, ForeignKey, Index, Schema, Table
 from trueup.plan import risk
 from trueup.plan.plan import Finding, Risk
@@ -64,6 +65,8 @@ class _Checks:
         self.session.execute(f"SAVEPOINT {self.SAVEPOINT}")
         try:
             rows = self.session.query(sql)
+        except TrueupError:
+            raise  # about the database itself (damaged, unreadable): not this probe's
         except Exception:  # the engine's own error: this probe has no answer
             self.session.execute(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
             rows = None

@@ -139,7 +139,7 @@ def _table(
             generated = Generated(expr(info.generated[0]), stored=hidden == 3)
         default_expr = None
         if default is not None and normalize(default) != "null":
-            default_expr = expr(default)
+            default_expr = expr(_string_literal(default))
         collation = info.collation.upper() if info and info.collation else None
         cols.append(
             Column(
@@ -209,6 +209,15 @@ def _table(
         checks=tuple(checks),
         options=tuple(options),
     )
+
+
+def _string_literal(default: str) -> str:
+    """A default written ``"text"`` is a string in SQLite (a DEFAULT cannot name a column),
+    but only bare: in parentheses it would be read as a name. Spell it as the string."""
+    text = default.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return "'" + text[1:-1].replace('""', '"').replace("'", "''") + "'"
+    return default
 
 
 def _explicit_collation(coll: str | None, column_collation: str | None) -> str | None:

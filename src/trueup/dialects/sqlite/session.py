@@ -80,6 +80,13 @@ class SQLiteSession(Session):
                 # Nothing to read yet: a missing database is an empty one, and a dry run
                 # or a diff must not leave a new file behind.
                 path = ":memory:"
+            elif not os.path.exists(path) and not os.access(folder, os.W_OK):
+                raise ConfigError(
+                    f"Cannot create the database {url}: this user may not write in the "
+                    f"folder {folder}.",
+                    hint="Create the database file there first, give this user write "
+                    "permission on the folder, or point --url / DATABASE_URL elsewhere.",
+                )
         try:
             # No busy wait yet: begin() sets the lock timeout before the first read.
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0)
@@ -143,10 +150,36 @@ class SQLiteSession(Session):
         )
 
     def execute(self, sql: str) -> None:
-        self.conn.execute(sql)
+        try:
+            self.conn.execute(sql)
+        except sqlite3.DatabaseError as exc:
+            raise self._translate(exc) from exc
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return list(self.conn.execute(sql, tuple(params)).fetchall())
+        try:
+            return list(self.conn.execute(sql, tuple(params)).fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise self._translate(exc) from exc
+
+    def _translate(self, exc: sqlite3.DatabaseError) -> Exception:
+        """The errors that are about the database file rather than the statement become
+        trueup's own, with what to do; the rest stay the engine's, for the caller to report
+        with the statement."""
+        name = getattr(exc, "sqlite_errorname", "")
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return ConnectionError(
+                f"The database {self.url} is damaged: {exc}. Nothing was changed.",
+                hint="trueup does not change a damaged database. Check it with "
+                "sqlite3 FILE 'PRAGMA integrity_check' and restore it from a backup "
+                "(docs/backup-recovery.md).",
+            )
+        if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) or name == "SQLITE_PERM":
+            return ConnectionError(
+                f"The database {self.url} cannot be written: {exc}. Nothing was changed.",
+                hint="Check that this user may write the file and its folder (SQLite writes "
+                "a journal file beside the database).",
+            )
+        return exc
 
     def commit(self) -> None:
         try:
