@@ -109,8 +109,8 @@ def test_spellings_sqlite_keeps_differently_compare_equal() -> None:
 def test_double_quoted_default_is_the_string_it_stands_for() -> None:
     a = inspect(make('CREATE TABLE t (a TEXT NOT NULL DEFAULT "", b TEXT DEFAULT "it\'s")'))
     b = inspect(make("CREATE TABLE t (a TEXT NOT NULL DEFAULT '', b TEXT DEFAULT 'it''s')"))
-    from trueup.diff.differ import diff
     from trueup.dialects.sqlite.dialect import SQLiteHooks
+    from trueup.diff.differ import diff
 
     assert diff(a, b, SQLiteHooks()) == []
     a_col = a.tables[0].column("a")
