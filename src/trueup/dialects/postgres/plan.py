@@ -395,7 +395,10 @@ class _Planner:
             add(f"{col} DROP EXPRESSION", f"{label} is no longer generated")
         retyped = bool(kind & (K.TYPE | K.COLLATION))
         default_changed = K.DEFAULT in kind or retyped
-        if old.default is not None and (default_changed or K.AUTOINCREMENT in kind):
+        # A default goes before a type change (it may not cast) or when none is wanted;
+        # a changed one is simply set.
+        unset = K.DEFAULT in kind and new.default is None and not old.autoincrement
+        if old.default is not None and (retyped or unset):
             add(f"{col} DROP DEFAULT", f"drop the default of {label}")
         if K.IDENTITY in kind and old.identity is not None and new.identity is None:
             add(f"{col} DROP IDENTITY", f"{label} is no longer an identity column")
