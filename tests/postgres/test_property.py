@@ -70,7 +70,8 @@ class Tab:
             lines.append("parent_id integer REFERENCES t0 (id) ON DELETE CASCADE")
         out = f"CREATE TABLE {self.name} (\n    " + ",\n    ".join(lines) + "\n);\n"
         if self.unique:
-            out += f"CREATE UNIQUE INDEX {self.name}_{self.unique}_key ON {self.name} (id, {self.unique});\n"
+            name = f"{self.name}_{self.unique}_key"
+            out += f"CREATE UNIQUE INDEX {name} ON {self.name} (id, {self.unique});\n"
         if self.index:
             out += f"CREATE INDEX {self.name}_{self.index}_idx ON {self.name} ({self.index});\n"
         return out
