@@ -12,6 +12,7 @@ not a validator: it walks the tokens and keeps the spans it needs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from trueup.dialects.sqlite.lexer import Kind, Token, fold, tokenize
 
@@ -206,6 +207,9 @@ class _Reader:
         return names
 
 
+# The same statement text is read again and again (the declared schema and the live database
+# usually hold identical CREATE statements), and the result is never changed: cache it.
+@lru_cache(maxsize=4096)
 def parse_create_table(sql: str) -> ParsedTable:
     r = _Reader(sql)
     r.accept_word("CREATE")
@@ -383,6 +387,7 @@ def _action(r: _Reader) -> str:
     return r.next().upper
 
 
+@lru_cache(maxsize=4096)
 def parse_create_index(sql: str) -> ParsedIndex:
     r = _Reader(sql)
     r.accept_word("CREATE")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from trueup.model import Expr
 
@@ -149,6 +150,7 @@ def strip_parens(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+@lru_cache(maxsize=8192)
 def normalize(sql: str, *, unwrap: bool = True) -> str:
     """The comparison key of a piece of SQL text."""
     tokens = tokenize(sql)
@@ -159,16 +161,19 @@ def normalize(sql: str, *, unwrap: bool = True) -> str:
     return " ".join(_key_token(t) for t in tokens)
 
 
+@lru_cache(maxsize=8192)
 def expr(text: str) -> Expr:
     """An :class:`~trueup.model.Expr` for SQLite text: kept as written, compared normalised."""
     return Expr(text.strip(), normalize(text))
 
 
+@lru_cache(maxsize=1024)
 def statement_expr(text: str) -> Expr:
     """An Expr for a whole statement (a view or trigger): the key keeps every token."""
     return Expr(text.strip(), normalize(text, unwrap=False))
 
 
+@lru_cache(maxsize=1024)
 def trigger_expr(text: str) -> Expr:
     """An Expr for a ``CREATE TRIGGER`` statement. SQLite has row triggers only, so
     ``FOR EACH ROW`` is the same trigger written out; it is left out of the key."""
@@ -185,7 +190,8 @@ def trigger_expr(text: str) -> Expr:
     return Expr(text.strip(), " ".join(_key_token(t) for t in tokens))
 
 
-def references(sql: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def references(sql: str) -> frozenset[str]:
     """Every identifier-like word in a piece of SQL, case-folded: a generous answer to
     "which tables and columns might this text use"."""
-    return {fold(t.name) for t in tokenize(sql) if t.kind in (Kind.WORD, Kind.QUOTED)}
+    return frozenset(fold(t.name) for t in tokenize(sql) if t.kind in (Kind.WORD, Kind.QUOTED))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from trueup.dialects.sqlite.lexer import Kind, tokenize
 
 INTEGER = "INTEGER"
@@ -11,6 +13,7 @@ REAL = "REAL"
 NUMERIC = "NUMERIC"
 
 
+@lru_cache(maxsize=1024)
 def canonical_type(declared: str) -> str:
     """``varchar ( 255 )`` -> ``VARCHAR(255)``: words upper-cased and single-spaced,
     no spaces inside the parentheses. Quoted parts are kept as written."""
