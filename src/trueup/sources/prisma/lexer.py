@@ -8,7 +8,7 @@ as in Prisma's grammar; anything else outside a string is an error at that chara
 from __future__ import annotations
 
 import json
-import unicodedata
+import re
 from dataclasses import dataclass
 from enum import Enum, auto
 
@@ -48,19 +48,22 @@ class Token:
         return f"`{self.value}`"
 
 
-_PUNCT = set("{}()[],:=?!.")
-
-
-def _is_ident_start(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-def _is_ident_char(ch: str) -> bool:
-    return ch.isascii() and (ch.isalnum() or ch in "_-")
-
-
-def _is_space(ch: str) -> bool:
-    return ch == "\t" or unicodedata.category(ch) == "Zs"
+# One pattern for every token but strings (which have escapes and their own errors); a
+# character none of it matches is an error. Spaces are tabs and Unicode space separators.
+_SPACES = "\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_TOKEN = re.compile(
+    rf"""
+    (?P<space>[{_SPACES}]+)
+  | (?P<newline>\r\n|\r|\n)
+  | (?P<doc>///[^\r\n]*)
+  | (?P<comment>//[^\r\n]*)
+  | (?P<at>@@?)
+  | (?P<number>-?[0-9]+(?:\.[0-9]+)?)(?![A-Za-z0-9_-])
+  | (?P<ident>[A-Za-z0-9][A-Za-z0-9_-]*)
+  | (?P<punct>[{{}}()\[\],:=?!.])
+    """,
+    re.VERBOSE,
+)
 
 
 def tokenize(source: SourceFile) -> list[Token]:
@@ -68,86 +71,45 @@ def tokenize(source: SourceFile) -> list[Token]:
     out: list[Token] = []
     i, line, line_start = 0, 1, 0
     n = len(text)
-
-    def pos(at: int) -> Pos:
-        return Pos(source, line, at - line_start + 1)
-
+    match = _TOKEN.match
     while i < n:
-        ch = text[i]
-        if ch in "\r\n":
-            out.append(Token(Tok.NEWLINE, "\n", pos(i)))
-            i += 2 if text.startswith("\r\n", i) else 1
-            line, line_start = line + 1, i
-        elif _is_space(ch):
-            i += 1
-        elif text.startswith("//", i):
-            end = _line_end(text, i)
-            if text.startswith("///", i):
-                out.append(Token(Tok.DOC, text[i + 3 : end], pos(i)))
-            else:
-                out.append(Token(Tok.COMMENT, text[i + 2 : end], pos(i)))
-            i = end
-        elif ch == '"':
-            value, end = _string(source, text, i, pos(i))
-            out.append(Token(Tok.STRING, value, pos(i)))
-            i = end
-        elif ch == "@":
-            width = 2 if text.startswith("@@", i) else 1
-            out.append(Token(Tok.PUNCT, "@" * width, pos(i)))
-            i += width
-        elif ch == "-" or (ch.isdigit() and ch.isascii()):
-            end = _number_end(text, i)
-            if end > i and not (end < n and _is_ident_char(text[end])):
-                out.append(Token(Tok.NUMBER, text[i:end], pos(i)))
+        m = match(text, i)
+        if m is None:
+            at = Pos(source, line, i - line_start + 1)
+            ch = text[i]
+            if ch == '"':
+                value, end = _string(source, text, i, at)
+                out.append(Token(Tok.STRING, value, at))
                 i = end
-            elif _is_ident_start(ch):
-                end = _ident_end(text, i)
-                out.append(Token(Tok.IDENT, text[i:end], pos(i)))
-                i = end
-            else:
-                raise fail(pos(i), "Unexpected character `-`: expected a number after it.")
-        elif _is_ident_start(ch):
-            end = _ident_end(text, i)
-            out.append(Token(Tok.IDENT, text[i:end], pos(i)))
-            i = end
-        elif ch in _PUNCT:
-            out.append(Token(Tok.PUNCT, ch, pos(i)))
-            i += 1
-        else:
+                continue
+            if ch == "-":
+                raise fail(at, "Unexpected character `-`: expected a number after it.")
             shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
             raise fail(
-                pos(i),
+                at,
                 f"Unexpected character `{shown}`.",
                 hint="Names are ASCII letters, digits, `_` and `-`; text goes in double quotes.",
             )
-    out.append(Token(Tok.END, "", pos(i)))
+        kind = m.lastgroup
+        end = m.end()
+        if kind != "space":
+            at = Pos(source, line, i - line_start + 1)
+            if kind == "newline":
+                out.append(Token(Tok.NEWLINE, "\n", at))
+                line, line_start = line + 1, end
+            elif kind == "ident":
+                out.append(Token(Tok.IDENT, m.group(), at))
+            elif kind == "punct" or kind == "at":
+                out.append(Token(Tok.PUNCT, m.group(), at))
+            elif kind == "number":
+                out.append(Token(Tok.NUMBER, m.group(), at))
+            elif kind == "doc":
+                out.append(Token(Tok.DOC, text[i + 3 : end], at))
+            else:
+                out.append(Token(Tok.COMMENT, text[i + 2 : end], at))
+        i = end
+    out.append(Token(Tok.END, "", Pos(source, line, i - line_start + 1)))
     return out
-
-
-def _line_end(text: str, i: int) -> int:
-    ends = [e for e in (text.find("\n", i), text.find("\r", i)) if e != -1]
-    return min(ends) if ends else len(text)
-
-
-def _ident_end(text: str, i: int) -> int:
-    while i < len(text) and _is_ident_char(text[i]):
-        i += 1
-    return i
-
-
-def _number_end(text: str, i: int) -> int:
-    """The end of ``-?DIGIT+(.DIGIT+)?`` starting at ``i``, or ``i`` when there is none."""
-    j = i + 1 if text[i] == "-" else i
-    start = j
-    while j < len(text) and text[j].isascii() and text[j].isdigit():
-        j += 1
-    if j == start:
-        return i
-    if j + 1 < len(text) and text[j] == "." and text[j + 1].isascii() and text[j + 1].isdigit():
-        j += 1
-        while j < len(text) and text[j].isascii() and text[j].isdigit():
-            j += 1
-    return j
 
 
 _HEX = "0123456789abcdefABCDEF"
