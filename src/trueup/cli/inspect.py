@@ -13,10 +13,11 @@ from trueup.cli.common import target, url_option
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["sql", "json"]),
+    type=click.Choice(["sql", "json", "prisma"]),
     default="sql",
     show_default=True,
-    help="sql: the statements that would create the schema; json: the schema model.",
+    help="sql: the statements that would create the schema; json: the schema model; "
+    "prisma: a schema.prisma that pushes back to the same schema (like prisma db pull).",
 )
 def inspect(url: str | None, fmt: str) -> None:
     """Print the schema of the database, as trueup sees it."""
@@ -30,6 +31,10 @@ def inspect(url: str | None, fmt: str) -> None:
         schema = session.inspect()
     if fmt == "json":
         click.echo(output.dump_json(to_data(schema)))
+    elif fmt == "prisma":
+        from trueup.sources.prisma.pull import render_prisma
+
+        click.echo(render_prisma(schema, dialect.name), nl=False)
     else:
         for statement in dialect.render_schema(schema):
             click.echo(statement + ";\n")
