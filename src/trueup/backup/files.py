@@ -1,0 +1,201 @@
+"""Backup files on disk: their names, the listing, retention, and how a file is written so
+that a backup either exists whole or not at all.
+
+A backup's name says what it is, so the folder needs no index that could go stale::
+
+    app.db.20250301T120000.123456Z.pre-push.sqlite3
+    <database>.<UTC time, microseconds>.<reason>.<kind>
+
+The time is UTC in ISO 8601 basic form (no ``:``, so the name is valid on every file
+system) and sorts as text. Nothing else in the folder is touched: retention deletes only
+files whose names parse, for this database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from trueup.errors import TrueupError
+
+#: Why a backup was taken. ``pre-restore`` is the current database, saved by ``restore``.
+REASONS = ("manual", "pre-push", "startup", "pre-restore")
+#: What a backup file holds, and the extension that says so.
+EXTENSIONS = {"sqlite": "sqlite3", "pg_dump": "dump", "json": "jsonl"}
+_KINDS = {ext: kind for kind, ext in EXTENSIONS.items()}
+
+_STAMP = "%Y%m%dT%H%M%S.%fZ"
+_NAME = re.compile(
+    r"^(?P<database>.+)\.(?P<stamp>\d{8}T\d{6}\.\d{6}Z)\.(?P<reason>[a-z]+(?:-[a-z]+)*)"
+    r"\.(?P<ext>[a-z0-9]+)$"
+)
+#: Temporary files start with a dot and end in .tmp, so no listing ever shows one.
+TEMP_SUFFIX = ".tmp"
+
+
+class BackupError(TrueupError):
+    """A backup could not be taken, listed or restored."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackupFile:
+    """One backup in the folder."""
+
+    path: str
+    database: str  # the database's file name (SQLite) or name (PostgreSQL)
+    taken: datetime  # UTC
+    reason: str
+    kind: str  # a key of EXTENSIONS
+    size: int
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.path)
+
+
+def file_name(database: str, taken: datetime, reason: str, kind: str) -> str:
+    return f"{database}.{taken.astimezone(UTC).strftime(_STAMP)}.{reason}.{EXTENSIONS[kind]}"
+
+
+def parse_name(name: str) -> tuple[str, datetime, str, str] | None:
+    """(database, taken, reason, kind) of a backup's file name, or None when it is not one."""
+    m = _NAME.match(name)
+    if not m or m["reason"] not in REASONS or m["ext"] not in _KINDS:
+        return None
+    taken = datetime.strptime(m["stamp"], _STAMP).replace(tzinfo=UTC)
+    return m["database"], taken, m["reason"], _KINDS[m["ext"]]
+
+
+def describe(path: str) -> BackupFile | None:
+    """The backup at ``path`` as its name describes it, or None when the name is not one of
+    trueup's."""
+    parsed = parse_name(os.path.basename(path))
+    if parsed is None:
+        return None
+    database, taken, reason, kind = parsed
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return None
+    return BackupFile(path, database, taken, reason, kind, size)
+
+
+def list_backups(folder: str, database: str) -> list[BackupFile]:
+    """The backups of ``database`` in ``folder``, newest first. A missing folder has none."""
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise BackupError(f"Cannot read the backups folder {folder}: {exc.strerror}.") from exc
+    found = []
+    for name in names:
+        backup = describe(os.path.join(folder, name))
+        if backup is not None and backup.database == database:
+            found.append(backup)
+    return sorted(found, key=lambda b: (b.taken, b.name), reverse=True)
+
+
+def prune(folder: str, database: str, reason: str, keep: int) -> list[str]:
+    """Delete all but the newest ``keep`` backups of ``database`` taken for ``reason``.
+
+    Retention counts each reason on its own, so a container restarting in a loop (a startup
+    backup each time) never pushes out the backup taken before the last push.
+    """
+    same = [b for b in list_backups(folder, database) if b.reason == reason]
+    removed = []
+    for old in same[keep:]:
+        with contextlib.suppress(FileNotFoundError):  # another trueup pruned it first
+            os.remove(old.path)
+        removed.append(old.path)
+    return removed
+
+
+def ensure_folder(folder: str) -> None:
+    """Create the backups folder (owner-only: backups hold all the data) if it is missing."""
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(
+            f"Cannot create the backups folder {folder}: {exc.strerror}.",
+            hint="Create it yourself, or choose another with --dir or TRUEUP_BACKUP_DIR.",
+        ) from exc
+    if not os.path.isdir(folder):
+        raise BackupError(f"The backups folder {folder} is not a folder.")
+
+
+def free_name(folder: str, database: str, reason: str, kind: str) -> tuple[str, datetime]:
+    """A path for a new backup taken now, and its time. Two backups in the same microsecond
+    get different names instead of one replacing the other."""
+    taken = datetime.now(UTC)
+    while True:
+        path = os.path.join(folder, file_name(database, taken, reason, kind))
+        if not os.path.lexists(path):
+            return path, taken
+        taken += timedelta(microseconds=1)
+
+
+def _fsync_folder(folder: str) -> None:
+    # The rename is durable only once the folder's entry is on disk too.
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_temp(temp: str) -> None:
+    # SQLite may leave its journal beside a file it was writing when it failed.
+    for path in (temp, temp + "-journal", temp + "-wal", temp + "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+
+
+@contextlib.contextmanager
+def atomic_file(final: str) -> Iterator[str]:
+    """Write a file under a temporary name beside ``final``, then publish it.
+
+    Yields the temporary path, created empty and readable by the owner only (0600). When the
+    block ends without an error the file is fsynced, renamed to ``final`` and the folder
+    fsynced; when it raises, the temporary file is removed. So ``final`` never exists half
+    written, and a failed backup leaves nothing behind.
+    """
+    folder = os.path.dirname(final) or "."
+    temp = os.path.join(folder, f".{os.path.basename(final)}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    try:
+        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise BackupError(
+            f"Cannot write a backup in {folder}: {exc.strerror}.",
+            hint="Check that the folder is writable and has space, or choose another with "
+            "--dir or TRUEUP_BACKUP_DIR.",
+        ) from exc
+    try:
+        # The mode given to open() is reduced by the umask; the backup must be 0600 exactly.
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    try:
+        yield temp
+        try:
+            fd = os.open(temp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.chmod(temp, 0o600)  # whatever wrote it may have recreated the file
+            os.replace(temp, final)
+            _fsync_folder(folder)
+        except OSError as exc:
+            raise BackupError(
+                f"Cannot save the backup {final}: {exc.strerror}.",
+                hint="Check that the folder is writable and has space.",
+            ) from exc
+    except BaseException:
+        _remove_temp(temp)
+        raise

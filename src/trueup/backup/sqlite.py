@@ -1,0 +1,227 @@
+"""SQLite backups through SQLite's online backup API.
+
+The copy is taken in one step of ``sqlite3_backup_step(-1)``: one read transaction, so the
+copy is exactly the database as one committed moment left it, whatever the app writes
+meanwhile. In WAL mode the app keeps writing during the copy; in rollback-journal mode a
+writer waits (its busy timeout) for the read lock, which lasts as long as reading the file.
+
+A restore uses the same API the other way: SQLite writes every page of the backup into the
+live file in one transaction, through its journal, so other connections see the old
+database or the new one and never a mix, and a crash half way leaves the old one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from trueup.backup.engine import Method, Strategy
+from trueup.backup.files import BackupError
+from trueup.urls import DatabaseURL
+
+_HEADER = b"SQLite format 3\x00"
+_METHOD = Method("sqlite", "SQLite online backup")
+#: How many problems of a failed integrity check are shown.
+_SHOWN = 5
+
+
+def _uri(path: str, **params: str) -> str:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return Path(os.path.abspath(path)).as_uri() + (f"?{query}" if query else "")
+
+
+def _busy_ms(timeout: float) -> int:
+    return max(0, int(timeout * 1000))
+
+
+class _Busy(Exception):
+    """The other side of a copy stayed locked past the timeout."""
+
+
+def _copy(source: sqlite3.Connection, target: sqlite3.Connection, timeout: float) -> None:
+    """``source.backup(target)`` in one step, waiting at most ``timeout`` for locks.
+
+    Python retries a step that finds a database locked for ever, and SQLite does not call
+    the destination's busy handler, so the wait is bounded here: the progress callback,
+    called after every attempt, gives up once the deadline has passed.
+    """
+    deadline = time.monotonic() + timeout
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise _Busy
+
+    source.backup(target, progress=progress, sleep=0.05)
+
+
+def _locked(what: str, timeout: float) -> BackupError:
+    return BackupError(
+        f"Could not {what}: the database stayed locked by another connection for more "
+        f"than {timeout:g} s.",
+        hint="Nothing was changed. Try again when the other writer is done (stop the app "
+        "for a restore), or raise the lock timeout (TRUEUP_LOCK_TIMEOUT).",
+    )
+
+
+def _path(url: DatabaseURL) -> str:
+    if not url.path or url.path == ":memory:":
+        raise BackupError(
+            f"The database {url} lives in memory: there is no file to back up or restore."
+        )
+    return url.path
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """What ``PRAGMA integrity_check`` finds wrong (an empty list when the file is sound)."""
+    rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+    return [] if rows == ["ok"] else rows
+
+
+def _what_it_is(head: bytes) -> str | None:
+    """A description of a file that is not a SQLite database, when its first bytes say
+    what it is instead."""
+    if head.startswith(b"PGDMP"):
+        return "a PostgreSQL dump (pg_dump custom format), not a SQLite backup"
+    if head.lstrip().startswith(b'{"format":"trueup-export"') or b"trueup-export" in head[:64]:
+        return "a trueup export, not a backup: load it with `trueup import FILE`"
+    return None
+
+
+class SQLiteBackups(Strategy):
+    engine = "sqlite"
+
+    def default_folder(self, url: DatabaseURL) -> str:
+        return os.path.join(os.path.dirname(os.path.abspath(_path(url))), "backups")
+
+    def database_name(self, url: DatabaseURL) -> str:
+        return os.path.basename(_path(url))
+
+    def is_empty(self, url: DatabaseURL, timeout: float) -> bool:
+        path = _path(url)
+        if not os.path.exists(path) or os.path.getsize(path) == 0:
+            return True
+        conn = self._connect(path, timeout)
+        try:
+            return not conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+        except sqlite3.DatabaseError:
+            return False  # not a database: let the backup itself say so
+        finally:
+            conn.close()
+
+    def method(self) -> Method:
+        return _METHOD
+
+    def _connect(self, path: str, timeout: float) -> sqlite3.Connection:
+        # mode=rw: a missing file is an error here, never silently created.
+        try:
+            conn = sqlite3.connect(_uri(path, mode="rw"), uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise BackupError(
+                f"Cannot open the SQLite database {path}: {exc}.",
+                hint="Check the path (--url or DATABASE_URL) and that the file is readable.",
+            ) from exc
+        conn.execute(f"PRAGMA busy_timeout = {_busy_ms(timeout)}")
+        return conn
+
+    def snapshot(self, url: DatabaseURL, temp: str, method: Method, timeout: float) -> None:
+        path = _path(url)
+        source = self._connect(path, timeout)
+        try:
+            target = sqlite3.connect(temp, isolation_level=None)
+            try:
+                # The copy is fsynced as a whole once it is complete; a journal for it would
+                # be one more file in the backups folder and buys nothing.
+                target.execute("PRAGMA journal_mode = OFF")
+                target.execute("PRAGMA synchronous = OFF")
+                _copy(source, target, timeout)
+            finally:
+                target.close()
+        except _Busy:
+            raise _locked(f"back up {path}", timeout) from None
+        except sqlite3.Error as exc:
+            raise BackupError(
+                f"Could not back up the SQLite database {path}: {exc}.",
+                hint="Nothing was saved. If the database is busy, try again or raise the lock "
+                "timeout; if the disk is full, free space or choose another --dir.",
+            ) from exc
+        finally:
+            source.close()
+
+    def check(self, path: str, kind: str | None = None) -> str:
+        try:
+            with open(path, "rb") as f:
+                head = f.read(100)
+        except FileNotFoundError:
+            raise BackupError(f"There is no backup file {path}.") from None
+        except OSError as exc:
+            raise BackupError(f"Cannot read the backup {path}: {exc.strerror}.") from exc
+        if not head.startswith(_HEADER):
+            what = _what_it_is(head) or "not a SQLite database"
+            if not head:
+                what = "empty"
+            raise BackupError(
+                f"{path} is {what}.",
+                hint="Nothing was changed. Give a backup made by `trueup backup` for this "
+                "database (`trueup backups` lists them).",
+            )
+        # immutable=1: read the file exactly as it is, without locks and without creating a
+        # journal, -wal or -shm file beside it (a backup of a WAL database says WAL).
+        try:
+            conn = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
+        except sqlite3.Error as exc:
+            raise BackupError(f"Cannot open the backup {path}: {exc}.") from exc
+        try:
+            problems = integrity_problems(conn)
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
+        finally:
+            conn.close()
+        if problems:
+            shown = "\n".join(f"    {p}" for p in problems[:_SHOWN])
+            more = f"\n    ... and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
+            raise BackupError(
+                f"{path} is damaged: PRAGMA integrity_check found\n{shown}{more}",
+                hint="A damaged copy is never used as a backup. If this is a new backup, the "
+                "database itself is damaged: see the recovery guide (docs/backup-recovery.md).",
+            )
+        return "sqlite"
+
+    def restore(self, url: DatabaseURL, path: str, kind: str, timeout: float) -> None:
+        target_path = _path(url)
+        folder = os.path.dirname(os.path.abspath(target_path))
+        if not os.path.isdir(folder):
+            raise BackupError(f"The folder {folder} for the database {url} does not exist.")
+        try:
+            source = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
+        except sqlite3.Error as exc:
+            raise BackupError(f"Cannot open the backup {path}: {exc}.") from exc
+        try:
+            # A missing database file is created: restoring after the file was lost is the
+            # case a backup exists for.
+            target = sqlite3.connect(target_path, isolation_level=None)
+            try:
+                target.execute(f"PRAGMA busy_timeout = {_busy_ms(timeout)}")
+                _copy(source, target, timeout)
+                problems = integrity_problems(target)
+            finally:
+                target.close()
+        except _Busy:
+            raise _locked(f"restore {url} from {path}", timeout) from None
+        except sqlite3.Error as exc:
+            raise BackupError(
+                f"Could not restore {url} from {path}: {exc}.",
+                hint="The database was left as it was. If it is busy, stop the app or raise "
+                "the lock timeout, then try again.",
+            ) from exc
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                source.close()
+        if problems:  # the source passed its check: only a failing disk gets here
+            raise BackupError(
+                f"After the restore, PRAGMA integrity_check on {target_path} found: "
+                + "; ".join(problems[:_SHOWN]),
+                hint="Restore again from another backup, and check the disk.",
+            )
