@@ -1,0 +1,299 @@
+"""Streaming export and import: every table's rows plus the schema, in trueup's versioned
+JSON lines format (:mod:`trueup.transfer.format`, docs/export-format.md).
+
+::
+
+    export_database(url, out)            # out: a binary file; returns ExportResult
+    import_database(url, source, "FILE")  # into an empty database or one with the same schema
+
+Both stream: memory stays flat whatever the number of rows. An export reads one consistent
+snapshot; an import runs in one transaction that holds the push lock, loads the tables
+parents first, checks every count, and commits only when the database ends up with exactly
+the file's schema and rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from typing import IO, Any, Protocol
+
+from trueup.dialects import get_dialect
+from trueup.dialects.base import Dialect
+from trueup.diff.differ import diff
+from trueup.model import Schema
+from trueup.model.json import to_data
+from trueup.transfer.engine import Source, Target
+from trueup.transfer.format import (
+    FORMAT,
+    VERSION,
+    Header,
+    Reader,
+    TableCount,
+    TransferError,
+    Writer,
+)
+from trueup.transfer.order import parents_first
+from trueup.urls import DatabaseURL
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "ExportResult",
+    "ImportResult",
+    "Progress",
+    "TransferError",
+    "export_database",
+    "import_database",
+]
+
+_ENGINES = {
+    "sqlite": ("trueup.transfer.sqlite", "SQLiteSource", "SQLiteTarget"),
+}
+Ignore = Callable[[str], bool] | None
+
+
+class Progress(Protocol):
+    """Told the number of rows once it is known, then as rows go by."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, rows: int) -> None: ...
+
+
+class _NoProgress:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, rows: int) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    tables: tuple[TableCount, ...]
+    not_exported: tuple[str, ...]  # virtual tables: their definition is in the file, no rows
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    tables: tuple[TableCount, ...]
+    created: bool  # the schema was created from the file (the database was empty)
+    orphans: tuple[tuple[str, str, int], ...]  # (table, parent, rows) without a parent
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+def _engine(name: str, which: int) -> Any:
+    try:
+        module, *classes = _ENGINES[name]
+    except KeyError:
+        raise TransferError(
+            f"trueup cannot export or import {name} databases yet.",
+            hint="Supported engines: " + ", ".join(sorted(_ENGINES)) + ".",
+        ) from None
+    return getattr(import_module(module), classes[which])
+
+
+def _ddl(dialect: Dialect, schema: Schema) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The statements for the tables (with their indexes), and those for everything else,
+    which an import runs only after the rows are in (triggers must not fire on them)."""
+    tables = dialect.render_schema(Schema(tables=schema.tables, enums=schema.enums))
+    rest = dialect.render_schema(
+        Schema(views=schema.views, triggers=schema.triggers, virtual_tables=schema.virtual_tables)
+    )
+    return tuple(tables), tuple(rest)
+
+
+def export_database(
+    url: DatabaseURL,
+    out: IO[bytes],
+    *,
+    timeout: float = 60.0,
+    ignore: Ignore = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write the database at ``url`` to ``out``: the schema, then every table's rows,
+    parents before children. Tables are read in one snapshot, a batch of rows at a time."""
+    from trueup import __version__
+
+    progress = progress or _NoProgress()
+    dialect = get_dialect(url.engine, ignore=ignore)
+    source: Source = _engine(url.engine, 0)(url, timeout, ignore)
+    try:
+        schema = source.schema
+        tables = parents_first(schema.tables)
+        counts = tuple(TableCount(t.name, source.count(t)) for t in tables)
+        ddl, ddl_after = _ddl(dialect, schema)
+        header = Header(VERSION, __version__, url.engine, counts, to_data(schema), ddl, ddl_after)
+        writer = Writer(out)
+        writer.header(header)
+        progress.start(header.rows)
+        for table, count in zip(tables, counts, strict=True):
+            record = source.record(table)
+            writer.table(record)
+            written = 0
+            for batch in source.batches(table, record):
+                for row in batch:
+                    writer.row(row)
+                written += len(batch)
+                progress.advance(len(batch))
+            if written != count.rows:  # cannot happen inside one snapshot; never write a lie
+                raise TransferError(f"{table.name}: counted {count.rows} rows, read {written}.")
+        writer.end(len(counts), header.rows)
+        out.flush()
+    finally:
+        source.close()
+    names = tuple(v.name for v in schema.virtual_tables)
+    return ExportResult(counts, names)
+
+
+def _counting(rows: Iterable[list[Any]], progress: Progress, seen: list[int]) -> Iterator[Any]:
+    n = 0
+    for row in rows:
+        yield row
+        n += 1
+        if n % 10_000 == 0:
+            progress.advance(10_000)
+    progress.advance(n % 10_000)
+    seen.append(n)
+
+
+def _file_schema(dialect: Dialect, header: Header) -> Schema:
+    """The file's schema, read the way trueup reads every schema: its statements run in a
+    scratch database of the engine, which is then inspected."""
+    session = dialect.scratch()
+    try:
+        for statement in header.ddl + header.ddl_after:
+            session.execute(statement)
+        return session.inspect()
+    except Exception as exc:
+        raise TransferError(
+            f"The schema in the file cannot be created: {exc}.",
+            hint="The file may have been edited by hand, or comes from a newer engine version.",
+        ) from exc
+    finally:
+        session.close()
+
+
+def import_database(
+    url: DatabaseURL,
+    source: IO[bytes],
+    name: str,
+    *,
+    timeout: float = 60.0,
+    ignore: Ignore = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Load the export in ``source`` (called ``name`` in messages) into the database at
+    ``url``, which must be empty or have the file's schema with no rows in its tables.
+
+    Everything happens in one transaction: if a count, a row or the schema does not come
+    out right, nothing is changed.
+    """
+    progress = progress or _NoProgress()
+    reader = Reader(source, name)
+    header = reader.header()
+    if header.engine != url.engine:
+        raise TransferError(
+            f"{name} is an export of a {header.engine} database; importing it into "
+            f"{url.engine} is not supported yet.",
+            hint="Import it into a database of the same engine.",
+        )
+    dialect = get_dialect(url.engine, ignore=ignore)
+    wanted = _file_schema(dialect, header)
+    target: Target = _engine(url.engine, 1)(url, timeout, ignore)
+    try:
+        current = target.inspect()
+        created = current.is_empty
+        if created:
+            target.run(header.ddl)
+            after = header.ddl_after
+        else:
+            _check_same_schema(current, wanted, dialect, header, target, url)
+            # Triggers would fire on the rows being put back; they are made again after.
+            target.drop_triggers([t.name for t in current.triggers])
+            after = tuple(dialect.render_schema(Schema(triggers=current.triggers)))
+        progress.start(header.rows)
+        for count in header.tables:
+            record = reader.table(count.name)
+            seen: list[int] = []
+            target.load(record, _counting(reader.rows(record), progress, seen))
+            if seen != [count.rows]:
+                raise reader.fail(
+                    f"the table {count.name!r} has {sum(seen)} rows; the header says {count.rows}.",
+                    hint="Nothing was imported. The file is damaged: export the database again.",
+                )
+        reader.end(header)
+        target.run(after)
+        for count in header.tables:
+            if target.count(count.name) != count.rows:
+                raise TransferError(
+                    f"After the import {count.name} holds {target.count(count.name)} rows, not "
+                    f"{count.rows}.",
+                    hint="Nothing was imported. A trigger or a conflict clause (OR IGNORE, OR "
+                    "REPLACE) of the database may have changed the rows.",
+                )
+        orphans = target.violations([t.name for t in header.tables])
+        remaining = diff(target.inspect(), wanted, dialect.hooks)
+        if remaining:
+            raise TransferError(
+                "After the import the database's schema differs from the file's.",
+                hint="Nothing was imported. This is a bug in trueup; please report it.",
+            )
+        target.commit()
+    finally:
+        target.close()
+    return ImportResult(
+        header.tables,
+        created,
+        tuple((child, parent, n) for (child, parent), n in sorted(orphans.items())),
+    )
+
+
+def _change_name(change: object) -> str:
+    """``AddTable users``: the kind of a change and the object it is about."""
+    kind = type(change).__name__
+    for attr in ("table", "new", "view", "trigger", "enum", "old"):
+        obj = getattr(change, attr, None)
+        name = getattr(obj, "name", None)
+        if isinstance(name, str):
+            return f"{kind} {name}"
+    return kind
+
+
+def _check_same_schema(
+    current: Schema,
+    wanted: Schema,
+    dialect: Dialect,
+    header: Header,
+    target: Target,
+    url: DatabaseURL,
+) -> None:
+    changes = diff(current, wanted, dialect.hooks)
+    if changes:
+        listed = "\n".join(f"    {_change_name(c)}" for c in changes[:10])
+        if len(changes) > 10:
+            listed += f"\n    ... and {len(changes) - 10} more"
+        raise TransferError(
+            f"The database {url} is not empty and its schema differs from the file's "
+            f"(changes that would make the database match the file):\n{listed}",
+            hint="Nothing was imported. Import into an empty database, or into one with the "
+            "same schema (push the schema the export was made from first).",
+        )
+    full = [t.name for t in header.tables if target.has_rows(t.name)]
+    if full:
+        raise TransferError(
+            f"The database {url} already holds rows in {', '.join(full[:5])}"
+            + (" and more" if len(full) > 5 else "")
+            + ".",
+            hint="Nothing was imported. An import only fills empty tables, so that the "
+            "result is exactly the file; import into a new database instead.",
+        )

@@ -1,0 +1,69 @@
+"""What an engine must do for exports and imports: read tables' rows in one consistent
+snapshot, and write rows into tables inside one transaction. The file format, the order,
+the checks and the schema handling are the same for every engine (:mod:`trueup.transfer`)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from trueup.model import Schema, Table
+from trueup.transfer.format import TableRecord
+
+
+class Source(ABC):
+    """A database opened for export, inside one read-only snapshot."""
+
+    schema: Schema
+
+    @abstractmethod
+    def record(self, table: Table) -> TableRecord:
+        """How ``table``'s rows are written: the columns exported (generated ones are
+        left out), their declared types, and engine extras (rowid, counter)."""
+
+    @abstractmethod
+    def count(self, table: Table) -> int: ...
+
+    @abstractmethod
+    def batches(self, table: Table, record: TableRecord) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows in a stable order (by rowid or primary key), a batch at a time."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class Target(ABC):
+    """A database opened for import, inside one write transaction that holds the lock."""
+
+    @abstractmethod
+    def inspect(self) -> Schema: ...
+
+    @abstractmethod
+    def run(self, statements: Sequence[str]) -> None: ...
+
+    @abstractmethod
+    def has_rows(self, table: str) -> bool: ...
+
+    @abstractmethod
+    def drop_triggers(self, names: Sequence[str]) -> None:
+        """Remove triggers for the load (they are made again after it), so they do not fire
+        on rows that are being restored as they were."""
+
+    @abstractmethod
+    def load(self, record: TableRecord, rows: Iterable[list[Any]]) -> None: ...
+
+    @abstractmethod
+    def count(self, table: str) -> int: ...
+
+    @abstractmethod
+    def violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
+        """Rows without a parent, counted per (table, parent)."""
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None:
+        """Roll back whatever was not committed, and disconnect."""

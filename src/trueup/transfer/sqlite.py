@@ -1,0 +1,207 @@
+"""Export and import for SQLite.
+
+Rows are read and written with their storage class untouched: Python's sqlite3 gives int,
+float, str, bytes and None, which the file keeps apart. A rowid table whose rowid is not a
+column (no INTEGER PRIMARY KEY) exports its rowid too, and an AUTOINCREMENT table its
+counter, so an imported database is the same row for row, not merely equal in content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from trueup.dialects import get_dialect
+from trueup.dialects.sqlite.lexer import fold
+from trueup.dialects.sqlite.plan import rowid_alias
+from trueup.dialects.sqlite.render import quote
+from trueup.dialects.sqlite.session import SQLiteSession
+from trueup.model import Schema, Table
+from trueup.transfer.engine import Source, Target
+from trueup.transfer.format import (
+    SpecialRow,
+    TableRecord,
+    TextBytes,
+    TransferError,
+    decode_text,
+)
+from trueup.urls import DatabaseURL
+
+BATCH = 2000
+#: The names a rowid answers to; a column of the same name hides it.
+_ROWID_NAMES = ("rowid", "_rowid_", "oid")
+
+
+def rowid_name(columns: Iterable[str]) -> str | None:
+    """A name that reaches the rowid of a table with these columns, if one is not hidden."""
+    taken = {fold(c) for c in columns}
+    return next((n for n in _ROWID_NAMES if n not in taken), None)
+
+
+def _has_hidden_rowid(table: Table) -> bool:
+    return "WITHOUT ROWID" not in table.options and rowid_alias(table) is None
+
+
+def _session(url: DatabaseURL, *, create: bool, ignore: Callable[[str], bool] | None) -> Any:
+    session = get_dialect("sqlite", ignore=ignore).connect(url, create=create)
+    assert isinstance(session, SQLiteSession)
+    return session
+
+
+class SQLiteSource(Source):
+    def __init__(
+        self, url: DatabaseURL, timeout: float, ignore: Callable[[str], bool] | None
+    ) -> None:
+        if not url.path or url.path == ":memory:" or not os.path.exists(url.path):
+            raise TransferError(
+                f"There is no database at {url.path or url}.",
+                hint="Check --url or DATABASE_URL.",
+            )
+        self.session: SQLiteSession = _session(url, create=False, ignore=ignore)
+        # A deferred transaction: every table is read from the same committed moment, and
+        # in WAL mode the app keeps writing meanwhile.
+        self.session.begin(write=False, timeout=timeout)
+        self.conn = self.session.conn
+        # Text that is not valid UTF-8 is exported exactly instead of failing the export.
+        self.conn.text_factory = decode_text
+        self.schema = self.session.inspect()
+        self._sequences = self._read_sequences()
+
+    def _read_sequences(self) -> dict[str, int]:
+        has = self.conn.execute(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'"
+        ).fetchone()
+        if not has:
+            return {}
+        return {fold(name): seq for name, seq in self.conn.execute("SELECT * FROM sqlite_sequence")}
+
+    def record(self, table: Table) -> TableRecord:
+        columns = [c for c in table.columns if c.generated is None]
+        rowid = _has_hidden_rowid(table) and rowid_name(table.column_names) is not None
+        autoincrement = any(c.autoincrement for c in table.columns)
+        return TableRecord(
+            name=table.name,
+            columns=tuple(c.name for c in columns),
+            types=tuple(c.type for c in columns),
+            rowid=rowid,
+            sequence=self._sequences.get(fold(table.name)) if autoincrement else None,
+        )
+
+    def count(self, table: Table) -> int:
+        n: int = self.conn.execute(f"SELECT count(*) FROM {quote(table.name)}").fetchone()[0]
+        return n
+
+    def _order(self, table: Table, record: TableRecord) -> str:
+        if "WITHOUT ROWID" in table.options and table.primary_key is not None:
+            return " ORDER BY " + ", ".join(quote(c) for c in table.primary_key.columns)
+        name = rowid_name(table.column_names)
+        alias = rowid_alias(table)
+        if alias is not None:
+            return f" ORDER BY {quote(alias)}"
+        # Without ORDER BY a covering index could set the order; with every rowid name
+        # hidden by a column, the table scan (rowid order) is what is left.
+        return f" ORDER BY {name}" if name else ""
+
+    def batches(self, table: Table, record: TableRecord) -> Iterator[list[tuple[Any, ...]]]:
+        names = [quote(c) for c in record.columns]
+        if record.rowid:
+            names.insert(0, str(rowid_name(table.column_names)))
+        sql = f"SELECT {', '.join(names)} FROM {quote(table.name)}" + self._order(table, record)
+        cursor = self.conn.execute(sql)
+        while batch := cursor.fetchmany(BATCH):
+            yield batch
+
+    def close(self) -> None:
+        self.session.close()
+
+
+class SQLiteTarget(Target):
+    def __init__(
+        self, url: DatabaseURL, timeout: float, ignore: Callable[[str], bool] | None
+    ) -> None:
+        # A file the import creates is removed again if the import fails: "nothing
+        # changed" includes not leaving an empty database behind.
+        self._new_file = (
+            url.path
+            if url.path and url.path != ":memory:" and not os.path.exists(url.path)
+            else None
+        )
+        self._committed = False
+        self.session: SQLiteSession = _session(url, create=True, ignore=ignore)
+        # BEGIN IMMEDIATE: the push lock, so no push or other import runs meanwhile; foreign
+        # keys are off for the load and checked at the end.
+        self.session.begin(write=True, timeout=timeout)
+        self.conn = self.session.conn
+
+    def inspect(self) -> Schema:
+        return self.session.inspect()
+
+    def run(self, statements: Sequence[str]) -> None:
+        for statement in statements:
+            self.conn.execute(statement)
+
+    def has_rows(self, table: str) -> bool:
+        return self.conn.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1").fetchone() is not None
+
+    def drop_triggers(self, names: Sequence[str]) -> None:
+        for name in names:
+            self.conn.execute(f"DROP TRIGGER {quote(name)}")
+
+    def load(self, record: TableRecord, rows: Iterable[list[Any]]) -> None:
+        names = [quote(c) for c in record.columns]
+        if record.rowid:
+            name = rowid_name(record.columns)
+            if name is None:
+                raise TransferError(f"The table {record.name} has no rowid to import into.")
+            names.insert(0, name)
+        head = f"INSERT INTO {quote(record.name)} ({', '.join(names)}) VALUES "
+        sql = head + "(" + ", ".join("?" * len(names)) + ")"
+        batch: list[list[Any]] = []
+        for row in rows:
+            if type(row) is SpecialRow:
+                self.conn.executemany(sql, batch)
+                batch.clear()
+                # Bytes bound as they are would be stored as a BLOB; CAST keeps them TEXT.
+                marks = ", ".join("CAST(? AS TEXT)" if type(v) is TextBytes else "?" for v in row)
+                values = [bytes(v) if type(v) is TextBytes else v for v in row]
+                self.conn.execute(f"{head}({marks})", values)
+                continue
+            batch.append(row)
+            if len(batch) >= BATCH:
+                self.conn.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            self.conn.executemany(sql, batch)
+        if record.sequence is not None:
+            self._set_sequence(record.name, record.sequence)
+
+    def _set_sequence(self, table: str, value: int) -> None:
+        # The counter is kept as it was, also when it is past the largest id (rows deleted).
+        updated = self.conn.execute(
+            "UPDATE sqlite_sequence SET seq = ? WHERE name = ? COLLATE NOCASE", (value, table)
+        ).rowcount
+        if not updated:
+            self.conn.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, value)
+            )
+
+    def count(self, table: str) -> int:
+        n: int = self.conn.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0]
+        return n
+
+    def violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
+        return self.session.constraint_violations(tables)
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+
+    def close(self) -> None:
+        self.session.close()
+        if self._new_file and not self._committed:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(self._new_file + suffix)
