@@ -41,11 +41,17 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from trueup.cli import diff, inspect, push
+    from trueup.cli import backup, diff, export, import_, inspect, push, restore, start
 
     cli.add_command(push.push)
     cli.add_command(diff.diff)
     cli.add_command(inspect.inspect)
+    cli.add_command(backup.backup_command)
+    cli.add_command(backup.backups_command)
+    cli.add_command(restore.restore)
+    cli.add_command(export.export)
+    cli.add_command(import_.import_)
+    cli.add_command(start.start)
 
 
 _register()

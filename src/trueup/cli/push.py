@@ -49,6 +49,7 @@ EXIT_PENDING = 2
 @rename_option
 @ignore_table_option
 @lock_timeout_option
+@click.option("--no-backup", is_flag=True, help="Do not back the database up before changing it.")
 def push(
     schema: str | None,
     url: str | None,
@@ -59,6 +60,7 @@ def push(
     renames: tuple[str, ...],
     ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
+    no_backup: bool,
 ) -> None:
     """Make the database's schema equal the declared schema.
 
@@ -74,6 +76,7 @@ def push(
     2 changes pending (--dry-run), 3 refused (data loss not accepted, or steps that
     cannot be executed without --force-reset).
     """
+    from trueup.cli.backup import backup_hook
     from trueup.push import push as run_push
 
     t, declared = load_target(
@@ -120,6 +123,8 @@ def push(
             on_plan=on_plan,
             ignore=ignore,
             expected_steps=expected,
+            # Under the push's lock, once the plan is accepted and before any write.
+            before_apply=None if no_backup else backup_hook(t, "pre-push", err=as_json),
         )
 
     try:

@@ -1,0 +1,144 @@
+"""``trueup backup`` and ``trueup backups``, and the backup a push or a start takes before
+it changes anything."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from trueup.cli.common import Target, resolve_url, url_option
+from trueup.config import find_schema, load_settings
+from trueup.errors import ConfigError
+from trueup.urls import parse_url
+
+if TYPE_CHECKING:
+    from trueup.backup import BackupResult
+    from trueup.plan import Plan
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def dir_option(fn: F) -> F:
+    return click.option(
+        "--dir",
+        "folder",
+        metavar="DIR",
+        help="The backups folder (default: $TRUEUP_BACKUP_DIR, the settings file, then a "
+        "'backups' folder beside the database).",
+    )(fn)
+
+
+def database(url: str | None, *, folder: str | None = None, keep: int | None = None) -> Target:
+    """The database a backup command works on: --url, $DATABASE_URL, the settings file,
+    and last, as for a push, the url of the schema's datasource."""
+    settings = load_settings(url=url, backup_dir=folder, backup_keep=keep)
+    if settings.url:
+        return Target(settings, resolve_url(settings))
+    try:
+        path = find_schema(settings)
+    except ConfigError:
+        resolve_url(settings)  # raises "No database given", the error that fits
+        raise
+    from trueup.sources import load_schema
+
+    declared = load_schema(path, None, ignore=settings.ignore())
+    if not declared.url:
+        resolve_url(settings)
+    assert declared.url is not None
+    return Target(settings, parse_url(declared.url, base_dir=os.getcwd()))
+
+
+def size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def report(result: BackupResult, *, err: bool = False) -> None:
+    click.echo(f"Backup saved: {result.backup.path}", err=err)
+    check = ", integrity check passed" if result.method.kind == "sqlite" else ""
+    click.echo(f"  {result.method.description}{check}, {size(result.backup.size)}", err=err)
+
+
+def backup_hook(t: Target, reason: str, *, err: bool = False) -> Callable[[Plan], None]:
+    """A hook for push() that backs the database up, under the push's lock and before it
+    writes anything. An empty database (a new one) has nothing to save: no backup."""
+
+    def hook(plan: Plan) -> None:
+        from trueup.backup import backup
+
+        result = backup(
+            t.url,
+            reason=reason,
+            folder=t.settings.backup_dir,
+            keep=t.settings.backup_keep,
+            timeout=t.settings.lock_timeout,
+            skip_empty=True,
+        )
+        if result is not None:
+            report(result, err=err)
+
+    return hook
+
+
+@click.command("backup")
+@url_option
+@dir_option
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Keep the newest N manual backups, delete older ones (default: $TRUEUP_BACKUP_KEEP, "
+    "the settings file, then 10).",
+)
+def backup_command(url: str | None, folder: str | None, keep: int | None) -> None:
+    """Back up the database now.
+
+    SQLite: a consistent copy through SQLite's online backup API, taken while the app keeps
+    working. The copy is written under a temporary name, checked with PRAGMA
+    integrity_check, fsynced and renamed into place, readable by its owner only.
+    """
+    from trueup.backup import backup
+
+    t = database(url, folder=folder, keep=keep)
+    result = backup(
+        t.url,
+        reason="manual",
+        folder=t.settings.backup_dir,
+        keep=t.settings.backup_keep,
+        timeout=t.settings.lock_timeout,
+    )
+    assert result is not None
+    report(result)
+    if result.removed:
+        n = len(result.removed)
+        click.echo(
+            f"  Removed {n} older manual backup{'s' if n > 1 else ''} "
+            f"(keeping the newest {t.settings.backup_keep})."
+        )
+
+
+@click.command("backups")
+@url_option
+@dir_option
+def backups_command(url: str | None, folder: str | None) -> None:
+    """List the database's backups, newest first: time (UTC), reason, size, file."""
+    from trueup.backup import backup_folder, list_backups_of
+
+    t = database(url, folder=folder)
+    where = backup_folder(t.url, t.settings.backup_dir)
+    found = list_backups_of(t.url, folder=t.settings.backup_dir)
+    if not found:
+        click.echo(f"No backups in {where}.")
+        return
+    click.echo(f"Backups in {where}, newest first:")
+    width = max(len(b.reason) for b in found)
+    for b in found:
+        taken = b.taken.strftime("%Y-%m-%d %H:%M:%S UTC")
+        click.echo(f"  {taken}  {b.reason:<{width}}  {size(b.size):>9}  {b.name}")

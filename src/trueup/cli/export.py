@@ -1,0 +1,91 @@
+"""``trueup export``: every table's rows plus the schema, as a portable JSON lines file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+
+import click
+
+from trueup.cli.backup import database
+from trueup.cli.common import url_option
+from trueup.cli.progress import progress_bar
+
+
+@click.command("export")
+@url_option
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the export to FILE (default: standard output).",
+)
+def export(url: str | None, output: str | None) -> None:
+    """Export the schema and every table's rows to a JSON lines file.
+
+    The file is streamed: memory stays flat however many rows there are. Every value keeps
+    its exact type. The format is versioned and documented in docs/export-format.md; load
+    it with `trueup import FILE`. A file given with -o is written under a temporary name
+    and renamed once complete, readable by its owner only.
+    """
+    from trueup.transfer import TransferError, export_database
+
+    t = database(url)
+    to_stdout = output in (None, "-")
+    # On a terminal the bar would be drawn over the rows themselves.
+    with progress_bar("Exporting", enabled=not (to_stdout and sys.stdout.isatty())) as bar:
+        if to_stdout:
+            out = sys.stdout.buffer
+            result = export_database(
+                t.url,
+                out,
+                timeout=t.settings.lock_timeout,
+                ignore=t.settings.ignore(),
+                progress=bar,
+            )
+        else:
+            assert output is not None
+            target = os.path.abspath(output)
+            folder = os.path.dirname(target)
+            try:
+                # mkstemp makes the file 0600: an export holds all the data.
+                fd, temp = tempfile.mkstemp(
+                    prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder
+                )
+            except OSError as exc:
+                raise TransferError(
+                    f"Cannot write the export in {folder}: {exc.strerror}.",
+                    hint="Check that the folder exists and is writable, or choose another -o.",
+                ) from exc
+            try:
+                with os.fdopen(fd, "wb", buffering=1 << 20) as out:
+                    result = export_database(
+                        t.url,
+                        out,
+                        timeout=t.settings.lock_timeout,
+                        ignore=t.settings.ignore(),
+                        progress=bar,
+                    )
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temp, target)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(temp)
+                raise
+    where = "standard output" if to_stdout else output
+    n = len(result.tables)
+    click.echo(
+        f"Exported {n} table{'s' if n != 1 else ''}, {result.rows:,} rows, to {where}.",
+        err=to_stdout,
+    )
+    if result.not_exported:
+        click.echo(
+            "Virtual tables are exported as definitions only, without rows: "
+            + ", ".join(result.not_exported)
+            + ". Rebuild their content after an import.",
+            err=True,
+        )

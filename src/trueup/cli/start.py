@@ -1,0 +1,186 @@
+"""``trueup start [push options] -- COMMAND [ARGS]...``: the container entrypoint.
+
+Takes the push lock, backs the database up (reason ``startup``), pushes the schema, and
+then replaces itself with COMMAND (``exec``): the app gets trueup's process id, so signals
+sent to the container (SIGTERM on ``docker stop``) reach the app itself.
+
+The backup is taken from the push's ``on_plan`` hook, which runs under the push's lock on
+every push, in sync or not. So it is the database exactly as the push found it, nothing can
+write between the backup and the push, and it also serves as the pre-push backup. Two
+starts at once on one database queue on that lock: one backs up and pushes, the other
+then backs up and finds the database in sync.
+
+Nothing heavy is imported on the way to exec (no rich, no export code): a start on an
+in-sync database costs about as much as ``trueup push``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import sys
+
+import click
+
+from trueup.cli import output
+from trueup.cli.backup import backup_hook
+from trueup.cli.common import (
+    describe_database,
+    ignore_table_option,
+    load_target,
+    lock_timeout_option,
+    parse_renames,
+    rename_option,
+    schema_option,
+    url_option,
+)
+from trueup.errors import TrueupError
+from trueup.plan import Plan
+
+
+class CommandNotFound(TrueupError):
+    exit_code = 127  # what a shell answers for a command it cannot find
+
+
+class CommandNotRunnable(TrueupError):
+    exit_code = 126  # what a shell answers for a file it cannot execute
+
+
+def _say(message: str) -> None:
+    # trueup's own lines go to stderr: the app's stdout stays the app's.
+    click.echo(message, err=True)
+
+
+@click.command("start", context_settings={"allow_interspersed_args": False})
+@schema_option
+@url_option
+@click.option(
+    "--accept-data-loss",
+    is_flag=True,
+    envvar="TRUEUP_ACCEPT_DATA_LOSS",
+    help="Apply changes even when they lose data. Also $TRUEUP_ACCEPT_DATA_LOSS=1.",
+)
+@click.option(
+    "--force-reset",
+    is_flag=True,
+    help="Empty the database and push the schema anew when the data makes a change "
+    "impossible. All data is lost (the startup backup keeps it).",
+)
+@rename_option
+@ignore_table_option
+@lock_timeout_option
+@click.option("--no-backup", is_flag=True, help="Do not back the database up before the push.")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+def start(
+    schema: str | None,
+    url: str | None,
+    accept_data_loss: bool,
+    force_reset: bool,
+    renames: tuple[str, ...],
+    ignore_tables: tuple[str, ...],
+    lock_timeout: float | None,
+    no_backup: bool,
+    command: tuple[str, ...],
+) -> None:
+    """Back up, push the schema, then run COMMAND in trueup's place.
+
+    \b
+    For a container's entrypoint:
+      trueup start --schema schema.sql -- python -m myapp
+
+    The push takes the same options as `trueup push` and never asks questions: data loss
+    needs --accept-data-loss (or TRUEUP_ACCEPT_DATA_LOSS=1). When the push fails or is
+    refused, COMMAND is not run and trueup exits with the push's code (1 error, 3
+    refused). Otherwise COMMAND replaces trueup (exec), and its exit code is the
+    container's.
+    """
+    try:
+        _backup_and_push(
+            schema=schema,
+            url=url,
+            accept_data_loss=accept_data_loss,
+            force_reset=force_reset,
+            renames=renames,
+            ignore_tables=ignore_tables,
+            lock_timeout=lock_timeout,
+            no_backup=no_backup,
+        )
+    except TrueupError as exc:
+        not_started = f"The command was not started: {shlex.join(command)}"
+        exc.hint = f"{exc.hint}\n{not_started}" if exc.hint else not_started
+        raise
+    _exec(command)
+
+
+def _backup_and_push(
+    *,
+    schema: str | None,
+    url: str | None,
+    accept_data_loss: bool,
+    force_reset: bool,
+    renames: tuple[str, ...],
+    ignore_tables: tuple[str, ...],
+    lock_timeout: float | None,
+    no_backup: bool,
+) -> None:
+    from trueup.push import push as run_push
+
+    t, declared = load_target(
+        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+    )
+    hints = declared.renames.merged(parse_renames(renames))
+    _say(f"trueup start: schema {declared.path}, {describe_database(t.url)}")
+    backup = None if no_backup else backup_hook(t, "startup", err=True)
+
+    def on_plan(plan: Plan) -> None:
+        # Runs under the push's lock on every push, in sync or not, before any write.
+        if backup is not None:
+            backup(plan)
+        if plan.is_empty:
+            return
+        _say("Changes:")
+        for line in output.summary_lines(plan):
+            _say("  " + output.styled(line))
+        for finding in plan.findings:
+            _say(output.finding_line(finding))
+
+    result = run_push(
+        t.url,
+        declared.schema,
+        accept_data_loss=accept_data_loss,
+        force_reset=force_reset,
+        renames=hints,
+        lock_timeout=t.settings.lock_timeout,
+        on_plan=on_plan,
+        ignore=t.settings.ignore(),
+    )
+    if result.plan.is_empty:
+        _say("The database is already in sync with the schema.")
+    else:
+        n = len(result.plan.steps)
+        _say(
+            f"Your database is now in sync with your schema ({n} statement{'s' if n != 1 else ''})."
+        )
+
+
+def _exec(command: tuple[str, ...]) -> None:
+    _say(f"Starting: {shlex.join(command)}")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Python ignores SIGPIPE and SIGXFSZ for itself; an ignored signal stays ignored across
+    # exec, so the app would inherit that. Give it the defaults any process starts with.
+    for sig in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(sig, signal.SIG_DFL)
+    try:
+        os.execvp(command[0], command)
+    except FileNotFoundError:
+        raise CommandNotFound(
+            f"The command {command[0]!r} was not found.",
+            hint="The schema was pushed. Check the command after `--` and the PATH.",
+        ) from None
+    except OSError as exc:
+        raise CommandNotRunnable(
+            f"Cannot run {command[0]!r}: {exc.strerror}.",
+            hint="The schema was pushed. Check that the command is an executable file.",
+        ) from None

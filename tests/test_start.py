@@ -1,0 +1,267 @@
+"""``trueup start``: backup, push, then exec the app; the app never starts after a failed or
+refused push; two starts at once. Every start runs in a real process, since it execs."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import make_db
+
+ROOT = Path(__file__).resolve().parent.parent
+V1 = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, bio TEXT);\n"
+V2 = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, bio TEXT, age INT);\n"
+V3 = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);\n"
+ROWS = "INSERT INTO users (email, bio) VALUES ('a@x', 'hi');"
+START = [sys.executable, "-m", "trueup", "start", "--url", "app.db", "--"]
+APP = "import pathlib, sys; pathlib.Path('app-ran').write_text('yes'); print('app says hi')"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "schema.sql").write_text(V2)
+    return tmp_path
+
+
+def environ(**extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("TRUEUP_") and k != "DATABASE_URL"
+    }
+    env.update(extra)
+    return env
+
+
+def start(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "trueup", "start", "--url", "app.db", *args],
+        capture_output=True,
+        text=True,
+        env=env or environ(),
+    )
+
+
+def columns(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [r[1] for r in conn.execute("PRAGMA table_info(users)")]
+    finally:
+        conn.close()
+
+
+def backups(project: Path) -> list[str]:
+    folder = project / "backups"
+    return sorted(os.listdir(folder)) if folder.exists() else []
+
+
+def test_start_backs_up_pushes_and_execs_the_command(project: Path) -> None:
+    make_db(project / "app.db", V1, ROWS)
+    proc = start("--", sys.executable, "-c", "import os, sys; print(os.getpid()); sys.exit(7)")
+    assert proc.returncode == 7, proc.stderr  # the app's exit code is the container's
+    [backup] = backups(project)
+    assert ".startup." in backup
+    assert f"Backup saved: {project / 'backups' / backup}" in proc.stderr
+    assert "now in sync" in proc.stderr
+    assert "age" in columns(project / "app.db")
+    assert "age" not in columns(project / "backups" / backup)  # taken before the push
+
+
+def test_the_command_replaces_trueup(project: Path) -> None:
+    """exec, not a child process: the app has trueup's pid, so signals reach it."""
+    make_db(project / "app.db", V2, ROWS)
+    child = subprocess.Popen(
+        [*START, sys.executable, "-c", "import os; print(os.getpid())"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environ(),
+    )
+    out, err = child.communicate()
+    assert child.returncode == 0, err
+    assert out.strip() == str(child.pid)
+    assert "already in sync" in err
+
+
+def test_signals_reach_the_app(project: Path) -> None:
+    make_db(project / "app.db", V2)
+    app = (
+        "import signal, sys, time\n"
+        "def stop(*_):\n"
+        "    print('got SIGTERM', flush=True)\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGTERM, stop)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    child = subprocess.Popen(
+        [*START, sys.executable, "-c", app],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environ(),
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "ready"
+    child.terminate()  # SIGTERM to trueup's pid, as `docker stop` sends it
+    out, _ = child.communicate()
+    assert "got SIGTERM" in out and child.returncode == 0
+
+
+def test_no_backup_when_the_database_is_new(project: Path) -> None:
+    proc = start("--", sys.executable, "-c", APP)
+    assert proc.returncode == 0, proc.stderr
+    assert (project / "app-ran").exists() and "app says hi" in proc.stdout
+    assert backups(project) == []
+    assert "Backup" not in proc.stderr
+
+
+def test_no_backup_flag(project: Path) -> None:
+    make_db(project / "app.db", V1, ROWS)
+    proc = start("--no-backup", "--", sys.executable, "-c", APP)
+    assert proc.returncode == 0, proc.stderr
+    assert backups(project) == []
+
+
+def test_every_start_takes_a_startup_backup_even_in_sync(project: Path) -> None:
+    make_db(project / "app.db", V2, ROWS)
+    for _ in range(3):
+        assert start("--", sys.executable, "-c", APP).returncode == 0
+    assert len(backups(project)) == 3
+    assert all(".startup." in b for b in backups(project))
+    proc = start("--", sys.executable, "-c", APP, env=environ(TRUEUP_BACKUP_KEEP="2"))
+    assert proc.returncode == 0
+    assert len(backups(project)) == 2
+
+
+def test_a_refused_push_does_not_start_the_app(project: Path) -> None:
+    make_db(project / "app.db", V1, ROWS)
+    (project / "schema.sql").write_text(V3)
+    proc = start("--", sys.executable, "-c", APP)
+    assert proc.returncode == 3
+    assert "data loss" in proc.stderr
+    assert "The command was not started:" in proc.stderr
+    assert not (project / "app-ran").exists()
+    assert "bio" in columns(project / "app.db")
+
+    proc = start("--", sys.executable, "-c", APP, env=environ(TRUEUP_ACCEPT_DATA_LOSS="1"))
+    assert proc.returncode == 0, proc.stderr
+    assert (project / "app-ran").exists()
+    assert "bio" not in columns(project / "app.db")
+    # the dropped column is in the startup backup of this start
+    newest = backups(project)[-1]
+    assert "bio" in columns(project / "backups" / newest)
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda p: (p / "schema.sql").write_text("CREATE TABLE t (a INT,,);\n"), "schema.sql:1"),
+        (lambda p: (p / "backups").write_text("a file where the folder goes"), "backups"),
+    ],
+    ids=["bad-schema", "backup-fails"],
+)
+def test_a_failed_push_does_not_start_the_app(project: Path, setup: object, message: str) -> None:
+    make_db(project / "app.db", V1, ROWS)
+    setup(project)  # type: ignore[operator]
+    proc = start("--", sys.executable, "-c", APP)
+    assert proc.returncode == 1
+    assert message in proc.stderr and "The command was not started:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (project / "app-ran").exists()
+    assert "age" not in columns(project / "app.db")
+
+
+def test_a_missing_command(project: Path) -> None:
+    make_db(project / "app.db", V2)
+    proc = start("--", "no-such-command-anywhere")
+    assert proc.returncode == 127
+    assert "'no-such-command-anywhere' was not found" in proc.stderr
+
+
+def test_a_command_is_required(project: Path) -> None:
+    proc = start()
+    assert proc.returncode == 2 and "Missing argument" in proc.stderr
+
+
+def test_two_starts_at_once(project: Path) -> None:
+    """Both wait for the lock the test holds; then one backs up and pushes, the other backs
+    up and finds the database in sync, and both run the app."""
+    make_db(project / "app.db", V1, ROWS)
+    holder = sqlite3.connect(project / "app.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    starts = [
+        subprocess.Popen(
+            [*START, sys.executable, "-c", "print('app ran')"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environ(),
+        )
+        for _ in range(2)
+    ]
+    early = []
+    for proc in starts:  # both are up to the push before the lock is let go
+        assert proc.stderr is not None
+        early.append(proc.stderr.readline())
+        assert early[-1].startswith("trueup start:")
+    holder.execute("ROLLBACK")
+    holder.close()
+    results = [(proc, *proc.communicate()) for proc in starts]
+    for proc, out, err in results:
+        assert proc.returncode == 0, err
+        assert out == "app ran\n"
+    errs = [err for _, _, err in results]
+    assert sorted("now in sync" in e for e in errs) == [False, True]
+    assert sorted("already in sync" in e for e in errs) == [False, True]
+    made = backups(project)
+    assert len(made) == 2 and all(".startup." in b for b in made)
+    # one backup from before the push, one from after it
+    assert sorted("age" in columns(project / "backups" / b) for b in made) == [False, True]
+
+
+def test_nothing_heavy_is_imported_before_exec(project: Path) -> None:
+    make_db(project / "app.db", V2)
+    script = (
+        "import os, sys\n"
+        "def report(file, args):\n"
+        "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('rich', 'psycopg', 'sqlalchemy') or m.startswith('trueup.transfer'))\n"
+        "    print('loaded:', heavy, flush=True)\n"
+        "    os._exit(0)\n"
+        "os.execvp = report\n"
+        "from trueup.cli import main\n"
+        "sys.argv = ['trueup', 'start', '--url', 'app.db', '--', 'true']\n"
+        "main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environ()
+    )
+    assert proc.stdout.strip() == "loaded: []", proc.stderr
+
+
+def test_the_example_entrypoint(project: Path) -> None:
+    """examples/mediaserver/entrypoint.sh as the Dockerfile runs it."""
+    example = ROOT / "examples" / "mediaserver"
+    env = environ(
+        DATABASE_URL=f"file:{project / 'media.db'}",
+        TRUEUP_SCHEMA=str(example / "schema.sql"),
+        TRUEUP_BACKUP_DIR=str(project / "data-backups"),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    run = [str(example / "entrypoint.sh"), sys.executable, "-c", APP]
+    proc = subprocess.run(run, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "app says hi" in proc.stdout
+    conn = sqlite3.connect(project / "media.db")
+    conn.executescript((example / "seed.sql").read_text())
+    conn.close()
+    env["TRUEUP_SCHEMA"] = str(example / "schema-v2.sql")
+    proc = subprocess.run(run, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "now in sync" in proc.stderr
+    assert len(os.listdir(project / "data-backups")) == 1
