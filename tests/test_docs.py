@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
+
 from trueup.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,7 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_every_command_has_a_section_in_cli_md() -> None:
     text = (ROOT / "docs" / "cli.md").read_text()
-    for name, command in cli.commands.items():
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        assert command is not None, name
         assert f"## trueup {name}" in text, name
         for param in command.params:
             for opt in param.opts:

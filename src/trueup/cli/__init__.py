@@ -4,6 +4,7 @@ exit code of their kind."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import click
@@ -14,8 +15,35 @@ from trueup.errors import TrueupError
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+# Each command's module is imported only when that command runs (or for --help): the
+# push every container start runs must not pay for export, restore or their imports.
+COMMANDS = {
+    "push": "trueup.cli.push:push",
+    "diff": "trueup.cli.diff:diff",
+    "inspect": "trueup.cli.inspect:inspect",
+    "backup": "trueup.cli.backup:backup_command",
+    "backups": "trueup.cli.backup:backups_command",
+    "restore": "trueup.cli.restore:restore",
+    "export": "trueup.cli.export:export",
+    "import": "trueup.cli.import_:import_",
+    "start": "trueup.cli.start:start",
+}
+
+
 class TrueupGroup(click.Group):
-    """A group that turns trueup's errors into a message and an exit code."""
+    """A group that loads its commands on demand and turns trueup's errors into a message
+    and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        command: click.Command = getattr(import_module(module), attr)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -38,23 +66,6 @@ def cli() -> None:
     Typical use, at every container start:
       trueup push --schema schema.sql --url file:./data/app.db
     """
-
-
-def _register() -> None:
-    from trueup.cli import backup, diff, export, import_, inspect, push, restore, start
-
-    cli.add_command(push.push)
-    cli.add_command(diff.diff)
-    cli.add_command(inspect.inspect)
-    cli.add_command(backup.backup_command)
-    cli.add_command(backup.backups_command)
-    cli.add_command(restore.restore)
-    cli.add_command(export.export)
-    cli.add_command(import_.import_)
-    cli.add_command(start.start)
-
-
-_register()
 
 
 def main() -> None:

@@ -39,7 +39,11 @@ def load_schema(
             f"The schema file {path} does not exist.",
             hint="Pass --schema PATH, or put the schema in schema.sql (or prisma/schema.prisma).",
         )
-    from trueup.sources.prisma import is_prisma_path
+    # Only a Prisma schema pays for importing the Prisma front end.
+    if path.lower().endswith(".prisma") or os.path.isdir(path):
+        from trueup.sources.prisma import is_prisma_path
+    else:
+        is_prisma_path = _never
 
     if is_prisma_path(path):
         from trueup.sources.prisma import load_prisma
@@ -60,3 +64,7 @@ def load_schema(
         hint="Name a .sql file containing CREATE TABLE / CREATE INDEX / CREATE VIEW / "
         "CREATE TRIGGER statements.",
     )
+
+
+def _never(path: str) -> bool:
+    return False
