@@ -49,13 +49,20 @@ def render_prisma(schema: Schema, provider: str) -> str:
         lookup['"' + enum.name.replace('"', '""') + '"'] = pulled
         lookup.setdefault(enum.name, pulled)
 
-    models: dict[str, PulledModel] = {}
-    for table in sorted(schema.tables, key=lambda t: t.name):
-        if table.schema is not None:
-            footer += [f"The table {table.schema}.{table.name} (only the default schema is read)."]
-            continue
-        name = naming.unique(naming.type_name(table.name, "Model"), type_names)
-        models[table.name] = build_model(table, name, flavour, lookup)
+    tables = sorted(schema.tables, key=lambda t: t.name)
+    footer += [
+        f"The table {t.schema}.{t.name} (only the default schema is read)."
+        for t in tables
+        if t.schema is not None
+    ]
+    tables = [t for t in tables if t.schema is None]
+    model_names = naming.assign(
+        [t.name for t in tables], lambda _, n: naming.type_name(n, "Model"), type_names
+    )
+    models: dict[str, PulledModel] = {
+        t.name: build_model(t, name, flavour, lookup)
+        for t, name in zip(tables, model_names, strict=True)
+    }
     joins = find_join_tables(models, flavour)
     inlines = inline_relations(models, joins, flavour)
     add_relation_fields(models, inlines, joins, flavour)
@@ -72,12 +79,10 @@ def render_prisma(schema: Schema, provider: str) -> str:
 
 def _pulled_enum(enum: Enum, type_names: set[str]) -> PulledEnum:
     name = naming.unique(naming.type_name(enum.name, "Enum"), type_names)
-    taken: set[str] = set()
-    value_names = tuple(
-        naming.unique(naming.sanitize(v, f"value_{i + 1}"), taken)
-        for i, v in enumerate(enum.values)
+    value_names = naming.assign(
+        list(enum.values), lambda i, v: naming.sanitize(v, f"value_{i + 1}"), set()
     )
-    return PulledEnum(name, enum.name, enum.values, value_names)
+    return PulledEnum(name, enum.name, enum.values, tuple(value_names))
 
 
 def _enum_block(enum: PulledEnum) -> Block:

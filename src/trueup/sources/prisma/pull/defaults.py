@@ -40,7 +40,7 @@ def default_attribute(column: Column, ftype: FieldType, flavour: Flavour) -> str
         for psl, lowered in _candidates(found, ftype, flavour):
             if flavour.literal(lowered) == found:
                 return psl
-    return f"dbgenerated({string(_unwrapped(text))})"
+    return f"dbgenerated({string(flavour.raw_default(text))})"
 
 
 def _list_default(text: str, ftype: FieldType, flavour: Flavour) -> str | None:
@@ -67,20 +67,6 @@ def _list_default(text: str, ftype: FieldType, flavour: Flavour) -> str | None:
             return None
         out.append(psl)
     return "[" + ", ".join(out) + "]"
-
-
-def _unwrapped(text: str) -> str:
-    """``(1 + 2)`` -> ``1 + 2``: a push wraps the expression in parentheses again where
-    the engine needs them, and both spellings read back the same."""
-    text = text.strip()
-    while text.startswith("(") and text.endswith(")"):
-        depth = 0
-        for i, ch in enumerate(text):
-            depth += {"(": 1, ")": -1}.get(ch, 0)
-            if depth == 0 and i < len(text) - 1:
-                return text
-        text = text[1:-1].strip()
-    return text
 
 
 def _candidates(found: Literal, ftype: FieldType, flavour: Flavour) -> Iterator[tuple[str, str]]:
@@ -113,7 +99,7 @@ def _string_candidates(value: str, ftype: FieldType, flavour: Flavour) -> Iterat
             yield name, sql_literal(value)
     elif scalar == "String":
         yield string(value), sql_literal(value)
-    elif scalar == "Json":
+    elif scalar == "Json" and flavour.json_literals:
         try:
             json.loads(value)
         except ValueError:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from trueup.dialects.sqlite.lexer import Kind, fold, strip_parens, tokenize
+from trueup.dialects.sqlite.render import default_sql
 from trueup.model import Column
 from trueup.sources.prisma.datamodel import POSTGRESQL, SQLITE
 from trueup.sources.prisma.lower import sql_literal
@@ -79,6 +80,8 @@ class Flavour:
     named_keys: bool
     #: An implicit many-to-many table keeps its pair unique by a primary key, not an index.
     join_table_primary_key: bool
+    #: Prisma writes a Json literal default into DDL the engine accepts.
+    json_literals: bool = True
 
     def key(self, name: str) -> str:
         """The form in which the engine compares two names."""
@@ -110,11 +113,19 @@ class Flavour:
         """Whether the field gets ``@default(autoincrement())``."""
         return column.autoincrement
 
+    def raw_default(self, text: str) -> str:
+        """A default as ``dbgenerated("…")`` holds it: Prisma writes that text after
+        ``DEFAULT`` as it is."""
+        return text
+
 
 class SQLiteFlavour(Flavour):
     provider = SQLITE
     named_keys = False
     join_table_primary_key = False
+    # Prisma writes a Json literal default unquoted into SQLite DDL, which SQLite rejects;
+    # dbgenerated("'…'") makes the same column with Prisma and with trueup.
+    json_literals = False
 
     #: The exact column types Prisma writes for its scalars on SQLite.
     TYPES: ClassVar[dict[str, str]] = {
@@ -166,6 +177,14 @@ class SQLiteFlavour(Flavour):
 
     def decimal_sql(self, value: str) -> str:
         return value  # Prisma's SQLite DDL writes a Decimal string default unquoted
+
+    def raw_default(self, text: str) -> str:
+        # SQLite reports an expression default without the parentheses its grammar needs
+        # around it (DEFAULT (1 + 2) reads as "1 + 2").
+        toks = tokenize(text)
+        if toks and toks[0].text == "(" and strip_parens(toks) != toks:
+            return text
+        return default_sql(text)
 
     def autoincrement(self, column: Column, single_int_key: bool) -> bool:
         # Prisma writes AUTOINCREMENT on every single-column Int key, so its db pull writes

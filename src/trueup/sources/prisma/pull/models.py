@@ -50,8 +50,10 @@ def build_model(
     model = PulledModel(table, block, {}, {}, [], set())
     pk = table.primary_key
     pk_columns = pk.columns if pk is not None else ()
-    for i, col in enumerate(table.columns):
-        field_name = naming.unique(naming.sanitize(col.name, f"column_{i + 1}"), model.taken)
+    field_names = naming.assign(
+        list(table.column_names), lambda i, n: naming.sanitize(n, f"column_{i + 1}"), model.taken
+    )
+    for col, field_name in zip(table.columns, field_names, strict=True):
         model.fields[col.name] = field_name
         model.types[col.name] = flavour.field_type(col, enums)
     for col in table.columns:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from trueup.sources.prisma.scalars import BUILTIN_TYPES
 
@@ -42,6 +42,17 @@ def unique(name: str, taken: set[str]) -> str:
         n += 1
         out = f"{name}_{n}"
     taken.add(out)
+    return out
+
+
+def assign(names: list[str], make: Callable[[int, str], str], taken: set[str]) -> list[str]:
+    """A distinct Prisma name for each of ``names`` (``make(i, name)`` proposes one). Names
+    that are valid as they are go first, so they never yield to a sanitised one."""
+    out = [""] * len(names)
+    for valid_pass in (True, False):
+        for i, name in enumerate(names):
+            if is_valid(name) == valid_pass:
+                out[i] = unique(make(i, name), taken)
     return out
 
 
