@@ -16,7 +16,8 @@ CLI = HERE / "node_modules" / "prisma" / "build" / "index.js"
 @dataclass(frozen=True)
 class Result:
     code: int
-    output: str
+    output: str  # stdout and stderr
+    stdout: str = ""
 
 
 class Unavailable(Exception):
@@ -61,7 +62,7 @@ def run(args: list[str], database: Path, *, timeout: float = 180) -> Result:
         timeout=timeout,
         check=False,
     )
-    return Result(done.returncode, done.stdout + done.stderr)
+    return Result(done.returncode, done.stdout + done.stderr, done.stdout)
 
 
 def db_push(schema: Path, database: Path) -> Result:
@@ -70,3 +71,15 @@ def db_push(schema: Path, database: Path) -> Result:
 
 def validate(schema: Path, database: Path) -> Result:
     return run(["validate", "--schema", str(schema)], database)
+
+
+def db_pull(database: Path, folder: Path) -> Result:
+    """``prisma db pull --print`` of ``database``: the ``stdout`` of the result is the
+    schema Prisma writes for it (the warnings printed before it left out)."""
+    schema = folder / "pull_base.prisma"
+    schema.write_text(
+        'datasource db {\n  provider = "sqlite"\n  url      = env("DATABASE_URL")\n}\n'
+    )
+    result = run(["db", "pull", "--print", "--schema", str(schema)], database)
+    start = result.stdout.find("datasource db {")
+    return Result(result.code, result.output, result.stdout[max(start, 0) :])
