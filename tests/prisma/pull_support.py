@@ -1,5 +1,5 @@
-"""The round trip of ``inspect --format prisma`` on SQLite: inspect a database, write it as a
-Prisma schema, push that schema into an empty database, inspect that one too."""
+"""The round trip of ``inspect --format prisma``: inspect a database, write it as a Prisma
+schema, push that schema into an empty database, inspect that one too."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.helpers import DIALECT, inspect_db
+from tests.postgres import support as pg
 from trueup.diff.changes import Change
 from trueup.diff.differ import diff
 from trueup.model import Schema
@@ -22,10 +23,13 @@ class RoundTrip:
     text: str  # the pulled schema.prisma
     pushed: Schema  # what pushing it into an empty database made
 
+    provider: str = "sqlite"
+
     @property
     def changes(self) -> list[Change]:
-        """What differs between the two databases (the differ with SQLite's hooks)."""
-        return diff(self.original, self.pushed, DIALECT.hooks)
+        """What differs between the two databases (the differ with the engine's hooks)."""
+        hooks = DIALECT.hooks if self.provider == "sqlite" else pg.DIALECT.hooks
+        return diff(self.original, self.pushed, hooks)
 
 
 def round_trip(database: Path, folder: Path) -> RoundTrip:
@@ -37,3 +41,14 @@ def round_trip(database: Path, folder: Path) -> RoundTrip:
     fresh.unlink(missing_ok=True)
     push(parse_url(str(fresh)), load_schema(str(pulled), "sqlite").schema)
     return RoundTrip(original, text, inspect_db(fresh))
+
+
+def round_trip_postgres(original: pg.Server, empty: pg.Server, folder: Path) -> RoundTrip:
+    """The same on PostgreSQL: ``original`` is pulled, the result pushed into ``empty``
+    (reading the pulled schema needs a server for its scratch database: $DATABASE_URL)."""
+    schema = pg.inspect_db(original)
+    text = render_prisma(schema, "postgresql")
+    pulled = folder / "pulled.prisma"
+    pulled.write_text(text)
+    push(empty.database_url, load_schema(str(pulled), "postgresql").schema)
+    return RoundTrip(schema, text, pg.inspect_db(empty), "postgresql")

@@ -112,11 +112,11 @@ def schemas(draw: st.DrawFn) -> str:
             if name.lower() in taken:
                 name = f"ref{n}"
             taken.add(name.lower())
-            not_null = draw(st.booleans())
-            actions = [a for a in ACTIONS if not (not_null and a == "SET NULL")]
+            required = draw(st.booleans())
+            actions = [a for a in ACTIONS if not (required and a == "SET NULL")]
             on_delete, on_update = draw(st.sampled_from(actions)), draw(st.sampled_from(actions))
             ctype = KEY_TYPE[target.key]
-            spec.columns.append(f"{q(name)} {ctype}{' NOT NULL' if not_null else ''}")
+            spec.columns.append(f"{q(name)} {ctype}{' NOT NULL' if required else ''}")
             spec.column_names.append(name)
             spec.constraints.append(
                 f"FOREIGN KEY ({q(name)}) REFERENCES {q(target.name)} "
@@ -144,7 +144,7 @@ def _join_tables(draw: st.DrawFn, specs: list[Spec]) -> str:
     keyed = sorted(
         (s for s in specs if s.key in KEY_TYPE and s.name in JOINABLE), key=lambda s: s.name
     )
-    out = []
+    out: list[str] = []
     for i, a in enumerate(keyed):
         for b in keyed[i:]:
             if not draw(st.booleans()):
