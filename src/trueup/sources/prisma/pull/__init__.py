@@ -117,8 +117,8 @@ def _objects_note(schema: Schema, others: list[str]) -> list[str]:
     if not statements:
         return []
     lines = [
-        "The database also has these, which Prisma cannot declare; pushing this schema "
-        "would drop them:"
+        "The database also has these, which Prisma cannot declare (trueup push with this "
+        "schema would drop them):"
     ]
     for statement in statements:
         lines.append("")

@@ -84,8 +84,8 @@ def finish(model: PulledModel) -> None:
         model.block.attributes.append("@@ignore")
     if model.notes:
         model.block.notes.append(
-            f"Prisma cannot declare these parts of the table {_quoted(model.table.name)}; "
-            "pushing this schema would remove or change them:"
+            f"Prisma cannot declare these parts of the table {_quoted(model.table.name)} "
+            "(trueup push with this schema would remove or change them):"
         )
         model.block.notes += [f"  - {n}" for n in model.notes]
 
