@@ -22,7 +22,7 @@ from typing import IO, Any, Protocol
 from trueup.dialects import get_dialect
 from trueup.dialects.base import Dialect
 from trueup.diff.differ import diff
-from trueup.model import Schema
+from trueup.model import Schema, Table
 from trueup.model.json import to_data
 from trueup.transfer.engine import Source, Target
 from trueup.transfer.format import (
@@ -31,6 +31,7 @@ from trueup.transfer.format import (
     Header,
     Reader,
     TableCount,
+    TableRecord,
     TransferError,
     Writer,
 )
@@ -46,10 +47,12 @@ __all__ = [
     "TransferError",
     "export_database",
     "import_database",
+    "verify_export",
 ]
 
 _ENGINES = {
     "sqlite": ("trueup.transfer.sqlite", "SQLiteSource", "SQLiteTarget"),
+    "postgresql": ("trueup.transfer.postgres", "PostgresSource", "PostgresTarget"),
 }
 Ignore = Callable[[str], bool] | None
 
@@ -166,10 +169,10 @@ def _counting(rows: Iterable[list[Any]], progress: Progress, seen: list[int]) ->
     seen.append(n)
 
 
-def _file_schema(dialect: Dialect, header: Header) -> Schema:
+def _file_schema(dialect: Dialect, header: Header, url: DatabaseURL) -> Schema:
     """The file's schema, read the way trueup reads every schema: its statements run in a
     scratch database of the engine, which is then inspected."""
-    session = dialect.scratch()
+    session = dialect.scratch(url)
     try:
         for statement in header.ddl + header.ddl_after:
             session.execute(statement)
@@ -177,7 +180,8 @@ def _file_schema(dialect: Dialect, header: Header) -> Schema:
     except Exception as exc:
         raise TransferError(
             f"The schema in the file cannot be created: {exc}.",
-            hint="The file may have been edited by hand, or comes from a newer engine version.",
+            hint="Nothing was imported. The file may have been edited by hand, or comes from "
+            "a newer version of the database engine.",
         ) from exc
     finally:
         session.close()
@@ -191,9 +195,16 @@ def import_database(
     timeout: float = 60.0,
     ignore: Ignore = None,
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> ImportResult:
     """Load the export in ``source`` (called ``name`` in messages) into the database at
-    ``url``, which must be empty or have the file's schema with no rows in its tables.
+    ``url``. With ``replace`` (a restore) everything in the database is dropped first, in
+    the same transaction.
+
+    An export of the same engine goes into an empty database (its schema is created from
+    the file) or one with exactly the file's schema and no rows in those tables. An export
+    of another engine goes into a database that already has the tables and columns (push
+    the schema first): values are converted by the target's column types.
 
     Everything happens in one transaction: if a count, a row or the schema does not come
     out right, nothing is changed.
@@ -201,31 +212,42 @@ def import_database(
     progress = progress or _NoProgress()
     reader = Reader(source, name)
     header = reader.header()
-    if header.engine != url.engine:
-        raise TransferError(
-            f"{name} is an export of a {header.engine} database; importing it into "
-            f"{url.engine} is not supported yet.",
-            hint="Import it into a database of the same engine.",
-        )
+    same_engine = header.engine == url.engine
+    if replace and not same_engine:
+        raise TransferError(f"{name} is an export of a {header.engine} database, not {url.engine}.")
     dialect = get_dialect(url.engine, ignore=ignore)
-    wanted = _file_schema(dialect, header)
     target: Target = _engine(url.engine, 1)(url, timeout, ignore)
     try:
+        # After the target is open: a server engine makes its scratch database beside it.
+        wanted = _file_schema(dialect, header, url) if same_engine else None
         current = target.inspect()
-        created = current.is_empty
+        if replace and not current.is_empty:
+            _empty(target, current, dialect)
+            current = target.inspect()
+        created = same_engine and current.is_empty
         if created:
             target.run(header.ddl)
+            tables = {t.name: t.name for t in header.tables}
+            current = target.inspect()
             after = header.ddl_after
         else:
-            _check_same_schema(current, wanted, dialect, header, target, url)
-            # Triggers would fire on the rows being put back; they are made again after.
-            target.drop_triggers([t.name for t in current.triggers])
-            after = tuple(dialect.render_schema(Schema(triggers=current.triggers)))
+            if wanted is not None:
+                _check_same_schema(current, wanted, dialect, url)
+                tables = {t.name: t.name for t in header.tables}
+            else:
+                tables = _match_tables(current, header, url)
+            _check_empty(target, list(tables.values()), url)
+            # Triggers would fire on the rows being put back; they come back after.
+            after = target.suspend_triggers(current, list(tables.values()))
+        live = {t.name: t for t in current.tables}
         progress.start(header.rows)
         for count in header.tables:
             record = reader.table(count.name)
+            table = tables[count.name]
+            columns = record.columns if same_engine else _match_columns(record, live[table], url)
             seen: list[int] = []
-            target.load(record, _counting(reader.rows(record), progress, seen))
+            rows = _counting(reader.rows(record), progress, seen)
+            target.load(record, rows, table=table, columns=columns, exact=same_engine)
             if seen != [count.rows]:
                 raise reader.fail(
                     f"the table {count.name!r} has {sum(seen)} rows; the header says {count.rows}.",
@@ -234,16 +256,15 @@ def import_database(
         reader.end(header)
         target.run(after)
         for count in header.tables:
-            if target.count(count.name) != count.rows:
+            found = target.count(tables[count.name])
+            if found != count.rows:
                 raise TransferError(
-                    f"After the import {count.name} holds {target.count(count.name)} rows, not "
-                    f"{count.rows}.",
+                    f"After the import {count.name} holds {found} rows, not {count.rows}.",
                     hint="Nothing was imported. A trigger or a conflict clause (OR IGNORE, OR "
                     "REPLACE) of the database may have changed the rows.",
                 )
-        orphans = target.violations([t.name for t in header.tables])
-        remaining = diff(target.inspect(), wanted, dialect.hooks)
-        if remaining:
+        orphans = target.violations(list(tables.values()))
+        if wanted is not None and diff(target.inspect(), wanted, dialect.hooks):
             raise TransferError(
                 "After the import the database's schema differs from the file's.",
                 hint="Nothing was imported. This is a bug in trueup; please report it.",
@@ -258,6 +279,59 @@ def import_database(
     )
 
 
+def _empty(target: Target, current: Schema, dialect: Dialect) -> None:
+    """Drop everything, as ``push --force-reset`` does: the reset's drops, planned by the
+    engine, run inside the import's transaction."""
+    from trueup.diff.differ import reset_changes
+
+    empty = Schema(namespaces=current.namespaces)
+    changes = reset_changes(current, empty, dialect.hooks)
+    target.run([step.sql for step in dialect.plan(changes, current, empty).steps])
+
+
+def verify_export(source: IO[bytes], name: str) -> Header:
+    """Read a whole export without a database: the header, every table's rows and the end
+    record, checking the structure and the counts. Memory stays flat."""
+    reader = Reader(source, name)
+    header = reader.header()
+    for count in header.tables:
+        record = reader.table(count.name)
+        n = sum(1 for _ in reader.rows(record))
+        if n != count.rows:
+            raise reader.fail(
+                f"the table {count.name!r} has {n} rows; the header says {count.rows}."
+            )
+    reader.end(header)
+    return header
+
+
+def _match_tables(current: Schema, header: Header, url: DatabaseURL) -> dict[str, str]:
+    """For an export of another engine: the database's table for each of the file's
+    (same name, case aside). Every table must be there already."""
+    by_key = {t.name.lower(): t.name for t in current.tables}
+    missing = [t.name for t in header.tables if t.name.lower() not in by_key]
+    if missing:
+        raise TransferError(
+            f"The database {url} has no table {', '.join(missing[:5])}"
+            + (" and more" if len(missing) > 5 else "")
+            + f"; the file is an export of a {header.engine} database.",
+            hint="Nothing was imported. Push the schema to this database first (trueup push "
+            "with a schema for this engine), then import.",
+        )
+    return {t.name: by_key[t.name.lower()] for t in header.tables}
+
+
+def _match_columns(record: TableRecord, table: Table, url: DatabaseURL) -> tuple[str, ...]:
+    by_key = {c.name.lower(): c.name for c in table.columns if c.generated is None}
+    missing = [c for c in record.columns if c.lower() not in by_key]
+    if missing:
+        raise TransferError(
+            f"The table {table.name} of {url} has no column {', '.join(missing)}.",
+            hint="Nothing was imported. Push a schema with the same columns first.",
+        )
+    return tuple(by_key[c.lower()] for c in record.columns)
+
+
 def _change_name(change: object) -> str:
     """``AddTable users``: the kind of a change and the object it is about."""
     kind = type(change).__name__
@@ -269,14 +343,7 @@ def _change_name(change: object) -> str:
     return kind
 
 
-def _check_same_schema(
-    current: Schema,
-    wanted: Schema,
-    dialect: Dialect,
-    header: Header,
-    target: Target,
-    url: DatabaseURL,
-) -> None:
+def _check_same_schema(current: Schema, wanted: Schema, dialect: Dialect, url: DatabaseURL) -> None:
     changes = diff(current, wanted, dialect.hooks)
     if changes:
         listed = "\n".join(f"    {_change_name(c)}" for c in changes[:10])
@@ -288,7 +355,10 @@ def _check_same_schema(
             hint="Nothing was imported. Import into an empty database, or into one with the "
             "same schema (push the schema the export was made from first).",
         )
-    full = [t.name for t in header.tables if target.has_rows(t.name)]
+
+
+def _check_empty(target: Target, tables: list[str], url: DatabaseURL) -> None:
+    full = [t for t in tables if target.has_rows(t)]
     if full:
         raise TransferError(
             f"The database {url} already holds rows in {', '.join(full[:5])}"

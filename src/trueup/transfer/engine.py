@@ -47,12 +47,23 @@ class Target(ABC):
     def has_rows(self, table: str) -> bool: ...
 
     @abstractmethod
-    def drop_triggers(self, names: Sequence[str]) -> None:
-        """Remove triggers for the load (they are made again after it), so they do not fire
-        on rows that are being restored as they were."""
+    def suspend_triggers(self, current: Schema, tables: Sequence[str]) -> tuple[str, ...]:
+        """Keep the triggers of ``tables`` from firing on rows that are being put back as
+        they were; return the statements that bring them back after the load."""
 
     @abstractmethod
-    def load(self, record: TableRecord, rows: Iterable[list[Any]]) -> None: ...
+    def load(
+        self,
+        record: TableRecord,
+        rows: Iterable[list[Any]],
+        *,
+        table: str,
+        columns: Sequence[str],
+        exact: bool,
+    ) -> None:
+        """Insert ``rows`` (laid out as ``record`` says) into ``table``'s ``columns``.
+        ``exact``: the file is of this engine, so engine extras (SQLite rowids, counters)
+        are restored as they were; otherwise counters are moved past the loaded ids."""
 
     @abstractmethod
     def count(self, table: str) -> int: ...

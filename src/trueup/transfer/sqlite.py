@@ -135,9 +135,14 @@ class SQLiteTarget(Target):
         # keys are off for the load and checked at the end.
         self.session.begin(write=True, timeout=timeout)
         self.conn = self.session.conn
+        self._counters: set[str] = set()  # tables with an AUTOINCREMENT counter
 
     def inspect(self) -> Schema:
-        return self.session.inspect()
+        schema = self.session.inspect()
+        self._counters = {
+            fold(t.name) for t in schema.tables if any(c.autoincrement for c in t.columns)
+        }
+        return schema
 
     def run(self, statements: Sequence[str]) -> None:
         for statement in statements:
@@ -146,18 +151,28 @@ class SQLiteTarget(Target):
     def has_rows(self, table: str) -> bool:
         return self.conn.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1").fetchone() is not None
 
-    def drop_triggers(self, names: Sequence[str]) -> None:
-        for name in names:
-            self.conn.execute(f"DROP TRIGGER {quote(name)}")
+    def suspend_triggers(self, current: Schema, tables: Sequence[str]) -> tuple[str, ...]:
+        # SQLite cannot switch a trigger off: drop it inside the transaction, make it again.
+        for trigger in current.triggers:
+            self.conn.execute(f"DROP TRIGGER {quote(trigger.name)}")
+        return tuple(t.definition.text for t in current.triggers)
 
-    def load(self, record: TableRecord, rows: Iterable[list[Any]]) -> None:
-        names = [quote(c) for c in record.columns]
-        if record.rowid:
-            name = rowid_name(record.columns)
+    def load(
+        self,
+        record: TableRecord,
+        rows: Iterable[list[Any]],
+        *,
+        table: str,
+        columns: Sequence[str],
+        exact: bool,
+    ) -> None:
+        names = [quote(c) for c in columns]
+        if record.rowid:  # only files of SQLite have rowids: exact is true
+            name = rowid_name(columns)
             if name is None:
-                raise TransferError(f"The table {record.name} has no rowid to import into.")
+                raise TransferError(f"The table {table} has no rowid to import into.")
             names.insert(0, name)
-        head = f"INSERT INTO {quote(record.name)} ({', '.join(names)}) VALUES "
+        head = f"INSERT INTO {quote(table)} ({', '.join(names)}) VALUES "
         sql = head + "(" + ", ".join("?" * len(names)) + ")"
         batch: list[list[Any]] = []
         for row in rows:
@@ -175,8 +190,10 @@ class SQLiteTarget(Target):
                 batch.clear()
         if batch:
             self.conn.executemany(sql, batch)
-        if record.sequence is not None:
-            self._set_sequence(record.name, record.sequence)
+        # Explicit ids already move SQLite's counter past them; a counter that was further
+        # on (rows deleted) is put back as it was.
+        if record.sequence is not None and fold(table) in self._counters:
+            self._set_sequence(table, record.sequence)
 
     def _set_sequence(self, table: str, value: int) -> None:
         # The counter is kept as it was, also when it is past the largest id (rows deleted).

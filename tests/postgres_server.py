@@ -1,0 +1,71 @@
+"""A PostgreSQL server for the tests of backups and transfers, and a fresh database per test.
+
+The test script runs the suite under ``scripts/postgres run``, which sets DATABASE_URL to a
+throwaway cluster; it is read here at import, before the autouse fixture clears the
+environment for each test. Without it (pytest run by hand), the session starts its own
+cluster with the same script and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_GIVEN = os.environ.get("DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server's maintenance database."""
+    if _GIVEN.startswith(("postgresql://", "postgres://")):
+        yield _GIVEN
+        return
+    folder = tempfile.mkdtemp(prefix="trueup-pg-tests.")
+    script = str(ROOT / "scripts" / "postgres")
+    url = subprocess.run(
+        [script, "start", folder], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run([script, "stop", folder], check=False, capture_output=True)
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+@pytest.fixture
+def new_database(postgres_server: str) -> Iterator[str]:
+    """A URL of an empty database of its own, dropped after the test."""
+    name = f"trueup_t_{secrets.token_hex(5)}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"'.encode())
+    try:
+        yield with_database(postgres_server, name)
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+
+@pytest.fixture
+def another_database(postgres_server: str) -> Iterator[str]:
+    """A second empty database, for copies."""
+    name = f"trueup_t_{secrets.token_hex(5)}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"'.encode())
+    try:
+        yield with_database(postgres_server, name)
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
