@@ -52,6 +52,7 @@ __all__ = [
 
 _STRATEGIES = {
     "sqlite": "trueup.backup.sqlite:SQLiteBackups",
+    "postgresql": "trueup.backup.postgres:PostgresBackups",
 }
 
 
