@@ -104,7 +104,7 @@ def snapshot(path: Path) -> Snapshot:
     try:
         tables = conn.execute(
             "SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
-            "AND name NOT LIKE 'sqlite%'"
+            "AND name NOT LIKE 'sqlite%' AND name NOT LIKE '!_trueup!_%' ESCAPE '!'"
         ).fetchall()
         for name, without_rowid in tables:
             if without_rowid:

@@ -85,7 +85,7 @@ def table_rows(path: Path) -> dict[str, list[dict[str, Any]]]:
             r[0]
             for r in conn.execute(
                 "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
-                "AND name NOT LIKE 'sqlite%'"
+                "AND name NOT LIKE 'sqlite%' AND name NOT LIKE '!_trueup!_%' ESCAPE '!'"
             )
         ]
         out = {}

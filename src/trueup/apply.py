@@ -46,9 +46,10 @@ def apply_plan(
     hooks: DiffHooks,
     *,
     on_step: StepCallback | None = None,
-) -> None:
+) -> Schema:
     """Execute ``plan`` in the open transaction of ``session`` and verify the outcome.
-    Raises ApplyError (leaving the transaction for the caller to roll back) on failure."""
+    Returns the schema the database has now (equal to ``desired``). Raises ApplyError
+    (leaving the transaction for the caller to roll back) on failure."""
     session.execute(f"SAVEPOINT {SAVEPOINT}")
     _run_steps(session, plan, on_step)
     if plan.checked_tables:
@@ -70,7 +71,8 @@ def apply_plan(
                     "declared foreign keys, then push again.",
                 )
             _run_steps(session, plan, None)
-    remaining = diff(session.inspect(), desired, hooks)
+    result = session.inspect()
+    remaining = diff(result, desired, hooks)
     if remaining:
         names = ", ".join(sorted({type(c).__name__ for c in remaining}))
         raise ApplyError(
@@ -80,3 +82,4 @@ def apply_plan(
             "schema and `trueup inspect --format sql` of the database.",
         )
     session.execute(f"RELEASE {SAVEPOINT}")
+    return result

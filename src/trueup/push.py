@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from trueup import history
 from trueup.apply import StepCallback, apply_plan
 from trueup.dialects import get_dialect
 from trueup.dialects.base import Dialect, Session
 from trueup.diff.differ import diff, reset_changes
 from trueup.diff.renames import NO_RENAMES, Renames
-from trueup.errors import UnsafePlan
+from trueup.errors import ApplyError, TrueupError, UnsafePlan
+from trueup.fingerprint import schema_fingerprint
 from trueup.model import Schema
 from trueup.plan import Finding, Plan, Risk
 from trueup.plan.checks import check
 from trueup.plan.risk import RESET
+from trueup.sources.declared import Declared
+from trueup.steps import AFTER, BEFORE, DataStep
 from trueup.urls import DatabaseURL
 
 DEFAULT_LOCK_TIMEOUT = 60.0
@@ -30,6 +34,8 @@ class PushResult:
     plan: Plan
     applied: bool
     elapsed: float
+    backup: str | None = None
+    history_id: int | None = None
 
 
 def make_plan(
@@ -64,21 +70,24 @@ def make_plan(
 
 def plan_for(
     url: DatabaseURL,
-    desired: Schema,
+    desired: Schema | Declared,
     *,
-    renames: Renames = NO_RENAMES,
+    renames: Renames | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ignore: Callable[[str], bool] | None = None,
     force_reset: bool = False,
 ) -> Plan:
-    """Read-only: the plan a push would run now (for ``diff`` and dry runs)."""
-    dialect = get_dialect(url.engine, ignore=ignore)
-    with dialect.connect(url, create=False) as session:
-        session.begin(write=False, timeout=lock_timeout)
-        try:
-            return make_plan(session, desired, dialect, renames=renames, force_reset=force_reset)
-        finally:
-            session.rollback()
+    """The plan a push would run now, changing nothing (for ``diff`` and dry runs): a push
+    that rolls back before it applies, so pending data steps are seen as a push sees them."""
+    return push(
+        url,
+        desired,
+        dry_run=True,
+        renames=renames,
+        lock_timeout=lock_timeout,
+        ignore=ignore,
+        force_reset=force_reset,
+    ).plan
 
 
 def refusal(plan: Plan, *, accept_data_loss: bool) -> UnsafePlan | None:
@@ -114,37 +123,55 @@ def refusal(plan: Plan, *, accept_data_loss: bool) -> UnsafePlan | None:
 
 def push(
     url: DatabaseURL,
-    desired: Schema,
+    desired: Schema | Declared,
     *,
     accept_data_loss: bool = False,
     force_reset: bool = False,
     dry_run: bool = False,
-    renames: Renames = NO_RENAMES,
+    renames: Renames | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     on_plan: Callable[[Plan], None] | None = None,
     on_step: StepCallback | None = None,
     ignore: Callable[[str], bool] | None = None,
-    before_apply: Callable[[Plan], None] | None = None,
+    before_apply: Callable[[Plan], str | None] | None = None,
     expected_steps: tuple[str, ...] | None = None,
 ) -> PushResult:
-    """Make the database at ``url`` equal ``desired``.
+    """Make the database at ``url`` equal ``desired`` (a schema, or a declared schema with
+    its source, rename hints and data steps).
 
     Raises UnsafePlan when the plan would lose data and ``accept_data_loss`` is not set, or
     has steps the data makes impossible and ``force_reset`` is not set (the database is left
     untouched); ApplyError when a statement fails or the result does not verify (the
     transaction is rolled back, the database is left untouched).
 
-    ``before_apply(plan)`` runs once the plan is accepted and before its first statement,
-    while the push holds the lock and nothing has been written yet (the pre-push backup);
-    if it raises, nothing is applied. ``expected_steps`` is the plan someone already agreed
-    to: if the database changed meanwhile and the plan is different, nothing is applied.
+    ``before_apply(plan)`` runs once before the first write, while the push holds the lock
+    (the pre-push backup; it returns the backup's path, recorded in the history); if it
+    raises, nothing is applied. ``expected_steps`` is the plan someone already agreed to: if
+    the database changed meanwhile and the plan is different, nothing is applied. A push
+    that changes something records it in the database's history (:mod:`trueup.history`).
     """
     started = time.perf_counter()
+    declared = desired if isinstance(desired, Declared) else Declared(desired, path="")
+    hints = declared.renames if renames is None else renames
     dialect = get_dialect(url.engine, ignore=ignore)
     with dialect.connect(url, create=not dry_run) as session:
         session.begin(write=not dry_run, timeout=lock_timeout)
         try:
-            plan = make_plan(session, desired, dialect, renames=renames, force_reset=force_reset)
+            done = history.steps_done(session, dialect) if declared.steps else set()
+            pending = [s for s in declared.steps if s.hash not in done]
+            before = tuple(s for s in pending if s.when == BEFORE)
+            after = tuple(s for s in pending if s.when == AFTER)
+            backup: str | None = None
+            if before and not dry_run and before_apply:
+                # The steps write first: the backup must come before them.
+                backup = before_apply(Plan(dialect.name, before_steps=before, after_steps=after))
+                before_apply = None
+            for step in before:
+                run_data_step(session, dialect, step)
+            plan = make_plan(
+                session, declared.schema, dialect, renames=hints, force_reset=force_reset
+            )
+            plan = replace(plan, before_steps=before, after_steps=after)
             if on_plan:
                 on_plan(plan)
             if dry_run or plan.is_empty:
@@ -162,10 +189,52 @@ def push(
                 if refused:
                     raise refused
             if before_apply:
-                before_apply(plan)
-            apply_plan(session, plan, desired, dialect.hooks, on_step=on_step)
+                backup = before_apply(plan)
+            result = apply_plan(session, plan, declared.schema, dialect.hooks, on_step=on_step)
+            for step in after:
+                run_data_step(session, dialect, step)
+            entry = history.Entry(
+                kind="reset" if force_reset else "push",
+                statements=tuple(plan.sql),
+                schema_path=declared.path or None,
+                schema_hash=declared.source_hash,
+                fingerprint=schema_fingerprint(result),
+                findings=tuple(
+                    {"code": f.code, "risk": f.risk.value, "message": f.message}
+                    for f in plan.findings
+                ),
+                flags={
+                    "accept_data_loss": accept_data_loss,
+                    "force_reset": force_reset,
+                    "renames": bool(hints),
+                },
+                backup=backup,
+                data_steps=tuple(
+                    {"name": s.name, "hash": s.hash, "when": s.when} for s in (*before, *after)
+                ),
+            )
+            number = history.record(session, dialect, entry)
             session.commit()
         except BaseException:
             session.rollback()
             raise
-    return PushResult(plan, True, time.perf_counter() - started)
+    return PushResult(plan, True, time.perf_counter() - started, backup, number)
+
+
+def run_data_step(session: Session, dialect: Dialect, step: DataStep) -> None:
+    for number, (_, statement) in enumerate(dialect.split_statements(step.sql), 1):
+        if not statement.strip().rstrip(";").strip() or _only_comments(statement):
+            continue
+        try:
+            session.execute(statement)
+        except TrueupError:
+            raise
+        except Exception as exc:  # the engine's error, with the step that caused it
+            raise ApplyError(
+                f"The data step {step.name} ({step.when}) failed at its statement {number}: {exc}",
+                hint=f"Nothing was changed. Fix {step.path} and push again.",
+            ) from exc
+
+
+def _only_comments(statement: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())

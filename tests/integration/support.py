@@ -56,7 +56,8 @@ def table_names(path: Path) -> set[str]:
         r[0].lower()
         for r in query(
             path,
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%'",
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
+            "AND name NOT LIKE '!_trueup!_%' ESCAPE '!'",
         )
     }
 

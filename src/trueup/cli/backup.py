@@ -66,11 +66,11 @@ def report(result: BackupResult, *, err: bool = False) -> None:
     click.echo(f"  {result.method.description}{check}, {size(result.backup.size)}", err=err)
 
 
-def backup_hook(t: Target, reason: str, *, err: bool = False) -> Callable[[Plan], None]:
+def backup_hook(t: Target, reason: str, *, err: bool = False) -> Callable[[Plan], str | None]:
     """A hook for push() that backs the database up, under the push's lock and before it
     writes anything. An empty database (a new one) has nothing to save: no backup."""
 
-    def hook(plan: Plan) -> None:
+    def hook(plan: Plan) -> str | None:
         from trueup.backup import backup
 
         result = backup(
@@ -81,8 +81,10 @@ def backup_hook(t: Target, reason: str, *, err: bool = False) -> Callable[[Plan]
             timeout=t.settings.lock_timeout,
             skip_empty=True,
         )
-        if result is not None:
-            report(result, err=err)
+        if result is None:
+            return None
+        report(result, err=err)
+        return result.backup.path
 
     return hook
 

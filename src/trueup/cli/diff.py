@@ -54,7 +54,7 @@ def diff(
     ignore = t.settings.ignore()
     plan = plan_for(
         t.url,
-        declared.schema,
+        declared,
         renames=declared.renames.merged(parse_renames(renames)),
         lock_timeout=t.settings.lock_timeout,
         ignore=ignore,

@@ -114,7 +114,7 @@ def push(
     ) -> PushResult:
         return run_push(
             t.url,
-            declared.schema,
+            declared,
             accept_data_loss=accept,
             force_reset=force_reset,
             dry_run=dry_run,

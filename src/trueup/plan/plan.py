@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from trueup.diff.changes import Change
+from trueup.steps import DataStep
 
 
 class Risk(StrEnum):
@@ -61,10 +62,13 @@ class Plan:
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
     checked_tables: tuple[str, ...] = ()
+    before_steps: tuple[DataStep, ...] = ()
+    after_steps: tuple[DataStep, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not self.changes
+        """Nothing to do: no schema change and no data step waiting to run."""
+        return not self.changes and not self.before_steps and not self.after_steps
 
     @property
     def sql(self) -> list[str]:

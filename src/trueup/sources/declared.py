@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from trueup.diff.renames import NO_RENAMES, Renames
 from trueup.errors import ConfigError
 from trueup.model import Schema
+from trueup.steps import DataStep
 
 SQL_SUFFIXES = (".sql",)
 
@@ -24,6 +25,9 @@ class Declared:
     path: str
     renames: Renames = field(default=NO_RENAMES)
     url: str | None = None
+    #: The hash of the schema's files and its data steps: what was declared, byte for byte.
+    source_hash: str | None = None
+    steps: tuple[DataStep, ...] = ()
 
 
 def load_schema(
@@ -31,7 +35,17 @@ def load_schema(
 ) -> Declared:
     """Read the schema file at ``path`` for the engine of the target database (None: the
     schema's own provider for a Prisma schema, SQLite for a SQL file). Tables matched by
-    ``ignore`` are left out, as they are on the live side."""
+    ``ignore`` are left out, as they are on the live side. The data steps beside the schema
+    (see :mod:`trueup.steps`) come with it."""
+    declared = _load(path, engine, ignore)
+    from trueup.fingerprint import source_files, source_hash
+    from trueup.steps import read_steps, step_files
+
+    files = source_files(path, ".prisma") + step_files(path)
+    return replace(declared, source_hash=source_hash(files), steps=read_steps(path))
+
+
+def _load(path: str, engine: str | None, ignore: Callable[[str], bool] | None) -> Declared:
     from trueup.dialects import get_dialect
 
     if not os.path.exists(path):
