@@ -36,6 +36,8 @@ class PushResult:
     elapsed: float
     backup: str | None = None
     history_id: int | None = None
+    #: The fingerprint of the database schema the plan was made against (when asked for).
+    fingerprint: str | None = None
 
 
 def make_plan(
@@ -135,6 +137,8 @@ def push(
     ignore: Callable[[str], bool] | None = None,
     before_apply: Callable[[Plan], str | None] | None = None,
     expected_steps: tuple[str, ...] | None = None,
+    expected_fingerprint: str | None = None,
+    with_fingerprint: bool = False,
 ) -> PushResult:
     """Make the database at ``url`` equal ``desired`` (a schema, or a declared schema with
     its source, rename hints and data steps).
@@ -147,8 +151,10 @@ def push(
     ``before_apply(plan)`` runs once before the first write, while the push holds the lock
     (the pre-push backup; it returns the backup's path, recorded in the history); if it
     raises, nothing is applied. ``expected_steps`` is the plan someone already agreed to: if
-    the database changed meanwhile and the plan is different, nothing is applied. A push
-    that changes something records it in the database's history (:mod:`trueup.history`).
+    the database changed meanwhile and the plan is different, nothing is applied; so is
+    ``expected_fingerprint``, the fingerprint of the schema a reviewed plan was made against.
+    A push that changes something records it in the database's history
+    (:mod:`trueup.history`).
     """
     started = time.perf_counter()
     declared = desired if isinstance(desired, Declared) else Declared(desired, path="")
@@ -157,6 +163,15 @@ def push(
     with dialect.connect(url, create=not dry_run) as session:
         session.begin(write=not dry_run, timeout=lock_timeout)
         try:
+            fingerprint = None
+            if with_fingerprint or expected_fingerprint is not None:
+                fingerprint = schema_fingerprint(session.inspect())
+            if expected_fingerprint is not None and fingerprint != expected_fingerprint:
+                raise UnsafePlan(
+                    "The database schema is no longer the one the plan was made against.",
+                    hint="Nothing was changed. Make the plan again (trueup diff --format json "
+                    "-o FILE), review it, and push that.",
+                )
             done = history.steps_done(session, dialect) if declared.steps else set()
             pending = [s for s in declared.steps if s.hash not in done]
             before = tuple(s for s in pending if s.when == BEFORE)
@@ -176,7 +191,8 @@ def push(
                 on_plan(plan)
             if dry_run or plan.is_empty:
                 session.rollback()
-                return PushResult(plan, False, time.perf_counter() - started)
+                elapsed = time.perf_counter() - started
+                return PushResult(plan, False, elapsed, fingerprint=fingerprint)
             if expected_steps is not None and tuple(plan.sql) != expected_steps:
                 raise UnsafePlan(
                     "The database changed while the plan was being confirmed; the plan is "
@@ -218,7 +234,7 @@ def push(
         except BaseException:
             session.rollback()
             raise
-    return PushResult(plan, True, time.perf_counter() - started, backup, number)
+    return PushResult(plan, True, time.perf_counter() - started, backup, number, fingerprint)
 
 
 def run_data_step(session: Session, dialect: Dialect, step: DataStep) -> None:

@@ -27,6 +27,8 @@ COMMANDS = {
     "export": "trueup.cli.export:export",
     "import": "trueup.cli.import_:import_",
     "start": "trueup.cli.start:start",
+    "history": "trueup.cli.history:history_command",
+    "rollback": "trueup.cli.rollback:rollback",
 }
 
 

@@ -106,9 +106,15 @@ def resolve_url(settings: Settings) -> DatabaseURL:
 
 
 def target(
-    *, schema: str | None = None, url: str | None = None, lock_timeout: float | None = None
+    *,
+    schema: str | None = None,
+    url: str | None = None,
+    lock_timeout: float | None = None,
+    ignore_tables: tuple[str, ...] = (),
 ) -> Target:
-    settings = load_settings(schema=schema, url=url, lock_timeout=lock_timeout)
+    settings = load_settings(
+        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+    )
     return Target(settings, resolve_url(settings))
 
 

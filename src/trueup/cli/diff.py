@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from trueup.cli import output
@@ -12,8 +14,10 @@ from trueup.cli.common import (
     parse_renames,
     rename_option,
     schema_option,
+    target,
     url_option,
 )
+from trueup.plan import Plan
 
 EXIT_PENDING = 2
 
@@ -29,6 +33,21 @@ EXIT_PENDING = 2
     show_default=True,
     help="text: a summary of the changes; sql: the script a push would run; json: both.",
 )
+@click.option(
+    "--against-url",
+    metavar="URL",
+    help="Compare with another live database instead of the declared schema (drift between "
+    "staging and production): what it would take to make --url equal to it.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to FILE instead of the terminal. With --format json the file is a "
+    "reviewed plan for `trueup push --plan FILE`.",
+)
 @rename_option
 @ignore_table_option
 @lock_timeout_option
@@ -36,44 +55,102 @@ def diff(
     schema: str | None,
     url: str | None,
     fmt: str,
+    against_url: str | None,
+    output_file: str | None,
     renames: tuple[str, ...],
     ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
 ) -> None:
-    """Compare the database with the declared schema.
+    """Compare the database with the declared schema (or with another database).
 
     \b
     Exit codes: 0 in sync, 2 changes pending, 1 error.
     """
-    from trueup.dialects import get_dialect
-    from trueup.push import plan_for
-
-    t, declared = load_target(
-        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
-    )
-    ignore = t.settings.ignore()
-    plan = plan_for(
-        t.url,
-        declared,
-        renames=declared.renames.merged(parse_renames(renames)),
-        lock_timeout=t.settings.lock_timeout,
-        ignore=ignore,
-    )
-    if fmt == "json":
-        click.echo(output.dump_json(output.plan_data(plan)))
-    elif fmt == "sql":
-        if plan.is_empty:
-            click.echo("-- The database is in sync with the schema: nothing to do.")
-        else:
-            click.echo(get_dialect(t.url.engine).script(plan), nl=False)
+    if against_url:
+        plan = _against(url, against_url, lock_timeout, ignore_tables)
+        engine = plan.dialect
+        document = output.plan_data(plan)
+        in_sync = "The two databases have the same schema."
     else:
-        if plan.is_empty:
-            click.echo("The database is in sync with the schema.")
-        for line in output.summary_lines(plan):
-            click.echo(output.styled(line))
-        if plan.findings:
-            click.echo("")
-            for finding in plan.findings:
-                click.echo(output.finding_line(finding))
+        from trueup.planfile import plan_document
+        from trueup.push import push
+
+        t, declared = load_target(
+            schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+        )
+        result = push(
+            t.url,
+            declared,
+            dry_run=True,
+            renames=declared.renames.merged(parse_renames(renames)),
+            lock_timeout=t.settings.lock_timeout,
+            ignore=t.settings.ignore(),
+            with_fingerprint=True,
+        )
+        plan = result.plan
+        engine = t.url.engine
+        in_sync = "The database is in sync with the schema."
+        assert result.fingerprint is not None
+        document = plan_document(
+            output.plan_data(plan),
+            fingerprint=result.fingerprint,
+            schema_hash=declared.source_hash,
+        )
+    if output_file:
+        with open(output_file, "w", encoding="utf-8") as sink:
+
+            def to_file(text: str = "", nl: bool = True) -> None:
+                click.echo(text, file=sink, nl=nl)
+
+            _print(plan, fmt, document, engine, to_file, in_sync)
+        click.echo(f"Plan written to {output_file}.", err=True)
+    else:
+        _print(plan, fmt, document, engine, click.echo, in_sync)
     if not plan.is_empty:
         raise SystemExit(EXIT_PENDING)
+
+
+def _against(
+    url: str | None, against: str, lock_timeout: float | None, ignore_tables: tuple[str, ...]
+) -> Plan:
+    """The plan that would make the database at ``url`` equal to the one at ``against``."""
+    from trueup.dialects import get_dialect
+    from trueup.urls import parse_url
+
+    t = target(url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables)
+    other = parse_url(against)
+    ignore = t.settings.ignore()
+    with get_dialect(other.engine, ignore=ignore).connect(other, create=False) as session:
+        session.begin(write=False, timeout=t.settings.lock_timeout)
+        wanted = session.inspect()
+    from trueup.push import plan_for
+
+    return plan_for(t.url, wanted, lock_timeout=t.settings.lock_timeout, ignore=ignore)
+
+
+def _print(
+    plan: Plan,
+    fmt: str,
+    document: dict[str, object],
+    engine: str,
+    echo: Callable[..., None],
+    in_sync: str,
+) -> None:
+    from trueup.dialects import get_dialect
+
+    if fmt == "json":
+        echo(output.dump_json(document))
+    elif fmt == "sql":
+        if plan.is_empty:
+            echo(f"-- {in_sync} Nothing to do.")
+        else:
+            echo(get_dialect(engine).script(plan), nl=False)
+    else:
+        if plan.is_empty:
+            echo(in_sync)
+        for line in output.summary_lines(plan) + output.step_lines(plan):
+            echo(output.styled(line))
+        if plan.findings:
+            echo("")
+            for finding in plan.findings:
+                echo(output.finding_line(finding))

@@ -205,8 +205,20 @@ def plan_data(plan: Plan, **extra: Any) -> dict[str, Any]:
         "steps": [{"sql": s.sql, "comment": s.comment} for s in plan.steps],
         "checked_tables": list(plan.checked_tables),
         "findings": [finding_data(f) for f in plan.findings],
+        "data_steps": [
+            {"name": s.name, "when": s.when, "hash": s.hash}
+            for s in (*plan.before_steps, *plan.after_steps)
+        ],
         **extra,
     }
+
+
+def step_lines(plan: Plan) -> list[str]:
+    """The data steps a push will run, one line each."""
+    return [
+        f"* data step {s.name} (runs {s.when} the schema change)"
+        for s in (*plan.before_steps, *plan.after_steps)
+    ]
 
 
 def dump_json(data: Any) -> str:

@@ -50,6 +50,13 @@ EXIT_PENDING = 2
 @ignore_table_option
 @lock_timeout_option
 @click.option("--no-backup", is_flag=True, help="Do not back the database up before changing it.")
+@click.option(
+    "--plan",
+    "plan_file",
+    metavar="FILE",
+    help="Apply exactly the reviewed plan in FILE (from `trueup diff --format json -o FILE`); "
+    "refused when the database or the declared schema changed since it was made.",
+)
 def push(
     schema: str | None,
     url: str | None,
@@ -61,6 +68,7 @@ def push(
     ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
     no_backup: bool,
+    plan_file: str | None,
 ) -> None:
     """Make the database's schema equal the declared schema.
 
@@ -84,16 +92,29 @@ def push(
     )
     ignore = t.settings.ignore()
     hints = declared.renames.merged(parse_renames(renames))
+    reviewed = None
+    if plan_file:
+        from trueup.planfile import check_source, read_plan
+
+        reviewed = read_plan(plan_file)
+        check_source(reviewed, declared.source_hash, t.url.engine)
     if not as_json:
         click.echo(f"Schema loaded from {declared.path}")
         click.echo(f"Datasource: {describe_database(t.url)}")
 
     def show(plan: Plan) -> None:
+        if reviewed is not None:
+            pending = tuple(s.hash for s in (*plan.before_steps, *plan.after_steps))
+            if pending != reviewed.data_steps:
+                raise UnsafePlan(
+                    f"The data steps waiting to run are not the ones in {reviewed.path}.",
+                    hint="Nothing was changed. Make the plan again, review it, and push that.",
+                )
         if as_json or plan.is_empty:
             return
         click.echo("")
         click.echo("Changes:")
-        for line in output.summary_lines(plan):
+        for line in output.summary_lines(plan) + output.step_lines(plan):
             click.echo("  " + output.styled(line))
         if plan.findings:
             click.echo("")
@@ -123,12 +144,13 @@ def push(
             on_plan=on_plan,
             ignore=ignore,
             expected_steps=expected,
+            expected_fingerprint=reviewed.fingerprint if reviewed else None,
             # Under the push's lock, once the plan is accepted and before any write.
             before_apply=None if no_backup else backup_hook(t, "pre-push", err=as_json),
         )
 
     try:
-        result = run(accept_data_loss, None, show)
+        result = run(accept_data_loss, reviewed.statements if reviewed else None, show)
     except UnsafePlan as refused:
         if as_json and refused.plan is not None:
             data = output.plan_data(refused.plan, applied=False, refused=True)

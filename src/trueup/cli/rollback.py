@@ -1,0 +1,103 @@
+"""``trueup rollback``: put back the database as it was before a push."""
+
+from __future__ import annotations
+
+import click
+
+from trueup.cli.backup import database, dir_option, report
+from trueup.cli.common import url_option
+from trueup.errors import ConfigError
+
+
+@click.command("rollback")
+@url_option
+@dir_option
+@click.option(
+    "--to",
+    "number",
+    type=int,
+    metavar="N",
+    help="Roll back to the state before history entry N (default: the most recent push "
+    "that took a backup).",
+)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def rollback(url: str | None, folder: str | None, number: int | None, yes: bool) -> None:
+    """Restore the backup a push took before it changed the database.
+
+    The database as it is now is backed up first (reason pre-restore), so a rollback can
+    itself be undone with `trueup restore`. The rollback is recorded in the history.
+    """
+    from trueup import history
+    from trueup.backup import restore
+    from trueup.dialects import get_dialect
+    from trueup.fingerprint import schema_fingerprint
+
+    t = database(url, folder=folder)
+    dialect = get_dialect(t.url.engine)
+    with dialect.connect(t.url, create=False) as session:
+        session.begin(write=False, timeout=t.settings.lock_timeout)
+        entries = history.entries(session, dialect)
+    with_backup = [e for e in entries if e.backup and e.kind in ("push", "reset")]
+    if number is not None:
+        chosen = [e for e in entries if e.id == number]
+        if not chosen:
+            raise ConfigError(
+                f"There is no history entry {number}.", hint="`trueup history` lists them."
+            )
+        if not chosen[0].backup:
+            raise ConfigError(
+                f"History entry {number} took no backup, so there is nothing to roll back to.",
+                hint="`trueup history` shows which entries have one.",
+            )
+        entry = chosen[0]
+    elif with_backup:
+        entry = with_backup[-1]
+    else:
+        raise ConfigError(
+            "No push in the history of this database took a backup; there is nothing to roll "
+            "back to.",
+            hint="`trueup backups` lists backups you can put back with `trueup restore`.",
+        )
+    assert entry.backup is not None
+
+    def confirm(_: object) -> bool:
+        if yes:
+            return True
+        click.echo(f"Rolling back history entry #{entry.id} ({entry.kind}, {entry.applied_at}):")
+        click.echo(f"the database is replaced by the backup {entry.backup}.")
+        try:
+            return click.confirm("Roll back?", default=False)
+        except click.Abort:
+            return False
+
+    result = restore(
+        t.url,
+        entry.backup,
+        folder=t.settings.backup_dir,
+        keep=t.settings.backup_keep,
+        timeout=t.settings.lock_timeout,
+        confirm=confirm,
+    )
+    if result is None:
+        click.echo("Rollback cancelled. Nothing was changed.")
+        raise SystemExit(3)
+    if result.previous is not None:
+        report(result.previous)
+    with dialect.connect(t.url, create=False) as session:
+        session.begin(write=True, timeout=t.settings.lock_timeout)
+        try:
+            record = history.Entry(
+                kind="rollback",
+                fingerprint=schema_fingerprint(session.inspect()),
+                flags={"to": entry.id, "restored": entry.backup},
+                backup=result.previous.backup.path if result.previous else None,
+            )
+            number_now = history.record(session, dialect, record)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    click.echo(
+        f"Rolled back history entry #{entry.id}: the database is as it was before it "
+        f"(recorded as #{number_now})."
+    )

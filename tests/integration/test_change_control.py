@@ -1,0 +1,273 @@
+"""Change control without migration files: the history kept in the database, reviewed plans
+applied unchanged, data steps that run once, rollback to the backup a push took, and diffs
+between two live databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from tests.helpers import file_bytes_and_schema, make_db
+from trueup.cli import cli
+
+V1 = "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+V2 = "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT);\n"
+SPLIT = (
+    "CREATE TABLE people (id INTEGER PRIMARY KEY, first_name TEXT NOT NULL DEFAULT '', "
+    "last_name TEXT NOT NULL DEFAULT '');\n"
+)
+SPLIT_STEP = """-- trueup:before
+-- Fill the new columns from `name` before the schema change drops it.
+ALTER TABLE people ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN last_name TEXT NOT NULL DEFAULT '';
+UPDATE people SET
+    first_name = CASE WHEN instr(name, ' ') > 0
+                      THEN substr(name, 1, instr(name, ' ') - 1) ELSE name END,
+    last_name  = CASE WHEN instr(name, ' ') > 0
+                      THEN substr(name, instr(name, ' ') + 1) ELSE '' END;
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    (tmp_path / "schema.sql").write_text(V1)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(old)
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), input=input)
+    return result.exit_code, result.output
+
+
+def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def history(project: Path) -> list[dict[str, Any]]:
+    code, out = run("history", "--url", "app.db", "--json")
+    assert code == 0, out
+    data: list[dict[str, Any]] = json.loads(out)
+    return data
+
+
+def seed(project: Path) -> None:
+    assert run("push", "--url", "app.db")[0] == 0
+    conn = sqlite3.connect(project / "app.db")
+    conn.executemany("INSERT INTO people (name) VALUES (?)", [("Ada Lovelace",), ("Grace",)])
+    conn.commit()
+    conn.close()
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def test_every_change_is_recorded_and_a_no_op_is_not(project: Path) -> None:
+    seed(project)
+    assert [e["kind"] for e in history(project)] == ["push"]
+    assert run("push", "--url", "app.db")[0] == 0  # in sync: nothing recorded
+    (project / "schema.sql").write_text(V2)
+    assert run("push", "--url", "app.db")[0] == 0
+    entries = history(project)
+    assert [e["id"] for e in entries] == [1, 2]
+    second = entries[1]
+    assert second["statements"] == 1 and second["backup"]
+    assert second["schema_hash"].startswith("sha256:")
+    code, out = run("history", "--url", "app.db", "show", "2", "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["statements"] == ['ALTER TABLE "people" ADD COLUMN "email" TEXT']
+    assert shown["flags"]["accept_data_loss"] is False
+    assert shown["schema_path"] == "schema.sql"
+    code, out = run("history", "--url", "app.db", "show", "2")
+    assert 'ALTER TABLE "people" ADD COLUMN "email" TEXT;' in out and "Backup taken" in out
+    # trueup's own tables are never part of the schema it compares.
+    assert run("diff", "--url", "app.db")[0] == 0
+
+
+def test_a_refused_or_failed_push_leaves_no_entry(project: Path) -> None:
+    seed(project)
+    (project / "schema.sql").write_text("CREATE TABLE people (id INTEGER PRIMARY KEY);\n")
+    assert run("push", "--url", "app.db", "--no-backup")[0] == 3
+    (project / "schema.sql").write_text(
+        "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, x TEXT NOT NULL);\n"
+    )
+    assert run("push", "--url", "app.db", "--no-backup")[0] == 3  # unexecutable
+    assert len(history(project)) == 1
+
+
+def test_history_of_an_untouched_database(project: Path) -> None:
+    make_db(project / "app.db", V1)
+    code, out = run("history", "--url", "app.db")
+    assert code == 0 and "No changes recorded" in out
+    code, out = run("history", "--url", "app.db", "show", "7")
+    assert code == 1 and "no history entry 7" in out
+
+
+# --- reviewed plans -----------------------------------------------------------------------
+
+
+def test_a_reviewed_plan_is_applied_exactly(project: Path) -> None:
+    seed(project)
+    (project / "schema.sql").write_text(V2)
+    code, _ = run("diff", "--url", "app.db", "--format", "json", "-o", "plan.json")
+    assert code == 2
+    plan = json.loads((project / "plan.json").read_text())
+    assert plan["format"] == "trueup-plan" and plan["database_fingerprint"].startswith("sha256:")
+    code, out = run("push", "--url", "app.db", "--plan", "plan.json")
+    assert code == 0, out
+    shown = json.loads(run("history", "--url", "app.db", "show", "2", "--json")[1])
+    assert shown["statements"] == [s["sql"] for s in plan["steps"]]
+
+
+def test_a_plan_is_refused_when_the_database_changed(project: Path) -> None:
+    seed(project)
+    (project / "schema.sql").write_text(V2)
+    run("diff", "--url", "app.db", "--format", "json", "-o", "plan.json")
+    conn = sqlite3.connect(project / "app.db")
+    conn.execute("CREATE INDEX people_name ON people (name)")  # someone changed production
+    conn.commit()
+    conn.close()
+    before = file_bytes_and_schema(project / "app.db")
+    code, out = run("push", "--url", "app.db", "--plan", "plan.json")
+    assert code == 3 and "no longer the one the plan was made against" in out
+    assert file_bytes_and_schema(project / "app.db") == before
+
+
+def test_a_plan_is_refused_when_the_declared_schema_changed(project: Path) -> None:
+    seed(project)
+    (project / "schema.sql").write_text(V2)
+    run("diff", "--url", "app.db", "--format", "json", "-o", "plan.json")
+    (project / "schema.sql").write_text(V2.replace("email TEXT", "email TEXT, phone TEXT"))
+    code, out = run("push", "--url", "app.db", "--plan", "plan.json")
+    assert code == 3 and "declared schema changed since the plan" in out
+
+
+def test_plan_files_from_elsewhere_are_refused(project: Path) -> None:
+    seed(project)
+    (project / "other.json").write_text('{"hello": 1}')
+    code, out = run("push", "--url", "app.db", "--plan", "other.json")
+    assert code == 1 and "is not a trueup plan" in out
+    (project / "future.json").write_text('{"format": "trueup-plan", "version": 99}')
+    code, out = run("push", "--url", "app.db", "--plan", "future.json")
+    assert code == 1 and "format version 99" in out
+
+
+# --- data steps ----------------------------------------------------------------------------
+
+
+def test_splitting_a_column_with_a_data_step_keeps_every_row(project: Path) -> None:
+    seed(project)
+    (project / "schema.sql").write_text(SPLIT)
+    (project / "trueup" / "steps").mkdir(parents=True)
+    (project / "trueup" / "steps" / "001-split-name.sql").write_text(SPLIT_STEP)
+    code, out = run("diff", "--url", "app.db")
+    assert code == 2 and "data step 001-split-name.sql (runs before" in out
+    code, out = run("push", "--url", "app.db", "--accept-data-loss")
+    assert code == 0, out
+    assert rows(project / "app.db", "SELECT id, first_name, last_name FROM people") == [
+        (1, "Ada", "Lovelace"),
+        (2, "Grace", ""),
+    ]
+    # The step ran once: the next push has nothing to do, though the file stays.
+    code, out = run("push", "--url", "app.db")
+    assert code == 0 and "already in sync" in out
+    assert history(project)[-1]["statements"] == 1
+
+
+def test_after_steps_run_once_and_in_the_transaction(project: Path) -> None:
+    seed(project)
+    steps = project / "trueup" / "steps"
+    steps.mkdir(parents=True)
+    (steps / "010-count.sql").write_text("-- trueup:after\nUPDATE people SET name = name || '!';\n")
+    (project / "schema.sql").write_text(V2)
+    assert run("push", "--url", "app.db")[0] == 0
+    assert rows(project / "app.db", "SELECT name FROM people") == [("Ada Lovelace!",), ("Grace!",)]
+    assert run("push", "--url", "app.db")[0] == 0
+    assert rows(project / "app.db", "SELECT name FROM people") == [("Ada Lovelace!",), ("Grace!",)]
+    # A failing step rolls the whole push back: schema, data and the step's record.
+    (steps / "020-broken.sql").write_text("-- trueup:after\nUPDATE nowhere SET x = 1;\n")
+    (project / "schema.sql").write_text(V2.replace("email TEXT", "email TEXT, phone TEXT"))
+    before = file_bytes_and_schema(project / "app.db")
+    code, out = run("push", "--url", "app.db", "--no-backup")
+    assert code == 1 and "data step 020-broken.sql (after) failed" in out
+    assert file_bytes_and_schema(project / "app.db") == before
+
+
+def test_a_data_step_must_say_when_it_runs(project: Path) -> None:
+    seed(project)
+    (project / "trueup" / "steps").mkdir(parents=True)
+    (project / "trueup" / "steps" / "x.sql").write_text("\nUPDATE people SET name = 'x';\n")
+    code, out = run("push", "--url", "app.db")
+    assert code == 1 and "x.sql:2:1: error: A data step must say when it runs" in out
+
+
+# --- rollback ------------------------------------------------------------------------------
+
+
+def test_rollback_restores_the_backup_of_the_last_push(project: Path) -> None:
+    seed(project)
+    (project / "schema.sql").write_text(SPLIT)
+    (project / "trueup" / "steps").mkdir(parents=True)
+    (project / "trueup" / "steps" / "001-split-name.sql").write_text(SPLIT_STEP)
+    assert run("push", "--url", "app.db", "--accept-data-loss")[0] == 0
+    code, out = run("rollback", "--url", "app.db", "--yes")
+    assert code == 0, out
+    assert "pre-restore" in out and "Rolled back history entry #2" in out
+    assert rows(project / "app.db", "SELECT id, name FROM people") == [
+        (1, "Ada Lovelace"),
+        (2, "Grace"),
+    ]
+    kinds = [e["kind"] for e in history(project)]
+    assert kinds == ["push", "rollback"]
+    # The state before the rollback was saved, so the rollback can be undone too.
+    saved = sorted((project / "backups").glob("*pre-restore*"))
+    assert len(saved) == 1
+
+
+def test_rollback_to_a_chosen_entry_and_its_errors(project: Path) -> None:
+    seed(project)
+    code, out = run("rollback", "--url", "app.db", "--yes")
+    assert code == 1 and "nothing to roll back to" in out  # the first push had no backup
+    (project / "schema.sql").write_text(V2)
+    assert run("push", "--url", "app.db")[0] == 0
+    (project / "schema.sql").write_text(V2.replace("email TEXT", "email TEXT, phone TEXT"))
+    assert run("push", "--url", "app.db")[0] == 0
+    code, out = run("rollback", "--url", "app.db", "--to", "1", "--yes")
+    assert code == 1 and "took no backup" in out
+    code, out = run("rollback", "--url", "app.db", "--to", "2")  # asks; answer no
+    assert code == 3 and "Rollback cancelled" in out
+    code, out = run("rollback", "--url", "app.db", "--to", "2", input="y\n")
+    assert code == 0, out
+    assert [r[1] for r in rows(project / "app.db", "PRAGMA table_info(people)")] == ["id", "name"]
+
+
+# --- several environments -----------------------------------------------------------------
+
+
+def test_diff_between_two_live_databases(project: Path) -> None:
+    make_db(project / "staging.db", V2)
+    make_db(project / "production.db", V1)
+    code, out = run("diff", "--url", "production.db", "--against-url", "staging.db")
+    assert code == 2 and '+ column "email" TEXT' in out
+    code, out = run("diff", "--url", "staging.db", "--against-url", "staging.db")
+    assert code == 0 and "same schema" in out
+    code, out = run(
+        "diff", "--url", "production.db", "--against-url", "staging.db", "--format", "sql"
+    )
+    assert code == 2 and 'ALTER TABLE "people" ADD COLUMN "email" TEXT;' in out
