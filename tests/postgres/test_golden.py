@@ -25,14 +25,8 @@ from typing import Any
 import pytest
 
 from tests.golden_support import load_case
-from tests.postgres.support import (
-    DIALECT,
-    Server,
-    inspect_db,
-    plan_now,
-    remaining_diff,
-    schema_from_sql,
-)
+from tests.postgres import support
+from tests.postgres.support import DIALECT, Server, inspect_db, plan_now, remaining_diff
 from trueup.apply import apply_plan
 from trueup.diff.differ import diff
 from trueup.model import Schema, Table
@@ -45,6 +39,17 @@ CASES = sorted(GOLDEN_DIR.glob("*.yaml"))
 @pytest.fixture(params=CASES, ids=[p.stem for p in CASES])
 def case(request: pytest.FixtureRequest) -> dict[str, Any]:
     return load_case(request.param)
+
+
+_declared: dict[str, Schema] = {}
+
+
+def schema_from_sql(db: Server, sql: str) -> Schema:
+    """The declared model of ``sql``, read once per test session (a scratch database each
+    time is most of a case's cost; the model is frozen, so sharing it is safe)."""
+    if sql not in _declared:
+        _declared[sql] = support.schema_from_sql(db, sql)
+    return _declared[sql]
 
 
 def test_there_are_golden_cases() -> None:

@@ -87,6 +87,10 @@ def inspect(
     index_rows = run(query_text("indexes"), params)
     enum_rows = run(query_text("enums"), params)
     view_rows = run(query_text("views"), params)
+    names: dict[str, dict[int, str]] = {"opclass": {}, "collation": {}}
+    if index_rows:
+        for kind, oid, name in run(query_text("opclasses"), {}):
+            names[kind][oid] = name
 
     columns: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in column_rows:
@@ -111,6 +115,7 @@ def inspect(
                 constraints[oid],
                 indexes[oid],
                 ns,
+                names,
             )
         )
     enums = tuple(Enum(name, tuple(values), ns(schema)) for schema, name, values in enum_rows)
@@ -130,6 +135,7 @@ def _table(
     constraint_rows: list[tuple[Any, ...]],
     index_rows: list[tuple[Any, ...]],
     ns: Callable[[str | None], str | None],
+    catalog: dict[str, dict[int, str]],
 ) -> Table:
     cols: list[Column] = []
     collations: dict[int, str | None] = {}
@@ -164,8 +170,9 @@ def _table(
     checks: list[Check] = []
     unique_names: set[str] = set()
     for row in constraint_rows:
-        (_, con_name, kind, con_cols, ref_schema, ref_table, ref_cols, on_delete, on_update,
+        (_, con_name, kind, con_nums, ref_schema, ref_table, ref_cols, on_delete, on_update,
          deferrable, deferred, check_expr, _conindid) = row  # fmt: skip
+        con_cols = [names_by_num[n] for n in con_nums or ()]
         if kind == "p":
             primary_key = PrimaryKey(tuple(con_cols), con_name)
         elif kind == "u":
@@ -189,7 +196,7 @@ def _table(
                 )
             )
 
-    idx_list = [_index(row, names_by_num, collations) for row in index_rows]
+    idx_list = [_index(row, names_by_num, collations, catalog) for row in index_rows]
     return Table(
         name=name,
         columns=tuple(cols),
@@ -203,10 +210,15 @@ def _table(
 
 
 def _index(
-    row: tuple[Any, ...], names_by_num: dict[int, str], collations: dict[int, str | None]
+    row: tuple[Any, ...],
+    names_by_num: dict[int, str],
+    collations: dict[int, str | None],
+    catalog: dict[str, dict[int, str]],
 ) -> Index:
     (_, name, unique, key_count, _count, method, predicate, contype, defs, keys, options,
-     opclasses, index_collations) = row  # fmt: skip
+     opclass_oids, collation_oids) = row  # fmt: skip
+    opclasses = [catalog["opclass"].get(o) for o in opclass_oids]
+    index_collations = [catalog["collation"].get(o) for o in collation_oids]
     parts: list[IndexPart] = []
     for pos in range(key_count):
         num = keys[pos]

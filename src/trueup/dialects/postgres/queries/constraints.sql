@@ -1,23 +1,19 @@
 -- Primary keys, unique constraints, CHECKs and foreign keys of those tables, with their
--- columns by name, the referenced table, actions and deferral.
+-- columns by number (the referenced ones by name: that table may be in no managed
+-- schema), the referenced table, actions and deferral.
 SELECT
     con.conrelid,
     con.conname,
     con.contype,
-    ARRAY(
-        SELECT a.attname
-        FROM unnest(con.conkey) WITH ORDINALITY AS k(num, pos)
-        JOIN pg_attribute AS a ON a.attrelid = con.conrelid AND a.attnum = k.num
-        ORDER BY k.pos
-    ),
+    con.conkey,
     fn.nspname,
     fc.relname,
-    ARRAY(
+    CASE WHEN con.contype = 'f' THEN ARRAY(
         SELECT a.attname
         FROM unnest(con.confkey) WITH ORDINALITY AS k(num, pos)
         JOIN pg_attribute AS a ON a.attrelid = con.confrelid AND a.attnum = k.num
         ORDER BY k.pos
-    ),
+    ) END,
     con.confdeltype,
     con.confupdtype,
     con.condeferrable,

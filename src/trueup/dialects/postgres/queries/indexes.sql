@@ -1,6 +1,7 @@
 -- Every index of those tables except primary keys and exclusion constraints: its keys
--- (a column number, or 0 and the expression), DESC, opclasses that are not the default,
--- collations, the access method, INCLUDE columns and the partial index predicate.
+-- (a column number, or 0 and the expression: only expressions are deparsed, which is slow),
+-- DESC, opclasses and collations (by oid, named from opclasses.sql), the access method,
+-- INCLUDE columns and the partial index predicate.
 SELECT
     i.indrelid,
     ic.relname,
@@ -11,24 +12,14 @@ SELECT
     pg_get_expr(i.indpred, i.indrelid),
     con.contype,
     ARRAY(
-        SELECT pg_get_indexdef(i.indexrelid, k, true)
+        SELECT CASE WHEN i.indkey[k - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k, true) END
         FROM generate_series(1, i.indnatts) AS k
         ORDER BY k
     ),
     i.indkey::int2[],
     i.indoption::int2[],
-    ARRAY(
-        SELECT CASE WHEN opc.opcdefault THEN NULL ELSE opc.opcname END
-        FROM unnest(i.indclass) WITH ORDINALITY AS k(opc_oid, pos)
-        JOIN pg_opclass AS opc ON opc.oid = k.opc_oid
-        ORDER BY k.pos
-    ),
-    ARRAY(
-        SELECT co.collname
-        FROM unnest(i.indcollation) WITH ORDINALITY AS k(coll, pos)
-        LEFT JOIN pg_collation AS co ON co.oid = k.coll
-        ORDER BY k.pos
-    )
+    i.indclass::oid[],
+    i.indcollation::oid[]
 FROM pg_index AS i
 JOIN pg_class AS ic ON ic.oid = i.indexrelid
 JOIN pg_class AS c ON c.oid = i.indrelid
