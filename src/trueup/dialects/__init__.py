@@ -18,8 +18,11 @@ _REGISTRY = {
 }
 
 
-def get_dialect(name: str, *, ignore: Callable[[str], bool] | None = None) -> Dialect:
-    """The engine called ``name``; ``ignore`` names tables it must never read or touch."""
+def get_dialect(
+    name: str, *, ignore: Callable[[str], bool] | None = None, **options: bool
+) -> Dialect:
+    """The engine called ``name``; ``ignore`` names tables it must never read or touch.
+    ``options`` are the engine's own switches (PostgreSQL: ``concurrent_indexes``)."""
     try:
         target = _REGISTRY[name]
     except KeyError:
@@ -29,5 +32,5 @@ def get_dialect(name: str, *, ignore: Callable[[str], bool] | None = None) -> Di
             hint=f"Supported engines: {known}.",
         ) from None
     module, _, cls = target.partition(":")
-    dialect: Dialect = getattr(import_module(module), cls)(ignore=ignore)
+    dialect: Dialect = getattr(import_module(module), cls)(ignore=ignore, **options)
     return dialect
