@@ -13,12 +13,15 @@ import hashlib
 import json
 import os
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trueup.model import Expr, Schema
+if TYPE_CHECKING:
+    from trueup.model import Schema
 
 
 def _canonical(value: Any) -> Any:
+    from trueup.model import Expr
+
     if isinstance(value, Expr):
         return value.key
     if isinstance(value, Enum):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trueup.dialects.base import Dialect, Session
+if TYPE_CHECKING:
+    from trueup.dialects.base import Dialect, Session
 
 HISTORY = "_trueup_history"
 STEPS = "_trueup_steps"
@@ -35,6 +36,8 @@ class Entry:
     trueup_version: str = ""
     applied_at: str = ""
     schema_version: int | None = None
+    #: The key of the declared source the push was made from (see ``Source.key``).
+    push_key: str | None = None
     id: int | None = None
 
     def details(self) -> dict[str, Any]:
@@ -48,6 +51,7 @@ class Entry:
             "outcome": self.outcome,
             "trueup_version": self.trueup_version,
             "schema_version": self.schema_version,
+            "push_key": self.push_key,
         }
 
 
@@ -67,7 +71,12 @@ def record(session: Session, dialect: Dialect, entry: Entry) -> int:
     ensure_tables(session, dialect)
     now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     p = dialect.placeholder
-    details = {**entry.details(), "trueup_version": entry.trueup_version or __version__}
+    details = {
+        **entry.details(),
+        "trueup_version": entry.trueup_version or __version__,
+        # Read after the tables exist: inserting rows does not change it again.
+        "schema_version": session.schema_cookie(),
+    }
     rows = session.query(
         f"INSERT INTO {dialect.quote(HISTORY)} (applied_at, kind, schema_hash, fingerprint, "
         f"details) VALUES ({p}, {p}, {p}, {p}, {p}) RETURNING id",
@@ -109,10 +118,27 @@ def entries(session: Session, dialect: Dialect) -> list[Entry]:
                 trueup_version=d.get("trueup_version", ""),
                 applied_at=applied_at,
                 schema_version=d.get("schema_version"),
+                push_key=d.get("push_key"),
                 id=int(number),
             )
         )
     return out
+
+
+def in_sync_since_last_push(session: Session, dialect: Dialect, push_key: str) -> bool:
+    """Whether the database is exactly as the last push left it, pushed from the same
+    declared source: then it is in sync without reading either schema. It needs an engine
+    that counts schema changes (SQLite's schema_version); otherwise the answer is no."""
+    cookie = session.schema_cookie()
+    if cookie is None or not _exists(session, dialect, HISTORY):
+        return False
+    rows = session.query(
+        f"SELECT kind, details FROM {dialect.quote(HISTORY)} ORDER BY id DESC LIMIT 1"
+    )
+    if not rows or rows[0][0] not in ("push", "reset"):
+        return False
+    details = json.loads(rows[0][1])
+    return bool(details.get("push_key") == push_key and details.get("schema_version") == cookie)
 
 
 def steps_done(session: Session, dialect: Dialect) -> set[str]:

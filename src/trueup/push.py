@@ -9,22 +9,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from trueup import history
-from trueup.apply import StepCallback, apply_plan
 from trueup.dialects import get_dialect
-from trueup.dialects.base import Dialect, Session
-from trueup.diff.differ import diff, reset_changes
 from trueup.diff.renames import NO_RENAMES, Renames
 from trueup.errors import ApplyError, TrueupError, UnsafePlan
-from trueup.fingerprint import schema_fingerprint
-from trueup.model import Schema
 from trueup.plan import Finding, Plan, Risk
-from trueup.plan.checks import check
-from trueup.plan.risk import RESET
-from trueup.sources.declared import Declared
+from trueup.sources.declared import Declared, Source
 from trueup.steps import AFTER, BEFORE, DataStep
-from trueup.urls import DatabaseURL
+
+if TYPE_CHECKING:
+    from trueup.apply import StepCallback
+    from trueup.dialects.base import Dialect, Session
+    from trueup.model import Schema
+    from trueup.urls import DatabaseURL
+
+# The differ, the checks and the applier are imported where they are used: a push on a
+# database that is already in sync (every container start) never needs them.
 
 DEFAULT_LOCK_TIMEOUT = 60.0
 
@@ -50,6 +52,10 @@ def make_plan(
 ) -> Plan:
     """The plan that turns the session's database into ``desired``, with its findings
     measured on the data. With ``force_reset`` the plan empties the database first."""
+    from trueup.diff.differ import diff, reset_changes
+    from trueup.plan.checks import check
+    from trueup.plan.risk import RESET
+
     current = session.inspect()
     if force_reset:
         changes = reset_changes(current, desired, dialect.hooks)
@@ -125,7 +131,7 @@ def refusal(plan: Plan, *, accept_data_loss: bool) -> UnsafePlan | None:
 
 def push(
     url: DatabaseURL,
-    desired: Schema | Declared,
+    desired: Schema | Declared | Source,
     *,
     accept_data_loss: bool = False,
     force_reset: bool = False,
@@ -140,8 +146,10 @@ def push(
     expected_fingerprint: str | None = None,
     with_fingerprint: bool = False,
 ) -> PushResult:
-    """Make the database at ``url`` equal ``desired`` (a schema, or a declared schema with
-    its source, rename hints and data steps).
+    """Make the database at ``url`` equal ``desired``: a schema, a declared schema with its
+    rename hints and data steps, or a :class:`Source` not read yet. With a Source, a database
+    that the last push left in sync from that very source (same files, same options, schema
+    untouched since) is in sync at once, without reading either schema.
 
     Raises UnsafePlan when the plan would lose data and ``accept_data_loss`` is not set, or
     has steps the data makes impossible and ``force_reset`` is not set (the database is left
@@ -157,14 +165,31 @@ def push(
     (:mod:`trueup.history`).
     """
     started = time.perf_counter()
-    declared = desired if isinstance(desired, Declared) else Declared(desired, path="")
-    hints = declared.renames if renames is None else renames
     dialect = get_dialect(url.engine, ignore=ignore)
     with dialect.connect(url, create=not dry_run) as session:
         session.begin(write=not dry_run, timeout=lock_timeout)
         try:
+            push_key = None
+            if isinstance(desired, Source):
+                push_key = desired.key() + f"|{sorted(renames.tables.items()) if renames else ''}"
+                push_key += f"|{sorted(renames.columns.items()) if renames else ''}"
+                quick = not force_reset and expected_fingerprint is None and not with_fingerprint
+                if quick and history.in_sync_since_last_push(session, dialect, push_key):
+                    plan = Plan(dialect.name)
+                    if on_plan:
+                        on_plan(plan)  # still under the lock, as on the long way
+                    session.rollback()
+                    return PushResult(plan, False, time.perf_counter() - started)
+                declared = desired.load()
+            elif isinstance(desired, Declared):
+                declared = desired
+            else:
+                declared = Declared(desired, path="")
+            hints = declared.renames.merged(renames) if renames else declared.renames
             fingerprint = None
             if with_fingerprint or expected_fingerprint is not None:
+                from trueup.fingerprint import schema_fingerprint
+
                 fingerprint = schema_fingerprint(session.inspect())
             if expected_fingerprint is not None and fingerprint != expected_fingerprint:
                 raise UnsafePlan(
@@ -206,6 +231,9 @@ def push(
                     raise refused
             if before_apply:
                 backup = before_apply(plan)
+            from trueup.apply import apply_plan
+            from trueup.fingerprint import schema_fingerprint
+
             result = apply_plan(session, plan, declared.schema, dialect.hooks, on_step=on_step)
             for step in after:
                 run_data_step(session, dialect, step)
@@ -225,6 +253,7 @@ def push(
                     "renames": bool(hints),
                 },
                 backup=backup,
+                push_key=push_key,
                 data_steps=tuple(
                     {"name": s.name, "hash": s.hash, "when": s.when} for s in (*before, *after)
                 ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trueup.dialects.sqlite.dialect import SQLiteHooks
+from trueup.dialects.sqlite.hooks import SQLiteHooks
 from trueup.diff import changes as ch
 from trueup.diff.differ import DiffHooks, diff
 from trueup.diff.renames import Renames

@@ -100,7 +100,7 @@ def test_spellings_sqlite_keeps_differently_compare_equal() -> None:
     b = inspect(
         make('CREATE TABLE "T" ("A" INT DEFAULT 1, "B" TEXT CHECK ("b" > 0), c VARCHAR(10))')
     )
-    from trueup.dialects.sqlite.dialect import SQLiteHooks
+    from trueup.dialects.sqlite.hooks import SQLiteHooks
     from trueup.diff.differ import diff
 
     assert diff(a, b, SQLiteHooks()) == []
@@ -109,7 +109,7 @@ def test_spellings_sqlite_keeps_differently_compare_equal() -> None:
 def test_double_quoted_default_is_the_string_it_stands_for() -> None:
     a = inspect(make('CREATE TABLE t (a TEXT NOT NULL DEFAULT "", b TEXT DEFAULT "it\'s")'))
     b = inspect(make("CREATE TABLE t (a TEXT NOT NULL DEFAULT '', b TEXT DEFAULT 'it''s')"))
-    from trueup.dialects.sqlite.dialect import SQLiteHooks
+    from trueup.dialects.sqlite.hooks import SQLiteHooks
     from trueup.diff.differ import diff
 
     assert diff(a, b, SQLiteHooks()) == []

@@ -12,7 +12,7 @@ import click
 from trueup.config import Settings, find_schema, load_settings
 from trueup.diff.renames import Renames
 from trueup.errors import ConfigError
-from trueup.sources.declared import Declared
+from trueup.sources.declared import Declared, Source
 from trueup.urls import DatabaseURL, parse_url
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,6 +126,38 @@ def describe_database(url: DatabaseURL) -> str:
 
 def schema_path(settings: Settings) -> str:
     return find_schema(settings)
+
+
+def find_target(
+    *,
+    schema: str | None = None,
+    url: str | None = None,
+    lock_timeout: float | None = None,
+    ignore_tables: tuple[str, ...] = (),
+) -> tuple[Target, Source]:
+    """The database and the declared schema, read only when a push needs it (see
+    ``Source``). A schema that names its own database (a Prisma datasource url) is read
+    here, to find the database."""
+    settings = load_settings(
+        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+    )
+    path = schema_path(settings)
+    if not os.path.exists(path):
+        raise ConfigError(
+            f"The schema file {path} does not exist.",
+            hint="Pass --schema PATH, or put the schema in schema.sql (or prisma/schema.prisma).",
+        )
+    ignore = settings.ignore()
+    options = repr(sorted(settings.ignore_tables))
+    if settings.url:
+        db = resolve_url(settings)
+        return Target(settings, db), Source(path, db.engine, ignore, options)
+    t, declared = load_target(
+        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+    )
+    source = Source(path, t.url.engine, ignore, options)
+    source._loaded = declared
+    return t, source
 
 
 def load_target(

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from trueup.cli import output
 from trueup.cli.common import (
     describe_database,
+    find_target,
     ignore_table_option,
-    load_target,
     lock_timeout_option,
     parse_renames,
     rename_option,
@@ -20,9 +19,9 @@ from trueup.cli.common import (
     url_option,
 )
 from trueup.errors import UnsafePlan
-from trueup.plan import Plan, Risk
 
 if TYPE_CHECKING:
+    from trueup.plan import Plan
     from trueup.push import PushResult
 
 EXIT_PENDING = 2
@@ -87,19 +86,19 @@ def push(
     from trueup.cli.backup import backup_hook
     from trueup.push import push as run_push
 
-    t, declared = load_target(
+    t, source = find_target(
         schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
     )
     ignore = t.settings.ignore()
-    hints = declared.renames.merged(parse_renames(renames))
+    hints = parse_renames(renames)  # besides the schema's own rename hints
     reviewed = None
     if plan_file:
         from trueup.planfile import check_source, read_plan
 
         reviewed = read_plan(plan_file)
-        check_source(reviewed, declared.source_hash, t.url.engine)
+        check_source(reviewed, source.load().source_hash, t.url.engine)
     if not as_json:
-        click.echo(f"Schema loaded from {declared.path}")
+        click.echo(f"Schema loaded from {source.path}")
         click.echo(f"Datasource: {describe_database(t.url)}")
 
     def show(plan: Plan) -> None:
@@ -112,6 +111,8 @@ def push(
                 )
         if as_json or plan.is_empty:
             return
+        from trueup.cli import output
+
         click.echo("")
         click.echo("Changes:")
         for line in output.summary_lines(plan) + output.step_lines(plan):
@@ -135,7 +136,7 @@ def push(
     ) -> PushResult:
         return run_push(
             t.url,
-            declared,
+            source,
             accept_data_loss=accept,
             force_reset=force_reset,
             dry_run=dry_run,
@@ -152,6 +153,8 @@ def push(
     try:
         result = run(accept_data_loss, reviewed.statements if reviewed else None, show)
     except UnsafePlan as refused:
+        from trueup.cli import output
+
         if as_json and refused.plan is not None:
             data = output.plan_data(refused.plan, applied=False, refused=True)
             click.echo(output.dump_json(data))
@@ -166,8 +169,10 @@ def push(
 
     plan = result.plan
     # Prisma's own sentences, so scripts and searches written for `prisma db push` still fit.
-    what = "Prisma schema" if declared.path.endswith(".prisma") else "schema"
+    what = "Prisma schema" if source.path.endswith(".prisma") else "schema"
     if as_json:
+        from trueup.cli import output
+
         click.echo(
             output.dump_json(
                 output.plan_data(
@@ -192,6 +197,8 @@ def push(
 def _may_ask(refused: UnsafePlan, as_json: bool) -> bool:
     """Whether to put a refused push to the person at the terminal: only data-loss warnings
     (never steps that cannot run), only when someone can answer, never for JSON."""
+    from trueup.plan import Risk
+
     if as_json or refused.plan is None or not refused.plan.findings:
         return False
     if any(f.risk is Risk.UNEXECUTABLE for f in refused.plan.findings):

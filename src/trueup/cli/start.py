@@ -27,8 +27,8 @@ from trueup.cli import output
 from trueup.cli.backup import backup_hook
 from trueup.cli.common import (
     describe_database,
+    find_target,
     ignore_table_option,
-    load_target,
     lock_timeout_option,
     parse_renames,
     rename_option,
@@ -126,11 +126,11 @@ def _backup_and_push(
 ) -> None:
     from trueup.push import push as run_push
 
-    t, declared = load_target(
+    t, source = find_target(
         schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
     )
-    hints = declared.renames.merged(parse_renames(renames))
-    _say(f"trueup start: schema {declared.path}, {describe_database(t.url)}")
+    hints = parse_renames(renames)  # besides the schema's own rename hints
+    _say(f"trueup start: schema {source.path}, {describe_database(t.url)}")
     backup = None if no_backup else backup_hook(t, "startup", err=True)
 
     def on_plan(plan: Plan) -> None:
@@ -147,7 +147,7 @@ def _backup_and_push(
 
     result = run_push(
         t.url,
-        declared.schema,
+        source,
         accept_data_loss=accept_data_loss,
         force_reset=force_reset,
         renames=hints,

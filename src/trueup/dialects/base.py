@@ -7,13 +7,14 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trueup.diff.changes import Change
-from trueup.diff.differ import DiffHooks
-from trueup.model import Column, Schema, Table
-from trueup.plan import Plan
-from trueup.urls import DatabaseURL
+if TYPE_CHECKING:  # annotations only: a session must not pull in the differ or the model
+    from trueup.diff.changes import Change
+    from trueup.diff.differ import DiffHooks
+    from trueup.model import Column, Schema, Table
+    from trueup.plan import Plan
+    from trueup.urls import DatabaseURL
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,11 @@ class Session(ABC):
     def manage(self, namespaces: Sequence[str]) -> None:  # noqa: B027 - optional hook
         """Read these schemas (namespaces) too, besides the default one. Engines without
         namespaces ignore it."""
+
+    def schema_cookie(self) -> int | None:
+        """A number the engine changes whenever the schema changes (SQLite's
+        ``schema_version``), or None when there is no such number."""
+        return None
 
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         """Rows breaking foreign keys in ``tables``, counted per (table, parent). Engines

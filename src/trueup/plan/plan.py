@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from trueup.diff.changes import Change
-from trueup.steps import DataStep
+if TYPE_CHECKING:
+    from trueup.diff.changes import Change
+    from trueup.steps import DataStep
 
 
 class Risk(StrEnum):

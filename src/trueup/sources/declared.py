@@ -6,11 +6,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from trueup.diff.renames import NO_RENAMES, Renames
 from trueup.errors import ConfigError
-from trueup.model import Schema
-from trueup.steps import DataStep
+
+if TYPE_CHECKING:
+    from trueup.model import Schema
+    from trueup.steps import DataStep
 
 SQL_SUFFIXES = (".sql",)
 
@@ -28,6 +31,33 @@ class Declared:
     #: The hash of the schema's files and its data steps: what was declared, byte for byte.
     source_hash: str | None = None
     steps: tuple[DataStep, ...] = ()
+
+
+@dataclass
+class Source:
+    """A declared schema not read yet. Its ``key`` (a hash of its files, its data steps and
+    the options that change what a push does) is cheap; a push on a database that trueup
+    left in sync with that very key needs nothing more (see :func:`trueup.push.push`).
+    Reading and normalising the schema happens only in ``load``."""
+
+    path: str
+    engine: str | None = None
+    ignore: Callable[[str], bool] | None = None
+    options: str = ""  # what else shapes the outcome: ignore patterns, rename options
+    _loaded: Declared | None = None
+
+    def key(self) -> str:
+        from trueup import __version__
+        from trueup.fingerprint import source_files, source_hash
+        from trueup.steps import step_files
+
+        files = source_files(self.path, ".prisma") + step_files(self.path)
+        return f"{source_hash(files)}|{__version__}|{self.engine}|{self.options}"
+
+    def load(self) -> Declared:
+        if self._loaded is None:
+            self._loaded = load_schema(self.path, self.engine, ignore=self.ignore)
+        return self._loaded
 
 
 def load_schema(

@@ -5,29 +5,22 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from trueup.dialects.base import Capabilities, Dialect, StatementError
-from trueup.dialects.sqlite import plan as planner
-from trueup.dialects.sqlite.lexer import Kind, fold, tokenize
-from trueup.dialects.sqlite.plan import rowid_alias
-from trueup.dialects.sqlite.render import literal, quote, schema_statements
+from trueup.dialects.sqlite.quoting import literal, quote
 from trueup.dialects.sqlite.session import SQLiteSession
-from trueup.dialects.sqlite.types import is_narrowing
-from trueup.diff.changes import Change
-from trueup.diff.differ import DiffHooks
-from trueup.model import Column, Schema, Table
-from trueup.plan import Plan
-from trueup.urls import DatabaseURL
 
+if TYPE_CHECKING:
+    from trueup.dialects.sqlite.hooks import SQLiteHooks
+    from trueup.diff.changes import Change
+    from trueup.model import Column, Schema, Table
+    from trueup.plan import Plan
+    from trueup.urls import DatabaseURL
 
-class SQLiteHooks(DiffHooks):
-    # SQLite keeps constraint names only as text in the CREATE TABLE statement (nothing can
-    # refer to them), so they are not compared.
-    compare_constraint_names = False
-    rename_index = False
-
-    def key(self, name: str) -> str:
-        return fold(name)
+# The planner, the renderer and the differ's hooks are imported when first used: opening a
+# session (all a push on an in-sync database needs) must not load them.
 
 
 class SQLiteDialect(Dialect):
@@ -41,7 +34,12 @@ class SQLiteDialect(Dialect):
         namespaces=False,
         rename_index=False,
     )
-    hooks = SQLiteHooks()
+
+    @cached_property
+    def hooks(self) -> SQLiteHooks:  # type: ignore[override]
+        from trueup.dialects.sqlite.hooks import SQLiteHooks
+
+        return SQLiteHooks()
 
     def __init__(self, ignore: Callable[[str], bool] | None = None) -> None:
         self.ignore = ignore
@@ -54,6 +52,8 @@ class SQLiteDialect(Dialect):
         return SQLiteSession(sqlite3.connect(":memory:", isolation_level=None), None)
 
     def split_statements(self, sql: str) -> list[tuple[int, str]]:
+        from trueup.dialects.sqlite.lexer import Kind, tokenize
+
         out: list[tuple[int, str]] = []
         start: int | None = None
         for tok in tokenize(sql):
@@ -70,6 +70,8 @@ class SQLiteDialect(Dialect):
         return out
 
     def locate_error(self, statement: str, error: Exception) -> StatementError:
+        from trueup.dialects.sqlite.lexer import Kind, fold, tokenize
+
         message = str(error)
         if "syntax error" in message or "unrecognized token" in message:
             return StatementError(message, _syntax_error_offset(statement))
@@ -90,6 +92,8 @@ class SQLiteDialect(Dialect):
         return StatementError(message, None)
 
     def is_narrowing(self, old_type: str, new_type: str) -> bool:
+        from trueup.dialects.sqlite.types import is_narrowing
+
         return is_narrowing(old_type, new_type)
 
     def quote(self, name: str) -> str:
@@ -130,13 +134,19 @@ class SQLiteDialect(Dialect):
         ]
 
     def auto_filled(self, table: Table, column: Column) -> bool:
+        from trueup.dialects.sqlite.plan import rowid_alias
+
         # An INTEGER PRIMARY KEY of a rowid table is the rowid: every row has one already.
         return column.autoincrement or rowid_alias(table) == column.name
 
     def plan(self, changes: Sequence[Change], current: Schema, desired: Schema) -> Plan:
+        from trueup.dialects.sqlite import plan as planner
+
         return planner.plan(changes, current, desired)
 
     def render_schema(self, schema: Schema) -> list[str]:
+        from trueup.dialects.sqlite.render import schema_statements
+
         return schema_statements(schema)
 
     def script(self, plan: Plan) -> str:
@@ -155,6 +165,8 @@ def _syntax_error_offset(statement: str) -> int | None:
     """The offset of the token where SQLite's parser gives up: the shortest prefix of the
     statement that SQLite already reports as a syntax error ends with it. ``EXPLAIN`` on a
     private in-memory database prepares each prefix without running anything."""
+    from trueup.dialects.sqlite.lexer import tokenize
+
     tokens = [t for t in tokenize(statement) if t.text != ";"]
     probe = sqlite3.connect(":memory:")
 

@@ -8,19 +8,11 @@ unquoted, whatever characters or reserved words it holds.
 from __future__ import annotations
 
 from trueup.dialects.sqlite.lexer import Kind, tokenize
+from trueup.dialects.sqlite.quoting import literal as literal
+from trueup.dialects.sqlite.quoting import quote as quote
 from trueup.model import Action, Column, Deferral, ForeignKey, Index, IndexPart, Schema, Table
 
 INDENT = "    "
-
-
-def quote(name: str) -> str:
-    """An identifier, quoted."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(value: str) -> str:
-    """A string literal."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def names(columns: tuple[str, ...] | list[str]) -> str:

@@ -14,14 +14,14 @@ import os
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trueup.dialects.base import Session
-from trueup.dialects.sqlite.inspect import inspect
-from trueup.dialects.sqlite.lexer import fold
 from trueup.errors import ApplyError, ConfigError, ConnectionError, LockTimeout
-from trueup.model import Schema
-from trueup.urls import DatabaseURL
+
+if TYPE_CHECKING:
+    from trueup.model import Schema
+    from trueup.urls import DatabaseURL
 
 #: The oldest SQLite with everything trueup relies on (pragma_table_list, DROP COLUMN).
 MIN_VERSION = (3, 37, 0)
@@ -98,6 +98,8 @@ class SQLiteSession(Session):
         return cls(conn, url, ignore=ignore)
 
     def inspect(self) -> Schema:
+        from trueup.dialects.sqlite.inspect import inspect
+
         return inspect(self.conn, ignore=self.ignore)
 
     def begin(self, *, write: bool, timeout: float) -> None:
@@ -210,8 +212,13 @@ class SQLiteSession(Session):
             self.rollback()
         self.conn.close()
 
+    def schema_cookie(self) -> int | None:
+        return int(self.conn.execute("PRAGMA schema_version").fetchone()[0])
+
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         found: Counter[tuple[str, str]] = Counter()
+        from trueup.dialects.sqlite.lexer import fold
+
         existing = {
             fold(r[0])
             for r in self.conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")

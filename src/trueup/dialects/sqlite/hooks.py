@@ -1,0 +1,16 @@
+"""The SQLite engine's answers to the differ."""
+
+from __future__ import annotations
+
+from trueup.dialects.sqlite.lexer import fold
+from trueup.diff.differ import DiffHooks
+
+
+class SQLiteHooks(DiffHooks):
+    # SQLite keeps constraint names only as text in the CREATE TABLE statement (nothing can
+    # refer to them), so they are not compared.
+    compare_constraint_names = False
+    rename_index = False
+
+    def key(self, name: str) -> str:
+        return fold(name)
