@@ -71,6 +71,23 @@ def test_start_backs_up_pushes_and_execs_the_command(project: Path) -> None:
     assert "age" not in columns(project / "backups" / backup)  # taken before the push
 
 
+def test_the_startup_backup_is_in_the_push_history(project: Path) -> None:
+    import json
+
+    make_db(project / "app.db", V1, ROWS)
+    assert start("--", sys.executable, "-c", APP).returncode == 0
+    [backup] = backups(project)
+    history = subprocess.run(
+        [sys.executable, "-m", "trueup", "history", "--url", "app.db", "--json"],
+        capture_output=True,
+        text=True,
+        env=environ(),
+    )
+    assert history.returncode == 0, history.stderr
+    [entry] = json.loads(history.stdout)
+    assert entry["backup"] == str(project / "backups" / backup)
+
+
 def test_the_command_replaces_trueup(project: Path) -> None:
     """exec, not a child process: the app has trueup's pid, so signals reach it."""
     make_db(project / "app.db", V2, ROWS)

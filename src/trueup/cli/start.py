@@ -132,11 +132,12 @@ def _backup_and_push(
     hints = parse_renames(renames)  # besides the schema's own rename hints
     _say(f"trueup start: schema {source.path}, {describe_database(t.url)}")
     backup = None if no_backup else backup_hook(t, "startup", err=True)
+    taken: list[str | None] = [None]
 
     def on_plan(plan: Plan) -> None:
         # Runs under the push's lock on every push, in sync or not, before any write.
         if backup is not None:
-            backup(plan)
+            taken[0] = backup(plan)
         if plan.is_empty:
             return
         _say("Changes:")
@@ -153,6 +154,9 @@ def _backup_and_push(
         renames=hints,
         lock_timeout=t.settings.lock_timeout,
         on_plan=on_plan,
+        # The startup backup is the pre-push backup: nothing can write in between, since
+        # both happen under the push's lock. Its path goes into the push's history.
+        before_apply=lambda plan: taken[0],
         ignore=t.settings.ignore(),
     )
     if result.plan.is_empty:
