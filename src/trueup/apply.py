@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from trueup.dialects.base import Session
+from trueup.diff.changes import AddIndex, Change, ModifyTable
 from trueup.diff.differ import DiffHooks, diff
 from trueup.errors import ApplyError, TrueupError
 from trueup.model import Schema
@@ -37,6 +38,41 @@ def _run_steps(session: Session, plan: Plan, on_step: StepCallback | None) -> No
                 + (" …" if "\n" in step.sql.strip() else ""),
                 hint="Nothing was changed: the whole push was rolled back.",
             ) from exc
+
+
+def _deferred(change: Change, plan: Plan) -> bool:
+    """Whether ``change`` is the indexes the plan builds after its transaction
+    (``CREATE INDEX CONCURRENTLY``): they are not there yet when the transaction ends."""
+    if not plan.after or not isinstance(change, ModifyTable):
+        return False
+    return all(
+        isinstance(part, AddIndex)
+        and part.index.name is not None
+        and any(part.index.name in sql for sql in plan.after)
+        for part in change.changes
+    )
+
+
+def verify_after(session: Session, plan: Plan, desired: Schema, hooks: DiffHooks) -> None:
+    """Build what the plan builds after its transaction, then check the whole result."""
+    run_outside = getattr(session, "run_outside_transaction", None)
+    assert run_outside is not None, "only an engine with statements outside transactions"
+    try:
+        run_outside(plan.after)
+    except Exception as exc:
+        raise ApplyError(
+            f"The schema change was committed, but building an index after it failed: {exc}",
+            hint="The rest of the push is in place. Run the push again to build the index "
+            "(PostgreSQL may have left it INVALID; the next push drops and builds it again).",
+        ) from exc
+    remaining = diff(session.inspect(), desired, hooks)
+    if remaining:
+        names = ", ".join(sorted({type(c).__name__ for c in remaining}))
+        raise ApplyError(
+            f"After building the indexes the database still differs from the declared schema "
+            f"({names}).",
+            hint="Run the push again; if it persists, please report it.",
+        )
 
 
 def apply_plan(
@@ -72,7 +108,7 @@ def apply_plan(
                 )
             _run_steps(session, plan, None)
     result = session.inspect()
-    remaining = diff(result, desired, hooks)
+    remaining = [c for c in diff(result, desired, hooks) if not _deferred(c, plan)]
     if remaining:
         names = ", ".join(sorted({type(c).__name__ for c in remaining}))
         raise ApplyError(

@@ -1,10 +1,16 @@
-"""The change history kept in the database itself (``_trueup_history``).
+"""The change history kept in the database itself.
 
 Every push that changes something records what it did: when, which trueup, the declared
 schema and its hash, the statements it ran, the findings it went past, the flags, the backup
 it took, the data steps it ran, and the fingerprint of the schema it left. The entry is
-written in the push's own transaction, so a push that rolls back leaves no entry. The
-differ never sees these tables (names starting with ``_trueup_`` are trueup's own).
+written in the push's own transaction, so a push that rolls back leaves no entry.
+
+The history is kept in two views, ``_trueup_history`` and ``_trueup_steps``, whose
+definitions hold the entries as rows (``CREATE VIEW ... AS VALUES ...``), rewritten by each
+push that records one. A view rather than a table, because ``prisma db push`` drops every
+table its schema does not declare, while it leaves views alone: a database trueup pushed
+stays in sync for Prisma too. Read them like tables: ``SELECT * FROM _trueup_history``. The
+differ never sees them (names starting with ``_trueup_`` are trueup's own).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ if TYPE_CHECKING:
 
 HISTORY = "_trueup_history"
 STEPS = "_trueup_steps"
+HISTORY_COLUMNS = ("id", "applied_at", "kind", "schema_hash", "fingerprint", "details")
+STEPS_COLUMNS = ("hash", "name", "applied_at", "history_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +43,8 @@ class Entry:
     outcome: str = "applied"
     trueup_version: str = ""
     applied_at: str = ""
-    schema_version: int | None = None
+    #: A digest of the database schema as the push left it (see ``Session.schema_digest``).
+    schema_digest: str | None = None
     #: The key of the declared source the push was made from (see ``Source.key``).
     push_key: str | None = None
     id: int | None = None
@@ -50,58 +59,66 @@ class Entry:
             "data_steps": list(self.data_steps),
             "outcome": self.outcome,
             "trueup_version": self.trueup_version,
-            "schema_version": self.schema_version,
+            "schema_digest": self.schema_digest,
             "push_key": self.push_key,
         }
 
 
-def _exists(session: Session, dialect: Dialect, table: str) -> bool:
-    return bool(session.query(dialect.table_exists_sql(), (table,)))
+def _rows(session: Session, dialect: Dialect, view: str, columns: tuple[str, ...]) -> list[Any]:
+    if not session.query(dialect.table_exists_sql(), (view,)):
+        return []
+    return session.query(f"SELECT {', '.join(columns)} FROM {dialect.quote(view)}")
 
 
-def ensure_tables(session: Session, dialect: Dialect) -> None:
-    for statement in dialect.history_tables_sql(HISTORY, STEPS):
-        session.execute(statement)
+def _value(dialect: Dialect, value: object) -> str:
+    # Every value carries its type, so a column of NULLs is still a typed column.
+    if isinstance(value, int):
+        return f"CAST({value} AS INTEGER)"
+    if value is None:
+        return "CAST(NULL AS TEXT)"
+    return f"CAST({dialect.literal(str(value))} AS TEXT)"
+
+
+def _write(
+    session: Session, dialect: Dialect, view: str, columns: tuple[str, ...], rows: list[Any]
+) -> None:
+    session.execute(f"DROP VIEW IF EXISTS {dialect.quote(view)}")
+    values = ",\n".join("(" + ", ".join(_value(dialect, v) for v in row) + ")" for row in rows)
+    names = ", ".join(dialect.quote(c) for c in columns)
+    session.execute(f"CREATE VIEW {dialect.quote(view)} ({names}) AS VALUES\n{values}")
 
 
 def record(session: Session, dialect: Dialect, entry: Entry) -> int:
     """Write ``entry`` in the session's open transaction; returns its number."""
     from trueup import __version__
 
-    ensure_tables(session, dialect)
     now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    p = dialect.placeholder
     details = {
         **entry.details(),
         "trueup_version": entry.trueup_version or __version__,
-        # Read after the tables exist: inserting rows does not change it again.
-        "schema_version": session.schema_cookie(),
+        # The schema as the push left it: trueup's own views are not part of the digest.
+        "schema_digest": session.schema_digest(),
     }
-    rows = session.query(
-        f"INSERT INTO {dialect.quote(HISTORY)} (applied_at, kind, schema_hash, fingerprint, "
-        f"details) VALUES ({p}, {p}, {p}, {p}, {p}) RETURNING id",
-        (now, entry.kind, entry.schema_hash, entry.fingerprint, json.dumps(details)),
+    rows = [list(r) for r in _rows(session, dialect, HISTORY, HISTORY_COLUMNS)]
+    number = max((int(r[0]) for r in rows), default=0) + 1
+    rows.append(
+        [number, now, entry.kind, entry.schema_hash, entry.fingerprint, json.dumps(details)]
     )
-    number = int(rows[0][0])
-    for step in entry.data_steps:
-        session.query(
-            f"INSERT INTO {dialect.quote(STEPS)} (hash, name, applied_at, history_id) "
-            f"VALUES ({p}, {p}, {p}, {p}) RETURNING hash",
-            (step["hash"], step["name"], now, number),
-        )
+    _write(session, dialect, HISTORY, HISTORY_COLUMNS, rows)
+    if entry.data_steps:
+        steps = [list(r) for r in _rows(session, dialect, STEPS, STEPS_COLUMNS)]
+        steps += [[s["hash"], s["name"], now, number] for s in entry.data_steps]
+        _write(session, dialect, STEPS, STEPS_COLUMNS, steps)
     return number
 
 
 def entries(session: Session, dialect: Dialect) -> list[Entry]:
     """Every entry, oldest first (an empty list before the first recorded push)."""
-    if not _exists(session, dialect, HISTORY):
-        return []
-    rows = session.query(
-        f"SELECT id, applied_at, kind, schema_hash, fingerprint, details "
-        f"FROM {dialect.quote(HISTORY)} ORDER BY id"
-    )
     out = []
-    for number, applied_at, kind, schema_hash, fingerprint, details in rows:
+    rows = _rows(session, dialect, HISTORY, HISTORY_COLUMNS)
+    for number, applied_at, kind, schema_hash, fingerprint, details in sorted(
+        rows, key=lambda r: int(r[0])
+    ):
         d = json.loads(details)
         out.append(
             Entry(
@@ -117,7 +134,7 @@ def entries(session: Session, dialect: Dialect) -> list[Entry]:
                 outcome=d.get("outcome", "applied"),
                 trueup_version=d.get("trueup_version", ""),
                 applied_at=applied_at,
-                schema_version=d.get("schema_version"),
+                schema_digest=d.get("schema_digest"),
                 push_key=d.get("push_key"),
                 id=int(number),
             )
@@ -128,9 +145,9 @@ def entries(session: Session, dialect: Dialect) -> list[Entry]:
 def in_sync_since_last_push(session: Session, dialect: Dialect, push_key: str) -> bool:
     """Whether the database is exactly as the last push left it, pushed from the same
     declared source: then it is in sync without reading either schema. It needs an engine
-    that counts schema changes (SQLite's schema_version); otherwise the answer is no."""
-    cookie = session.schema_cookie()
-    if cookie is None or not _exists(session, dialect, HISTORY):
+    that can digest its schema cheaply (SQLite); otherwise the answer is no."""
+    digest = session.schema_digest()
+    if digest is None or not session.query(dialect.table_exists_sql(), (HISTORY,)):
         return False
     rows = session.query(
         f"SELECT kind, details FROM {dialect.quote(HISTORY)} ORDER BY id DESC LIMIT 1"
@@ -138,11 +155,9 @@ def in_sync_since_last_push(session: Session, dialect: Dialect, push_key: str) -
     if not rows or rows[0][0] not in ("push", "reset"):
         return False
     details = json.loads(rows[0][1])
-    return bool(details.get("push_key") == push_key and details.get("schema_version") == cookie)
+    return bool(details.get("push_key") == push_key and details.get("schema_digest") == digest)
 
 
 def steps_done(session: Session, dialect: Dialect) -> set[str]:
     """The content hashes of the data steps that already ran on this database."""
-    if not _exists(session, dialect, STEPS):
-        return set()
-    return {row[0] for row in session.query(f"SELECT hash FROM {dialect.quote(STEPS)}")}
+    return {str(r[0]) for r in _rows(session, dialect, STEPS, STEPS_COLUMNS)}

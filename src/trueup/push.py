@@ -49,14 +49,17 @@ def make_plan(
     *,
     renames: Renames = NO_RENAMES,
     force_reset: bool = False,
+    current: Schema | None = None,
 ) -> Plan:
-    """The plan that turns the session's database into ``desired``, with its findings
-    measured on the data. With ``force_reset`` the plan empties the database first."""
+    """The plan that turns the session's database (``current``, inspected when not given)
+    into ``desired``, with its findings measured on the data. With ``force_reset`` the plan
+    empties the database first."""
     from trueup.diff.differ import diff, reset_changes
     from trueup.plan.checks import check
     from trueup.plan.risk import RESET
 
-    current = session.inspect()
+    if current is None:
+        current = session.inspect()
     if force_reset:
         changes = reset_changes(current, desired, dialect.hooks)
         planned = dialect.plan(changes, current, desired)
@@ -145,6 +148,7 @@ def push(
     expected_steps: tuple[str, ...] | None = None,
     expected_fingerprint: str | None = None,
     with_fingerprint: bool = False,
+    concurrent_indexes: bool = False,
 ) -> PushResult:
     """Make the database at ``url`` equal ``desired``: a schema, a declared schema with its
     rename hints and data steps, or a :class:`Source` not read yet. With a Source, a database
@@ -165,7 +169,10 @@ def push(
     (:mod:`trueup.history`).
     """
     started = time.perf_counter()
-    dialect = get_dialect(url.engine, ignore=ignore)
+    # Building indexes without blocking writes is PostgreSQL's; SQLite builds them in the
+    # transaction (one writer at a time anyway).
+    options = {"concurrent_indexes": True} if concurrent_indexes and url.engine != "sqlite" else {}
+    dialect = get_dialect(url.engine, ignore=ignore, **options)
     with dialect.connect(url, create=not dry_run) as session:
         session.begin(write=not dry_run, timeout=lock_timeout)
         try:
@@ -186,6 +193,8 @@ def push(
             else:
                 declared = Declared(desired, path="")
             hints = declared.renames.merged(renames) if renames else declared.renames
+            # Schemas (namespaces) the declared schema uses are read too, not just the default.
+            session.manage(declared.schema.namespaces)
             fingerprint = None
             if with_fingerprint or expected_fingerprint is not None:
                 from trueup.fingerprint import schema_fingerprint
@@ -208,8 +217,10 @@ def push(
                 before_apply = None
             for step in before:
                 run_data_step(session, dialect, step)
+            current = session.inspect()
+            wanted = keep_unmanaged(current, declared.schema, declared.unmanaged)
             plan = make_plan(
-                session, declared.schema, dialect, renames=hints, force_reset=force_reset
+                session, wanted, dialect, renames=hints, force_reset=force_reset, current=current
             )
             plan = replace(plan, before_steps=before, after_steps=after)
             if on_plan:
@@ -234,7 +245,7 @@ def push(
             from trueup.apply import apply_plan
             from trueup.fingerprint import schema_fingerprint
 
-            result = apply_plan(session, plan, declared.schema, dialect.hooks, on_step=on_step)
+            result = apply_plan(session, plan, wanted, dialect.hooks, on_step=on_step)
             for step in after:
                 run_data_step(session, dialect, step)
             entry = history.Entry(
@@ -260,10 +271,39 @@ def push(
             )
             number = history.record(session, dialect, entry)
             session.commit()
+            if plan.after:
+                from trueup.apply import verify_after
+
+                verify_after(session, plan, wanted, dialect.hooks)
         except BaseException:
             session.rollback()
             raise
     return PushResult(plan, True, time.perf_counter() - started, backup, number, fingerprint)
+
+
+def keep_unmanaged(current: Schema, desired: Schema, unmanaged: frozenset[str]) -> Schema:
+    """``desired`` with the kinds of object its source cannot declare taken from the
+    database as they are (a Prisma schema has no views, triggers, virtual tables or CHECK
+    constraints: a push from it leaves the database's own alone, as Prisma does)."""
+    if not unmanaged:
+        return desired
+    from dataclasses import replace as copy
+
+    out = desired
+    if "views" in unmanaged:
+        out = copy(out, views=current.views)
+    if "triggers" in unmanaged:
+        names = {t.name for t in out.tables}
+        out = copy(out, triggers=tuple(t for t in current.triggers if t.table in names))
+    if "virtual_tables" in unmanaged:
+        out = copy(out, virtual_tables=current.virtual_tables)
+    if "checks" in unmanaged:
+        checks = {(t.schema, t.name): t.checks for t in current.tables}
+        out = copy(
+            out,
+            tables=tuple(copy(t, checks=checks.get((t.schema, t.name), ())) for t in out.tables),
+        )
+    return out
 
 
 def run_data_step(session: Session, dialect: Dialect, step: DataStep) -> None:

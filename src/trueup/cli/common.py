@@ -151,11 +151,11 @@ def find_target(
     options = repr(sorted(settings.ignore_tables))
     if settings.url:
         db = resolve_url(settings)
-        return Target(settings, db), Source(path, db.engine, ignore, options)
+        return Target(settings, db), Source(path, db.engine, ignore, options, db)
     t, declared = load_target(
         schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
     )
-    source = Source(path, t.url.engine, ignore, options)
+    source = Source(path, t.url.engine, ignore, options, t.url)
     source._loaded = declared
     return t, source
 
@@ -178,7 +178,7 @@ def load_target(
     ignore = settings.ignore()
     if settings.url:
         db = resolve_url(settings)
-        return Target(settings, db), load_schema(path, db.engine, ignore=ignore)
+        return Target(settings, db), load_schema(path, db.engine, ignore=ignore, url=db)
     declared = load_schema(path, None, ignore=ignore)
     if not declared.url:
         resolve_url(settings)  # raises the "no database given" error

@@ -94,6 +94,8 @@ def describe_table_change(change: ch.TableChange) -> str:
             return f"+ check ({c.expression.text})"
         case ch.DropCheck(check=c):
             return f"- check ({c.expression.text})"
+        case ch.ModifyTableComment(new=comment):
+            return f"~ comment: {comment!r}" if comment is not None else "- comment"
         case ch.ModifyTableOptions(old=old, new=new):
             return f"~ table options {' '.join(old) or 'none'} → {' '.join(new) or 'none'}"
         case _:

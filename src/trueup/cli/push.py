@@ -50,6 +50,12 @@ EXIT_PENDING = 2
 @lock_timeout_option
 @click.option("--no-backup", is_flag=True, help="Do not back the database up before changing it.")
 @click.option(
+    "--concurrent-indexes",
+    is_flag=True,
+    help="PostgreSQL: build new indexes on existing tables with CREATE INDEX CONCURRENTLY "
+    "after the transaction, so writes to big tables are not blocked while they build.",
+)
+@click.option(
     "--plan",
     "plan_file",
     metavar="FILE",
@@ -67,6 +73,7 @@ def push(
     ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
     no_backup: bool,
+    concurrent_indexes: bool,
     plan_file: str | None,
 ) -> None:
     """Make the database's schema equal the declared schema.
@@ -146,6 +153,7 @@ def push(
             ignore=ignore,
             expected_steps=expected,
             expected_fingerprint=reviewed.fingerprint if reviewed else None,
+            concurrent_indexes=concurrent_indexes,
             # Under the push's lock, once the plan is accepted and before any write.
             before_apply=None if no_backup else backup_hook(t, "pre-push", err=as_json),
         )

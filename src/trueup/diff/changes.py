@@ -120,6 +120,12 @@ class ModifyTableOptions:
     new: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ModifyTableComment:
+    old: str | None
+    new: str | None
+
+
 TableChange = (
     AddColumn
     | DropColumn
@@ -134,6 +140,7 @@ TableChange = (
     | AddCheck
     | DropCheck
     | ModifyTableOptions
+    | ModifyTableComment
 )
 
 

@@ -358,6 +358,8 @@ class _Differ:
         )
         if old.options != new.options:
             out.append(ch.ModifyTableOptions(old.options, new.options))
+        if old.comment != new.comment:
+            out.append(ch.ModifyTableComment(old.comment, new.comment))
         return out
 
     def by_definition(

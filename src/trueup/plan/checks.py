@@ -221,6 +221,7 @@ class _Checks:
                     | ch.DropForeignKey()
                     | ch.DropCheck()
                     | ch.ModifyTableOptions()
+                    | ch.ModifyTableComment()
                 ):
                     pass
                 case _:

@@ -14,6 +14,7 @@ from trueup.errors import ConfigError
 if TYPE_CHECKING:
     from trueup.model import Schema
     from trueup.steps import DataStep
+    from trueup.urls import DatabaseURL
 
 SQL_SUFFIXES = (".sql",)
 
@@ -31,6 +32,9 @@ class Declared:
     #: The hash of the schema's files and its data steps: what was declared, byte for byte.
     source_hash: str | None = None
     steps: tuple[DataStep, ...] = ()
+    #: Kinds of object the source cannot declare ("views", "triggers", "virtual_tables",
+    #: "checks"): a push leaves the database's own as they are.
+    unmanaged: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -44,6 +48,7 @@ class Source:
     engine: str | None = None
     ignore: Callable[[str], bool] | None = None
     options: str = ""  # what else shapes the outcome: ignore patterns, rename options
+    url: DatabaseURL | None = None  # the database it is for (a scratch database's server)
     _loaded: Declared | None = None
 
     def key(self) -> str:
@@ -56,18 +61,22 @@ class Source:
 
     def load(self) -> Declared:
         if self._loaded is None:
-            self._loaded = load_schema(self.path, self.engine, ignore=self.ignore)
+            self._loaded = load_schema(self.path, self.engine, ignore=self.ignore, url=self.url)
         return self._loaded
 
 
 def load_schema(
-    path: str, engine: str | None = None, *, ignore: Callable[[str], bool] | None = None
+    path: str,
+    engine: str | None = None,
+    *,
+    ignore: Callable[[str], bool] | None = None,
+    url: DatabaseURL | None = None,
 ) -> Declared:
     """Read the schema file at ``path`` for the engine of the target database (None: the
     schema's own provider for a Prisma schema, SQLite for a SQL file). Tables matched by
     ``ignore`` are left out, as they are on the live side. The data steps beside the schema
     (see :mod:`trueup.steps`) come with it."""
-    declared = _load(path, engine, ignore)
+    declared = _load(path, engine, ignore, url)
     from trueup.fingerprint import source_files, source_hash
     from trueup.steps import read_steps, step_files
 
@@ -75,7 +84,12 @@ def load_schema(
     return replace(declared, source_hash=source_hash(files), steps=read_steps(path))
 
 
-def _load(path: str, engine: str | None, ignore: Callable[[str], bool] | None) -> Declared:
+def _load(
+    path: str,
+    engine: str | None,
+    ignore: Callable[[str], bool] | None,
+    url: DatabaseURL | None,
+) -> Declared:
     from trueup.dialects import get_dialect
 
     if not os.path.exists(path):
@@ -92,7 +106,7 @@ def _load(path: str, engine: str | None, ignore: Callable[[str], bool] | None) -
     if is_prisma_path(path):
         from trueup.sources.prisma import load_prisma
 
-        return load_prisma(path, engine, ignore=ignore)
+        return load_prisma(path, engine, ignore=ignore, url=url.original if url else None)
     if os.path.isdir(path):
         raise ConfigError(
             f"The schema path {path} is a folder with no .prisma files; name the schema file "
@@ -101,7 +115,7 @@ def _load(path: str, engine: str | None, ignore: Callable[[str], bool] | None) -
     if path.lower().endswith(SQL_SUFFIXES):
         from trueup.sources.sql import load_sql
 
-        return load_sql(path, get_dialect(engine or "sqlite", ignore=ignore))
+        return load_sql(path, get_dialect(engine or "sqlite", ignore=ignore), url)
     raise ConfigError(
         f"trueup cannot read {path}: it reads Prisma schemas (.prisma) and SQL schema files "
         "(.sql).",

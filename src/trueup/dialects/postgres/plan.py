@@ -352,6 +352,10 @@ class _Planner:
                     self.drop_constraint("drop indexes", t, c.name, change)
                 case ch.ModifyTableOptions():
                     raise UnsupportedChange("PostgreSQL tables have no options trueup manages.")
+                case ch.ModifyTableComment():
+                    self.add(
+                        "comments", comment_on_table(change.new), f"comment on table {tn}", change
+                    )
                 case _:
                     assert_never(part)
 

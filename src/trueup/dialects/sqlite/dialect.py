@@ -121,17 +121,7 @@ class SQLiteDialect(Dialect):
         return "STRICT" in table.options
 
     def table_exists_sql(self) -> str:
-        return "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?"
-
-    def history_tables_sql(self, history: str, steps: str) -> list[str]:
-        return [
-            f"CREATE TABLE IF NOT EXISTS {quote(history)} ("
-            "id INTEGER PRIMARY KEY AUTOINCREMENT, applied_at TEXT NOT NULL, "
-            "kind TEXT NOT NULL, schema_hash TEXT, fingerprint TEXT, details TEXT NOT NULL)",
-            f"CREATE TABLE IF NOT EXISTS {quote(steps)} ("
-            "hash TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL, "
-            "history_id INTEGER)",
-        ]
+        return "SELECT 1 FROM sqlite_schema WHERE name = ?"
 
     def auto_filled(self, table: Table, column: Column) -> bool:
         from trueup.dialects.sqlite.plan import rowid_alias

@@ -214,8 +214,8 @@ class _Planner:
         """Whether every part of the change can be done with ALTER TABLE / CREATE INDEX."""
         for x in change.changes:
             match x:
-                case ch.RenameColumn():
-                    pass
+                case ch.RenameColumn() | ch.ModifyTableComment():
+                    pass  # SQLite tables have no comments: nothing to run
                 case ch.AddIndex(index=idx) | ch.DropIndex(index=idx):
                     if idx.constraint:
                         return False
@@ -443,6 +443,8 @@ def _describe(change: ch.TableChange) -> str:
             return "add check"
         case ch.DropCheck():
             return "drop check"
+        case ch.ModifyTableComment():
+            return "change the comment"
         case ch.ModifyTableOptions(new=opts):
             return f"table options {' '.join(opts) or 'none'}"
         case _:

@@ -10,6 +10,7 @@ transaction, so it is switched off before ``BEGIN`` and put back after ``COMMIT`
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 from collections import Counter
@@ -212,8 +213,12 @@ class SQLiteSession(Session):
             self.rollback()
         self.conn.close()
 
-    def schema_cookie(self) -> int | None:
-        return int(self.conn.execute("PRAGMA schema_version").fetchone()[0])
+    def schema_digest(self) -> str | None:
+        rows = self.conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_schema "
+            "WHERE name NOT LIKE '!_trueup!_%' ESCAPE '!' ORDER BY type, name"
+        ).fetchall()
+        return hashlib.sha256(repr(rows).encode()).hexdigest()
 
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         found: Counter[tuple[str, str]] = Counter()

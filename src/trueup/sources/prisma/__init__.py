@@ -27,6 +27,7 @@ from trueup.sources.prisma.validate import validate
 __all__ = ["is_prisma_path", "load_prisma", "parse", "read_data_model", "schema_for"]
 
 SUFFIX = ".prisma"
+UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks"})
 
 
 def is_prisma_path(path: str) -> bool:
@@ -129,9 +130,11 @@ def load_prisma(
     *,
     ignore: Callable[[str], bool] | None = None,
     environ: Mapping[str, str] | None = None,
+    url: str | None = None,
 ) -> Declared:
     """Read a Prisma schema (a file or a folder of them) for ``engine`` (the engine of the
-    target database; None takes the schema's provider)."""
+    target database; None takes the schema's provider). ``url`` is that database (where a
+    PostgreSQL schema is normalised)."""
     sources = read_sources(path)
     doc, data = read_data_model(sources, environ)
     provider = data.datasource.provider
@@ -141,7 +144,7 @@ def load_prisma(
             f"The schema's datasource is for {provider}, but the database is {engine}.",
             hint="Point --url at a database of the schema's provider, or change the provider.",
         )
-    schema = schema_for(data)
+    schema = schema_for(data, url)
     if ignore is not None:
         schema = Schema(
             tables=tuple(t for t in schema.tables if not ignore(t.name)),
@@ -156,4 +159,6 @@ def load_prisma(
         path=path,
         renames=rename_hints(doc, data),
         url=data.datasource.url,
+        # Prisma cannot declare these: a push leaves the database's own alone, as Prisma's.
+        unmanaged=UNMANAGED,
     )
