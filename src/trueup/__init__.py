@@ -42,10 +42,18 @@ _EXPORTS = {
     "UnsafePlan": "trueup.errors",
     "ApplyError": "trueup.errors",
     "UnsupportedChange": "trueup.errors",
+    "backup": "trueup.backup",
+    "restore": "trueup.backup",
+    "list_backups_of": "trueup.backup",
+    "BackupError": "trueup.backup",
+    "export_database": "trueup.transfer",
+    "import_database": "trueup.transfer",
+    "TransferError": "trueup.transfer",
 }
 
 __all__ = [
     "ApplyError",
+    "BackupError",
     "ConfigError",
     "ConnectionError",
     "DatabaseURL",
@@ -59,21 +67,28 @@ __all__ = [
     "Schema",
     "SchemaError",
     "Step",
+    "TransferError",
     "TrueupError",
     "UnsafePlan",
     "UnsupportedChange",
     "__version__",
     "apply_plan",
+    "backup",
     "diff",
+    "export_database",
     "get_dialect",
+    "import_database",
+    "list_backups_of",
     "load_schema",
     "parse_url",
     "plan_for",
     "push",
+    "restore",
 ]
 
 if TYPE_CHECKING:
     from trueup.apply import apply_plan
+    from trueup.backup import BackupError, backup, list_backups_of, restore
     from trueup.dialects import get_dialect
     from trueup.diff.differ import diff
     from trueup.diff.renames import Renames
@@ -91,6 +106,7 @@ if TYPE_CHECKING:
     from trueup.plan import Finding, Plan, Risk, Step
     from trueup.push import PushResult, plan_for, push
     from trueup.sources import Declared, load_schema
+    from trueup.transfer import TransferError, export_database, import_database
     from trueup.urls import DatabaseURL, parse_url
 
 
