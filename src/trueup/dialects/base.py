@@ -131,14 +131,25 @@ class Dialect(ABC):
         engine's row id), to name example rows in findings."""
 
     @abstractmethod
-    def unconvertible(self, column_sql: str, old: Column, new: Column) -> str | None:
+    def unconvertible(
+        self, column_sql: str, old: Column, new: Column, *, trial: bool = False
+    ) -> str | None:
         """A condition true for the values of ``column_sql`` that would not convert to the
-        new column's type unchanged, or None when the engine cannot tell."""
+        new column's type unchanged, or None when the engine cannot tell. ``trial`` says
+        that ``prepare_checks`` made a trial cast available in this session."""
 
-    def conversion_fails(self, table: Table) -> bool:
-        """Whether a value that does not convert makes the statement fail (rather than
-        being stored as it is)."""
-        return True
+    def prepare_checks(self, session: Session) -> bool:
+        """Make what the data checks need in the session's transaction (a trial-cast
+        function); False when there is nothing to make or it cannot be made."""
+        return False
+
+    def uncastable(
+        self, column_sql: str, old: Column, new: Column, table: Table, *, trial: bool = False
+    ) -> str | None:
+        """Among the values ``unconvertible`` names, a condition for those that make the
+        statement fail (rather than being kept or changed), or None when none can. By
+        default every value that does not convert is taken to fail."""
+        return self.unconvertible(column_sql, old, new, trial=trial)
 
     # --- trueup's own bookkeeping tables --------------------------------------------------
 

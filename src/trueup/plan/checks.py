@@ -56,6 +56,22 @@ class _Checks:
         self.hooks = dialect.hooks
         self.table_names: dict[str, str] = {}  # key of the declared name -> name now
         self._counts: dict[tuple[str, str | None], int | None] = {}
+        self._trial: bool | None = None
+
+    @property
+    def trial(self) -> bool:
+        """Whether the engine's trial cast is ready (made once, when first needed)."""
+        if self._trial is None:
+            self.session.execute(f"SAVEPOINT {self.SAVEPOINT}")
+            try:
+                self._trial = self.dialect.prepare_checks(self.session)
+            except TrueupError:
+                raise
+            except Exception:  # the engine refused (a read-only transaction): no trial cast
+                self.session.execute(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
+                self._trial = False
+            self.session.execute(f"RELEASE SAVEPOINT {self.SAVEPOINT}")
+        return self._trial
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -241,7 +257,7 @@ class _Checks:
                     col = self.q(t.column(oc.name))
                     if ch.ColumnChange.TYPE in kind and self.dialect.is_narrowing(oc.type, nc.type):
                         out.append(not_null(col))
-                        predicate = self.dialect.unconvertible(col, oc, nc)
+                        predicate = self.dialect.unconvertible(col, oc, nc, trial=self.trial)
                         if predicate is not None:
                             out.append(f"{not_null(col)} AND {predicate}")
                     if ch.ColumnChange.NULLABLE in kind and oc.nullable and not nc.nullable:
@@ -346,7 +362,7 @@ class _Checks:
         self, t: _Table, new_table: Table, col: str, old: Column, new: Column
     ) -> list[Finding]:
         cast = f"The data in that column will be cast from `{old.type or 'no type'}` to `{new.type or 'no type'}`."  # noqa: E501
-        predicate = self.dialect.unconvertible(col, old, new)
+        predicate = self.dialect.unconvertible(col, old, new, trial=self.trial)
         nonnull = self.count(t, not_null(col))
         if nonnull == 0:
             return []
@@ -370,15 +386,16 @@ class _Checks:
             ]
         assert predicate is not None
         examples = self.examples(t, f"{not_null(col)} AND {predicate}")
-        fails = self.dialect.conversion_fails(new_table)
+        failing = self.dialect.uncastable(col, old, new, new_table, trial=self.trial)
+        fails = 0 if failing is None else self.count(t, f"{not_null(col)} AND {failing}")
         message = (
             f"You are about to alter the column `{new.name}` on the `{t.name}` table, which "
             f"contains {nonnull} non-null values. {cast} {bad} of them would not convert or "
             f"would change{risk.example_text(self.key_label(t), examples)}."
         )
-        if fails:
-            message += f" The `{t.name}` table only stores values of the column's type, so "
-            message += "this step cannot be executed."
+        if fails is None or fails:
+            many = "some" if fails is None else plural(fails, "value", "values")
+            message += f" The cast fails for {many} of them, so this step cannot be executed."
         return [
             Finding(
                 risk.NARROWING_TYPE,

@@ -105,9 +105,47 @@ class PostgresDialect(Dialect):
             return tuple(quote(c) for c in table.primary_key.columns)
         return ("ctid",)
 
-    def unconvertible(self, column_sql: str, old: Column, new: Column) -> str | None:
-        """A condition for the values a type change would refuse or change, for the cases
-        PostgreSQL 13 can tell without trying the cast (it has no pg_input_is_valid)."""
+    def prepare_checks(self, session: Session) -> bool:
+        # A trial cast per value: cast to the new type and back, and compare. PostgreSQL 13
+        # to 15 have no pg_input_is_valid, and a failing cast must not abort the push's
+        # transaction, so the cast runs in a function that catches its own error. The
+        # function is temporary: it lives in this session only (and a rolled-back
+        # transaction takes it away).
+        session.execute(
+            "CREATE OR REPLACE FUNCTION pg_temp.trueup_cast(value text, old_type text, "
+            "new_type text) RETURNS text LANGUAGE plpgsql AS $fn$\n"
+            "DECLARE same boolean;\n"
+            "BEGIN\n"
+            "  EXECUTE format('SELECT (%L::%s)::%s::%s = %L::%s', value, old_type, new_type, "
+            "old_type, value, old_type) INTO same;\n"
+            "  RETURN CASE WHEN same THEN 'keeps' ELSE 'changes' END;\n"
+            "EXCEPTION WHEN others THEN\n"
+            "  RETURN 'fails';\n"
+            "END\n$fn$"
+        )
+        return True
+
+    def _trial(self, column_sql: str, old: Column, new: Column) -> str:
+        return f"pg_temp.trueup_cast({column_sql}::text, {literal(old.type)}, {literal(new.type)})"
+
+    def uncastable(
+        self, column_sql: str, old: Column, new: Column, table: Table, *, trial: bool = False
+    ) -> str | None:
+        if trial:
+            return f"{self._trial(column_sql, old, new)} = 'fails'"
+        return self._known_unconvertible(column_sql, old, new)
+
+    def unconvertible(
+        self, column_sql: str, old: Column, new: Column, *, trial: bool = False
+    ) -> str | None:
+        """A condition for the values a type change would refuse or change: a direct test
+        where one is known, else the trial cast made by ``prepare_checks``."""
+        if trial:
+            return f"{self._trial(column_sql, old, new)} <> 'keeps'"
+        return self._known_unconvertible(column_sql, old, new)
+
+    def _known_unconvertible(self, column_sql: str, old: Column, new: Column) -> str | None:
+        """The cases PostgreSQL can tell without trying the cast."""
         ob, nb = base_name(old.type), base_name(new.type)
         mods = modifiers(new.type)
         if nb in ("VARCHAR", "CHAR") and mods:

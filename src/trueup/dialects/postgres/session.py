@@ -164,7 +164,10 @@ class PostgresSession(Session):
                     hint="Try again when it ends, or raise the lock timeout (--lock-timeout).",
                 ) from exc
             self._locked = True
-        self.conn.execute("BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        # A read (diff, dry run) sees one snapshot and is always rolled back; it is not READ
+        # ONLY because the data checks make a temporary function and a dry run tries the
+        # pending data steps, as the push will.
+        self.conn.execute("BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ")
 
     def execute(self, sql: str) -> None:
         try:

@@ -107,7 +107,9 @@ class SQLiteDialect(Dialect):
             return tuple(quote(c) for c in table.primary_key.columns)
         return ("rowid",)
 
-    def unconvertible(self, column_sql: str, old: Column, new: Column) -> str | None:
+    def unconvertible(
+        self, column_sql: str, old: Column, new: Column, *, trial: bool = False
+    ) -> str | None:
         # CAST gives the value as the new type; comparing it with the column applies the
         # new type's affinity to the stored value, the way the rebuild's INSERT will. Text
         # that is a number converts ('007' is 7); 'abc', '12abc', 1.5 into INTEGER or 2^53+1
@@ -116,9 +118,13 @@ class SQLiteDialect(Dialect):
             return None
         return f"NOT (CAST({column_sql} AS {new.type}) = {column_sql})"
 
-    def conversion_fails(self, table: Table) -> bool:
+    def uncastable(
+        self, column_sql: str, old: Column, new: Column, table: Table, *, trial: bool = False
+    ) -> str | None:
         # Only a STRICT table refuses a value of the wrong type; others keep it as it is.
-        return "STRICT" in table.options
+        if "STRICT" not in table.options:
+            return None
+        return self.unconvertible(column_sql, old, new)
 
     def table_exists_sql(self) -> str:
         return "SELECT 1 FROM sqlite_schema WHERE name = ?"

@@ -1,0 +1,173 @@
+"""The safety gate on PostgreSQL: findings measured on real rows (counts, example keys),
+the trial cast for type changes, and the policy; plus what trueup records and leaves on
+PostgreSQL (history, managed schemas, comments, concurrent indexes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.postgres.support import Server, push_sql, remaining_diff, schema_from_sql
+from trueup.errors import UnsafePlan
+from trueup.plan import Finding, Risk
+from trueup.push import plan_for
+
+
+def findings(db: Server, desired_sql: str) -> list[Finding]:
+    return list(plan_for(db.database_url, schema_from_sql(db, desired_sql)).findings)
+
+
+def one(db: Server, desired_sql: str) -> Finding:
+    [finding] = findings(db, desired_sql)
+    return finding
+
+
+def test_drop_table_and_column_count_rows_and_values(pg: Server) -> None:
+    pg.execute(
+        "CREATE TABLE keep (id integer PRIMARY KEY, note text, extra text);"
+        "CREATE TABLE gone (id integer PRIMARY KEY);"
+        "INSERT INTO keep VALUES (1, 'a', NULL), (2, NULL, NULL), (3, 'c', NULL);"
+        "INSERT INTO gone VALUES (1), (2);"
+    )
+    got = {f.code: f for f in findings(pg, "CREATE TABLE keep (id integer PRIMARY KEY);")}
+    assert (got["DL101"].count, got["DL101"].risk) == (2, Risk.DATA_LOSS)
+    assert (got["DL102"].column, got["DL102"].count, got["DL102"].examples) == ("note", 2, (1, 3))
+    assert set(got) == {"DL101", "DL102"}  # `extra` holds nothing: no finding
+
+
+def test_trial_cast_counts_values_that_do_not_survive(pg: Server) -> None:
+    pg.execute(
+        "CREATE TABLE t (id integer PRIMARY KEY, v text, d numeric(10,2), ts timestamp);"
+        "INSERT INTO t VALUES (1, '12', 1.00, '2024-01-01 00:00'),"
+        " (2, 'twelve', 1.50, '2024-01-01 10:30'), (3, NULL, NULL, NULL),"
+        " (4, '007', 2.25, '2024-02-02 00:00');"
+    )
+    base = "CREATE TABLE t (id integer PRIMARY KEY, v {v}, d {d}, ts {ts});"
+    f = one(pg, base.format(v="integer", d="numeric(10,2)", ts="timestamp"))
+    # 'twelve' cannot be cast at all (the ALTER would fail); '007' would become 7.
+    assert (f.code, f.column, f.risk) == ("DL103", "v", Risk.UNEXECUTABLE)
+    assert (f.count, f.examples) == (2, (2, 4))
+    assert "The cast fails for 1 value of them" in f.message
+    f = one(pg, base.format(v="text", d="integer", ts="timestamp"))
+    # 1.50 and 2.25 would be rounded: data loss, not a failure.
+    assert (f.column, f.risk, f.count, f.examples) == ("d", Risk.DATA_LOSS, 2, (2, 4))
+    f = one(pg, base.format(v="text", d="numeric(10,2)", ts="date"))
+    assert (f.column, f.count, f.examples) == ("ts", 1, (2,))  # 10:30 would be lost
+
+
+def test_unexecutable_checks_with_counts(pg: Server) -> None:
+    pg.execute(
+        "CREATE TABLE parent (id integer PRIMARY KEY);"
+        "CREATE TABLE child (id integer PRIMARY KEY, parent_id integer, email text, "
+        "qty integer);"
+        "INSERT INTO parent VALUES (1);"
+        "INSERT INTO child VALUES (1, 1, 'a', 1), (2, 9, 'a', -1), (3, NULL, NULL, 2),"
+        " (4, 8, 'b', NULL);"
+    )
+    parent = "CREATE TABLE parent (id integer PRIMARY KEY);"
+    got = {
+        f.code: f
+        for f in findings(
+            pg,
+            parent + "CREATE TABLE child (id integer PRIMARY KEY, "
+            "parent_id integer REFERENCES parent (id), email text UNIQUE, "
+            "qty integer NOT NULL CHECK (qty > 0));",
+        )
+    }
+    assert got["DD204"].risk is Risk.UNEXECUTABLE and got["DD204"].count == 2
+    assert set(got["DD204"].examples) == {2, 4}
+    assert got["DD203"].count == 1 and set(got["DD203"].examples) == {1, 2}
+    assert got["DD201"].risk is Risk.UNEXECUTABLE and got["DD201"].examples == (4,)
+    assert got["DD205"].count == 1 and got["DD205"].examples == (2,)
+
+
+def test_enum_value_in_use_cannot_be_removed(pg: Server) -> None:
+    pg.execute(
+        "CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh');"
+        "CREATE TABLE t (id integer PRIMARY KEY, m mood);"
+        "INSERT INTO t VALUES (1, 'happy'), (2, 'meh'), (3, 'meh');"
+    )
+    desired = (
+        "CREATE TYPE mood AS ENUM ('happy', 'sad');CREATE TABLE t (id integer PRIMARY KEY, m mood);"
+    )
+    f = one(pg, desired)
+    assert (f.code, f.risk, f.count) == ("DL106", Risk.UNEXECUTABLE, 2)
+    pg.execute("UPDATE t SET m = 'sad' WHERE m = 'meh'")
+    assert findings(pg, desired) == []
+    assert push_sql(pg, desired).applied
+
+
+def test_policy_on_postgres(pg: Server) -> None:
+    pg.execute(
+        "CREATE TABLE t (id integer PRIMARY KEY, note text);"
+        "INSERT INTO t VALUES (1, 'x'), (2, NULL);"
+    )
+    before = pg.query("SELECT * FROM t ORDER BY id")
+    with pytest.raises(UnsafePlan) as err:
+        push_sql(pg, "CREATE TABLE t (id integer PRIMARY KEY);")
+    assert err.value.exit_code == 3
+    with pytest.raises(UnsafePlan, match="cannot be executed"):
+        push_sql(
+            pg,
+            "CREATE TABLE t (id integer PRIMARY KEY, note text NOT NULL);",
+            accept_data_loss=True,
+        )
+    assert pg.query("SELECT * FROM t ORDER BY id") == before
+    result = push_sql(
+        pg, "CREATE TABLE t (id integer PRIMARY KEY, note text NOT NULL);", force_reset=True
+    )
+    assert result.applied and pg.query("SELECT count(*) FROM t") == [(0,)]
+
+
+def test_history_is_recorded_on_postgres(pg: Server) -> None:
+    from trueup import history
+    from trueup.dialects import get_dialect
+
+    pg.execute("CREATE TABLE t (id integer PRIMARY KEY);")
+    assert push_sql(pg, "CREATE TABLE t (id integer PRIMARY KEY, name text);").applied
+    dialect = get_dialect("postgresql")
+    with dialect.connect(pg.database_url, create=False) as session:
+        session.begin(write=False, timeout=5)
+        [entry] = history.entries(session, dialect)
+    assert entry.kind == "push" and entry.statements and entry.fingerprint
+    # The history views are trueup's own: never part of the schema compared.
+    assert (
+        remaining_diff(
+            pg, schema_from_sql(pg, "CREATE TABLE t (id integer PRIMARY KEY, name text);")
+        )
+        == []
+    )
+
+
+def test_a_push_manages_the_schemas_it_declares(pg: Server) -> None:
+    desired = (
+        "CREATE SCHEMA audit;"
+        "CREATE TABLE t (id integer PRIMARY KEY);"
+        "CREATE TABLE audit.log (id integer PRIMARY KEY, t_id integer REFERENCES t (id));"
+    )
+    assert push_sql(pg, desired).applied
+    assert pg.query("SELECT count(*) FROM audit.log") == [(0,)]
+    again = push_sql(pg, desired)
+    assert not again.applied and again.plan.is_empty
+
+
+def test_table_comment_changes_are_applied(pg: Server) -> None:
+    pg.execute("CREATE TABLE t (id integer PRIMARY KEY); COMMENT ON TABLE t IS 'old';")
+    desired = "CREATE TABLE t (id integer PRIMARY KEY); COMMENT ON TABLE t IS 'new words';"
+    assert push_sql(pg, desired).applied
+    assert pg.query("SELECT obj_description('t'::regclass)") == [("new words",)]
+    assert push_sql(pg, desired).plan.is_empty
+
+
+def test_concurrent_indexes_are_built_after_the_transaction(pg: Server) -> None:
+    pg.execute(
+        "CREATE TABLE t (id integer PRIMARY KEY, name text);"
+        "INSERT INTO t SELECT i, 'n' || i FROM generate_series(1, 1000) AS i;"
+    )
+    desired = "CREATE TABLE t (id integer PRIMARY KEY, name text); CREATE INDEX t_name ON t (name);"
+    result = push_sql(pg, desired, concurrent_indexes=True)
+    assert result.applied
+    assert any("CONCURRENTLY" in sql for sql in result.plan.after)
+    assert pg.query("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_name'::regclass") == [
+        (True,)
+    ]
+    assert push_sql(pg, desired).plan.is_empty
