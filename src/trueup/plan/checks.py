@@ -128,6 +128,30 @@ class _Checks:
             return ()
         return tuple(r[0] if len(r) == 1 else tuple(r) for r in found)
 
+    def measured(
+        self,
+        code: str,
+        level: Risk,
+        message: str,
+        t: _Table,
+        count: int | None,
+        examples: tuple[object, ...],
+        column: str | None = None,
+    ) -> list[Finding]:
+        """A finding with its numbers: the table's rows, the count, the example keys."""
+        return [
+            Finding(
+                code,
+                level,
+                message,
+                table=t.name,
+                column=column,
+                rows=self.rows(t),
+                count=count,
+                examples=examples,
+            )
+        ]
+
     def key_label(self, table: _Table) -> list[str]:
         pk = table.model.primary_key
         return list(pk.columns) if pk else ["rowid"]
@@ -291,18 +315,9 @@ class _Checks:
                 f"still contains {n} non-null values"
                 f"{risk.example_text(self.key_label(t), examples)}."
             )
-        return [
-            Finding(
-                risk.DROP_COLUMN,
-                Risk.DATA_LOSS,
-                message,
-                table=t.name,
-                column=c.name,
-                rows=self.rows(t),
-                count=n,
-                examples=examples,
-            )
-        ]
+        return self.measured(
+            risk.DROP_COLUMN, Risk.DATA_LOSS, message, t, n, examples, column=c.name
+        )
 
     def modify_column(
         self, t: _Table, new_table: Table, old: Column, new: Column, kind: ch.ColumnChange
@@ -396,18 +411,15 @@ class _Checks:
         if fails is None or fails:
             many = "some" if fails is None else plural(fails, "value", "values")
             message += f" The cast fails for {many} of them, so this step cannot be executed."
-        return [
-            Finding(
-                risk.NARROWING_TYPE,
-                Risk.UNEXECUTABLE if fails else Risk.DATA_LOSS,
-                message,
-                table=t.name,
-                column=new.name,
-                rows=self.rows(t),
-                count=bad,
-                examples=examples,
-            )
-        ]
+        return self.measured(
+            risk.NARROWING_TYPE,
+            Risk.UNEXECUTABLE if fails else Risk.DATA_LOSS,
+            message,
+            t,
+            bad,
+            examples,
+            column=new.name,
+        )
 
     def add_column(self, t: _Table, new_table: Table, c: Column) -> list[Finding]:
         if (
@@ -533,17 +545,7 @@ class _Checks:
             f"cannot be added: {plural(dups, 'value is', 'values are')} shared by more than "
             f"one row{risk.example_text(self.key_label(t), examples)}."
         )
-        return [
-            Finding(
-                risk.NEW_UNIQUE,
-                Risk.UNEXECUTABLE,
-                message,
-                table=t.name,
-                rows=self.rows(t),
-                count=dups,
-                examples=examples,
-            )
-        ]
+        return self.measured(risk.NEW_UNIQUE, Risk.UNEXECUTABLE, message, t, dups, examples)
 
     def foreign_key(
         self, t: _Table, fk: ForeignKey, added: set[str], dropped: Iterable[ForeignKey]
@@ -599,17 +601,7 @@ class _Checks:
             f"added: {plural(n, 'row points', 'rows point')} at no row of `{fk.ref_table}`"
             f"{risk.example_text(self.key_label(t), examples)}."
         )
-        return [
-            Finding(
-                risk.NEW_FOREIGN_KEY,
-                Risk.UNEXECUTABLE,
-                message,
-                table=t.name,
-                rows=self.rows(t),
-                count=n,
-                examples=examples,
-            )
-        ]
+        return self.measured(risk.NEW_FOREIGN_KEY, Risk.UNEXECUTABLE, message, t, n, examples)
 
     def check_constraint(self, t: _Table, expression: str) -> list[Finding]:
         where = breaks(expression)
@@ -628,17 +620,7 @@ class _Checks:
             f"{plural(n, 'row breaks', 'rows break')} it"
             f"{risk.example_text(self.key_label(t), examples)}."
         )
-        return [
-            Finding(
-                risk.NEW_CHECK,
-                Risk.UNEXECUTABLE,
-                message,
-                table=t.name,
-                rows=self.rows(t),
-                count=n,
-                examples=examples,
-            )
-        ]
+        return self.measured(risk.NEW_CHECK, Risk.UNEXECUTABLE, message, t, n, examples)
 
     def enum_values_removed(
         self, name: str, schema: str | None, old: Sequence[str], new: Sequence[str]
