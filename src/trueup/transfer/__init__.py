@@ -143,11 +143,10 @@ def export_database(
             record = source.record(table)
             writer.table(record)
             written = 0
-            for batch in source.batches(table, record):
-                for row in batch:
-                    writer.row(row)
-                written += len(batch)
-                progress.advance(len(batch))
+            for lines, n in source.lines(table, record):
+                writer.lines(lines)
+                written += n
+                progress.advance(n)
             if written != count.rows:  # cannot happen inside one snapshot; never write a lie
                 raise TransferError(f"{table.name}: counted {count.rows} rows, read {written}.")
         writer.end(len(counts), header.rows)

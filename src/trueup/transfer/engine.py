@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from trueup.model import Schema, Table
-from trueup.transfer.format import TableRecord
+from trueup.transfer.format import TableRecord, encode_rows
 
 
 class Source(ABC):
@@ -29,6 +29,13 @@ class Source(ABC):
     @abstractmethod
     def batches(self, table: Table, record: TableRecord) -> Iterator[list[tuple[Any, ...]]]:
         """The rows in a stable order (by rowid or primary key), a batch at a time."""
+
+    def lines(self, table: Table, record: TableRecord) -> Iterator[tuple[bytes, int]]:
+        """The rows of :meth:`batches` as the file's lines, a batch at a time: (the lines,
+        the number of rows). An engine may write them its own faster way; the bytes must be
+        the same."""
+        for batch in self.batches(table, record):
+            yield encode_rows(batch), len(batch)
 
     @abstractmethod
     def close(self) -> None: ...

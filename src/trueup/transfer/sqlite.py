@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -27,6 +28,7 @@ from trueup.transfer.format import (
     TextBytes,
     TransferError,
     decode_text,
+    encode_rows,
 )
 from trueup.urls import DatabaseURL
 
@@ -43,6 +45,13 @@ def rowid_name(columns: Iterable[str]) -> str | None:
 
 def _has_hidden_rowid(table: Table) -> bool:
     return "WITHOUT ROWID" not in table.options and rowid_alias(table) is None
+
+
+def _rowid(rows: list[Any], position: int, table: Table) -> int:
+    value = rows[-1][position] if rows else None
+    if not isinstance(value, int):  # an INTEGER PRIMARY KEY DESC is no rowid, and can be NULL
+        raise TransferError(f"{table.name}: rows cannot be read again from a given row.")
+    return value
 
 
 def _session(url: DatabaseURL, *, create: bool, ignore: Callable[[str], bool] | None) -> Any:
@@ -105,14 +114,70 @@ class SQLiteSource(Source):
         # hidden by a column, the table scan (rowid order) is what is left.
         return f" ORDER BY {name}" if name else ""
 
-    def batches(self, table: Table, record: TableRecord) -> Iterator[list[tuple[Any, ...]]]:
+    @staticmethod
+    def _select(table: Table, record: TableRecord) -> str:
         names = [quote(c) for c in record.columns]
         if record.rowid:
             names.insert(0, str(rowid_name(table.column_names)))
-        sql = f"SELECT {', '.join(names)} FROM {quote(table.name)}" + self._order(table, record)
-        cursor = self.conn.execute(sql)
+        return f"SELECT {', '.join(names)} FROM {quote(table.name)}"
+
+    def batches(self, table: Table, record: TableRecord) -> Iterator[list[tuple[Any, ...]]]:
+        cursor = self.conn.execute(self._select(table, record) + self._order(table, record))
         while batch := cursor.fetchmany(BATCH):
             yield batch
+
+    def lines(self, table: Table, record: TableRecord) -> Iterator[tuple[bytes, int]]:
+        """The rows read with Python's own UTF-8 decoder, the fast one. A value that is not
+        valid UTF-8 makes it fail: the batch from there is read again with the decoder that
+        keeps such text, then reading goes on the fast way. Tables that cannot be read
+        again from a given row (no rowid to go by) are read with that decoder throughout."""
+        key = self._resume_key(table, record)
+        if key is None:
+            yield from super().lines(table, record)
+            return
+        name, position = key
+        select = self._select(table, record)
+        last: int | None = None  # the rowid of the last row written
+        conn: sqlite3.Connection = self.conn
+
+        def after(last: int | None, limit: str = "") -> sqlite3.Cursor:
+            if last is None:
+                return conn.execute(f"{select} ORDER BY {name}{limit}")
+            return conn.execute(f"{select} WHERE {name} > ? ORDER BY {name}{limit}", (last,))
+
+        while True:
+            cursor = after(last)
+            try:
+                while rows := self._fetch_fast(cursor):
+                    yield encode_rows(rows), len(rows)
+                    last = _rowid(rows, position, table)
+                return
+            except sqlite3.OperationalError as exc:
+                if not str(exc).startswith("Could not decode to UTF-8"):
+                    raise
+            rows = after(last, f" LIMIT {BATCH}").fetchall()
+            yield encode_rows(rows), len(rows)
+            last = _rowid(rows, position, table)
+
+    def _fetch_fast(self, cursor: sqlite3.Cursor) -> list[Any]:
+        self.conn.text_factory = str
+        try:
+            return cursor.fetchmany(BATCH)
+        finally:
+            self.conn.text_factory = decode_text
+
+    @staticmethod
+    def _resume_key(table: Table, record: TableRecord) -> tuple[str, int] | None:
+        """The rowid the rows come in order of, as it is named in the query, and where it
+        is in each row: the hidden rowid comes first, an INTEGER PRIMARY KEY is a column."""
+        if "WITHOUT ROWID" in table.options:
+            return None
+        if record.rowid:
+            return str(rowid_name(table.column_names)), 0
+        alias = rowid_alias(table)
+        if alias is not None and alias in record.columns:
+            return quote(alias), record.columns.index(alias)
+        return None
 
     def close(self) -> None:
         self.session.close()
