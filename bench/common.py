@@ -40,6 +40,10 @@ def run(
 ) -> Run:
     """Run a command to its end and measure it. With ``done_when``, the time is taken when
     that text first appears in the output (for a tool that lingers after its result)."""
+    # As from an installed trueup: with bytecode cached. A shell that sets
+    # PYTHONDONTWRITEBYTECODE would make every Python start compile its modules again.
+    env = dict(os.environ if env is None else env)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
     proc = subprocess.Popen(
         list(command),

@@ -2,6 +2,10 @@
 
 python -m bench.run            # everything
 python -m bench.run rebuild    # only the named ones
+
+The PostgreSQL benchmarks use the server DATABASE_URL names, else start a throwaway one
+with scripts/postgres (which installs Debian's server when it is missing). Notes that a
+benchmark adds (breakdowns, scaling tables) are printed after the table.
 """
 
 from __future__ import annotations
@@ -9,12 +13,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import noop_push, rebuild
+from bench import backup, export, inspect_postgres, noop_push, rebuild
 from bench.common import Comparison, machine
 
 BENCHMARKS: dict[str, Callable[[], list[Comparison]]] = {
     "noop_push": noop_push.compare,
     "rebuild": rebuild.compare,
+    "export": export.compare,
+    "backup": backup.compare,
+    "inspect_postgres": inspect_postgres.compare,
 }
 
 
@@ -28,9 +35,14 @@ def main(names: list[str]) -> None:
     print(f"Machine: {machine()}\n")
     print("| benchmark | trueup (median) | baseline (median) | ratio | target | trueup peak RSS |")
     print("|---|---|---|---|---|---|")
+    notes: list[str] = []
     for name in chosen:
         for comparison in BENCHMARKS[name]():
             print(comparison.row(), flush=True)
+            if comparison.note:
+                notes.append(comparison.note)
+    for note in notes:
+        print(f"\n{note}")
 
 
 if __name__ == "__main__":
