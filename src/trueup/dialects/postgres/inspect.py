@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from trueup.dialects.postgres.expressions import expr, view_expr
+from trueup.dialects.postgres.expressions import expr as _parse_expr
+from trueup.dialects.postgres.expressions import view_expr
 from trueup.dialects.postgres.types import canonical_type
 from trueup.model import (
     Action,
@@ -52,6 +53,10 @@ _IDENTITY = {"a": "ALWAYS", "d": "BY DEFAULT"}
 _SERIAL_DEFAULT = re.compile(r"^nextval\('.*'::regclass\)$", re.DOTALL)
 
 Query = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
+
+#: Defaults, CHECKs and index expressions repeat from table to table (``now()``, ``0``,
+#: ``lower(email)``): each distinct text is normalised once.
+expr = lru_cache(maxsize=4096)(_parse_expr)
 
 
 @cache
