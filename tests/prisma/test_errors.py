@@ -107,3 +107,20 @@ def test_postgres_only_validations(tmp_path: Path) -> None:
     }
     for body, words in cases.items():
         assert words in error_for(tmp_path, body, head=pg).message, body
+
+
+@pytest.mark.parametrize("action", ["NoAction", "SetDefault"])
+def test_actions_the_client_cannot_emulate(tmp_path: Path, action: str) -> None:
+    head = 'datasource db {\n  provider = "sqlite"\n  relationMode = "prisma"\n}\n'
+    body = (
+        "model A {\n  id Int @id\n  bs B[]\n}\n"
+        "model B {\n  id Int @id\n  aId Int\n"
+        f"  a A @relation(fields: [aId], references: [id], onDelete: {action})\n}}\n"
+    )
+    err = error_for(tmp_path, body, head=head)
+    assert err.location is not None and err.location.line == 12
+    assert f"`{action}` is not implemented for sqlite" in err.message
+    # With foreign keys the database does it.
+    path = tmp_path / "fk.prisma"
+    path.write_text(HEAD + body)
+    load_schema(str(path))

@@ -20,9 +20,12 @@ from trueup.sources.prisma.datamodel import (
     ModelDef,
 )
 from trueup.sources.prisma.source import Pos, fail
+from trueup.sources.prisma.syntax import Const
 
 ACTIONS = ("Cascade", "Restrict", "NoAction", "SetNull", "SetDefault")
-_EMULATED_ACTIONS = ("Cascade", "Restrict", "NoAction", "SetNull")
+# With relationMode = "prisma" the client emulates these; NoAction is not implemented for
+# SQLite and PostgreSQL (Prisma 6 rejects it and suggests Restrict).
+_EMULATED_ACTIONS = ("Cascade", "Restrict", "SetNull")
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,9 +256,10 @@ def _foreign_key(
             f"add an `@@unique([{', '.join(fields)}])` attribute to the model, or change the "
             "relation to one-to-many.",
         )
-    allowed = ACTIONS if datasource.foreign_keys else _EMULATED_ACTIONS
-    on_delete = owner.args.constant("onDelete", allowed) or ("Restrict" if required else "SetNull")
-    on_update = owner.args.constant("onUpdate", allowed) or "Cascade"
+    if not datasource.foreign_keys:
+        _check_emulated_actions(owner.args, datasource)
+    on_delete = owner.args.constant("onDelete", ACTIONS) or ("Restrict" if required else "SetNull")
+    on_update = owner.args.constant("onUpdate", ACTIONS) or "Cascade"
     for arg, action in (("onDelete", on_delete), ("onUpdate", on_update)):
         if action == "SetNull" and required and owner.has(arg):
             raise fail(
@@ -331,3 +335,20 @@ def check_map_length(name: str, attribute: str, pos: Pos, datasource: Datasource
             f"`{attribute}` constraint is too long for your chosen provider. The maximum "
             f"allowed length is {limit} bytes.",
         )
+
+
+def _check_emulated_actions(args: Args, datasource: Datasource) -> None:
+    engine = "Postgres" if datasource.provider == POSTGRESQL else datasource.provider
+    for arg in ("onDelete", "onUpdate"):
+        value = args.get(arg)
+        if not isinstance(value, Const) or value.name not in ACTIONS:
+            continue  # not an action at all: the general check reports it
+        if value.name not in _EMULATED_ACTIONS:
+            shown = ", ".join(f"`{a}`" for a in _EMULATED_ACTIONS)
+            raise fail(
+                value.pos,
+                f"Invalid referential action: `{value.name}`. Allowed values: ({shown}). "
+                f"`{value.name}` is not implemented for {engine} when using "
+                '`relationMode = "prisma"`, you could try using `Restrict` instead. Learn more '
+                "at https://pris.ly/d/relation-mode",
+            )
