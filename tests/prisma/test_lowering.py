@@ -210,3 +210,45 @@ def test_default_names_are_cut_like_prismas() -> None:
     assert cut["a_fkey"] == edge + "_A_fkey"
     assert cut["b_fkey"] == edge + "_B_fkey"
     assert names.join_table_name("R" * 70, "postgresql") == "_" + "R" * 62
+
+
+def test_foreign_keys_come_in_the_order_of_their_relation_fields(tmp_path: Path) -> None:
+    # Product is declared before Order, but OrderItem names order first: Prisma's CREATE
+    # TABLE lists the foreign keys in field order, and on SQLite the order is kept.
+    text = """datasource db {
+  provider = "sqlite"
+  url      = "file:./dev.db"
+}
+model Product {
+  id    Int         @id
+  items OrderItem[]
+}
+model Order {
+  id    Int         @id
+  items OrderItem[]
+}
+model OrderItem {
+  orderId   Int
+  productId Int
+  order     Order   @relation(fields: [orderId], references: [id])
+  product   Product @relation(fields: [productId], references: [id])
+
+  @@id([orderId, productId])
+}
+"""
+    declared = load_schema(write(tmp_path, text), "sqlite")
+    (item,) = [t for t in declared.schema.tables if t.name == "OrderItem"]
+    assert [fk.ref_table for fk in item.foreign_keys] == ["Order", "Product"]
+    ddl = """
+CREATE TABLE "Product" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT);
+CREATE TABLE "Order" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT);
+CREATE TABLE "OrderItem" (
+    "orderId" INTEGER NOT NULL,
+    "productId" INTEGER NOT NULL,
+    PRIMARY KEY ("orderId", "productId"),
+    CONSTRAINT "OrderItem_orderId_fkey" FOREIGN KEY ("orderId") REFERENCES "Order" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
+    CONSTRAINT "OrderItem_productId_fkey" FOREIGN KEY ("productId") REFERENCES "Product" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+);
+"""  # noqa: E501
+    assert declared.schema == schema_from_sql(ddl, tmp_path)
+

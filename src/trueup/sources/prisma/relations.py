@@ -75,7 +75,7 @@ def resolve_relations(
         pair = tuple(sorted((f.model, f.target)))
         groups[((pair[0], pair[1]), f.relation_name)].append(f)
 
-    fks: dict[str, list[ForeignKeyDef]] = defaultdict(list)
+    fks: dict[str, list[tuple[tuple[int, int], ForeignKeyDef]]] = defaultdict(list)
     join_tables: list[ManyToMany] = []
     for (pair, relation), members in groups.items():
         first, second = _pair(pair, relation, members)
@@ -85,8 +85,13 @@ def resolve_relations(
         owner, other = _owner(first, second)
         fk = _foreign_key(owner, other, models, datasource)
         if datasource.foreign_keys and owner.model not in views and owner.target not in views:
-            fks[owner.model].append(fk)
-    return Relations({k: tuple(v) for k, v in fks.items()}, tuple(join_tables))
+            fks[owner.model].append(((owner.pos.line, owner.pos.column), fk))
+    # A table's foreign keys come in the order of the relation fields holding them, as in
+    # Prisma's DDL (on SQLite, where they are part of CREATE TABLE, the order shows).
+    return Relations(
+        {k: tuple(fk for _, fk in sorted(v, key=lambda item: item[0])) for k, v in fks.items()},
+        tuple(join_tables),
+    )
 
 
 def _pair(
