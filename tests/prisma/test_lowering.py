@@ -252,3 +252,26 @@ CREATE TABLE "OrderItem" (
 """  # noqa: E501
     assert declared.schema == schema_from_sql(ddl, tmp_path)
 
+
+def test_an_enum_in_a_named_schema_is_named_with_it(tmp_path: Path) -> None:
+    # PostgreSQL finds a type on the search_path, not in the schema of the table using it,
+    # so the column's type names the enum's schema even when the table is in it too.
+    text = """datasource db {
+  provider = "postgresql"
+  schemas  = ["public", "auth"]
+}
+enum Role {
+  ADMIN
+  @@schema("auth")
+}
+model User {
+  id   Int  @id
+  role Role
+  @@schema("auth")
+}
+"""
+    schema = load_prisma(write(tmp_path, text), "postgresql").schema
+    user = schema.table("User", "auth")
+    assert user is not None
+    assert user.columns[1] == Column("role", '"auth"."Role"', nullable=False)
+

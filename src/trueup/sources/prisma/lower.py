@@ -130,7 +130,8 @@ class _Lowering:
                 base = "TEXT"
             else:
                 base = _quote(enum.db_name)
-                if enum.schema is not None and enum.schema != model.schema:
+                if enum.schema is not None:
+                    # A type is found on the search_path, whatever the table's schema.
                     base = _quote(enum.schema) + "." + base
         elif self.provider == SQLITE:
             base = _SQLITE_TYPES[f.type]
