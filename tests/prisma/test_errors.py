@@ -56,6 +56,13 @@ def test_an_error_shows_the_place_the_line_and_a_caret(tmp_path: Path) -> None:
             "unknown or relation fields nope",
         ),
         ("model A {\n  id Int @id @default(1, 2)\n}\n", 5, 26, "Unexpected unnamed argument"),
+        ("model A {\n  id Int @id(sort: Desc)\n}\n", 5, 10, "sort argument is not supported"),
+        (
+            "model A {\n  a Int\n  b Int\n\n  @@id([a, b(sort: Asc)])\n}\n",
+            8,
+            3,
+            "sort argument is not supported in the primary key",
+        ),
     ],
 )
 def test_syntax_and_validation_errors_point_at_the_problem(

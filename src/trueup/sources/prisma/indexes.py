@@ -26,6 +26,7 @@ _NO_LENGTH = (
     "The length argument is not supported in an index definition with the current connector."
 )
 _WHAT = {"id": "id", "unique": "unique index", "index": "index"}
+_NO_ID_SORT = "The sort argument is not supported in the primary key with the current connector"
 
 
 def field_index(
@@ -34,6 +35,9 @@ def field_index(
     """``@id`` or ``@unique`` on the field ``field``."""
     _unsupported_arguments(args)
     sort = args.constant("sort", ("Asc", "Desc"))
+    if kind == "id" and sort is not None:
+        # SQL Server's alone; SQLite and PostgreSQL keys have no sort order.
+        raise fail(args.attr.pos, _NO_ID_SORT)
     scalar = model.field(field)
     assert scalar is not None
     part = IndexField(field, scalar.db_name, sort == "Desc", sort is not None)
@@ -64,6 +68,8 @@ def block_index(kind: str, args: Args, model: ModelDef, datasource: Datasource) 
             f"The {_WHAT[kind]} definition refers to the unknown or relation fields {listed}. "
             "Index definitions must reference only scalar fields of the model.",
         )
+    if kind == "id" and any(p.explicit_sort for p in parts):
+        raise fail(attr.pos, _NO_ID_SORT)
     if len({p.field for p in parts}) != len(parts):
         raise fail(attr.pos, f"The `{attr.display}` attribute names a field twice.")
     if kind == "id":
