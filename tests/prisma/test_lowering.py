@@ -275,3 +275,25 @@ model User {
     assert user is not None
     assert user.columns[1] == Column("role", '"auth"."Role"', nullable=False)
 
+
+def test_operator_classes_by_prisma_name(tmp_path: Path) -> None:
+    text = """datasource db {
+  provider = "postgresql"
+}
+model A {
+  id Int      @id
+  n  Int
+  t  DateTime @db.Timestamptz(6)
+  b  String   @db.VarBit
+  @@index([n(ops: Int4MinMaxOps)], type: Brin)
+  @@index([t(ops: TimestampTzMinMaxMultiOps)], type: Brin)
+  @@index([b(ops: VarBitMinMaxOps)], type: Brin)
+}
+"""
+    table = load_prisma(write(tmp_path, text), "postgresql").schema.table("A")
+    assert table is not None
+    assert [p.opclass for i in table.indexes for p in i.parts] == [
+        "int4_minmax_ops",
+        "timestamptz_minmax_multi_ops",
+        "varbit_minmax_ops",
+    ]

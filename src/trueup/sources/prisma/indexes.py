@@ -137,10 +137,89 @@ def _opclass(value: object, pos: Pos) -> str:
         raw = value.args[0].value
         if isinstance(raw, Str) and raw.value:
             return raw.value
-    if isinstance(value, Const) and value.name.endswith("Ops"):
-        words = re.findall(r"[A-Z][a-z]*|\d+", value.name.replace("MinMax", "Minmax"))
-        return "_".join(w.lower() for w in words)
+    if isinstance(value, Const):
+        known = OPERATOR_CLASSES.get(value.name)
+        if known is None:
+            raise fail(
+                pos,
+                f"Invalid operator class: {value.name}.",
+                hint='Name one Prisma knows, like `JsonbPathOps`, or write raw("name_ops").',
+            )
+        return known
     raise fail(pos, 'Invalid `ops`: expected an operator class like `JsonbPathOps` or raw("…").')
+
+
+def _sql_opclass(name: str) -> str:
+    """Prisma's name of an operator class to PostgreSQL's: ``Int4MinMaxOps`` ->
+    ``int4_minmax_ops``, ``TimestampTzBloomOps`` -> ``timestamptz_bloom_ops``."""
+    for joined in ("MinMax", "TimestampTz", "TimeTz", "VarBit"):
+        name = name.replace(joined, joined[0] + joined[1:].lower())
+    return "_".join(w.lower() for w in re.findall(r"[A-Z][a-z]*\d*", name))
+
+
+#: The operator classes Prisma knows by name (``ops: X``), with PostgreSQL's names; any
+#: other is written ``ops: raw("name")``.
+OPERATOR_CLASSES = {
+    name: _sql_opclass(name)
+    for name in (
+        "InetOps",
+        "JsonbOps",
+        "JsonbPathOps",
+        "ArrayOps",
+        "TextOps",
+        "BitMinMaxOps",
+        "VarBitMinMaxOps",
+        "BpcharBloomOps",
+        "BpcharMinMaxOps",
+        "ByteaBloomOps",
+        "ByteaMinMaxOps",
+        "DateBloomOps",
+        "DateMinMaxOps",
+        "DateMinMaxMultiOps",
+        "Float4BloomOps",
+        "Float4MinMaxOps",
+        "Float4MinMaxMultiOps",
+        "Float8BloomOps",
+        "Float8MinMaxOps",
+        "Float8MinMaxMultiOps",
+        "InetInclusionOps",
+        "InetBloomOps",
+        "InetMinMaxOps",
+        "InetMinMaxMultiOps",
+        "Int2BloomOps",
+        "Int2MinMaxOps",
+        "Int2MinMaxMultiOps",
+        "Int4BloomOps",
+        "Int4MinMaxOps",
+        "Int4MinMaxMultiOps",
+        "Int8BloomOps",
+        "Int8MinMaxOps",
+        "Int8MinMaxMultiOps",
+        "NumericBloomOps",
+        "NumericMinMaxOps",
+        "NumericMinMaxMultiOps",
+        "OidBloomOps",
+        "OidMinMaxOps",
+        "OidMinMaxMultiOps",
+        "TextBloomOps",
+        "TextMinMaxOps",
+        "TimestampBloomOps",
+        "TimestampMinMaxOps",
+        "TimestampMinMaxMultiOps",
+        "TimestampTzBloomOps",
+        "TimestampTzMinMaxOps",
+        "TimestampTzMinMaxMultiOps",
+        "TimeBloomOps",
+        "TimeMinMaxOps",
+        "TimeMinMaxMultiOps",
+        "TimeTzBloomOps",
+        "TimeTzMinMaxOps",
+        "TimeTzMinMaxMultiOps",
+        "UuidBloomOps",
+        "UuidMinMaxOps",
+        "UuidMinMaxMultiOps",
+    )
+}
 
 
 def _unsupported_arguments(args: Args) -> None:
