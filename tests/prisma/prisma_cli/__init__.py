@@ -1,5 +1,6 @@
-"""The real Prisma CLI, installed from the npm registry into this folder by install.sh,
-run on a schema against a SQLite file."""
+"""The real Prisma CLI (6.19.3), installed from the npm registry into this folder by
+install.sh, run on a schema against a SQLite file (the libSQL driver adapter) or a
+PostgreSQL database (the pg driver adapter): see prisma.config.ts."""
 
 from __future__ import annotations
 
@@ -21,13 +22,19 @@ class Result:
 
 
 class Unavailable(Exception):
-    """Node or npm is missing, or the registry cannot be reached."""
+    """Node is not installed at all: the tests that need Prisma cannot run here."""
+
+
+class InstallFailed(Exception):
+    """Node is there but the Prisma CLI could not be installed (npm missing, the registry
+    unreachable, a broken package): an error, never a reason to skip."""
 
 
 def install() -> None:
-    for tool in ("node", "npm"):
-        if shutil.which(tool) is None:
-            raise Unavailable(f"{tool} is not installed")
+    if shutil.which("node") is None:
+        raise Unavailable("node is not installed")
+    if shutil.which("npm") is None:
+        raise InstallFailed("node is installed but npm is not")
     done = subprocess.run(
         ["bash", str(HERE / "install.sh")],
         capture_output=True,
@@ -36,16 +43,25 @@ def install() -> None:
         check=False,
     )
     if done.returncode != 0 or not CLI.exists():
-        raise Unavailable(f"npm install of the Prisma CLI failed:\n{done.stderr[-2000:]}")
+        raise InstallFailed(f"npm install of the Prisma CLI failed:\n{done.stderr[-2000:]}")
 
 
-def run(args: list[str], database: Path, *, timeout: float = 180) -> Result:
-    """``prisma ARGS`` with the conformance config, its database being ``database``."""
-    env = {
+def database_url(database: Path | str) -> str:
+    """A SQLite file as a ``file:`` URL; a PostgreSQL URL as it is."""
+    return f"file:{database}" if isinstance(database, Path) else database
+
+
+def environment(database: Path | str) -> dict[str, str]:
+    """The environment of the CLI with the conformance config, its database being
+    ``database`` (a SQLite file, or a PostgreSQL URL)."""
+    url = database_url(database)
+    return {
         **os.environ,
-        "CONFORMANCE_DATABASE_URL": f"file:{database}",
-        # Schemas of the corpus may name env("DATABASE_URL"); the adapter decides the file.
-        "DATABASE_URL": f"file:{database}",
+        "CONFORMANCE_ADAPTER": "libsql" if url.startswith("file:") else "pg",
+        "CONFORMANCE_DATABASE_URL": url,
+        # Schemas name env("DATABASE_URL") (Prisma 6 wants a url line even with an
+        # adapter, and checks its protocol); the adapter decides the database.
+        "DATABASE_URL": url,
         "PRISMA_QUERY_ENGINE_LIBRARY": str(HERE / "dummy-query-engine.so.node"),
         "CHECKPOINT_DISABLE": "1",
         "PRISMA_HIDE_UPDATE_MESSAGE": "1",
@@ -53,10 +69,18 @@ def run(args: list[str], database: Path, *, timeout: float = 180) -> Result:
         "CI": "1",
         "NODE_OPTIONS": f"--require {HERE / 'exit-when-done.cjs'}",
     }
+
+
+def command(*args: str) -> list[str]:
+    return ["node", str(CLI), *args]
+
+
+def run(args: list[str], database: Path | str, *, timeout: float = 180) -> Result:
+    """``prisma ARGS`` with the conformance config against ``database``."""
     done = subprocess.run(
-        ["node", str(CLI), *args],
+        command(*args),
         cwd=HERE,
-        env=env,
+        env=environment(database),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -65,11 +89,11 @@ def run(args: list[str], database: Path, *, timeout: float = 180) -> Result:
     return Result(done.returncode, done.stdout + done.stderr, done.stdout)
 
 
-def db_push(schema: Path, database: Path) -> Result:
+def db_push(schema: Path, database: Path | str) -> Result:
     return run(["db", "push", "--skip-generate", "--schema", str(schema)], database)
 
 
-def validate(schema: Path, database: Path) -> Result:
+def validate(schema: Path, database: Path | str) -> Result:
     return run(["validate", "--schema", str(schema)], database)
 
 
