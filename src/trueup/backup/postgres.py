@@ -32,9 +32,10 @@ def _conninfo(url: DatabaseURL) -> tuple[str, dict[str, str], str]:
     password, and the database's name."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    from trueup.dialects.postgres.session import connection_info
+    from trueup.dialects.postgres.session import connection_info, with_connect_timeout
 
     dsn, _ = connection_info(url)
+    dsn = with_connect_timeout(dsn)
     params = {k: str(v) for k, v in conninfo_to_dict(dsn).items() if v is not None}
     env = dict(os.environ)
     password = params.pop("password", None)

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors as pg_errors
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from trueup.dialects.base import Session
 from trueup.dialects.postgres.inspect import inspect
@@ -49,6 +49,10 @@ _PRISMA_PARAMS = {
     "statement_cache_size",
 }
 _LOCK_CLASS = 0x74727565  # "true": the first half of every trueup advisory lock key
+#: Seconds connecting may take when neither the URL (``?connect_timeout=N``) nor
+#: $PGCONNECT_TIMEOUT says: libpq would wait for ever on a server that never answers, and a
+#: container's start would hang instead of failing (Prisma's own default is 5 s).
+CONNECT_TIMEOUT = 10
 
 
 def connection_info(url: DatabaseURL) -> tuple[str, str]:
@@ -62,6 +66,14 @@ def connection_info(url: DatabaseURL) -> tuple[str, str]:
     return dsn, schema
 
 
+def with_connect_timeout(conninfo: str) -> str:
+    """``conninfo`` with ``connect_timeout`` set to CONNECT_TIMEOUT unless it sets one or
+    $PGCONNECT_TIMEOUT does."""
+    if os.environ.get("PGCONNECT_TIMEOUT") or "connect_timeout" in conninfo_to_dict(conninfo):
+        return conninfo
+    return make_conninfo(conninfo, connect_timeout=str(CONNECT_TIMEOUT))
+
+
 def lock_key(schema: str) -> int:
     """The advisory lock of pushes to one schema of one database (a signed 64-bit key)."""
     key = (_LOCK_CLASS << 32) | zlib.crc32(schema.encode())
@@ -69,17 +81,24 @@ def lock_key(schema: str) -> int:
 
 
 def _connection_error(where: str, exc: psycopg.Error) -> ConnectionError:
+    hint = (
+        "Check the host, port, user, password and database name of the URL, and that the "
+        "server is running."
+    )
+    if "timeout expired" in str(exc):
+        hint += " To wait longer for it, add ?connect_timeout=SECONDS to the URL."
     return ConnectionError(
         f"Cannot connect to the PostgreSQL database {where}: "
         f"{str(exc).strip() or type(exc).__name__}",
-        hint="Check the host, port, user, password and database name of the URL, and "
-        "that the server is running.",
+        hint=hint,
     )
 
 
 def _connect(conninfo: str, url: DatabaseURL | None, **extra: Any) -> Connection[Any]:
     try:
-        return psycopg.connect(make_conninfo(conninfo, **extra), autocommit=True)
+        return psycopg.connect(
+            with_connect_timeout(make_conninfo(conninfo, **extra)), autocommit=True
+        )
     except psycopg.Error as exc:
         raise _connection_error(url.redacted() if url else "(scratch)", exc) from exc
 
@@ -126,7 +145,7 @@ class PostgresSession(Session):
     ) -> PostgresSession:
         conninfo, schema = connection_info(url)
         try:
-            conn = psycopg.connect(conninfo, autocommit=True)
+            conn = psycopg.connect(with_connect_timeout(conninfo), autocommit=True)
         except psycopg.Error as exc:
             if not _missing_database(exc):
                 raise _connection_error(url.redacted(), exc) from exc
