@@ -16,6 +16,7 @@ engine names of :mod:`trueup.urls` to them and imports them only when used.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,13 +115,20 @@ def backup(
     if skip_empty and strategy.is_empty(url, timeout):
         return None
     target = backup_folder(url, folder)
+    made = not os.path.exists(target)
     ensure_folder(target)
     method = strategy.method()
     name = strategy.database_name(url)
     final, _ = free_name(target, name, reason, method.kind)
-    with atomic_file(final) as temp:
-        strategy.snapshot(url, temp, method, timeout)
-        strategy.check(temp, method.kind)  # a copy that fails its check is not a backup
+    try:
+        with atomic_file(final) as temp:
+            strategy.snapshot(url, temp, method, timeout)
+            strategy.check(temp, method.kind)  # a copy that fails its check is not a backup
+    except BaseException:
+        if made:  # a failed backup leaves nothing behind, not even its new, empty folder
+            with contextlib.suppress(OSError):
+                os.rmdir(target)
+        raise
     saved = describe(final)
     assert saved is not None, final
     removed = prune(target, name, reason, keep)

@@ -47,12 +47,27 @@ def _conninfo(url: DatabaseURL) -> tuple[str, dict[str, str], str]:
 def _run(args: list[str], env: dict[str, str], what: str) -> None:
     proc = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        detail = proc.stderr.strip().splitlines()[-3:] or [f"exit code {proc.returncode}"]
-        raise BackupError(
-            f"{what} failed: " + " / ".join(detail),
-            hint="Nothing was changed. If pg_dump is older than the server, install the "
-            "server's version of the PostgreSQL client tools.",
+        lines = [line.strip() for line in proc.stderr.strip().splitlines()]
+        detail = lines[-3:] or [f"exit code {proc.returncode}"]
+        raise BackupError(f"{what} failed: " + " / ".join(detail), hint=_hint(proc.stderr))
+
+
+def _hint(stderr: str) -> str:
+    """What to do about a failed pg_dump or pg_restore, from what it said."""
+    if "output file" in stderr:  # could not open / write to output file: ...
+        return (
+            "Nothing was saved. Check that the backups folder is writable and has space, or "
+            "choose another with --dir or TRUEUP_BACKUP_DIR."
         )
+    if "connection to server" in stderr:
+        return (
+            "Nothing was changed. Check the host, port, user, password and database name of "
+            "the URL, and that the server is running."
+        )
+    return (
+        "Nothing was changed. If pg_dump is older than the server, install the server's "
+        "version of the PostgreSQL client tools."
+    )
 
 
 class PostgresBackups(Strategy):
@@ -94,8 +109,16 @@ class PostgresBackups(Strategy):
         if method.kind == "json":
             from trueup.transfer import export_database
 
-            with open(temp, "wb") as out:
-                export_database(url, out, timeout=timeout)
+            try:
+                with open(temp, "wb") as out:
+                    export_database(url, out, timeout=timeout)
+            except OSError as exc:  # the disk is full, or the file cannot be written
+                raise BackupError(
+                    f"Could not back up {url}: writing the backup in "
+                    f"{os.path.dirname(temp)} failed: {exc.strerror}.",
+                    hint="Nothing was saved. Free space on the disk, or choose another "
+                    "backups folder with --dir or TRUEUP_BACKUP_DIR.",
+                ) from exc
             return
         conninfo, env, _ = _conninfo(url)
         pg_dump = shutil.which("pg_dump") or "pg_dump"
