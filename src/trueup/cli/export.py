@@ -72,6 +72,13 @@ def export(url: str | None, output: str | None) -> None:
                     out.flush()
                     os.fsync(out.fileno())
                 os.replace(temp, target)
+            except OSError as exc:  # the disk is full, or the file cannot be written
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(temp)
+                raise TransferError(
+                    f"Cannot write the export {output}: {exc.strerror}.",
+                    hint="Nothing was written. Free space on the disk, or choose another -o.",
+                ) from exc
             except BaseException:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temp)
