@@ -248,6 +248,11 @@ def import_database(
             rows = _counting(reader.rows(record), progress, seen)
             target.load(record, rows, table=table, columns=columns, exact=same_engine)
             if seen != [count.rows]:
+                if reader.ended:
+                    raise reader.cut_short(
+                        f"the file ends after {sum(seen)} of the {count.rows} rows of "
+                        f"{count.name!r}"
+                    )
                 raise reader.fail(
                     f"the table {count.name!r} has {sum(seen)} rows; the header says {count.rows}.",
                     hint="Nothing was imported. The file is damaged: export the database again.",
@@ -297,6 +302,10 @@ def verify_export(source: IO[bytes], name: str) -> Header:
         record = reader.table(count.name)
         n = sum(1 for _ in reader.rows(record))
         if n != count.rows:
+            if reader.ended:
+                raise reader.cut_short(
+                    f"the file ends after {n} of the {count.rows} rows of {count.name!r}"
+                )
             raise reader.fail(
                 f"the table {count.name!r} has {n} rows; the header says {count.rows}."
             )

@@ -206,10 +206,19 @@ class Reader:
         self.line = 0
         self._pending: bytes | None = None
         self.special_text = False  # set when a row holds text that is not valid UTF-8
+        self.ended = False  # the end of the file was reached
         self._rows = json.JSONDecoder(object_hook=self._untag)
 
     def fail(self, message: str, hint: str | None = None) -> TransferError:
         return TransferError(f"{self.name}:{self.line}: {message}", hint=hint)
+
+    def cut_short(self, message: str) -> TransferError:
+        """The file stops before its end (every record of a whole file ends its line)."""
+        return self.fail(
+            f"{message}: it is incomplete.",
+            hint="Nothing was imported. The file was cut short (a copy or an export that was "
+            "interrupted, or a full disk): export the database again.",
+        )
 
     def _untag(self, obj: dict[str, Any]) -> Any:
         if len(obj) == 1:
@@ -229,19 +238,19 @@ class Reader:
             return line
         line = self.source.readline()
         if not line:
+            self.ended = True
             return None
         self.line += 1
         return line
 
     def _record(self, line: bytes | None, what: str) -> dict[str, Any]:
         if line is None:
-            raise self.fail(
-                f"the file ends where {what} should be: it is incomplete.",
-                hint="Nothing was imported. Export the database again.",
-            )
+            raise self.cut_short(f"the file ends where {what} should be")
         try:
             data = json.loads(line)
         except ValueError as exc:
+            if not line.endswith(b"\n"):
+                raise self.cut_short("the file ends in the middle of a line") from None
             raise self.fail(f"not valid JSON ({exc}).") from None
         if not isinstance(data, dict):
             raise self.fail(f"expected {what}, found a row.")
@@ -256,6 +265,9 @@ class Reader:
         try:
             data = json.loads(first) if first else None
         except ValueError:
+            ours = b'{"format":"%s"' % FORMAT.encode()
+            if first is not None and first.startswith(ours) and not first.endswith(b"\n"):
+                raise self.cut_short("the file ends inside its header") from None
             raise not_export from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise not_export
@@ -315,6 +327,8 @@ class Reader:
             try:
                 row = decode(line.decode("utf-8"))
             except (ValueError, UnicodeDecodeError) as exc:
+                if not line.endswith(b"\n"):
+                    raise self.cut_short("the file ends in the middle of a row") from None
                 raise self.fail(f"a row of {table.name!r} is not valid JSON ({exc}).") from None
             if self.special_text:
                 row = SpecialRow(row)
