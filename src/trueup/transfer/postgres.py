@@ -14,13 +14,22 @@ parents-first order of the file satisfies.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+import psycopg
+
 from trueup.dialects import get_dialect
 from trueup.dialects.postgres.render import literal, qualified, quote, table_name
-from trueup.dialects.postgres.session import PostgresSession
+from trueup.dialects.postgres.session import (
+    PostgresSession,
+    _connect,
+    _missing_database,
+    connection_info,
+)
+from trueup.errors import ConnectionError
 from trueup.model import Schema, Table
 from trueup.transfer.engine import Source, Target
 from trueup.transfer.format import TableRecord, TransferError
@@ -106,7 +115,12 @@ class PostgresTarget(Target):
     def __init__(
         self, url: DatabaseURL, timeout: float, ignore: Callable[[str], bool] | None
     ) -> None:
-        self.session: PostgresSession = _session(url, create=True, ignore=ignore)
+        # A database the import creates is dropped again if the import fails: "nothing
+        # changed" includes not leaving an empty database behind.
+        session, created = _open_or_create(url, ignore)
+        self.session: PostgresSession = session
+        self._new = url if created else None
+        self._committed = False
         self.session.begin(write=True, timeout=timeout)  # the push lock, then BEGIN
         self.conn = self.session.conn
         self._tables: dict[str, Table] = {}
@@ -182,6 +196,35 @@ class PostgresTarget(Target):
 
     def commit(self) -> None:
         self.session.commit()
+        self._committed = True
 
     def close(self) -> None:
         self.session.close()
+        if self._new is not None and not self._committed:
+            _drop_database(self._new)
+
+
+def _open_or_create(url: DatabaseURL, ignore: Callable[[str], bool] | None) -> tuple[Any, bool]:
+    """A session on the database of ``url``, and whether the database had to be created."""
+    try:
+        return _session(url, create=False, ignore=ignore), False
+    except ConnectionError as exc:
+        cause = exc.__cause__
+        if not (isinstance(cause, psycopg.Error) and _missing_database(cause)):
+            raise
+    return _session(url, create=True, ignore=ignore), True
+
+
+def _drop_database(url: DatabaseURL) -> None:
+    """Drop the (new, empty) database of ``url``, from the server's maintenance database.
+    Best effort: if someone else is connected to it by now, it stays."""
+    conninfo, _ = connection_info(url)
+    name = str(psycopg.conninfo.conninfo_to_dict(conninfo).get("dbname") or "")
+    if not name:
+        return
+    with contextlib.suppress(psycopg.Error, ConnectionError):
+        admin = _connect(conninfo, url, dbname="postgres")
+        try:
+            admin.execute(f"DROP DATABASE IF EXISTS {quote(name)}".encode())
+        finally:
+            admin.close()
