@@ -7,18 +7,21 @@ anywhere), in a folder of their own that ``nobody`` can reach.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import file_bytes_and_schema, make_db
+from tests.helpers import file_bytes_and_schema, make_db, table_rows
 
 SCHEMA = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\n"
 CHANGED = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT);\n"
@@ -159,3 +162,133 @@ def test_missing_schema_and_database(folder: Path) -> None:
     assert_clear_error(trueup(folder, "push", "--url", "app.db"), "No schema file found")
     write(folder, "schema.sql", SCHEMA)
     assert_clear_error(trueup(folder, "push"), "No database given")
+
+
+# --- backups, exports and imports ------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, size: str = "1m") -> Iterator[Path]:
+    """A tmpfs of ``size`` mounted at ``path``: a disk that fills up (the tests run as root)."""
+    path.mkdir()
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)], check=True
+    )
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+def fill(path: Path, rows: int, size: int = 100) -> None:
+    """Two tables, parent and child, with ``rows`` rows each of about ``size`` bytes."""
+    make_db(
+        path,
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, x BLOB);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id), "
+        "y TEXT);",
+    )
+    conn = sqlite3.connect(path)
+    conn.executemany(
+        "INSERT INTO parent VALUES (?, ?)", ((i, os.urandom(size)) for i in range(rows))
+    )
+    conn.executemany(
+        "INSERT INTO child VALUES (?, ?, ?)", ((i, i, "y" * size) for i in range(rows))
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_disk_full_during_a_backup(folder: Path) -> None:
+    fill(folder / "app.db", 1500, 1000)  # about 3 MB, on a disk of 1 MB
+    before = file_bytes_and_schema(folder / "app.db")
+    write(folder, "schema.sql", "CREATE TABLE parent (id INTEGER PRIMARY KEY, x BLOB, z TEXT);\n")
+    app = [sys.executable, "-c", "open('app-ran', 'w')"]
+    with small_disk(folder / "backups") as backups:
+        result = trueup(folder, "backup", "--url", "app.db")
+        assert_clear_error(result, "Could not back up", "database or disk is full", "free space")
+        assert list(backups.iterdir()) == []  # no half-written backup
+        # The backup before a push, and the one of `trueup start`, stop them before any change.
+        result = trueup(folder, "push", "--url", "app.db", "--accept-data-loss")
+        assert_clear_error(result, "database or disk is full")
+        result = trueup(folder, "start", "--url", "app.db", "--accept-data-loss", "--", *app)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "database or disk is full" in result.stderr
+        assert "The command was not started" in result.stderr
+        result = trueup(folder, "export", "--url", "app.db", "-o", "backups/app.jsonl")
+        assert_clear_error(result, "Cannot write the export", "No space left on device")
+        assert list(backups.iterdir()) == []
+    assert file_bytes_and_schema(folder / "app.db") == before
+    assert not (folder / "app-ran").exists()
+
+
+def test_backup_folder_not_writable(folder: Path) -> None:
+    data = folder / "data"
+    data.mkdir()
+    fill(data / "app.db", 10)
+    for path in (data, data / "app.db"):  # the user owns the database, not the backups
+        os.chown(path, 65534, 65534)
+    (data / "backups").mkdir(mode=0o755)
+    before = file_bytes_and_schema(data / "app.db")
+    write(folder, "schema.sql", "CREATE TABLE parent (id INTEGER PRIMARY KEY, x BLOB, z TEXT);\n")
+    result = trueup(folder, "backup", "--url", "data/app.db", as_nobody=True)
+    assert_clear_error(result, "Cannot write a backup in", "Permission denied", "--dir")
+    result = trueup(folder, "push", "--url", "data/app.db", "--accept-data-loss", as_nobody=True)
+    assert_clear_error(result, "Cannot write a backup in", "Permission denied")
+    result = trueup(folder, "backup", "--url", "data/app.db", "--dir", "new/b", as_nobody=True)
+    assert_clear_error(result, "Cannot create the backups folder", "Permission denied")
+    assert list((data / "backups").iterdir()) == [] and not (folder / "new").exists()
+    assert sorted(p.name for p in data.iterdir()) == ["app.db", "backups"]
+    assert file_bytes_and_schema(data / "app.db") == before
+
+
+def test_import_of_a_file_cut_short(folder: Path) -> None:
+    fill(folder / "source.db", 2000)
+    assert trueup(folder, "export", "--url", "source.db", "-o", "whole.jsonl").returncode == 0
+    whole = (folder / "whole.jsonl").read_bytes()
+    middle = len(whole) // 2
+    cuts = {
+        "in the header": 40,
+        "in a row": middle,
+        "between two rows": whole.index(b"\n", middle) + 1,
+        "before the end record": whole.rindex(b'{"end"'),
+    }
+    make_db(folder / "empty.db", "")
+    for where, length in cuts.items():
+        (folder / "cut.jsonl").write_bytes(whole[:length])
+        for target in ("new.db", "empty.db"):
+            result = trueup(folder, "import", "cut.jsonl", "--url", target)
+            assert_clear_error(result, "it is incomplete", "export the database again")
+            assert "Nothing was imported" in result.stderr, where
+        assert not (folder / "new.db").exists(), where  # a database it made is gone again
+        assert file_bytes_and_schema(folder / "empty.db") == ("", {}), where
+
+
+def test_import_killed_half_way(folder: Path) -> None:
+    fill(folder / "source.db", 40000)
+    assert trueup(folder, "export", "--url", "source.db", "-o", "whole.jsonl").returncode == 0
+    make_db(folder / "app.db", "")
+    db, journal = folder / "app.db", folder / "app.db-journal"
+    half = (folder / "source.db").stat().st_size // 3
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trueup", "import", "whole.jsonl", "--url", "app.db"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    # Mid-transaction: the journal is there and a third of the rows are in the file.
+    while proc.poll() is None and not (journal.exists() and db.stat().st_size > half):
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL, "the import ended before the kill"
+    assert journal.exists()  # a hot journal, rolled back by the next connection
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        conn.close()
+    assert file_bytes_and_schema(db) == ("", {})
+    assert not journal.exists()
+    # Nothing is left in the way of the import done again.
+    assert trueup(folder, "import", "whole.jsonl", "--url", "app.db").returncode == 0
+    assert table_rows(db) == table_rows(folder / "source.db")
