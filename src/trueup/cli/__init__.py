@@ -26,6 +26,7 @@ COMMANDS = {
     "restore": "trueup.cli.restore:restore",
     "export": "trueup.cli.export:export",
     "import": "trueup.cli.import_:import_",
+    "copy": "trueup.cli.copy:copy",
     "start": "trueup.cli.start:start",
     "history": "trueup.cli.history:history_command",
     "rollback": "trueup.cli.rollback:rollback",
