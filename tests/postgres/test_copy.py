@@ -418,6 +418,30 @@ def test_rows_that_break_a_foreign_key_stop_the_copy(project: Path, pg: Server) 
     assert relations(pg) == []
 
 
+def test_values_a_declared_type_changes_fail_the_check(project: Path, pg: Server) -> None:
+    """PostgreSQL rounds 12.25 into NUMERIC(10,1) and microseconds into TIMESTAMP(3) without
+    an error: the import goes through, the check finds the difference and names it."""
+    source = sqlite_db(
+        project / "app.db",
+        "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount DECIMAL(10,2), at DATETIME);"
+        "INSERT INTO prices VALUES (1, '12.25', '2024-02-29 23:59:59.123456'), (2, 1, NULL);",
+    )
+    (project / "rounding.sql").write_text(
+        "CREATE TABLE prices (id BIGSERIAL PRIMARY KEY, amount NUMERIC(10, 1), at TIMESTAMP(3));"
+    )
+    result = invoke("copy", "--from", source, "--to", pg.url, "--schema", "rounding.sql")
+    assert result.exit_code == 1
+    assert "The copy does not match the source:\n  prices: the values of amount, at differ" in (
+        result.output
+    )
+    assert "The copy was committed as it came out" in result.output
+    assert "Drop the target and copy again" in result.output
+    assert pg.query("SELECT amount FROM prices ORDER BY id") == [
+        (Decimal("12.3"),),
+        (Decimal("1.0"),),
+    ]
+
+
 # --- the check -------------------------------------------------------------------------------
 
 
@@ -490,6 +514,48 @@ def test_the_library_reports_each_stage(project: Path, pg: Server) -> None:
     assert result.schema == "converted" and result.rows == 7
     assert sorted(t.name for t in result.tables) == ["people", "tags", "teams"]
     assert {name: c.total for name, c in seen.items()} == {"Copying": 7, "Verifying": 14}
+
+
+def test_the_source_takes_no_writes_during_the_copy(project: Path, pg: Server) -> None:
+    """Readers go on, writers wait: what is checked at the end is what was copied."""
+    source = sqlite_db(project / "app.db", SQLITE_APP + SQLITE_ROWS)
+    attempts: dict[str, str] = {}
+
+    def write_sqlite() -> None:
+        conn = sqlite3.connect(source, timeout=0)
+        try:
+            assert conn.execute("SELECT count(*) FROM tags").fetchone() == (2,)
+            conn.execute("INSERT INTO tags (label) VALUES ('late')")
+            conn.commit()
+        except sqlite3.OperationalError as exc:
+            attempts["sqlite"] = str(exc)
+        finally:
+            conn.close()
+
+    def write_postgres() -> None:
+        with pg.connect() as conn:
+            conn.execute("SET lock_timeout = '50ms'")
+            assert conn.execute("SELECT count(*) FROM tags").fetchone() == (2,)
+            try:
+                conn.execute("INSERT INTO tags (label) VALUES ('late')")
+            except Exception as exc:
+                attempts["postgresql"] = str(exc)
+
+    def stages_writing(write: Any) -> Any:
+        @contextmanager
+        def stages(name: str) -> Iterator[Counted]:
+            if name == "Copying":
+                write()
+            yield Counted()
+
+        return stages
+
+    copy_database(parse_url(source), parse_url(pg.url), progress=stages_writing(write_sqlite))
+    assert attempts["sqlite"] == "database is locked"
+    back = project / "back.db"
+    copy_database(parse_url(pg.url), parse_url(str(back)), progress=stages_writing(write_postgres))
+    assert "lock timeout" in attempts["postgresql"]
+    assert sqlite_rows(back, "SELECT count(*) FROM tags") == [(2,)]
 
 
 # --- history ---------------------------------------------------------------------------------
