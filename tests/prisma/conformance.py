@@ -1,0 +1,168 @@
+"""The conformance cases against the real Prisma CLI: which schema on which engine, and one
+run of a case (Prisma and trueup each build a database from the schema; Prisma pushes the
+schema again onto trueup's database).
+
+Runs of different cases are independent (their own files or databases), so the suite runs
+them in worker threads, ahead of the tests that check them: a Prisma invocation is a
+second or two of Node starting up, and most of a case is waiting for it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.postgres.support import Server
+from tests.prisma import prisma_cli
+from trueup.dialects import get_dialect
+from trueup.model import Schema
+from trueup.push import push
+from trueup.sources import load_schema
+from trueup.urls import parse_url
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+
+CORPUS = Path(__file__).parent / "corpus"
+#: Written for SQLite, run on both engines (on PostgreSQL with the provider swapped).
+BOTH = [*sorted((CORPUS / "sqlite").iterdir()), *sorted((CORPUS / "conformance").glob("*.prisma"))]
+#: What only PostgreSQL has: native types, lists, enum types, index types, schemas.
+POSTGRES_ONLY = sorted((CORPUS / "conformance" / "postgresql").glob("*.prisma"))
+#: Only SQLite: SQL in dbgenerated("…") that PostgreSQL would not take, and the like.
+SQLITE_ONLY = sorted((CORPUS / "conformance" / "sqlite").glob("*.prisma"))
+
+#: Cases where Prisma does not find even the database it just made in sync: it rebuilds
+#: something on every push. For these, Prisma on trueup's database must do what it does
+#: on its own (and the test says so when Prisma stops doing it).
+PRISMA_NEVER_IN_SYNC: dict[tuple[str, str], str] = {
+    ("attributes", SQLITE): 'Prisma reads dbgenerated("(1 + 2)"), Bytes defaults and '
+    'Unsupported("CIRCLE") back differently from how it declares them',
+    ("prisma_unsettled", SQLITE): 'Prisma reads dbgenerated("…") and Bytes defaults back '
+    "differently from how it declares them",
+    ("prisma_unsettled", POSTGRESQL): "Prisma reads back some dbgenerated() SQL, BigInt and "
+    "Float list defaults and raw() operator classes differently from how it declares them",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    schema: Path  # a corpus file, or a folder of files (a multi-file schema)
+    engine: str
+
+    @property
+    def name(self) -> str:
+        return self.schema.stem
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}-{self.engine}"
+
+    @property
+    def prisma_in_sync_with_itself(self) -> bool:
+        return (self.name, self.engine) not in PRISMA_NEVER_IN_SYNC
+
+
+def cases() -> list[Case]:
+    return [
+        *(Case(s, SQLITE) for s in [*BOTH, *SQLITE_ONLY]),
+        *(Case(s, POSTGRESQL) for s in [*BOTH, *POSTGRES_ONLY]),
+    ]
+
+
+def materialise(case: Case, folder: Path) -> Path:
+    """The case's schema in ``folder`` (its URL read from $DATABASE_URL, which the runs
+    set), for the case's engine."""
+    target = folder / case.schema.name
+    if case.schema.is_dir():
+        shutil.copytree(case.schema, target)
+        files = sorted(target.iterdir())
+    else:
+        shutil.copy(case.schema, target)
+        files = [target]
+    for f in files:
+        text = f.read_text().replace('"file:./dev.db"', 'env("DATABASE_URL")')
+        if case.engine == POSTGRESQL:
+            text = re.sub(r'provider(\s*)= "sqlite"', r'provider\1= "postgresql"', text)
+        f.write_text(text)
+    return target
+
+
+@dataclass
+class Outcome:
+    """What one run of a case found. The schemas are read before Prisma pushes onto
+    trueup's database, so a change Prisma makes there cannot hide a difference."""
+
+    schema: Path
+    prisma_db: Path | str
+    trueup_db: Path | str
+    pushed: prisma_cli.Result | None = None  # Prisma into an empty database
+    by_prisma: Schema | None = None
+    trueup_error: str | None = None  # the traceback, when trueup's push failed
+    by_trueup: Schema | None = None
+    on_trueup: prisma_cli.Result | None = None  # Prisma again, onto trueup's database
+    again: prisma_cli.Result | None = None  # Prisma again, onto its own database
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    def cleanup(self) -> None:
+        while self.cleanups:
+            self.cleanups.pop()()
+
+
+def inspect(url: Path | str, namespaces: tuple[str, ...]) -> Schema:
+    parsed = parse_url(str(url))
+    with get_dialect(parsed.engine).connect(parsed, create=False) as session:
+        if namespaces:
+            session.manage(namespaces)
+        return session.inspect()
+
+
+def run_case(case: Case, folder: Path, server: Server | None) -> Outcome:
+    """Prisma pushes the schema into one empty database and trueup into another; both are
+    read; then Prisma pushes onto trueup's database (and, where Prisma is known not to
+    settle, onto its own again)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    schema = materialise(case, folder)
+    # "// setup: SQL" lines at the top of a schema run in both databases first.
+    setup = (
+        re.findall(r"^// setup: (.+)$", schema.read_text(), re.MULTILINE)
+        if schema.is_file()
+        else []
+    )
+    outcome: Outcome
+    if case.engine == SQLITE:
+        outcome = Outcome(schema, folder / "prisma.db", folder / "trueup.db")
+    else:
+        assert server is not None, "PostgreSQL cases need a server"
+        made_by_prisma = server.create_database()
+        outcome = Outcome(schema, made_by_prisma.url, "")
+        outcome.cleanups.append(lambda: server.drop_database(made_by_prisma))
+        made_by_trueup = server.create_database()
+        outcome.trueup_db = made_by_trueup.url
+        outcome.cleanups.append(lambda: server.drop_database(made_by_trueup))
+        for db in (made_by_prisma, made_by_trueup):
+            for statement in setup:
+                db.execute(statement)
+    try:
+        outcome.pushed = prisma_cli.db_push(schema, outcome.prisma_db)
+        url = parse_url(str(outcome.trueup_db))
+        declared = load_schema(str(schema), case.engine, url=url)
+        namespaces = declared.schema.namespaces
+        if outcome.pushed.code == 0:
+            outcome.by_prisma = inspect(outcome.prisma_db, namespaces)
+        try:
+            push(url, declared)
+        except Exception:
+            outcome.trueup_error = traceback.format_exc()
+            return outcome
+        outcome.by_trueup = inspect(outcome.trueup_db, namespaces)
+        outcome.on_trueup = prisma_cli.db_push(schema, outcome.trueup_db)
+        if not case.prisma_in_sync_with_itself:
+            outcome.again = prisma_cli.db_push(schema, outcome.prisma_db)
+    except BaseException:
+        outcome.cleanup()
+        raise
+    return outcome
