@@ -44,7 +44,9 @@ CREATE TABLE people (
     big BIGINT,
     photo BLOB,
     prefs JSON,
-    note TEXT DEFAULT 'none'
+    note TEXT DEFAULT 'none',
+    CHECK (active IN (0, 1)),
+    CHECK (length(name) > 0)
 );
 CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL);
 CREATE INDEX people_team ON people (team_id);
@@ -119,6 +121,14 @@ def test_sqlite_to_postgres_and_back_converts_the_schema(project: Path, pg: Serv
     # Nothing left behind silently: the trigger, and the view PostgreSQL refuses.
     assert "trigger people_touch: not copied" in result.output
     assert "view active_people: not copied (PostgreSQL: operator does not exist" in result.output
+    assert "people: CHECK (active IN (0, 1)): PostgreSQL refused it (operator does not" in (
+        result.output
+    )
+    checks = pg.query(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'people'::regclass "
+        "AND contype = 'c'"
+    )
+    assert checks == [("CHECK ((length((name)::text) > 0))",)]
 
     rows = pg.query("SELECT * FROM people ORDER BY id")
     assert rows[0] == (
@@ -146,6 +156,8 @@ def test_sqlite_to_postgres_and_back_converts_the_schema(project: Path, pg: Serv
     result = invoke("copy", "--from", pg.url, "--to", str(back))
     assert result.exit_code == 0, result.output
     assert "(schema converted from postgresql)" in result.output
+    # PostgreSQL's own spelling of the CHECK is not SQLite's: said, not dropped silently.
+    assert "people: CHECK ((length((name)::text) > 0)): SQLite refused it" in result.output
     select = (
         "SELECT id, team_id, boss_id, name, active, born, seen, score, salary, big, photo, note"
     )
