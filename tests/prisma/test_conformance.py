@@ -126,8 +126,7 @@ def _check(case: Case, outcome: Outcome) -> None:
 
     # (a) The same database, as trueup's inspector sees it.
     assert outcome.by_prisma is not None and outcome.by_trueup is not None
-    changes = diff(outcome.by_prisma, outcome.by_trueup, get_dialect(case.engine).hooks)
-    assert outcome.by_trueup == outcome.by_prisma, changes
+    assert outcome.by_trueup == outcome.by_prisma, _difference(case, outcome)
 
     # (b) trueup finds the database Prisma made in sync.
     url = prisma_cli.database_url(outcome.prisma_db)
@@ -149,6 +148,19 @@ def _check(case: Case, outcome: Outcome) -> None:
             f"Prisma now finds its own database in sync: take {case.id} out of PRISMA_NEVER_IN_SYNC"
         )
         assert _statements(on_trueup) == _statements(again), on_trueup.output
+
+
+def _difference(case: Case, outcome: Outcome) -> str:
+    """What differs between the two databases: the changes a push would make, or (when the
+    difference is one no push would act on, like an order) the unequal tables."""
+    prisma, trueup = outcome.by_prisma, outcome.by_trueup
+    assert prisma is not None and trueup is not None
+    changes = diff(prisma, trueup, get_dialect(case.engine).hooks)
+    if changes:
+        return "\n".join(str(c) for c in changes)
+    pairs = zip(prisma.tables, trueup.tables, strict=False)
+    unequal = [f"Prisma: {a}\ntrueup: {b}" for a, b in pairs if a != b]
+    return "\n".join(unequal) or f"Prisma: {prisma}\ntrueup: {trueup}"
 
 
 def _statements(result: prisma_cli.Result) -> str:
