@@ -56,7 +56,7 @@ def environment(database: Path | str) -> dict[str, str]:
     ``database`` (a SQLite file, or a PostgreSQL URL)."""
     url = database_url(database)
     return {
-        **os.environ,
+        **_os_environment(),
         "CONFORMANCE_ADAPTER": "libsql" if url.startswith("file:") else "pg",
         "CONFORMANCE_DATABASE_URL": url,
         # Schemas name env("DATABASE_URL") (Prisma 6 wants a url line even with an
@@ -69,6 +69,16 @@ def environment(database: Path | str) -> dict[str, str]:
         "CI": "1",
         "NODE_OPTIONS": f"--require {HERE / 'exit-when-done.cjs'}",
     }
+
+
+def _os_environment() -> dict[str, str]:
+    """A copy of os.environ, taken safely while another thread may be changing it (the
+    conformance cases run in threads while tests set and unset variables)."""
+    while True:
+        try:
+            return dict(os.environ)
+        except (KeyError, RuntimeError):
+            continue
 
 
 def command(*args: str) -> list[str]:
