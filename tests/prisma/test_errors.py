@@ -111,6 +111,12 @@ def test_postgres_only_validations(tmp_path: Path) -> None:
         "model A {\n  id Int @id\n\n  @@index([id], type: Fancy)\n}\n": "Invalid `type`",
         'model A {\n  id Int @id\n\n  @@schema("a")\n}\n': "not defined in the datasource",
         'model A {\n  id Int @id(map: "' + "p" * 64 + '")\n}\n': "too long",
+        "model A {\n  id Int @id\n  n String\n\n  @@index([n(ops: TextOps)])\n}\n": (
+            "`TextOps` is not supported with the `BTree` index type"
+        ),
+        "model A {\n  id Int @id\n  n Int\n\n  @@index([n(ops: Int4MinMaxOps)], type: Hash)\n}\n": (
+            "`Int4MinMaxOps` is not supported with the `Hash` index type"
+        ),
     }
     for body, words in cases.items():
         assert words in error_for(tmp_path, body, head=pg).message, body

@@ -11,7 +11,7 @@ from trueup.sources.prisma.attributes import Args
 from trueup.sources.prisma.datamodel import POSTGRESQL, Datasource, IndexDef, IndexField, ModelDef
 from trueup.sources.prisma.relations import check_map_length
 from trueup.sources.prisma.source import Pos, fail
-from trueup.sources.prisma.syntax import Call, Const, Str
+from trueup.sources.prisma.syntax import Attribute, Call, Const, Str
 
 # Prisma's index types and the PostgreSQL access method each names (BTree is the default).
 INDEX_TYPES = {
@@ -89,6 +89,7 @@ def block_index(kind: str, args: Args, model: ModelDef, datasource: Datasource) 
                 "The given index type is not supported with the current connector.",
             )
         algorithm = INDEX_TYPES.get(index_type or "BTree")
+        _check_opclass_index_type(items, index_type or "BTree", attr)
         if args.get("name") is not None and args.get("map") is not None:
             raise fail(
                 attr.pos,
@@ -147,6 +148,35 @@ def _opclass(value: object, pos: Pos) -> str:
             )
         return known
     raise fail(pos, 'Invalid `ops`: expected an operator class like `JsonbPathOps` or raw("…").')
+
+
+# The index types each named operator class serves; the others are all BRIN's.
+_OPCLASS_INDEX_TYPES = {
+    "InetOps": ("Gist", "SpGist"),
+    "JsonbOps": ("Gin",),
+    "JsonbPathOps": ("Gin",),
+    "ArrayOps": ("Gin",),
+    "TextOps": ("SpGist",),
+}
+
+
+def _check_opclass_index_type(items: list[Const | Call], index_type: str, attr: Attribute) -> None:
+    """A named operator class must serve the index's type (PostgreSQL would take some
+    that do not, like text_ops on a BTree index; Prisma does not). raw("…") is not
+    checked."""
+    for item in items:
+        if not isinstance(item, Call):
+            continue
+        for arg in item.args:
+            if arg.name != "ops" or not isinstance(arg.value, Const):
+                continue
+            opclass = arg.value.name
+            if index_type not in _OPCLASS_INDEX_TYPES.get(opclass, ("Brin",)):
+                raise fail(
+                    attr.pos,
+                    f"The given operator class `{opclass}` is not supported with the "
+                    f"`{index_type}` index type.",
+                )
 
 
 def _sql_opclass(name: str) -> str:
