@@ -37,13 +37,22 @@ def main(names: list[str]) -> None:
     print("| benchmark | trueup (median) | baseline (median) | ratio | target | trueup peak RSS |")
     print("|---|---|---|---|---|---|")
     notes: list[str] = []
+    failed: list[str] = []
     for name in chosen:
-        for comparison in BENCHMARKS[name]():
+        try:
+            comparisons = BENCHMARKS[name]()
+        except Exception as exc:  # one failing benchmark does not lose the others' figures
+            print(f"| {name} | failed: {type(exc).__name__}: {exc} |||||", flush=True)
+            failed.append(name)
+            continue
+        for comparison in comparisons:
             print(comparison.row(), flush=True)
             if comparison.note:
                 notes.append(comparison.note)
     for note in notes:
         print(f"\n{note}")
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":
