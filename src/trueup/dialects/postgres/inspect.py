@@ -11,6 +11,7 @@ database and a declared schema run in a scratch database reads like the live one
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -76,6 +77,24 @@ def inspect(
     ignore: Callable[[str], bool] | None = None,
 ) -> Schema:
     """The schema of the managed namespaces (``default_schema`` plus ``namespaces``)."""
+    # The rows and the model are hundreds of thousands of objects without cycles for a
+    # large database: the cycle collector's passes over them would only add time (a
+    # quarter of it for 5,000 tables).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _inspect(run, default_schema, namespaces, ignore)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _inspect(
+    run: Query,
+    default_schema: str,
+    namespaces: Sequence[str],
+    ignore: Callable[[str], bool] | None,
+) -> Schema:
     managed = sorted({default_schema, *namespaces})
     params = {"schemas": managed}
 
