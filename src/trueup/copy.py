@@ -145,9 +145,16 @@ def copy_database(
             f"{child}: {rows} row(s) without their row in {parent}, as in the source"
             for child, parent, rows in imported.orphans
         ]
-        outcomes = _check(
-            session, source.engine, schema, target, target_dialect, imported, stages, timeout
-        )
+        try:
+            outcomes = _check(
+                session, source.engine, schema, target, target_dialect, imported, stages, timeout
+            )
+        except KeyboardInterrupt:
+            # Not "nothing was changed": the copy is there, only its check is missing.
+            raise CopyError(
+                "Interrupted while checking the copy: the copy was made, but not checked.",
+                hint="Drop the target and copy again to have it checked.",
+            ) from None
     problems = [o.problem for o in outcomes if o.problem]
     if problems:
         raise CopyError(
