@@ -3,7 +3,10 @@
 Every push that changes something records what it did: when, which trueup, the declared
 schema and its hash, the statements it ran, the findings it went past, the flags, the backup
 it took, the data steps it ran, and the fingerprint of the schema it left. The entry is
-written in the push's own transaction, so a push that rolls back leaves no entry.
+written in the push's own transaction, so a push that rolls back leaves no entry. A push
+that finds nothing to do records a ``sync`` entry only when the database is not as the last
+entry left it (see ``in_sync_since_last_push``): the next push from the same source can
+then tell it is in sync without reading either schema.
 
 The history is kept in two views, ``_trueup_history`` and ``_trueup_steps``, whose
 definitions hold the entries as rows (``CREATE VIEW ... AS VALUES ...``), rewritten by each
@@ -31,7 +34,7 @@ STEPS_COLUMNS = ("hash", "name", "applied_at", "history_id")
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    kind: str  # "push", "reset" or "rollback"
+    kind: str  # "push", "reset", "rollback", or "sync" (found in sync, nothing applied)
     statements: tuple[str, ...] = ()
     schema_path: str | None = None
     schema_hash: str | None = None
@@ -145,14 +148,15 @@ def entries(session: Session, dialect: Dialect) -> list[Entry]:
 def in_sync_since_last_push(session: Session, dialect: Dialect, push_key: str) -> bool:
     """Whether the database is exactly as the last push left it, pushed from the same
     declared source: then it is in sync without reading either schema. It needs an engine
-    that can digest its schema cheaply (SQLite); otherwise the answer is no."""
+    that can digest its schema cheaply (SQLite: ``sqlite_schema``; PostgreSQL: one catalog
+    query); otherwise the answer is no."""
     digest = session.schema_digest()
     if digest is None or not session.query(dialect.table_exists_sql(), (HISTORY,)):
         return False
     rows = session.query(
         f"SELECT kind, details FROM {dialect.quote(HISTORY)} ORDER BY id DESC LIMIT 1"
     )
-    if not rows or rows[0][0] not in ("push", "reset"):
+    if not rows or rows[0][0] not in ("push", "reset", "sync"):
         return False
     details = json.loads(rows[0][1])
     return bool(details.get("push_key") == push_key and details.get("schema_digest") == digest)

@@ -177,6 +177,7 @@ def push(
         session.begin(write=not dry_run, timeout=lock_timeout)
         try:
             push_key = None
+            quick_checked = False
             if isinstance(desired, Source):
                 push_key = desired.key() + f"|{sorted(renames.tables.items()) if renames else ''}"
                 push_key += f"|{sorted(renames.columns.items()) if renames else ''}"
@@ -187,6 +188,7 @@ def push(
                         on_plan(plan)  # still under the lock, as on the long way
                     session.rollback()
                     return PushResult(plan, False, time.perf_counter() - started)
+                quick_checked = quick
                 declared = desired.load()
             elif isinstance(desired, Declared):
                 declared = desired
@@ -226,6 +228,8 @@ def push(
             if on_plan:
                 on_plan(plan)
             if dry_run or plan.is_empty:
+                if not dry_run and quick_checked:
+                    _record_in_sync(session, dialect, declared, current, push_key)
                 session.rollback()
                 elapsed = time.perf_counter() - started
                 return PushResult(plan, False, elapsed, fingerprint=fingerprint)
@@ -279,6 +283,36 @@ def push(
             session.rollback()
             raise
     return PushResult(plan, True, time.perf_counter() - started, backup, number, fingerprint)
+
+
+def _record_in_sync(
+    session: Session, dialect: Dialect, declared: Declared, current: Schema, push_key: str | None
+) -> None:
+    """Note in the history that the database was found in sync with this source, so that
+    the next push from it (the next container start) takes the quick way. Without it a
+    database that never needed a change (one ``prisma db push`` made, or one restored from
+    a backup) would be read and compared in full on every start. Only written when the
+    quick way was tried and missed, so a database stays at one such entry per change.
+
+    Nothing depends on the entry: if it cannot be written (a user without the right to
+    create a view, a read-only file), the push still reports the database in sync."""
+    if push_key is None or session.schema_digest() is None:
+        return
+    from trueup.fingerprint import schema_fingerprint
+
+    entry = history.Entry(
+        kind="sync",
+        schema_path=declared.path or None,
+        schema_hash=declared.source_hash,
+        fingerprint=schema_fingerprint(current),
+        push_key=push_key,
+        outcome="in sync, nothing applied",
+    )
+    try:
+        history.record(session, dialect, entry)
+        session.commit()
+    except Exception:  # the entry is only a shortcut (see the docstring)
+        session.rollback()
 
 
 def keep_unmanaged(current: Schema, desired: Schema, unmanaged: frozenset[str]) -> Schema:

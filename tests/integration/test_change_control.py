@@ -111,6 +111,25 @@ def test_a_refused_or_failed_push_leaves_no_entry(project: Path) -> None:
     assert len(history(project)) == 1
 
 
+def test_a_database_found_in_sync_is_noted_once(project: Path) -> None:
+    # Made by another tool (prisma db push, a restore): in sync, but without a history.
+    make_db(project / "app.db", V1)
+    assert run("push", "--url", "app.db")[0] == 0
+    entries = history(project)
+    assert [(e["kind"], e["statements"]) for e in entries] == [("sync", 0)]
+    # Noted, the next pushes know at once: nothing more is written.
+    assert run("push", "--url", "app.db")[0] == 0
+    assert run("push", "--url", "app.db", "--dry-run")[0] == 0
+    assert history(project) == entries
+    # A change by hand is seen: the push undoes it, and records what it did.
+    conn = sqlite3.connect(project / "app.db")
+    conn.execute("CREATE INDEX people_name ON people (name)")
+    conn.close()
+    assert run("push", "--url", "app.db")[0] == 0
+    assert [e["kind"] for e in history(project)] == ["sync", "push"]
+    assert rows(project / "app.db", "SELECT name FROM sqlite_schema WHERE type = 'index'") == []
+
+
 def test_history_of_an_untouched_database(project: Path) -> None:
     make_db(project / "app.db", V1)
     code, out = run("history", "--url", "app.db")

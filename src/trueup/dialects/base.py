@@ -71,7 +71,8 @@ class Session(ABC):
 
     def schema_digest(self) -> str | None:
         """A hash of the schema as the engine stores it, cheap to read (SQLite: the rows of
-        ``sqlite_schema``), trueup's own objects left out; None when there is no cheap way."""
+        ``sqlite_schema``; PostgreSQL: its catalogs), trueup's own objects left out; None
+        when there is no cheap way. Any change the inspector could see must change it."""
         return None
 
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:

@@ -26,7 +26,7 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from trueup.dialects.base import Session
-from trueup.dialects.postgres.inspect import inspect
+from trueup.dialects.postgres.inspect import inspect, query_text
 from trueup.dialects.postgres.render import literal, quote
 from trueup.errors import ConfigError, ConnectionError, LockTimeout
 from trueup.model import Schema
@@ -169,6 +169,10 @@ class PostgresSession(Session):
 
     def inspect(self) -> Schema:
         return inspect(self._run, self.default_schema, self.namespaces, ignore=self.ignore)
+
+    def schema_digest(self) -> str | None:
+        row = self.conn.execute(query_text("digest")).fetchone()
+        return str(row[0]) if row else None
 
     def begin(self, *, write: bool, timeout: float) -> None:
         ms = max(1, int(timeout * 1000))
