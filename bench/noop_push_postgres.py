@@ -1,7 +1,9 @@
 """`push` on a PostgreSQL database already in sync with the 100-model Prisma schema of
 bench/noop_push.py, trueup against `prisma db push` (the real CLI, 6.19.3 with its
 WebAssembly engine and the pg driver adapter, from tests/prisma/prisma_cli). Prisma's time
-is taken when it prints its result: its process can linger after that.
+is taken when it prints its result: its process can linger after that. trueup's push is
+the whole process, Python's start included: the database is as its last push left it, so
+one catalog digest shows it is in sync (see trueup.history.in_sync_since_last_push).
 
 The server is the one DATABASE_URL names, else a throwaway cluster (bench/postgres_server).
 """
@@ -57,7 +59,7 @@ def compare(rounds: int = 7) -> list[Comparison]:
                 a,
                 b,
                 "prisma db push 6.19.3 (pg adapter)",
-                "none set",
+                "≥ 15× faster (≤ 0.067×)",
             ),
         ]
     finally:

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from trueup.dialects.base import Capabilities, Dialect, Session, StatementError
-from trueup.dialects.postgres import plan as planner
 from trueup.dialects.postgres.render import literal, quote, schema_statements, type_name
 from trueup.dialects.postgres.session import PostgresSession, ScratchSession
 from trueup.dialects.postgres.types import base_name, is_narrowing, modifiers
-from trueup.diff.changes import Change
-from trueup.diff.differ import DiffHooks
-from trueup.model import Column, Schema, Table
-from trueup.plan import Plan
-from trueup.urls import DatabaseURL
+
+if TYPE_CHECKING:
+    from trueup.diff.changes import Change
+    from trueup.diff.differ import DiffHooks
+    from trueup.model import Column, Schema, Table
+    from trueup.plan import Plan
+    from trueup.urls import DatabaseURL
+
+# The planner and the differ's hooks are imported when first used: a push on a database
+# that is in sync (every container start) opens a session and nothing more.
 
 # Pieces of a script that may hold a ";" that does not end a statement.
 _SCRIPT = re.compile(
@@ -33,10 +39,6 @@ _SCRIPT = re.compile(
 _INT_RANGE = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
 
 
-class PostgresHooks(DiffHooks):
-    """PostgreSQL compares names exactly and names every constraint: the defaults."""
-
-
 class PostgresDialect(Dialect):
     name = "postgresql"
     label = "PostgreSQL"
@@ -48,7 +50,12 @@ class PostgresDialect(Dialect):
         namespaces=True,
         rename_index=True,
     )
-    hooks = PostgresHooks()
+    @cached_property
+    def hooks(self) -> DiffHooks:  # type: ignore[override]
+        # PostgreSQL compares names exactly and names every constraint: the defaults.
+        from trueup.diff.differ import DiffHooks
+
+        return DiffHooks()
 
     def __init__(
         self, ignore: Callable[[str], bool] | None = None, *, concurrent_indexes: bool = False
@@ -171,6 +178,8 @@ class PostgresDialect(Dialect):
         return column.autoincrement or column.identity is not None
 
     def plan(self, changes: Sequence[Change], current: Schema, desired: Schema) -> Plan:
+        from trueup.dialects.postgres import plan as planner
+
         return planner.plan(changes, current, desired, concurrent_indexes=self.concurrent_indexes)
 
     def render_schema(self, schema: Schema) -> list[str]:
