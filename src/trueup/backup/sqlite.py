@@ -1,12 +1,20 @@
-"""SQLite backups through SQLite's online backup API.
+"""SQLite backups: a consistent copy of the database file, checked before it counts.
 
-The copy is taken in one step of ``sqlite3_backup_step(-1)``: one read transaction, so the
-copy is exactly the database as one committed moment left it, whatever the app writes
-meanwhile. In WAL mode the app keeps writing during the copy; in rollback-journal mode a
-writer waits (its busy timeout) for the read lock, which lasts as long as reading the file.
+The copy is one read transaction, so it is exactly the database as one committed moment
+left it, whatever the app writes meanwhile:
 
-A restore uses the same API the other way: SQLite writes every page of the backup into the
-live file in one transaction, through its journal, so other connections see the old
+- In WAL mode the copy goes through SQLite's online backup API in one step of
+  ``sqlite3_backup_step(-1)``: the database file alone is not the database (committed pages
+  may still be in the -wal file), and the app keeps writing during the copy.
+- In a rollback-journal mode the database file is the whole database once a read
+  transaction holds its SHARED lock (no writer can change the file until it is released),
+  so its bytes are copied as they are, in the kernel (sendfile, by another process: see
+  _copied_whole), several times as fast as the backup API's page-by-page copy (0.5 s
+  against 1.8 s for 1.2 GB in the page cache). A writer waits (its busy timeout) for the
+  read lock meanwhile, as it would for the backup API.
+
+A restore uses the backup API the other way: SQLite writes every page of the backup into
+the live file in one transaction, through its journal, so other connections see the old
 database or the new one and never a mix, and a crash half way leaves the old one.
 """
 
@@ -14,8 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import sqlite3
+import subprocess
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from trueup.backup.engine import Method, Strategy
@@ -57,6 +69,56 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection, timeout: float
     source.backup(target, progress=progress, sleep=0.05)
 
 
+#: Copies a file into another (existing) one, in a process of its own: see _copied_whole.
+#: shutil.copyfile copies in the kernel (sendfile on Linux), and never shares the blocks of
+#: the live file with the copy (as a reflink would), so a damaged block is never in both.
+_COPY_FILE = "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])"
+
+
+def _copied_whole(source: sqlite3.Connection, path: str, temp: str) -> bool:
+    """Copy the database file's bytes into ``temp`` inside a read transaction of
+    ``source``; False, with ``temp`` left empty, when that is not a consistent copy (WAL
+    mode) or it could not be done, so the backup API is used instead.
+
+    In a rollback-journal mode a writer changes the database file only under an EXCLUSIVE
+    lock, which it cannot take while this read transaction holds its SHARED lock: the file
+    stays as the last commit left it for as long as the copy takes. The bytes are copied
+    by another process because POSIX file locks belong to the process: closing a file
+    descriptor of the database here would release every lock this process holds on it,
+    SQLite's own included (the push that holds the write lock during a pre-push backup).
+    """
+    if os.name != "posix" or not sys.executable:
+        return False
+    try:
+        source.execute("BEGIN")
+        # The first read takes the SHARED lock (waiting for a writer up to the busy timeout)
+        # and rolls back the journal of a writer that crashed, if there is one.
+        source.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        if str(source.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            return False  # committed pages may still be in the -wal file, not in this one
+        proc = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", _COPY_FILE, os.path.abspath(path), temp],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:  # or an extended BUSY code
+            raise _Busy from None
+        raise
+    except OSError:  # no Python to start: the backup API does not need one
+        proc = None
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            source.execute("ROLLBACK")
+    if proc is not None and proc.returncode == 0:
+        return True
+    # Whatever failed (a full disk, a file size limit) fails the backup API's copy too, which
+    # then says so in SQLite's words; a half-written copy must not be taken for a database.
+    os.truncate(temp, 0)
+    return False
+
+
 def _locked(what: str, timeout: float) -> BackupError:
     return BackupError(
         f"Could not {what}: the database stayed locked by another connection for more "
@@ -79,6 +141,22 @@ def _path(url: DatabaseURL) -> str:
 #: takes about a quarter off the check of a large database; memory grows to it only with
 #: the database's size.
 _CHECK_CACHE_KIB = 65536
+#: How much of a copy the integrity check reads through a memory map: SQLite then reads a
+#: page where it lies in the OS page cache instead of copying it into its own cache first,
+#: which takes about 40 % off the check of a 1.2 GB database (21 s -> 12 s). SQLite caps it
+#: at its compile-time limit (2 GB in common builds); pages past the map are read as usual.
+#: The mapped pages count in the process's RSS, but they are the page cache's own pages
+#: (shared, clean, dropped under memory pressure), not memory taken besides it. Only for
+#: backup files (trueup's new copy, or the backup a restore is given): the map is read-only,
+#: and a file truncated while mapped would crash the process, which nothing does to those.
+_CHECK_MMAP_BYTES = 1 << 40
+#: The split check (below) is used only when there is this much to check, in rows times
+#: the b-trees they are in: for a smaller database threads save less than they cost.
+_SPLIT_MIN_WORK = 200_000
+#: ... and only when the largest table is at most this share of the work: the check of one
+#: table cannot itself be split, so when one table is nearly all of the database, the split
+#: only adds the quick_check (about a tenth of the work) to the time.
+_SPLIT_MAX_SHARE = 0.85
 
 
 def integrity_problems(conn: sqlite3.Connection) -> list[str]:
@@ -86,6 +164,132 @@ def integrity_problems(conn: sqlite3.Connection) -> list[str]:
     conn.execute(f"PRAGMA cache_size = -{_CHECK_CACHE_KIB}")
     rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
     return [] if rows == ["ok"] else rows
+
+
+def _open_copy(path: str) -> sqlite3.Connection:
+    # immutable=1: read the file exactly as it is, without locks and without creating a
+    # journal, -wal or -shm file beside it (a backup of a WAL database says WAL).
+    # check_same_thread=False: a split check opens it in one thread and uses it in another.
+    conn = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True, check_same_thread=False)
+    conn.execute(f"PRAGMA mmap_size = {_CHECK_MMAP_BYTES}")
+    conn.execute(f"PRAGMA cache_size = -{_CHECK_CACHE_KIB}")
+    return conn
+
+
+def _problems(conn: sqlite3.Connection, pragma: str) -> list[str]:
+    """What one check pragma reports (an empty list for "ok"), or the error that stopped it."""
+    try:
+        rows = [str(r[0]) for r in conn.execute(pragma)]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on
+    except AttributeError:  # macOS and Windows have no sched_getaffinity
+        return os.cpu_count() or 1
+
+
+def _split_plan(conn: sqlite3.Connection, workers: int) -> list[str] | None:
+    """The pragmas of a split check, the longest first; None when the whole-database
+    ``PRAGMA integrity_check`` is the faster (or the only safe) way.
+
+    ``PRAGMA integrity_check`` on a whole database (https://sqlite.org/pragma.html) checks
+    (1) the b-tree structure of every table and index: page format, cell order, records,
+    pages missing, and pages used twice or not at all, and the freelist; (2) per table:
+    NOT NULL and CHECK constraints, and that every row has its entries in every index, that
+    UNIQUE indexes hold no duplicates and that each index has as many entries as its table.
+    ``PRAGMA quick_check`` does all of (1) and all of (2) but the index and UNIQUE checks
+    (the O(N log N) part: nearly all the time); ``PRAGMA integrity_check(T)`` does (2) in
+    full for table T, and (1) for T's own b-trees but without the page accounting and
+    freelist, which need every b-tree. So quick_check plus integrity_check(T) for every
+    table T (sqlite_schema included) checks what the whole-database form checks: SQLite
+    builds both from the same per-b-tree and per-table code (pragma.c; verified against
+    3.40 by tests/test_backup_check.py, which damages indexes, UNIQUE, NOT NULL, the page
+    accounting and the freelist). The parts run at once, each on its own connection in a
+    thread of its own (SQLite releases the GIL).
+    """
+    if workers < 2 or sqlite3.sqlite_version_info < (3, 33, 0):  # integrity_check(T): 3.33
+        return None
+    try:
+        tables = conn.execute(
+            "SELECT name, sql LIKE 'CREATE VIRTUAL%' FROM sqlite_schema WHERE type = 'table'"
+        ).fetchall()
+        # Newer SQLite checks virtual tables (FTS5's own consistency check) in ways the
+        # split above does not spell out: a schema with one is checked whole.
+        if any(virtual for _, virtual in tables):
+            return None
+        work: dict[str, int] = {}
+        for name, _ in tables:
+            quoted = _quoted(str(name))
+            # count(*) walks the smallest b-tree of the table (fast, no record is read); a
+            # table's check costs about a look-up per row in the table and each index.
+            rows = int(conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0])
+            indexes = len(conn.execute(f"PRAGMA index_list({quoted})").fetchall())
+            work[str(name)] = rows * (1 + indexes)
+    except sqlite3.Error:
+        return None  # a damaged schema or b-tree: the whole-database form says what it is
+    total = sum(work.values())
+    if total < _SPLIT_MIN_WORK or max(work.values(), default=0) > _SPLIT_MAX_SHARE * total:
+        return None
+    # sqlite_schema is a table like the others (its records and b-tree), but not listed.
+    work["sqlite_schema"] = 0
+    # Each part goes to the next free thread, the longest first (so none is left to start
+    # last): quick_check costs about a tenth of a full check.
+    parts = [(total // 10, "PRAGMA quick_check")]
+    parts += [(n, "PRAGMA integrity_check(" + _quoted(t) + ")") for t, n in work.items()]
+    return [pragma for _, pragma in sorted(parts, key=lambda p: -p[0])]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def file_problems(path: str) -> list[str]:
+    """What ``PRAGMA integrity_check`` finds wrong in the database file at ``path`` (an
+    empty list when it is sound), split across the CPUs when that is faster.
+
+    Raises sqlite3.Error when the file cannot be opened at all."""
+    first = _open_copy(path)
+    conns = [first]
+    try:
+        workers = _workers()
+        plan = _split_plan(first, workers) or ["PRAGMA integrity_check"]
+        conns += [_open_copy(path) for _ in range(min(workers, len(plan)) - 1)]
+        free: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        for conn in conns:
+            free.put(conn)
+
+        def part(pragma: str) -> list[str]:
+            conn = free.get()  # there is one connection per thread: one is always free
+            try:
+                return _problems(conn, pragma)
+            finally:
+                free.put(conn)
+
+        # Even the whole-database check runs in a thread: the main thread then waits on a
+        # future, which Ctrl-C interrupts at once, and interrupts SQLite in turn; a check
+        # in the main thread would hold Ctrl-C back until the check had run to its end.
+        with ThreadPoolExecutor(len(conns), thread_name_prefix="trueup-check") as pool:
+            futures = [pool.submit(part, pragma) for pragma in plan]  # run in this order
+            try:
+                found: list[str] = []
+                for future in futures:
+                    # quick_check and integrity_check(T) both report a broken b-tree of T
+                    # (or the error that stopped them): once is enough.
+                    earlier = set(found)
+                    found += [p for p in future.result() if p not in earlier]
+            except BaseException:
+                for conn in conns:
+                    conn.interrupt()
+                pool.shutdown(cancel_futures=True)
+                raise
+    finally:
+        for conn in conns:
+            conn.close()
+    return found
 
 
 def _what_it_is(head: bytes) -> str | None:
@@ -138,6 +342,8 @@ class SQLiteBackups(Strategy):
         path = _path(url)
         source = self._connect(path, timeout)
         try:
+            if _copied_whole(source, path, temp):
+                return
             target = sqlite3.connect(temp, isolation_level=None)
             try:
                 # The copy is fsynced as a whole once it is complete; a journal for it would
@@ -175,18 +381,10 @@ class SQLiteBackups(Strategy):
                 hint="Nothing was changed. Give a backup made by `trueup backup` for this "
                 "database (`trueup backups` lists them).",
             )
-        # immutable=1: read the file exactly as it is, without locks and without creating a
-        # journal, -wal or -shm file beside it (a backup of a WAL database says WAL).
         try:
-            conn = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
+            problems = file_problems(path)
         except sqlite3.Error as exc:
             raise BackupError(f"Cannot open the backup {path}: {exc}.") from exc
-        try:
-            problems = integrity_problems(conn)
-        except sqlite3.DatabaseError as exc:
-            problems = [str(exc)]
-        finally:
-            conn.close()
         if problems:
             shown = "\n".join(f"    {p}" for p in problems[:_SHOWN])
             more = f"\n    ... and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
