@@ -35,7 +35,7 @@ from trueup.backup.files import BackupError
 from trueup.urls import DatabaseURL
 
 _HEADER = b"SQLite format 3\x00"
-_METHOD = Method("sqlite", "SQLite online backup")
+_METHOD = Method("sqlite", "SQLite copy")
 #: How many problems of a failed integrity check are shown.
 _SHOWN = 5
 

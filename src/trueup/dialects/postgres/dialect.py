@@ -50,6 +50,7 @@ class PostgresDialect(Dialect):
         namespaces=True,
         rename_index=True,
     )
+
     @cached_property
     def hooks(self) -> DiffHooks:  # type: ignore[override]
         # PostgreSQL compares names exactly and names every constraint: the defaults.
