@@ -2,16 +2,15 @@
 `.backup FILE`.
 
 The database has two tables with indexes (1 GB of pages in all), in rollback-journal mode,
-in the page cache for both tools, each run as its own process, alternating. The shell
-copies it through SQLite's online backup API, 100 pages a step, into a file with a
-rollback journal, and fsyncs at its commit. trueup copies the file's bytes in the kernel
-(another process, sendfile) while a read transaction holds the SHARED lock (in WAL mode it
-would use the backup API, in one step), then runs PRAGMA integrity_check on the copy (a
-damaged copy is never kept as a backup) through a memory map, while a thread fsyncs the
-copy, and renames it into place. The check runs whole here: one table is nearly all of the
-work, and a table's check cannot be split (on a database of several tables of similar size
-it is split across the CPUs: quick_check plus integrity_check per table). The breakdown
-below times those parts in-process; the check is nearly all of trueup's time.
+in the page cache for both tools, each run as its own process, alternating. Both copy it
+through SQLite's online backup API: the shell 100 pages a step into a file with a rollback
+journal, fsynced at its commit; trueup in one step (one read transaction) into a file
+without a journal. trueup then runs PRAGMA integrity_check on the copy (a damaged copy is
+never kept as a backup) through a memory map, while a thread fsyncs the copy, and renames
+it into place. The check runs whole here: one table is nearly all of the work, and a
+table's check cannot be split (on a database of several tables of similar size it is split
+across the CPUs: quick_check plus integrity_check per table). The breakdown below times
+those parts in-process; the check is nearly all of trueup's time.
 """
 
 from __future__ import annotations

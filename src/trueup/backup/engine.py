@@ -13,7 +13,7 @@ from trueup.urls import DatabaseURL
 @dataclass(frozen=True, slots=True)
 class Method:
     """How a backup is taken: the kind of file (a key of ``files.EXTENSIONS``) and a
-    sentence for people (``SQLite copy``, ``pg_dump custom format``, ...)."""
+    sentence for people (``SQLite online backup``, ``pg_dump custom format``, ...)."""
 
     kind: str
     description: str

@@ -1,17 +1,9 @@
-"""SQLite backups: a consistent copy of the database file, checked before it counts.
+"""SQLite backups through SQLite's online backup API, checked before they count.
 
-The copy is one read transaction, so it is exactly the database as one committed moment
-left it, whatever the app writes meanwhile:
-
-- In WAL mode the copy goes through SQLite's online backup API in one step of
-  ``sqlite3_backup_step(-1)``: the database file alone is not the database (committed pages
-  may still be in the -wal file), and the app keeps writing during the copy.
-- In a rollback-journal mode the database file is the whole database once a read
-  transaction holds its SHARED lock (no writer can change the file until it is released),
-  so its bytes are copied as they are, in the kernel (sendfile, by another process: see
-  _copied_whole), several times as fast as the backup API's page-by-page copy (0.5 s
-  against 1.8 s for 1.2 GB in the page cache). A writer waits (its busy timeout) for the
-  read lock meanwhile, as it would for the backup API.
+The copy is taken in one step of ``sqlite3_backup_step(-1)``: one read transaction, so the
+copy is exactly the database as one committed moment left it, whatever the app writes
+meanwhile. In WAL mode the app keeps writing during the copy; in rollback-journal mode a
+writer waits (its busy timeout) for the read lock, which lasts as long as reading the file.
 
 A restore uses the backup API the other way: SQLite writes every page of the backup into
 the live file in one transaction, through its journal, so other connections see the old
@@ -24,8 +16,6 @@ import contextlib
 import os
 import queue
 import sqlite3
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,7 +25,7 @@ from trueup.backup.files import BackupError
 from trueup.urls import DatabaseURL
 
 _HEADER = b"SQLite format 3\x00"
-_METHOD = Method("sqlite", "SQLite copy")
+_METHOD = Method("sqlite", "SQLite online backup")
 #: How many problems of a failed integrity check are shown.
 _SHOWN = 5
 
@@ -67,56 +57,6 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection, timeout: float
             raise _Busy
 
     source.backup(target, progress=progress, sleep=0.05)
-
-
-#: Copies a file into another (existing) one, in a process of its own: see _copied_whole.
-#: shutil.copyfile copies in the kernel (sendfile on Linux), and never shares the blocks of
-#: the live file with the copy (as a reflink would), so a damaged block is never in both.
-_COPY_FILE = "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])"
-
-
-def _copied_whole(source: sqlite3.Connection, path: str, temp: str) -> bool:
-    """Copy the database file's bytes into ``temp`` inside a read transaction of
-    ``source``; False, with ``temp`` left empty, when that is not a consistent copy (WAL
-    mode) or it could not be done, so the backup API is used instead.
-
-    In a rollback-journal mode a writer changes the database file only under an EXCLUSIVE
-    lock, which it cannot take while this read transaction holds its SHARED lock: the file
-    stays as the last commit left it for as long as the copy takes. The bytes are copied
-    by another process because POSIX file locks belong to the process: closing a file
-    descriptor of the database here would release every lock this process holds on it,
-    SQLite's own included (the push that holds the write lock during a pre-push backup).
-    """
-    if os.name != "posix" or not sys.executable:
-        return False
-    try:
-        source.execute("BEGIN")
-        # The first read takes the SHARED lock (waiting for a writer up to the busy timeout)
-        # and rolls back the journal of a writer that crashed, if there is one.
-        source.execute("SELECT count(*) FROM sqlite_schema").fetchone()
-        if str(source.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
-            return False  # committed pages may still be in the -wal file, not in this one
-        proc = subprocess.run(
-            [sys.executable, "-I", "-S", "-c", _COPY_FILE, os.path.abspath(path), temp],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            check=False,
-        )
-    except sqlite3.OperationalError as exc:
-        if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:  # or an extended BUSY code
-            raise _Busy from None
-        raise
-    except OSError:  # no Python to start: the backup API does not need one
-        proc = None
-    finally:
-        with contextlib.suppress(sqlite3.Error):
-            source.execute("ROLLBACK")
-    if proc is not None and proc.returncode == 0:
-        return True
-    # Whatever failed (a full disk, a file size limit) fails the backup API's copy too, which
-    # then says so in SQLite's words; a half-written copy must not be taken for a database.
-    os.truncate(temp, 0)
-    return False
 
 
 def _locked(what: str, timeout: float) -> BackupError:
@@ -342,8 +282,6 @@ class SQLiteBackups(Strategy):
         path = _path(url)
         source = self._connect(path, timeout)
         try:
-            if _copied_whole(source, path, temp):
-                return
             target = sqlite3.connect(temp, isolation_level=None)
             try:
                 # The copy is fsynced as a whole once it is complete; a journal for it would

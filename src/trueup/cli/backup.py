@@ -102,10 +102,9 @@ def backup_hook(t: Target, reason: str, *, err: bool = False) -> Callable[[Plan]
 def backup_command(url: str | None, folder: str | None, keep: int | None) -> None:
     """Back up the database now.
 
-    SQLite: a consistent copy taken in one read transaction while the app keeps working
-    (the file's bytes under a read lock, or SQLite's online backup API in WAL mode). The
-    copy is written under a temporary name, checked with PRAGMA integrity_check, fsynced
-    and renamed into place, readable by its owner only.
+    SQLite: a consistent copy through SQLite's online backup API, taken while the app keeps
+    working. The copy is written under a temporary name, checked with PRAGMA
+    integrity_check, fsynced and renamed into place, readable by its owner only.
     """
     from trueup.backup import backup
 
