@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from trueup.model import Schema, Table
-from trueup.transfer.format import TableRecord, encode_rows
+from trueup.transfer.format import LineEncoder, TableRecord
 
 
 class Source(ABC):
@@ -30,12 +30,13 @@ class Source(ABC):
     def batches(self, table: Table, record: TableRecord) -> Iterator[list[tuple[Any, ...]]]:
         """The rows in a stable order (by rowid or primary key), a batch at a time."""
 
-    def lines(self, table: Table, record: TableRecord) -> Iterator[tuple[bytes, int]]:
+    def lines(self, table: Table, record: TableRecord) -> Iterator[tuple[bytes | memoryview, int]]:
         """The rows of :meth:`batches` as the file's lines, a batch at a time: (the lines,
         the number of rows). An engine may write them its own faster way; the bytes must be
         the same."""
+        encode = LineEncoder()
         for batch in self.batches(table, record):
-            yield encode_rows(batch), len(batch)
+            yield encode(batch), len(batch)
 
     @abstractmethod
     def close(self) -> None: ...

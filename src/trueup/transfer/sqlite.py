@@ -23,16 +23,22 @@ from trueup.dialects.sqlite.session import SQLiteSession
 from trueup.model import Schema, Table
 from trueup.transfer.engine import Source, Target
 from trueup.transfer.format import (
+    LineEncoder,
     SpecialRow,
     TableRecord,
     TextBytes,
     TransferError,
     decode_text,
-    encode_rows,
 )
 from trueup.urls import DatabaseURL
 
-BATCH = 2000
+#: Rows read (and encoded) at a time for an export. Few enough that a batch's text stays
+#: under glibc's 128 KiB mmap and trim thresholds: with 2,000 rows every batch took fresh
+#: pages from the kernel again, 89,000 page faults for a million rows (0.2 s of system
+#: time, 7% of the export).
+BATCH = 256
+#: Rows inserted at a time by an import.
+LOAD_BATCH = 2000
 #: The names a rowid answers to; a column of the same name hides it.
 _ROWID_NAMES = ("rowid", "_rowid_", "oid")
 
@@ -126,7 +132,7 @@ class SQLiteSource(Source):
         while batch := cursor.fetchmany(BATCH):
             yield batch
 
-    def lines(self, table: Table, record: TableRecord) -> Iterator[tuple[bytes, int]]:
+    def lines(self, table: Table, record: TableRecord) -> Iterator[tuple[bytes | memoryview, int]]:
         """The rows read with Python's own UTF-8 decoder, the fast one. A value that is not
         valid UTF-8 makes it fail: the batch from there is read again with the decoder that
         keeps such text, then reading goes on the fast way. Tables that cannot be read
@@ -139,6 +145,7 @@ class SQLiteSource(Source):
         select = self._select(table, record)
         last: int | None = None  # the rowid of the last row written
         conn: sqlite3.Connection = self.conn
+        encode = LineEncoder()
 
         def after(last: int | None, limit: str = "") -> sqlite3.Cursor:
             if last is None:
@@ -149,14 +156,14 @@ class SQLiteSource(Source):
             cursor = after(last)
             try:
                 while rows := self._fetch_fast(cursor):
-                    yield encode_rows(rows), len(rows)
+                    yield encode(rows), len(rows)
                     last = _rowid(rows, position, table)
                 return
             except sqlite3.OperationalError as exc:
                 if not str(exc).startswith("Could not decode to UTF-8"):
                     raise
             rows = after(last, f" LIMIT {BATCH}").fetchall()
-            yield encode_rows(rows), len(rows)
+            yield encode(rows), len(rows)
             last = _rowid(rows, position, table)
 
     def _fetch_fast(self, cursor: sqlite3.Cursor) -> list[Any]:
@@ -250,7 +257,7 @@ class SQLiteTarget(Target):
                 self.conn.execute(f"{head}({marks})", values)
                 continue
             batch.append(row)
-            if len(batch) >= BATCH:
+            if len(batch) >= LOAD_BATCH:
                 self.conn.executemany(sql, batch)
                 batch.clear()
         if batch:
