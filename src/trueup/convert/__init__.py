@@ -17,8 +17,8 @@ from trueup.convert import defaults, types
 from trueup.dialects.postgres import expressions as pg
 from trueup.dialects.postgres.render import type_name
 from trueup.dialects.sqlite import lexer as sq
-from trueup.dialects.sqlite.plan import rowid_alias
 from trueup.dialects.sqlite.quoting import quote as sqlite_quote
+from trueup.dialects.sqlite.rowid import rowid_alias
 from trueup.errors import TrueupError
 from trueup.model import (
     Check,

@@ -21,7 +21,6 @@ from typing import IO, Any, Protocol
 
 from trueup.dialects import get_dialect
 from trueup.dialects.base import Dialect
-from trueup.diff.differ import diff
 from trueup.model import Schema, Table
 from trueup.model.json import to_data
 from trueup.transfer.engine import Source, Target
@@ -268,6 +267,8 @@ def import_database(
                     "REPLACE) of the database may have changed the rows.",
                 )
         orphans = target.violations(list(tables.values()))
+        from trueup.diff.differ import diff  # only an import compares schemas
+
         if wanted is not None and diff(target.inspect(), wanted, dialect.hooks):
             raise TransferError(
                 "After the import the database's schema differs from the file's.",
@@ -352,6 +353,8 @@ def _change_name(change: object) -> str:
 
 
 def _check_same_schema(current: Schema, wanted: Schema, dialect: Dialect, url: DatabaseURL) -> None:
+    from trueup.diff.differ import diff
+
     changes = diff(current, wanted, dialect.hooks)
     if changes:
         listed = "\n".join(f"    {_change_name(c)}" for c in changes[:10])

@@ -17,8 +17,8 @@ from typing import Any
 
 from trueup.dialects import get_dialect
 from trueup.dialects.sqlite.lexer import fold
-from trueup.dialects.sqlite.plan import rowid_alias
 from trueup.dialects.sqlite.render import quote
+from trueup.dialects.sqlite.rowid import rowid_alias
 from trueup.dialects.sqlite.session import SQLiteSession
 from trueup.model import Schema, Table
 from trueup.transfer.engine import Source, Target

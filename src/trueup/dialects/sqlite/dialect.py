@@ -130,7 +130,7 @@ class SQLiteDialect(Dialect):
         return "SELECT 1 FROM sqlite_schema WHERE name = ?"
 
     def auto_filled(self, table: Table, column: Column) -> bool:
-        from trueup.dialects.sqlite.plan import rowid_alias
+        from trueup.dialects.sqlite.rowid import rowid_alias
 
         # An INTEGER PRIMARY KEY of a rowid table is the rowid: every row has one already.
         return column.autoincrement or rowid_alias(table) == column.name

@@ -26,6 +26,7 @@ from trueup.dialects.sqlite.render import (
     literal_kind,
     quote,
 )
+from trueup.dialects.sqlite.rowid import rowid_alias
 from trueup.diff import changes as ch
 from trueup.errors import UnsupportedChange
 from trueup.model import Column, Schema, Table, Trigger, View, VirtualTable
@@ -354,15 +355,6 @@ class _Planner:
             )
         self.add(f"DROP TABLE {quote(old.name)}", "", change)
         self.add(f"ALTER TABLE {quote(temp)} RENAME TO {quote(new.name)}", "", change)
-
-
-def rowid_alias(table: Table) -> str | None:
-    """The column that is the rowid (a lone INTEGER PRIMARY KEY of a rowid table), if any."""
-    pk = table.primary_key
-    if "WITHOUT ROWID" in table.options or pk is None or len(pk.columns) != 1:
-        return None
-    col = table.column(pk.columns[0])
-    return pk.columns[0] if col is not None and col.type == "INTEGER" else None
 
 
 def fits_strict_type(literal_sql: str, declared: str) -> bool:
