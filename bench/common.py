@@ -19,6 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# A process started with vfork inherits its parent's peak RSS as its own (Linux keeps the
+# high-water mark of the memory it replaces at exec): every command would then report at
+# least the largest memory this benchmark process ever had (1.2 GB after the backup's
+# in-process breakdown). Started with fork, a command reports its own peak.
+subprocess._USE_VFORK = False  # type: ignore[attr-defined]
 TRUEUP = [sys.executable, "-m", "trueup"]
 
 
