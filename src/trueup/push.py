@@ -22,7 +22,7 @@ from trueup.steps import AFTER, BEFORE, DataStep
 if TYPE_CHECKING:
     from trueup.apply import StepCallback
     from trueup.dialects.base import Dialect, Session
-    from trueup.model import Schema
+    from trueup.model import Schema, Table
     from trueup.urls import DatabaseURL
 
 # The differ, the checks and the applier are imported where they are used: a push on a
@@ -220,7 +220,9 @@ def push(
             for step in before:
                 run_data_step(session, dialect, step)
             current = session.inspect()
-            wanted = keep_unmanaged(current, declared.schema, declared.unmanaged)
+            wanted = keep_unmanaged(
+                current, declared.schema, declared.unmanaged, declared.kept_defaults
+            )
             plan = make_plan(
                 session, wanted, dialect, renames=hints, force_reset=force_reset, current=current
             )
@@ -315,11 +317,18 @@ def _record_in_sync(
         session.rollback()
 
 
-def keep_unmanaged(current: Schema, desired: Schema, unmanaged: frozenset[str]) -> Schema:
+def keep_unmanaged(
+    current: Schema,
+    desired: Schema,
+    unmanaged: frozenset[str],
+    kept_defaults: frozenset[tuple[str | None, str, str]] = frozenset(),
+) -> Schema:
     """``desired`` with the kinds of object its source cannot declare taken from the
     database as they are (a Prisma schema has no views, triggers, virtual tables or CHECK
-    constraints: a push from it leaves the database's own alone, as Prisma does)."""
-    if not unmanaged:
+    constraints: a push from it leaves the database's own alone, as Prisma does), and the
+    defaults of the ``kept_defaults`` columns that already exist as the database has them
+    (a new one gets none)."""
+    if not unmanaged and not kept_defaults:
         return desired
     from dataclasses import replace as copy
 
@@ -337,6 +346,20 @@ def keep_unmanaged(current: Schema, desired: Schema, unmanaged: frozenset[str]) 
             out,
             tables=tuple(copy(t, checks=checks.get((t.schema, t.name), ())) for t in out.tables),
         )
+    if kept_defaults:
+        live = {(t.schema, t.name): {c.name: c for c in t.columns} for t in current.tables}
+
+        def keep_defaults(table: Table) -> Table:
+            found = live.get((table.schema, table.name), {})
+            columns = tuple(
+                copy(c, default=found[c.name].default)
+                if (table.schema, table.name, c.name) in kept_defaults and c.name in found
+                else c
+                for c in table.columns
+            )
+            return copy(table, columns=columns)
+
+        out = copy(out, tables=tuple(keep_defaults(t) for t in out.tables))
     return out
 
 

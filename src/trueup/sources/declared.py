@@ -35,6 +35,9 @@ class Declared:
     #: Kinds of object the source cannot declare ("views", "triggers", "virtual_tables",
     #: "checks"): a push leaves the database's own as they are.
     unmanaged: frozenset[str] = frozenset()
+    #: Columns (schema, table, column) whose default the source leaves to the database
+    #: (Prisma's ``@default(dbgenerated())`` without SQL): a push keeps the one it finds.
+    kept_defaults: frozenset[tuple[str | None, str, str]] = frozenset()
 
 
 @dataclass

@@ -161,4 +161,28 @@ def load_prisma(
         url=data.datasource.url,
         # Prisma cannot declare these: a push leaves the database's own alone, as Prisma's.
         unmanaged=UNMANAGED,
+        kept_defaults=kept_defaults(data, schema),
     )
+
+
+def kept_defaults(data: DataModel, schema: Schema) -> frozenset[tuple[str | None, str, str]]:
+    """The columns declared ``@default(dbgenerated())`` without SQL, as (schema, table,
+    column) of ``schema``: Prisma takes any default the database has for them as in sync,
+    and creates them with none."""
+    out: set[tuple[str | None, str, str]] = set()
+    for model in data.models:
+        columns = [
+            f.db_name
+            for f in model.fields
+            if f.default is not None and f.default.kind == "dbgenerated" and f.default.sql is None
+        ]
+        if model.is_view or not columns:
+            continue
+        # The default schema's tables carry no schema name once normalised.
+        tables = [t for t in schema.tables if t.name == model.db_name]
+        table = next((t for t in tables if t.schema == model.schema), None) or next(
+            (t for t in tables if t.schema is None), None
+        )
+        if table is not None:
+            out.update((table.schema, table.name, c) for c in columns)
+    return frozenset(out)
