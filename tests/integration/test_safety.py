@@ -117,6 +117,44 @@ def test_narrowing_into_a_strict_table_cannot_be_executed(tmp_path: Path) -> Non
     assert (f.code, f.risk, f.count, f.examples) == ("DL103", Risk.UNEXECUTABLE, 1, (2,))
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "value", "risk", "count"),
+    [
+        # A STRICT table takes what the new type's affinity makes of a value, even lossily:
+        ("INTEGER", "REAL", 2**53 + 1, Risk.DATA_LOSS, 1),  # arrives as 2^53
+        ("REAL", "TEXT", 0.1 + 0.2, Risk.DATA_LOSS, 1),  # arrives as '0.3'
+        ("TEXT", "REAL", "1.5", None, 0),  # arrives as 1.5: nothing changes
+        # and refuses what it cannot make into the new type.
+        ("TEXT", "REAL", "one", Risk.UNEXECUTABLE, 1),
+        ("BLOB", "TEXT", b"\x00\x01", Risk.UNEXECUTABLE, 1),
+        ("TEXT", "BLOB", "x", Risk.UNEXECUTABLE, 1),
+        ("REAL", "INTEGER", 1.5, Risk.UNEXECUTABLE, 1),
+        ("REAL", "INTEGER", 2.0, None, 0),
+    ],
+)
+def test_a_strict_table_refuses_only_what_sqlite_refuses(
+    tmp_path: Path, old: str, new: str, value: object, risk: Risk | None, count: int
+) -> None:
+    db = tmp_path / "a.db"
+    make_db(db, f"CREATE TABLE t (id INTEGER PRIMARY KEY, v {old}) STRICT;")
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO t VALUES (1, ?), (2, NULL)", (value,))
+    conn.commit()
+    conn.close()
+    desired = f"CREATE TABLE t (id INTEGER PRIMARY KEY, v {new}) STRICT;"
+    found = findings(db, desired)
+    assert [(f.risk, f.count) for f in found] == ([(risk, count)] if risk else [])
+    # What SQLite itself says, inserting the value into the new table.
+    check = sqlite3.connect(":memory:")
+    check.execute(desired)
+    try:
+        check.execute("INSERT INTO t VALUES (1, ?)", (value,))
+        refused = False
+    except sqlite3.IntegrityError:
+        refused = True
+    assert refused == (risk is Risk.UNEXECUTABLE)
+
+
 def test_required_column_null_counts(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     make_db(

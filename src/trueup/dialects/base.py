@@ -116,6 +116,12 @@ class Dialect(ABC):
         """Whether changing a column from ``old_type`` to ``new_type`` may not keep every
         value as it is."""
 
+    def checks_type_change(self, old: Column, new: Column, table: Table) -> bool:
+        """Whether the values of ``old`` must be checked when it becomes ``new`` in
+        ``table`` (the table as it will be): when the type change is narrowing, unless the
+        engine knows more from the table."""
+        return self.is_narrowing(old.type, new.type)
+
     # --- what the data checks need ---------------------------------------------------------
 
     @abstractmethod

@@ -279,7 +279,9 @@ class _Checks:
                     oc.generated is None and nc.generated is None
                 ):
                     col = self.q(t.column(oc.name))
-                    if ch.ColumnChange.TYPE in kind and self.dialect.is_narrowing(oc.type, nc.type):
+                    if ch.ColumnChange.TYPE in kind and self.dialect.checks_type_change(
+                        oc, nc, change.new
+                    ):
                         out.append(not_null(col))
                         predicate = self.dialect.unconvertible(col, oc, nc, trial=self.trial)
                         if predicate is not None:
@@ -326,7 +328,7 @@ class _Checks:
             return []
         out: list[Finding] = []
         col = self.q(t.column(old.name))
-        if ch.ColumnChange.TYPE in kind and self.dialect.is_narrowing(old.type, new.type):
+        if ch.ColumnChange.TYPE in kind and self.dialect.checks_type_change(old, new, new_table):
             out += self.narrowing(t, new_table, col, old, new)
         if ch.ColumnChange.NULLABLE in kind and old.nullable and not new.nullable:
             where = is_null(col)

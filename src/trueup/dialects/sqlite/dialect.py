@@ -96,6 +96,13 @@ class SQLiteDialect(Dialect):
 
         return is_narrowing(old_type, new_type)
 
+    def checks_type_change(self, old: Column, new: Column, table: Table) -> bool:
+        # A BLOB column keeps any value as it is, except in a STRICT table, which refuses
+        # every value that is not a blob.
+        if "STRICT" in table.options and new.type.upper() == "BLOB":
+            return old.type.upper() != "BLOB"
+        return self.is_narrowing(old.type, new.type)
+
     def quote(self, name: str) -> str:
         return quote(name)
 
@@ -122,9 +129,25 @@ class SQLiteDialect(Dialect):
         self, column_sql: str, old: Column, new: Column, table: Table, *, trial: bool = False
     ) -> str | None:
         # Only a STRICT table refuses a value of the wrong type; others keep it as it is.
+        # It takes what the new type's affinity turns into that type, lossy or not: an
+        # integer into REAL (2^53 + 1 arrives as 2^53), a number into TEXT. What it refuses:
         if "STRICT" not in table.options:
             return None
-        return self.unconvertible(column_sql, old, new)
+        strict_type = new.type.upper()
+        if strict_type in ("INT", "INTEGER"):
+            # a real with a fraction or out of range, text that is not such a number, a blob
+            return f"NOT (CAST({column_sql} AS INTEGER) = {column_sql})"
+        if strict_type == "REAL":
+            # text that is not a number, a blob
+            return (
+                f"typeof({column_sql}) NOT IN ('integer', 'real', 'null') "
+                f"AND NOT (CAST({column_sql} AS REAL) = {column_sql})"
+            )
+        if strict_type == "TEXT":
+            return f"typeof({column_sql}) = 'blob'"
+        if strict_type == "BLOB":
+            return f"typeof({column_sql}) NOT IN ('blob', 'null')"
+        return None  # ANY
 
     def table_exists_sql(self) -> str:
         return "SELECT 1 FROM sqlite_schema WHERE name = ?"

@@ -44,14 +44,14 @@ def affinity(declared: str) -> str:
 
 
 # Conversions that keep every stored value as it was (or as an equal value of a wider kind).
+# Not REAL (or NUMERIC, which may hold reals) into TEXT: TEXT affinity stores a real as its
+# text with 15 significant digits, so 0.1 + 0.2 arrives as '0.3'.
 _WIDENING = {
     (INTEGER, NUMERIC),
     (INTEGER, TEXT),
     (INTEGER, BLOB),
     (REAL, NUMERIC),
-    (REAL, TEXT),
     (REAL, BLOB),
-    (NUMERIC, TEXT),
     (NUMERIC, BLOB),
     (TEXT, BLOB),
 }
