@@ -117,6 +117,8 @@ def test_a_database_found_in_sync_is_noted_once(project: Path) -> None:
     assert run("push", "--url", "app.db")[0] == 0
     entries = history(project)
     assert [(e["kind"], e["statements"]) for e in entries] == [("sync", 0)]
+    code, out = run("history", "--url", "app.db", "show", "1")
+    assert code == 0 and "found in sync" in out and "nothing applied" in out
     # Noted, the next pushes know at once: nothing more is written.
     assert run("push", "--url", "app.db")[0] == 0
     assert run("push", "--url", "app.db", "--dry-run")[0] == 0

@@ -68,10 +68,16 @@ def show(ctx: click.Context, number: int, as_json: bool) -> None:
     if as_json:
         click.echo(output.dump_json({"id": e.id, **_summary(e), **e.details()}))
         return
-    click.echo(f"#{e.id}  {e.kind}, applied {e.applied_at} by trueup {e.trueup_version}")
+    if e.kind == "sync":
+        click.echo(
+            f"#{e.id}  sync: found in sync at {e.applied_at} by trueup {e.trueup_version}, "
+            "nothing applied"
+        )
+    else:
+        click.echo(f"#{e.id}  {e.kind}, applied {e.applied_at} by trueup {e.trueup_version}")
     if e.schema_path:
         click.echo(f"Schema: {e.schema_path} ({e.schema_hash})")
-    click.echo(f"Database schema afterwards: {e.fingerprint}")
+    click.echo(f"Database schema {'then' if e.kind == 'sync' else 'afterwards'}: {e.fingerprint}")
     if e.backup:
         click.echo(f"Backup taken before: {e.backup}")
     flags = ", ".join(k for k, v in sorted(e.flags.items()) if v is True)
