@@ -61,7 +61,7 @@ def test_a_default_the_database_has_is_kept_on_sqlite(tmp_path: Path) -> None:
 def test_a_default_the_database_has_is_kept_on_postgres(tmp_path: Path, pg: Server) -> None:
     pg.execute(
         'CREATE TABLE "Item" ("id" SERIAL PRIMARY KEY, "code" INTEGER NOT NULL '
-        "DEFAULT (floor(random() * 100))::integer, \"label\" TEXT NOT NULL)"
+        'DEFAULT (floor(random() * 100))::integer, "label" TEXT NOT NULL)'
     )
     schema = tmp_path / "schema.prisma"
     schema.write_text(
