@@ -21,7 +21,7 @@ from typing import Any
 
 from trueup.dialects.postgres.expressions import expr as _parse_expr
 from trueup.dialects.postgres.expressions import view_expr
-from trueup.dialects.postgres.types import canonical_type
+from trueup.dialects.postgres.types import canonical_type as _canonical_type
 from trueup.model import (
     Action,
     Check,
@@ -58,6 +58,8 @@ Query = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
 #: Defaults, CHECKs and index expressions repeat from table to table (``now()``, ``0``,
 #: ``lower(email)``): each distinct text is normalised once.
 expr = lru_cache(maxsize=4096)(_parse_expr)
+# A database has few distinct column types and many columns of each.
+canonical_type = lru_cache(maxsize=1024)(_canonical_type)
 
 
 @cache
