@@ -10,6 +10,7 @@ verbatim, so a pulled schema pushed again makes the same database.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
@@ -74,7 +75,7 @@ class Literal:
     value: str = ""
 
 
-class Flavour:
+class Flavour(ABC):
     provider: str
     #: Prisma lets the schema name primary keys and foreign keys (``map:``).
     named_keys: bool
@@ -87,23 +88,23 @@ class Flavour:
         """The form in which the engine compares two names."""
         return name
 
-    def field_type(self, column: Column, enums: Mapping[str, PulledEnum]) -> FieldType:
-        raise NotImplementedError
+    @abstractmethod
+    def field_type(self, column: Column, enums: Mapping[str, PulledEnum]) -> FieldType: ...
 
-    def literal(self, text: str) -> Literal | None:
-        raise NotImplementedError
+    @abstractmethod
+    def literal(self, text: str) -> Literal | None: ...
 
     def array_items(self, text: str) -> list[str] | None:
         """The items of a list default written as an array of literals, or None."""
         return None
 
+    @abstractmethod
     def bytes_value(self, text: str) -> bytes | None:
         """The bytes a Bytes default's string holds, or None when it is not a form Prisma
         writes."""
-        raise NotImplementedError
 
-    def bytes_sql(self, raw: bytes) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def bytes_sql(self, raw: bytes) -> str: ...
 
     def decimal_sql(self, value: str) -> str:
         """How Prisma writes a Decimal default given as a string."""
