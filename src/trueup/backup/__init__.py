@@ -33,6 +33,7 @@ from trueup.backup.files import (
     describe,
     ensure_folder,
     free_name,
+    fsync_path,
     list_backups,
     prune,
 )
@@ -107,11 +108,7 @@ def _syncing(temp: str, final: str) -> Iterator[None]:
 
     def sync() -> None:
         try:
-            fd = os.open(temp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_path(temp)
         except OSError as exc:
             failed.append(exc)
 

@@ -140,13 +140,24 @@ def free_name(folder: str, database: str, reason: str, kind: str) -> tuple[str, 
         taken += timedelta(microseconds=1)
 
 
-def _fsync_folder(folder: str) -> None:
-    # The rename is durable only once the folder's entry is on disk too.
-    fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: str) -> None:
+    """fsync the file or folder at ``path`` (a folder: so that a rename in it is durable)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def read_head(path: str, size: int) -> bytes:
+    """The first ``size`` bytes of the backup at ``path``, which says what kind it is."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(size)
+    except FileNotFoundError:
+        raise BackupError(f"There is no backup file {path}.") from None
+    except OSError as exc:
+        raise BackupError(f"Cannot read the backup {path}: {exc.strerror}.") from exc
 
 
 def _remove_temp(temp: str) -> None:
@@ -183,14 +194,11 @@ def atomic_file(final: str) -> Iterator[str]:
     try:
         yield temp
         try:
-            fd = os.open(temp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_path(temp)
             os.chmod(temp, 0o600)  # whatever wrote it may have recreated the file
             os.replace(temp, final)
-            _fsync_folder(folder)
+            # The rename is durable only once the folder's entry is on disk too.
+            fsync_path(folder)
         except OSError as exc:
             raise BackupError(
                 f"Cannot save the backup {final}: {exc.strerror}.",

@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 
 from trueup.backup.engine import Method, Strategy
-from trueup.backup.files import BackupError
+from trueup.backup.files import BackupError, read_head
 from trueup.urls import DatabaseURL
 
 _PG_DUMP = Method("pg_dump", "pg_dump custom format")
@@ -126,13 +126,7 @@ class PostgresBackups(Strategy):
         _run([*args, f"--dbname={conninfo}"], env, f"pg_dump of {url}")
 
     def check(self, path: str, kind: str | None = None) -> str:
-        try:
-            with open(path, "rb") as f:
-                head = f.read(64)
-        except FileNotFoundError:
-            raise BackupError(f"There is no backup file {path}.") from None
-        except OSError as exc:
-            raise BackupError(f"Cannot read the backup {path}: {exc.strerror}.") from exc
+        head = read_head(path, 64)
         if head.startswith(b"PGDMP"):
             pg_restore = shutil.which("pg_restore")
             if pg_restore is None:

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from trueup.backup.engine import Method, Strategy
-from trueup.backup.files import BackupError
+from trueup.backup.files import BackupError, read_head
 from trueup.urls import DatabaseURL
 
 _HEADER = b"SQLite format 3\x00"
@@ -303,13 +303,7 @@ class SQLiteBackups(Strategy):
             source.close()
 
     def check(self, path: str, kind: str | None = None) -> str:
-        try:
-            with open(path, "rb") as f:
-                head = f.read(100)
-        except FileNotFoundError:
-            raise BackupError(f"There is no backup file {path}.") from None
-        except OSError as exc:
-            raise BackupError(f"Cannot read the backup {path}: {exc.strerror}.") from exc
+        head = read_head(path, 100)
         if not head.startswith(_HEADER):
             what = _what_it_is(head) or "not a SQLite database"
             if not head:
