@@ -6,12 +6,16 @@ import contextlib
 import os
 import sys
 import tempfile
+from typing import IO, TYPE_CHECKING
 
 import click
 
 from trueup.cli.backup import database
 from trueup.cli.common import url_option
 from trueup.cli.progress import progress_bar
+
+if TYPE_CHECKING:
+    from trueup.transfer import ExportResult
 
 
 @click.command("export")
@@ -37,15 +41,15 @@ def export(url: str | None, output: str | None) -> None:
     to_stdout = output in (None, "-")
     # On a terminal the bar would be drawn over the rows themselves.
     with progress_bar("Exporting", enabled=not (to_stdout and sys.stdout.isatty())) as bar:
-        if to_stdout:
-            out = sys.stdout.buffer
-            result = export_database(
-                t.url,
-                out,
-                timeout=t.settings.lock_timeout,
-                ignore=t.settings.ignore(),
-                progress=bar,
+
+        def export_to(out: IO[bytes]) -> ExportResult:
+            settings = t.settings
+            return export_database(
+                t.url, out, timeout=settings.lock_timeout, ignore=settings.ignore(), progress=bar
             )
+
+        if to_stdout:
+            result = export_to(sys.stdout.buffer)
         else:
             assert output is not None
             target = os.path.abspath(output)
@@ -62,13 +66,7 @@ def export(url: str | None, output: str | None) -> None:
                 ) from exc
             try:
                 with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-                    result = export_database(
-                        t.url,
-                        out,
-                        timeout=t.settings.lock_timeout,
-                        ignore=t.settings.ignore(),
-                        progress=bar,
-                    )
+                    result = export_to(out)
                     out.flush()
                     os.fsync(out.fileno())
                 os.replace(temp, target)

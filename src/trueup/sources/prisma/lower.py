@@ -49,7 +49,8 @@ _SQLITE_TYPES = {
     "Json": "JSONB",
     "Bytes": "BLOB",
 }
-_PG_TYPES = {
+#: The column type each scalar gets on PostgreSQL without a native type attribute.
+PG_TYPES = {
     "String": "TEXT",
     "Boolean": "BOOLEAN",
     "Int": "INTEGER",
@@ -140,7 +141,7 @@ class _Lowering:
             if f.native.args:
                 base += "(" + ",".join(str(a) for a in f.native.args) + ")"
         else:
-            base = _PG_TYPES[f.type]
+            base = PG_TYPES[f.type]
         return base + "[]" if f.list else base
 
     # --- tables ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from trueup.dialects.sqlite.lexer import Kind, fold, strip_parens, tokenize
 from trueup.dialects.sqlite.render import default_sql
 from trueup.model import Column
 from trueup.sources.prisma.datamodel import POSTGRESQL, SQLITE
-from trueup.sources.prisma.lower import sql_literal
+from trueup.sources.prisma.lower import PG_TYPES, sql_literal
 from trueup.sources.prisma.pull.naming import string
 from trueup.sources.prisma.scalars import PG_NATIVE_TYPES
 
@@ -222,18 +222,6 @@ _PG_TYPES = {
     "JSON": ("Json", "Json"),
     "JSONB": ("Json", "JsonB"),
 }
-# The column type each scalar gets without a native type attribute.
-_PG_DEFAULTS = {
-    "String": "TEXT",
-    "Int": "INTEGER",
-    "BigInt": "BIGINT",
-    "Float": "DOUBLE PRECISION",
-    "Decimal": "DECIMAL(65,30)",
-    "DateTime": "TIMESTAMP(3)",
-    "Json": "JSONB",
-    "Bytes": "BYTEA",
-    "Boolean": "BOOLEAN",
-}
 _PG_TYPE = re.compile(r"^([A-Za-z][A-Za-z ]*?)(?:\((\d+(?:,\d+)*)\))?$")
 _PG_STRING = re.compile(r"^'((?:[^']|'')*)'(?:::(.+))?$", re.DOTALL)
 _PG_ARRAY = re.compile(r"^ARRAY\[(.*)\](?:::.+)?$", re.DOTALL)
@@ -266,7 +254,7 @@ class PostgresFlavour(Flavour):
             return None
         base, args = m.group(1).upper(), m.group(2)
         scalar, native = _PG_TYPES[base]
-        if ctype.upper() == _PG_DEFAULTS[scalar]:
+        if ctype.upper() == PG_TYPES[scalar]:
             return scalar, None
         count = len(args.split(",")) if args else 0
         _, least, most = PG_NATIVE_TYPES[native]
