@@ -81,12 +81,8 @@ def _selected(request: pytest.FixtureRequest, test: Callable[..., None], name: s
 
 @pytest.fixture(scope="module")
 def runs(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prisma: None
 ) -> Iterator[Runs]:
-    try:
-        prisma_cli.install()
-    except prisma_cli.Unavailable as exc:
-        pytest.skip(f"the Prisma CLI cannot run here: {exc}")
     wanted_cases = set(_selected(request, test_prisma_and_trueup_build_the_same_database, "case"))
     wanted_invalid = set(
         _selected(request, test_prisma_and_trueup_reject_the_same_schemas, "schema")

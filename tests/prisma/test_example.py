@@ -60,14 +60,6 @@ def test_the_example_database_pulls_back_to_the_same_schema(tmp_path: Path) -> N
     assert 'media media[] @relation("CollectionToMedia")' in text
 
 
-@pytest.fixture(scope="module")
-def prisma() -> None:
-    try:
-        prisma_cli.install()
-    except prisma_cli.Unavailable as exc:
-        pytest.skip(f"the Prisma CLI cannot be installed here: {exc}")
-
-
 @pytest.mark.usefixtures("prisma")
 @pytest.mark.parametrize("schema", [V1, V2], ids=["v1", "v2"])
 def test_prisma_builds_the_same_database(schema: Path, tmp_path: Path) -> None:

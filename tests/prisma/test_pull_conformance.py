@@ -30,14 +30,6 @@ from trueup.sources.prisma.syntax import Model
 CORPUS = sorted((Path(__file__).parent / "corpus" / "sqlite").iterdir())
 
 
-@pytest.fixture(scope="module")
-def prisma() -> None:
-    try:
-        prisma_cli.install()
-    except prisma_cli.Unavailable as exc:
-        pytest.skip(f"the Prisma CLI cannot be installed here: {exc}")
-
-
 def shape(text: str) -> dict[str, set[tuple[str, str, str]]]:
     """Per model: each field's name, type (an Unsupported type by its kind only: trueup
     keeps the database's spelling, Prisma lower-cases it) and relation name."""
