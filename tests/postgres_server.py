@@ -13,6 +13,7 @@ import secrets
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -45,9 +46,9 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
-@pytest.fixture
-def new_database(postgres_server: str) -> Iterator[str]:
-    """A URL of an empty database of its own, dropped after the test."""
+@contextmanager
+def _database(postgres_server: str) -> Iterator[str]:
+    """A URL of an empty database of its own, dropped on the way out."""
     name = f"trueup_t_{secrets.token_hex(5)}"
     with psycopg.connect(postgres_server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"'.encode())
@@ -56,16 +57,17 @@ def new_database(postgres_server: str) -> Iterator[str]:
     finally:
         with psycopg.connect(postgres_server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+
+@pytest.fixture
+def new_database(postgres_server: str) -> Iterator[str]:
+    """A URL of an empty database of its own, dropped after the test."""
+    with _database(postgres_server) as url:
+        yield url
 
 
 @pytest.fixture
 def another_database(postgres_server: str) -> Iterator[str]:
     """A second empty database, for copies."""
-    name = f"trueup_t_{secrets.token_hex(5)}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"'.encode())
-    try:
-        yield with_database(postgres_server, name)
-    finally:
-        with psycopg.connect(postgres_server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+    with _database(postgres_server) as url:
+        yield url
