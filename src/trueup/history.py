@@ -99,8 +99,9 @@ def record(session: Session, dialect: Dialect, entry: Entry) -> int:
     details = {
         **entry.details(),
         "trueup_version": entry.trueup_version or __version__,
-        # The schema as the push left it: trueup's own views are not part of the digest.
-        "schema_digest": session.schema_digest(),
+        # The schema as the push left it (the caller's digest when it has one already):
+        # trueup's own views are not part of the digest.
+        "schema_digest": entry.schema_digest or session.schema_digest(),
     }
     rows = [list(r) for r in _rows(session, dialect, HISTORY, HISTORY_COLUMNS)]
     number = max((int(r[0]) for r in rows), default=0) + 1
@@ -145,13 +146,12 @@ def entries(session: Session, dialect: Dialect) -> list[Entry]:
     return out
 
 
-def in_sync_since_last_push(session: Session, dialect: Dialect, push_key: str) -> bool:
-    """Whether the database is exactly as the last push left it, pushed from the same
-    declared source: then it is in sync without reading either schema. It needs an engine
-    that can digest its schema cheaply (SQLite: ``sqlite_schema``; PostgreSQL: one catalog
-    query); otherwise the answer is no."""
-    digest = session.schema_digest()
-    if digest is None or not session.query(dialect.table_exists_sql(), (HISTORY,)):
+def in_sync_since_last_push(session: Session, dialect: Dialect, push_key: str, digest: str) -> bool:
+    """Whether the database, whose schema digests to ``digest`` now (see
+    ``Session.schema_digest``: SQLite's ``sqlite_schema``, one catalog query on
+    PostgreSQL), is exactly as the last entry left it, pushed from the same declared
+    source: then it is in sync without reading either schema."""
+    if not session.query(dialect.table_exists_sql(), (HISTORY,)):
         return False
     rows = session.query(
         f"SELECT kind, details FROM {dialect.quote(HISTORY)} ORDER BY id DESC LIMIT 1"

@@ -177,18 +177,22 @@ def push(
         session.begin(write=not dry_run, timeout=lock_timeout)
         try:
             push_key = None
-            quick_checked = False
+            # The schema's digest when the quick way was tried (and missed): what a sync
+            # entry records, if the long way then finds nothing to do.
+            digest = None
             if isinstance(desired, Source):
                 push_key = desired.key() + f"|{sorted(renames.tables.items()) if renames else ''}"
                 push_key += f"|{sorted(renames.columns.items()) if renames else ''}"
                 quick = not force_reset and expected_fingerprint is None and not with_fingerprint
-                if quick and history.in_sync_since_last_push(session, dialect, push_key):
+                digest = session.schema_digest() if quick else None
+                if digest is not None and history.in_sync_since_last_push(
+                    session, dialect, push_key, digest
+                ):
                     plan = Plan(dialect.name)
                     if on_plan:
                         on_plan(plan)  # still under the lock, as on the long way
                     session.rollback()
                     return PushResult(plan, False, time.perf_counter() - started)
-                quick_checked = quick
                 declared = desired.load()
             elif isinstance(desired, Declared):
                 declared = desired
@@ -230,8 +234,8 @@ def push(
             if on_plan:
                 on_plan(plan)
             if dry_run or plan.is_empty:
-                if not dry_run and quick_checked:
-                    _record_in_sync(session, dialect, declared, current, push_key)
+                if not dry_run and digest is not None and push_key is not None:
+                    _record_in_sync(session, dialect, declared, current, push_key, digest)
                 session.rollback()
                 elapsed = time.perf_counter() - started
                 return PushResult(plan, False, elapsed, fingerprint=fingerprint)
@@ -288,7 +292,12 @@ def push(
 
 
 def _record_in_sync(
-    session: Session, dialect: Dialect, declared: Declared, current: Schema, push_key: str | None
+    session: Session,
+    dialect: Dialect,
+    declared: Declared,
+    current: Schema,
+    push_key: str,
+    digest: str,
 ) -> None:
     """Note in the history that the database was found in sync with this source, so that
     the next push from it (the next container start) takes the quick way. Without it a
@@ -298,8 +307,6 @@ def _record_in_sync(
 
     Nothing depends on the entry: if it cannot be written (a user without the right to
     create a view, a read-only file), the push still reports the database in sync."""
-    if push_key is None or session.schema_digest() is None:
-        return
     from trueup.fingerprint import schema_fingerprint
 
     entry = history.Entry(
@@ -308,6 +315,7 @@ def _record_in_sync(
         schema_hash=declared.source_hash,
         fingerprint=schema_fingerprint(current),
         push_key=push_key,
+        schema_digest=digest,  # nothing changed since the quick way computed it
         outcome="in sync, nothing applied",
     )
     try:
