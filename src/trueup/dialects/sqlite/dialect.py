@@ -135,8 +135,9 @@ class SQLiteDialect(Dialect):
             return None
         strict_type = new.type.upper()
         if strict_type in ("INT", "INTEGER"):
-            # a real with a fraction or out of range, text that is not such a number, a blob
-            return f"NOT (CAST({column_sql} AS INTEGER) = {column_sql})"
+            # a real with a fraction or out of range, text that is not such a number, a blob:
+            # exactly the values that do not come through unchanged
+            return self.unconvertible(column_sql, old, new)
         if strict_type == "REAL":
             # text that is not a number, a blob
             return (
