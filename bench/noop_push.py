@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from tests.prisma.prisma_cli import CLI, HERE, install
+from tests.prisma import prisma_cli
 
 from bench.common import TRUEUP, Comparison, alternate, run
 
@@ -52,34 +52,18 @@ def schema(models: int = MODELS) -> str:
 
 
 def compare(rounds: int = 7) -> list[Comparison]:
-    install()
+    prisma_cli.install()
     work = Path(tempfile.mkdtemp(prefix="trueup-bench-noop-"))
     try:
         (work / "schema.prisma").write_text(schema())
         db = work / "app.db"
         env = {**os.environ, "DATABASE_URL": f"file:{db}"}
         run([*TRUEUP, "push", "--schema", "schema.prisma", "--no-backup"], cwd=work, env=env)
-        prisma_env = {
-            **os.environ,
-            "CONFORMANCE_DATABASE_URL": f"file:{db}",
-            "DATABASE_URL": f"file:{db}",
-            "PRISMA_QUERY_ENGINE_LIBRARY": str(HERE / "dummy-query-engine.so.node"),
-            "CHECKPOINT_DISABLE": "1",
-            "PRISMA_HIDE_UPDATE_MESSAGE": "1",
-            "NO_COLOR": "1",
-            "CI": "1",
-            "NODE_OPTIONS": f"--require {HERE / 'exit-when-done.cjs'}",
-        }
-        prisma = [
-            "node",
-            str(CLI),
-            "db",
-            "push",
-            "--skip-generate",
-            "--schema",
-            str(work / "schema.prisma"),
-        ]
-        first = run(prisma, cwd=HERE, env=prisma_env, done_when="in sync")
+        prisma_env = prisma_cli.environment(db)
+        prisma = prisma_cli.command(
+            "db", "push", "--skip-generate", "--schema", str(work / "schema.prisma")
+        )
+        first = run(prisma, cwd=prisma_cli.HERE, env=prisma_env, done_when="in sync")
         assert "already in sync" in first.output, first.output
 
         def ours() -> object:
@@ -90,7 +74,7 @@ def compare(rounds: int = 7) -> list[Comparison]:
             return r
 
         def theirs() -> object:
-            r = run(prisma, cwd=HERE, env=prisma_env, done_when="already in sync")
+            r = run(prisma, cwd=prisma_cli.HERE, env=prisma_env, done_when="already in sync")
             assert "already in sync" in r.output, r.output
             return r
 
