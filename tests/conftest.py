@@ -5,6 +5,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.bad_input import folder  # noqa: F401 - a fixture of the bad-input tests
+
 settings.register_profile(
     "ci",
     max_examples=60,

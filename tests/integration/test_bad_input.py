@@ -7,34 +7,19 @@ anywhere), in a folder of their own that ``nobody`` can reach.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
+from tests.bad_input import small_disk, trueup
 from tests.helpers import file_bytes_and_schema, make_db, table_rows
 
 SCHEMA = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\n"
 CHANGED = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT);\n"
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-
-
-def trueup(folder: Path, *args: str, as_nobody: bool = False) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "trueup", *args]
-    if as_nobody:
-        command = NOBODY + command
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUEUP_")}
-    env.pop("DATABASE_URL", None)
-    return subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env)
 
 
 def assert_clear_error(result: subprocess.CompletedProcess[str], *phrases: str) -> None:
@@ -43,17 +28,6 @@ def assert_clear_error(result: subprocess.CompletedProcess[str], *phrases: str) 
     assert result.stderr.startswith("Error: "), result.stderr
     for phrase in phrases:
         assert phrase in result.stderr, (phrase, result.stderr)
-
-
-@pytest.fixture
-def folder() -> Iterator[Path]:
-    """A folder the unprivileged user can reach (pytest's own tmp_path is root-only)."""
-    path = Path(tempfile.mkdtemp(prefix="trueup-bad-input-"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def write(folder: Path, name: str, text: str) -> None:
@@ -165,19 +139,6 @@ def test_missing_schema_and_database(folder: Path) -> None:
 
 
 # --- backups, exports and imports ------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def small_disk(path: Path, size: str = "1m") -> Iterator[Path]:
-    """A tmpfs of ``size`` mounted at ``path``: a disk that fills up (the tests run as root)."""
-    path.mkdir()
-    subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)], check=True
-    )
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", str(path)], check=True)
 
 
 def fill(path: Path, rows: int, size: int = 100) -> None:

@@ -12,9 +12,7 @@ user ``nobody``, which reaches that cluster over TCP.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,10 +26,10 @@ from typing import Any
 
 import pytest
 
+from tests.bad_input import small_disk, trueup
 from tests.postgres.support import Server, with_database
 
 ROOT = Path(__file__).resolve().parents[2]
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 PASSWORD = "s3cret-Pa55"
 WRONG = "wr0ng-Pa55"
 TABLES = """
@@ -56,21 +54,6 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
-
-
-def trueup(
-    folder: Path, *args: str, as_nobody: bool = False, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "trueup", *args]
-    if as_nobody:
-        command = NOBODY + command
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TRUEUP_")}
-    environ.pop("DATABASE_URL", None)
-    environ.update(env or {})
-    # A timeout, so that a command that hangs fails the test instead of stopping the suite.
-    return subprocess.run(
-        command, cwd=folder, capture_output=True, text=True, env=environ, timeout=120
-    )
 
 
 def assert_clear_error(result: subprocess.CompletedProcess[str], *phrases: str) -> None:
@@ -110,30 +93,6 @@ def wait_for_backends(db: Server) -> None:
     while db.query(sql, (db.name,)) != [(0,)]:
         assert time.monotonic() < deadline, "the killed client's backend is still there"
         time.sleep(0.01)
-
-
-@pytest.fixture
-def folder() -> Iterator[Path]:
-    """A folder the unprivileged user can reach (pytest's own tmp_path is root-only)."""
-    path = Path(tempfile.mkdtemp(prefix="trueup-bad-input-"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def small_disk(path: Path, size: str = "1m") -> Iterator[Path]:
-    """A tmpfs of ``size`` mounted at ``path``: a disk that fills up (the tests run as root)."""
-    path.mkdir()
-    subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)], check=True
-    )
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", str(path)], check=True)
 
 
 @dataclass(frozen=True)
