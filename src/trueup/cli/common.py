@@ -12,7 +12,7 @@ import click
 from trueup.config import Settings, find_schema, load_settings
 from trueup.diff.renames import Renames
 from trueup.errors import ConfigError
-from trueup.sources.declared import Declared, Source
+from trueup.sources.declared import Declared, Source, require_schema_file
 from trueup.urls import DatabaseURL, parse_url
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -142,11 +142,7 @@ def find_target(
         schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
     )
     path = schema_path(settings)
-    if not os.path.exists(path):
-        raise ConfigError(
-            f"The schema file {path} does not exist.",
-            hint="Pass --schema PATH, or put the schema in schema.sql (or prisma/schema.prisma).",
-        )
+    require_schema_file(path)
     ignore = settings.ignore()
     options = repr(sorted(settings.ignore_tables))
     if settings.url:

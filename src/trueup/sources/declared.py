@@ -87,6 +87,15 @@ def load_schema(
     return replace(declared, source_hash=source_hash(files), steps=read_steps(path))
 
 
+def require_schema_file(path: str) -> None:
+    """Refuse a schema path that names nothing (the file, or a multi-file folder)."""
+    if not os.path.exists(path):
+        raise ConfigError(
+            f"The schema file {path} does not exist.",
+            hint="Pass --schema PATH, or put the schema in schema.sql (or prisma/schema.prisma).",
+        )
+
+
 def _load(
     path: str,
     engine: str | None,
@@ -95,11 +104,7 @@ def _load(
 ) -> Declared:
     from trueup.dialects import get_dialect
 
-    if not os.path.exists(path):
-        raise ConfigError(
-            f"The schema file {path} does not exist.",
-            hint="Pass --schema PATH, or put the schema in schema.sql (or prisma/schema.prisma).",
-        )
+    require_schema_file(path)
     # Only a Prisma schema pays for importing the Prisma front end.
     if path.lower().endswith(".prisma") or os.path.isdir(path):
         from trueup.sources.prisma import is_prisma_path
