@@ -120,7 +120,7 @@ def split(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(conn, pragma)
 
     monkeypatch.setattr(sqlite_backup, "_SPLIT_MIN_WORK", 0)
-    monkeypatch.setattr(sqlite_backup, "_workers", lambda: 2)
+    monkeypatch.setattr(sqlite_backup, "usable_cpus", lambda: 2)
     monkeypatch.setattr(sqlite_backup, "_problems", spy)
     return ran
 

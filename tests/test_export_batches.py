@@ -12,6 +12,7 @@ import pytest
 
 from trueup.transfer import export_database
 from trueup.transfer import sqlite as sqlite_transfer
+from trueup.transfer import sqlite_rows
 from trueup.transfer.format import Reader, encode_row
 from trueup.urls import parse_url
 
@@ -39,7 +40,7 @@ def _expected(path: Path, sql: str) -> list[bytes]:
 def test_invalid_utf8_between_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ddl: str, select: str
 ) -> None:
-    monkeypatch.setattr(sqlite_transfer, "BATCH", 7)
+    monkeypatch.setattr(sqlite_rows, "BATCH", 7)
     path = tmp_path / "a.db"
     conn = sqlite3.connect(path)
     conn.execute(ddl)

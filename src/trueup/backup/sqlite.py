@@ -18,21 +18,17 @@ import queue
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from trueup.backup.engine import Method, Strategy
 from trueup.backup.files import BackupError, read_head
+from trueup.cpus import usable_cpus
+from trueup.dialects.sqlite.uri import file_uri
 from trueup.urls import DatabaseURL
 
 _HEADER = b"SQLite format 3\x00"
 _METHOD = Method("sqlite", "SQLite online backup")
 #: How many problems of a failed integrity check are shown.
 _SHOWN = 5
-
-
-def _uri(path: str, **params: str) -> str:
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    return Path(os.path.abspath(path)).as_uri() + (f"?{query}" if query else "")
 
 
 def _busy_ms(timeout: float) -> int:
@@ -110,7 +106,9 @@ def _open_copy(path: str) -> sqlite3.Connection:
     # immutable=1: read the file exactly as it is, without locks and without creating a
     # journal, -wal or -shm file beside it (a backup of a WAL database says WAL).
     # check_same_thread=False: a split check opens it in one thread and uses it in another.
-    conn = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True, check_same_thread=False)
+    conn = sqlite3.connect(
+        file_uri(path, mode="ro", immutable="1"), uri=True, check_same_thread=False
+    )
     conn.execute(f"PRAGMA mmap_size = {_CHECK_MMAP_BYTES}")
     conn.execute(f"PRAGMA cache_size = -{_CHECK_CACHE_KIB}")
     return conn
@@ -123,13 +121,6 @@ def _problems(conn: sqlite3.Connection, pragma: str) -> list[str]:
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
     return [] if rows == ["ok"] else rows
-
-
-def _workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the CPUs this process may run on
-    except AttributeError:  # macOS and Windows have no sched_getaffinity
-        return os.cpu_count() or 1
 
 
 def _split_plan(conn: sqlite3.Connection, workers: int) -> list[str] | None:
@@ -195,7 +186,7 @@ def file_problems(path: str) -> list[str]:
     first = _open_copy(path)
     conns = [first]
     try:
-        workers = _workers()
+        workers = usable_cpus()
         plan = _split_plan(first, workers) or ["PRAGMA integrity_check"]
         conns += [_open_copy(path) for _ in range(min(workers, len(plan)) - 1)]
         free: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
@@ -269,7 +260,7 @@ class SQLiteBackups(Strategy):
     def _connect(self, path: str, timeout: float) -> sqlite3.Connection:
         # mode=rw: a missing file is an error here, never silently created.
         try:
-            conn = sqlite3.connect(_uri(path, mode="rw"), uri=True, isolation_level=None)
+            conn = sqlite3.connect(file_uri(path, mode="rw"), uri=True, isolation_level=None)
         except sqlite3.Error as exc:
             raise BackupError(
                 f"Cannot open the SQLite database {path}: {exc}.",
@@ -333,7 +324,7 @@ class SQLiteBackups(Strategy):
         if not os.path.isdir(folder):
             raise BackupError(f"The folder {folder} for the database {url} does not exist.")
         try:
-            source = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)
+            source = sqlite3.connect(file_uri(path, mode="ro", immutable="1"), uri=True)
         except sqlite3.Error as exc:
             raise BackupError(f"Cannot open the backup {path}: {exc}.") from exc
         try:

@@ -42,14 +42,19 @@ def export(url: str | None, output: str | None) -> None:
     # On a terminal the bar would be drawn over the rows themselves.
     with progress_bar("Exporting", enabled=not (to_stdout and sys.stdout.isatty())) as bar:
 
-        def export_to(out: IO[bytes]) -> ExportResult:
+        def export_to(out: IO[bytes], scratch: str | None) -> ExportResult:
             settings = t.settings
             return export_database(
-                t.url, out, timeout=settings.lock_timeout, ignore=settings.ignore(), progress=bar
+                t.url,
+                out,
+                timeout=settings.lock_timeout,
+                ignore=settings.ignore(),
+                progress=bar,
+                scratch=scratch,
             )
 
         if to_stdout:
-            result = export_to(sys.stdout.buffer)
+            result = export_to(sys.stdout.buffer, None)
         else:
             assert output is not None
             target = os.path.abspath(output)
@@ -66,7 +71,9 @@ def export(url: str | None, output: str | None) -> None:
                 ) from exc
             try:
                 with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-                    result = export_to(out)
+                    # Parts of large tables read beside this process wait in the
+                    # export's own folder, where their bytes go anyway.
+                    result = export_to(out, folder)
                     out.flush()
                     os.fsync(out.fileno())
                 os.replace(temp, target)

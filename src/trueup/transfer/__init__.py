@@ -121,14 +121,18 @@ def export_database(
     timeout: float = 60.0,
     ignore: Ignore = None,
     progress: Progress | None = None,
+    scratch: str | None = None,
 ) -> ExportResult:
     """Write the database at ``url`` to ``out``: the schema, then every table's rows,
-    parents before children. Tables are read in one snapshot, a batch of rows at a time."""
+    parents before children. Tables are read in one snapshot, a batch of rows at a time.
+    ``scratch`` is a folder for temporary files (the output's own folder, say): with one,
+    large SQLite tables are read by more than one process."""
     from trueup import __version__
 
     progress = progress or _NoProgress()
     dialect = get_dialect(url.engine, ignore=ignore)
     source: Source = _engine(url.engine, 0)(url, timeout, ignore)
+    source.scratch = scratch
     try:
         schema = source.schema
         tables = parents_first(schema.tables)

@@ -17,6 +17,9 @@ class Source(ABC):
     """A database opened for export, inside one read-only snapshot."""
 
     schema: Schema
+    #: A folder where the export may keep scratch files it deletes again (the output's
+    #: folder); None keeps all of it in memory.
+    scratch: str | None = None
 
     @abstractmethod
     def record(self, table: Table) -> TableRecord:

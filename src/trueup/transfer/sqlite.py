@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from trueup.cpus import usable_cpus
 from trueup.dialects import get_dialect
 from trueup.dialects.sqlite.lexer import fold
 from trueup.dialects.sqlite.render import quote
@@ -23,20 +23,16 @@ from trueup.dialects.sqlite.session import SQLiteSession
 from trueup.model import Schema, Table
 from trueup.transfer.engine import Source, Target
 from trueup.transfer.format import (
-    LineEncoder,
     SpecialRow,
     TableRecord,
     TextBytes,
     TransferError,
     decode_text,
 )
+from trueup.transfer.sqlite_readers import Identity, read_lines
+from trueup.transfer.sqlite_rows import BATCH, RowidScan
 from trueup.urls import DatabaseURL
 
-#: Rows read (and encoded) at a time for an export. Few enough that a batch's text stays
-#: under glibc's 128 KiB mmap and trim thresholds: with 2,000 rows every batch took fresh
-#: pages from the kernel again, 89,000 page faults for a million rows (0.2 s of system
-#: time, 7% of the export).
-BATCH = 256
 #: Rows inserted at a time by an import.
 LOAD_BATCH = 2000
 #: The names a rowid answers to; a column of the same name hides it.
@@ -51,13 +47,6 @@ def rowid_name(columns: Iterable[str]) -> str | None:
 
 def _has_hidden_rowid(table: Table) -> bool:
     return "WITHOUT ROWID" not in table.options and rowid_alias(table) is None
-
-
-def _rowid(rows: list[Any], position: int, table: Table) -> int:
-    value = rows[-1][position] if rows else None
-    if not isinstance(value, int):  # an INTEGER PRIMARY KEY DESC is no rowid, and can be NULL
-        raise TransferError(f"{table.name}: rows cannot be read again from a given row.")
-    return value
 
 
 def _session(url: DatabaseURL, *, create: bool, ignore: Callable[[str], bool] | None) -> Any:
@@ -75,6 +64,12 @@ class SQLiteSource(Source):
                 f"There is no database at {url.path or url}.",
                 hint="Check --url or DATABASE_URL.",
             )
+        self.path = url.path
+        # Which file the path names before it is opened: reader processes must read the
+        # same one (sqlite_readers).
+        self._identity: Identity | None = Identity.of_path(url.path)
+        self.helped: list[int] = []  # rows of each part a reader process read
+        self._counts: dict[str, int] = {}
         self.session: SQLiteSession = _session(url, create=False, ignore=ignore)
         # A deferred transaction: every table is read from the same committed moment, and
         # in WAL mode the app keeps writing meanwhile.
@@ -106,8 +101,10 @@ class SQLiteSource(Source):
         )
 
     def count(self, table: Table) -> int:
-        n: int = self.conn.execute(f"SELECT count(*) FROM {quote(table.name)}").fetchone()[0]
-        return n
+        if table.name not in self._counts:
+            query = f"SELECT count(*) FROM {quote(table.name)}"
+            self._counts[table.name] = self.conn.execute(query).fetchone()[0]
+        return self._counts[table.name]
 
     def _order(self, table: Table, record: TableRecord) -> str:
         if "WITHOUT ROWID" in table.options and table.primary_key is not None:
@@ -133,45 +130,29 @@ class SQLiteSource(Source):
             yield batch
 
     def lines(self, table: Table, record: TableRecord) -> Iterator[tuple[bytes | memoryview, int]]:
-        """The rows read with Python's own UTF-8 decoder, the fast one. A value that is not
-        valid UTF-8 makes it fail: the batch from there is read again with the decoder that
-        keeps such text, then reading goes on the fast way. Tables that cannot be read
-        again from a given row (no rowid to go by) are read with that decoder throughout."""
+        """The rows by rowid (:class:`RowidScan`), a large table with reader processes
+        beside this one (:mod:`trueup.transfer.sqlite_readers`). Tables that cannot be read
+        again from a given row (no rowid to go by) are read with the decoder that keeps
+        text that is not valid UTF-8 throughout."""
         key = self._resume_key(table, record)
         if key is None:
             yield from super().lines(table, record)
             return
         name, position = key
-        select = self._select(table, record)
-        last: int | None = None  # the rowid of the last row written
-        conn: sqlite3.Connection = self.conn
-        encode = LineEncoder()
-
-        def after(last: int | None, limit: str = "") -> sqlite3.Cursor:
-            if last is None:
-                return conn.execute(f"{select} ORDER BY {name}{limit}")
-            return conn.execute(f"{select} WHERE {name} > ? ORDER BY {name}{limit}", (last,))
-
-        while True:
-            cursor = after(last)
-            try:
-                while rows := self._fetch_fast(cursor):
-                    yield encode(rows), len(rows)
-                    last = _rowid(rows, position, table)
-                return
-            except sqlite3.OperationalError as exc:
-                if not str(exc).startswith("Could not decode to UTF-8"):
-                    raise
-            rows = after(last, f" LIMIT {BATCH}").fetchall()
-            yield encode(rows), len(rows)
-            last = _rowid(rows, position, table)
-
-    def _fetch_fast(self, cursor: sqlite3.Cursor) -> list[Any]:
-        self.conn.text_factory = str
-        try:
-            return cursor.fetchmany(BATCH)
-        finally:
-            self.conn.text_factory = decode_text
+        columns = [quote(c) for c in record.columns]
+        if record.rowid:
+            columns.insert(0, name)
+        scan = RowidScan(table.name, quote(table.name), ", ".join(columns), name, position)
+        yield from read_lines(
+            self.conn,
+            self.path,
+            self._identity,
+            scan,
+            self.count(table),
+            scratch=self.scratch,
+            cpus=usable_cpus(),
+            helped=self.helped,
+        )
 
     @staticmethod
     def _resume_key(table: Table, record: TableRecord) -> tuple[str, int] | None:
