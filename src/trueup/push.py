@@ -81,7 +81,7 @@ def make_plan(
 
 def plan_for(
     url: DatabaseURL,
-    desired: Schema | Declared,
+    desired: Schema | Declared | Callable[[], Declared],
     *,
     renames: Renames | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
@@ -134,7 +134,7 @@ def refusal(plan: Plan, *, accept_data_loss: bool) -> UnsafePlan | None:
 
 def push(
     url: DatabaseURL,
-    desired: Schema | Declared | Source,
+    desired: Schema | Declared | Source | Callable[[], Declared],
     *,
     accept_data_loss: bool = False,
     force_reset: bool = False,
@@ -151,9 +151,11 @@ def push(
     concurrent_indexes: bool = False,
 ) -> PushResult:
     """Make the database at ``url`` equal ``desired``: a schema, a declared schema with its
-    rename hints and data steps, or a :class:`Source` not read yet. With a Source, a database
-    that the last push left in sync from that very source (same files, same options, schema
-    untouched since) is in sync at once, without reading either schema.
+    rename hints and data steps, or a :class:`Source` not read yet (or a function that
+    reads one: the schema of another database, say). With a Source, a database that the
+    last push left in sync from that very source (same files, same options, schema
+    untouched since) is in sync at once, without reading either schema. Where inspecting
+    the database waits on a server, it is inspected while the declared schema is read.
 
     Raises UnsafePlan when the plan would lose data and ``accept_data_loss`` is not set, or
     has steps the data makes impossible and ``force_reset`` is not set (the database is left
@@ -193,19 +195,26 @@ def push(
                         on_plan(plan)  # still under the lock, as on the long way
                     session.rollback()
                     return PushResult(plan, False, time.perf_counter() - started)
-                declared = desired.load()
-            elif isinstance(desired, Declared):
+            early: Schema | None = None  # the database's schema, read while loading
+            namespaces = session.managed()
+            if isinstance(desired, Declared):
                 declared = desired
+            elif isinstance(desired, Source):
+                declared, early = _load_while_inspecting(session, desired.load)
+            elif callable(desired):
+                declared, early = _load_while_inspecting(session, desired)
             else:
                 declared = Declared(desired, path="")
             hints = declared.renames.merged(renames) if renames else declared.renames
             # Schemas (namespaces) the declared schema uses are read too, not just the default.
             session.manage(declared.schema.namespaces)
+            if early is not None and session.managed() != namespaces:
+                early = None  # read without schemas it now must read
             fingerprint = None
             if with_fingerprint or expected_fingerprint is not None:
                 from trueup.fingerprint import schema_fingerprint
 
-                fingerprint = schema_fingerprint(session.inspect())
+                fingerprint = schema_fingerprint(early or session.inspect())
             if expected_fingerprint is not None and fingerprint != expected_fingerprint:
                 raise UnsafePlan(
                     "The database schema is no longer the one the plan was made against.",
@@ -223,7 +232,8 @@ def push(
                 before_apply = None
             for step in before:
                 run_data_step(session, dialect, step)
-            current = session.inspect()
+            # Data steps that ran may have changed the schema: read it again after them.
+            current = early if early is not None and not before else session.inspect()
             wanted = keep_unmanaged(
                 current, declared.schema, declared.unmanaged, declared.kept_defaults
             )
@@ -289,6 +299,25 @@ def push(
             session.rollback()
             raise
     return PushResult(plan, True, time.perf_counter() - started, backup, number, fingerprint)
+
+
+def _load_while_inspecting(
+    session: Session, load: Callable[[], Declared]
+) -> tuple[Declared, Schema | None]:
+    """``load()``, and the database's schema (None when it was not read). On an engine
+    with a server the database is inspected meanwhile, in a second thread: its catalog
+    queries wait on the server while this thread reads the declared schema (a Prisma file
+    parsed, another database inspected). ``load`` must not use ``session``."""
+    if not session.inspects_remotely:
+        return load(), None
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Leaving the pool waits for the inspection, also when load() fails: the session is
+    # never used by two threads at once.
+    with ThreadPoolExecutor(1, thread_name_prefix="trueup-inspect") as pool:
+        inspecting = pool.submit(session.inspect)
+        declared = load()
+        return declared, inspecting.result()
 
 
 def _record_in_sync(

@@ -8,6 +8,7 @@ import dataclasses
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,7 @@ from trueup.diff.renames import Renames
 from trueup.errors import ApplyError, LockTimeout, UnsafePlan
 from trueup.plan import Step
 from trueup.push import make_plan, push
+from trueup.sources.declared import Declared, Source
 from trueup.sources.prisma import read_data_model, schema_for
 from trueup.sources.prisma.lower import lower
 from trueup.sources.prisma.source import SourceFile
@@ -349,3 +351,60 @@ def test_psycopg_is_not_imported_on_the_sqlite_path(tmp_path: Path) -> None:
         "assert 'psycopg' not in sys.modules, 'psycopg imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _record_inspections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread of every inspection of a database (scratch databases included)."""
+    from trueup.dialects.postgres.session import PostgresSession
+
+    threads: list[str] = []
+    original = PostgresSession.inspect
+
+    def inspect(self: PostgresSession) -> Any:
+        threads.append(threading.current_thread().name)
+        return original(self)
+
+    monkeypatch.setattr(PostgresSession, "inspect", inspect)
+    return threads
+
+
+def test_the_database_is_inspected_while_the_declared_schema_is_read(
+    pg: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pg.execute(SHOP)
+    (tmp_path / "schema.sql").write_text(SHOP)
+    threads = _record_inspections(monkeypatch)
+    source = Source(str(tmp_path / "schema.sql"), "postgresql", url=pg.database_url)
+    result = push(pg.database_url, source)
+    assert result.plan.is_empty and not result.applied
+    # The schema file's scratch database is read here; the target once, beside it.
+    assert sorted(threads) == ["MainThread", "trueup-inspect_0"]
+
+
+def test_a_schema_in_another_namespace_is_read_again(
+    pg: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database is first read with the schemas it managed then (the default one); a
+    declared schema that uses another makes the push read it again, with that one."""
+    sql = "CREATE SCHEMA audit; CREATE TABLE audit.event (id integer PRIMARY KEY, at text);"
+    pg.execute(sql)
+    desired = schema_from_sql(pg, sql)
+    threads = _record_inspections(monkeypatch)
+    result = push(pg.database_url, lambda: Declared(desired, path=""))
+    assert result.plan.is_empty, result.plan.sql  # audit.event is seen: nothing to create
+    assert threads == ["trueup-inspect_0", "MainThread"]
+
+
+def test_a_failing_declared_schema_waits_for_the_inspection(
+    pg: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pg.execute(SHOP)
+    threads = _record_inspections(monkeypatch)
+
+    def broken() -> Declared:
+        raise UnsafePlan("cannot read the declared schema")
+
+    with pytest.raises(UnsafePlan, match="cannot read"):
+        push(pg.database_url, broken)
+    assert threads == ["trueup-inspect_0"]
+    assert inspect_db(pg) is not None  # the session was closed cleanly

@@ -115,14 +115,19 @@ def _against(
 ) -> Plan:
     """The plan that would make the database at ``url`` equal to the one at ``against``."""
     from trueup.dialects import get_dialect
+    from trueup.sources.declared import Declared
     from trueup.urls import parse_url
 
     t = target(url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables)
     other = parse_url(against)
     ignore = t.settings.ignore()
-    with get_dialect(other.engine, ignore=ignore).connect(other, create=False) as session:
-        session.begin(write=False, timeout=t.settings.lock_timeout)
-        wanted = session.inspect()
+
+    def wanted() -> Declared:
+        # Read while the database at url is inspected, when that one waits on a server.
+        with get_dialect(other.engine, ignore=ignore).connect(other, create=False) as session:
+            session.begin(write=False, timeout=t.settings.lock_timeout)
+            return Declared(session.inspect(), path="")
+
     from trueup.push import plan_for
 
     return plan_for(t.url, wanted, lock_timeout=t.settings.lock_timeout, ignore=ignore)

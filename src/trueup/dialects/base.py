@@ -41,6 +41,10 @@ class Session(ABC):
     """One connection to one database, used by one push, inspect or diff."""
 
     url: DatabaseURL | None
+    #: Whether inspecting mostly waits on a server: a push then reads the declared schema
+    #: while the database is inspected. An embedded engine's inspection is all this
+    #: process's own work, which a second thread would not speed up.
+    inspects_remotely: bool = False
 
     @abstractmethod
     def inspect(self) -> Schema: ...
@@ -68,6 +72,10 @@ class Session(ABC):
     def manage(self, namespaces: Sequence[str]) -> None:  # noqa: B027 - optional hook
         """Read these schemas (namespaces) too, besides the default one. Engines without
         namespaces ignore it."""
+
+    def managed(self) -> tuple[str, ...]:
+        """The schemas read besides the default one (see :meth:`manage`)."""
+        return ()
 
     def schema_digest(self) -> str | None:
         """A hash of the schema as the engine stores it, cheap to read (SQLite: the rows of

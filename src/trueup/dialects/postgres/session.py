@@ -161,8 +161,13 @@ class PostgresSession(Session):
     def _set_search_path(self) -> None:
         self.conn.execute(f"SET search_path TO {quote(self.default_schema)}")
 
+    inspects_remotely = True
+
     def manage(self, namespaces: Sequence[str]) -> None:
         self.namespaces = tuple(n for n in namespaces if n != self.default_schema)
+
+    def managed(self) -> tuple[str, ...]:
+        return self.namespaces
 
     def _run(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return list(self.conn.execute(sql, params).fetchall())

@@ -13,24 +13,25 @@ SELECT
     a.attgenerated,
     CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
     d.description,
-    EXISTS (
-        SELECT 1
-        FROM pg_depend AS uses
-        JOIN pg_depend AS owns
-            ON owns.classid = 'pg_class'::regclass
-            AND owns.objid = uses.refobjid
-            AND owns.refobjid = a.attrelid
-            AND owns.refobjsubid = a.attnum
-            AND owns.deptype = 'a'
-        WHERE uses.classid = 'pg_attrdef'::regclass
-            AND uses.objid = ad.oid
-            AND uses.refclassid = 'pg_class'::regclass
-    )
+    serial.objid IS NOT NULL
 FROM pg_attribute AS a
 JOIN pg_class AS c ON c.oid = a.attrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 JOIN pg_type AS t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+-- Defaults that use a sequence the column owns: one pass over pg_depend, joined, rather than
+-- a lookup per column.
+LEFT JOIN (
+    SELECT DISTINCT uses.objid, owns.refobjid, owns.refobjsubid
+    FROM pg_depend AS uses
+    JOIN pg_depend AS owns
+        ON owns.classid = 'pg_class'::regclass
+        AND owns.objid = uses.refobjid
+        AND owns.deptype = 'a'
+    WHERE uses.classid = 'pg_attrdef'::regclass
+        AND uses.refclassid = 'pg_class'::regclass
+) AS serial
+    ON serial.objid = ad.oid AND serial.refobjid = a.attrelid AND serial.refobjsubid = a.attnum
 LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
 LEFT JOIN pg_description AS d
     ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
