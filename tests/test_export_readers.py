@@ -109,6 +109,22 @@ def test_a_wal_database_is_read_by_one_process(tmp_path: Path, readers: list[int
     assert readers == []
 
 
+def _wait_until_pending(db: Path) -> None:
+    """Until a writer holds SQLite's PENDING lock: then no new reader can start."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        probe = sqlite3.connect(db, timeout=0)
+        try:
+            probe.execute("SELECT count(*) FROM note").fetchone()
+        except sqlite3.OperationalError as exc:
+            assert "locked" in str(exc)
+            return
+        finally:
+            probe.close()
+        time.sleep(0.01)
+    raise AssertionError("the writer never started to commit")
+
+
 def test_a_writer_waiting_to_commit_keeps_the_parts_in_the_export(
     tmp_path: Path, readers: list[int | None]
 ) -> None:
@@ -126,7 +142,7 @@ def test_a_writer_waiting_to_commit_keeps_the_parts_in_the_export(
     committing = threading.Thread(target=writer.execute, args=("COMMIT",))
     committing.start()
     try:
-        time.sleep(0.3)  # the COMMIT now waits for the export's read lock, holding PENDING
+        _wait_until_pending(db)  # the COMMIT waits for the export's read lock
         assert committing.is_alive()
         note = next(t for t in source.schema.tables if t.name == "note")
         lines = b"".join(bytes(data) for data, _ in source.lines(note, source.record(note)))
