@@ -178,3 +178,28 @@ def test_a_reader_reads_its_part_and_names_the_file(tmp_path: Path) -> None:
     identity = sqlite_readers.Identity.of(str(db))
     assert said == f"7 {identity.dev} {identity.ino}"  # ids 13, 16, ..., 31
     assert part.read_bytes().splitlines()[0] == b'[13,"item 4 \xe2\x9c\x93 \\"q\\""]'
+
+
+def test_a_database_file_replaced_is_read_by_one_process(
+    tmp_path: Path, readers: list[int | None]
+) -> None:
+    """A reader process opens the path: once another file is there, it would read that
+    one, so the export reads every part itself from the file it has open."""
+    db = tmp_path / "a.db"
+    _build(db)
+    alone = _export(db, None)
+    source = SQLiteSource(parse_url(str(db)), 5.0, None)
+    source.scratch = str(tmp_path)
+    try:
+        db.rename(tmp_path / "moved.db")
+        _build(db)  # the same schema, other rows
+        other = sqlite3.connect(db)
+        other.execute("UPDATE item SET name = 'other'")
+        other.commit()
+        other.close()
+        item = next(t for t in source.schema.tables if t.name == "item")
+        lines = b"".join(bytes(data) for data, _ in source.lines(item, source.record(item)))
+    finally:
+        source.close()
+    assert readers == []
+    assert lines in alone and lines.count(b"\n") == ROWS

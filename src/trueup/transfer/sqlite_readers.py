@@ -106,7 +106,7 @@ class _Part:
             rows, dev, ino = map(int, out.split())
         except ValueError:
             return None
-        if Identity(dev, ino) != identity or Identity.of(path) != identity:
+        if Identity(dev, ino) != identity or Identity.of_path(path) != identity:
             return None
         return rows
 
@@ -155,7 +155,7 @@ def read_lines(
         or scratch is None
         or identity is None
         or conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        or Identity.of(path) != identity
+        or Identity.of_path(path) != identity
     ):
         yield from scan.lines(conn)
         return
