@@ -68,7 +68,6 @@ class SQLiteSource(Source):
         # Which file the path names before it is opened: reader processes must read the
         # same one (sqlite_readers).
         self._identity: Identity | None = Identity.of_path(url.path)
-        self.helped: list[int] = []  # rows of each part a reader process read
         self._counts: dict[str, int] = {}
         self.session: SQLiteSession = _session(url, create=False, ignore=ignore)
         # A deferred transaction: every table is read from the same committed moment, and
@@ -118,11 +117,15 @@ class SQLiteSource(Source):
         return f" ORDER BY {name}" if name else ""
 
     @staticmethod
-    def _select(table: Table, record: TableRecord) -> str:
+    def _columns(table: Table, record: TableRecord) -> str:
+        """The exported columns as a query lists them: the hidden rowid first, if exported."""
         names = [quote(c) for c in record.columns]
         if record.rowid:
             names.insert(0, str(rowid_name(table.column_names)))
-        return f"SELECT {', '.join(names)} FROM {quote(table.name)}"
+        return ", ".join(names)
+
+    def _select(self, table: Table, record: TableRecord) -> str:
+        return f"SELECT {self._columns(table, record)} FROM {quote(table.name)}"
 
     def batches(self, table: Table, record: TableRecord) -> Iterator[list[tuple[Any, ...]]]:
         cursor = self.conn.execute(self._select(table, record) + self._order(table, record))
@@ -139,10 +142,8 @@ class SQLiteSource(Source):
             yield from super().lines(table, record)
             return
         name, position = key
-        columns = [quote(c) for c in record.columns]
-        if record.rowid:
-            columns.insert(0, name)
-        scan = RowidScan(table.name, quote(table.name), ", ".join(columns), name, position)
+        columns = self._columns(table, record)
+        scan = RowidScan(table.name, quote(table.name), columns, name, position)
         yield from read_lines(
             self.conn,
             self.path,
@@ -151,7 +152,6 @@ class SQLiteSource(Source):
             self.count(table),
             scratch=self.scratch,
             cpus=usable_cpus(),
-            helped=self.helped,
         )
 
     @staticmethod

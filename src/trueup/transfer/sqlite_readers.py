@@ -142,13 +142,11 @@ def read_lines(
     *,
     scratch: str | None,
     cpus: int,
-    helped: list[int],
 ) -> Iterator[tuple[bytes | memoryview, int]]:
     """The table's lines, as :meth:`RowidScan.lines` gives them, read with reader processes
     where that is safe and worth it. ``conn`` is inside the export's read transaction,
     ``identity`` is the database file's as it was before ``conn`` opened it, ``scratch`` is
-    the folder for the parts' files (None: no reader processes). Each part a reader process
-    read is counted in ``helped``."""
+    the folder for the parts' files (None: no reader processes)."""
     n = _parts(count, cpus)
     if (
         n < 2
@@ -175,7 +173,6 @@ def read_lines(
                 yield from scan.lines(conn, part.after, part.upto)
             else:
                 yield from part.lines(rows)
-                helped.append(rows)
             part.close()
         for after, upto in ranges[len(parts) :]:
             yield from scan.lines(conn, after, upto)

@@ -119,6 +119,8 @@ class PostgresSession(Session):
     """One connection to one PostgreSQL database (``url``'s), its default schema set as
     ``search_path`` so unqualified names mean the default schema."""
 
+    inspects_remotely = True  # the catalog queries wait on the server
+
     def __init__(
         self,
         conn: Connection[Any],
@@ -160,8 +162,6 @@ class PostgresSession(Session):
 
     def _set_search_path(self) -> None:
         self.conn.execute(f"SET search_path TO {quote(self.default_schema)}")
-
-    inspects_remotely = True
 
     def manage(self, namespaces: Sequence[str]) -> None:
         self.namespaces = tuple(n for n in namespaces if n != self.default_schema)
