@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from trueup.transfer import export_database
+from trueup.transfer import export_database, sqlite_rows
 from trueup.transfer import sqlite as sqlite_transfer
-from trueup.transfer import sqlite_rows
 from trueup.transfer.format import Reader, encode_row
 from trueup.urls import parse_url
 
