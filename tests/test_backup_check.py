@@ -149,14 +149,20 @@ def test_a_sound_database_passes_the_split_check(tmp_path: Path, split: list[str
     )
 
 
-@pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
-def test_the_split_check_finds_what_the_whole_check_finds(
-    tmp_path: Path, split: list[str], damage: str
-) -> None:
+def damaged(tmp_path: Path, damage: str) -> tuple[Path, str]:
+    """A two-table database with this damage, and what the check says of it."""
     db = tmp_path / "app.db"
     two_tables(db)
     make, message = DAMAGE[damage]
     make(db)
+    return db, message
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
+def test_the_split_check_finds_what_the_whole_check_finds(
+    tmp_path: Path, split: list[str], damage: str
+) -> None:
+    db, message = damaged(tmp_path, damage)
     whole = whole_check(db)
     assert whole != ["ok"] and any(message in p for p in whole), whole
     found = sqlite_backup.file_problems(str(db))
@@ -168,10 +174,7 @@ def test_the_split_check_finds_what_the_whole_check_finds(
 def test_a_damaged_copy_is_refused_by_the_split_check(
     tmp_path: Path, split: list[str], damage: str
 ) -> None:
-    db = tmp_path / "app.db"
-    two_tables(db)
-    make, message = DAMAGE[damage]
-    make(db)
+    db, message = damaged(tmp_path, damage)
     folder = tmp_path / "backups"
     with pytest.raises(BackupError, match="is damaged") as caught:
         backup(parse_url(str(db)), folder=str(folder))
