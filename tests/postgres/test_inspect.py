@@ -122,6 +122,37 @@ def test_only_managed_schemas_are_read(pg: Server) -> None:
     assert invoice is not None and invoice.foreign_keys[0].ref_schema == "public"
 
 
+def test_referenced_columns_are_named_wherever_the_table_is(pg: Server) -> None:
+    # Referenced columns are named from the columns read when their table is read, and by
+    # the server otherwise (another schema, a partition): each case by number, with gaps.
+    pg.execute(
+        "CREATE SCHEMA other;"
+        "CREATE TABLE other.owner (code text, gone int, id int UNIQUE);"
+        "ALTER TABLE other.owner DROP COLUMN gone;"
+        "CREATE TABLE events (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);"
+        "CREATE TABLE events_2026 PARTITION OF events"
+        " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+        "CREATE TABLE node (old int, id int PRIMARY KEY);"
+        "ALTER TABLE node DROP COLUMN old;"
+        "ALTER TABLE node ADD COLUMN parent int REFERENCES node (id);"
+        "CREATE TABLE item (id int PRIMARY KEY, owner_id int REFERENCES other.owner (id),"
+        " ev int, ev_at date, node int REFERENCES node (id),"
+        " FOREIGN KEY (ev, ev_at) REFERENCES events_2026 (id, at),"
+        " FOREIGN KEY (ev_at, ev) REFERENCES events (at, id));"
+    )
+    schema = inspect_db(pg)
+    item, node = schema.table("item"), schema.table("node")
+    assert item is not None and node is not None
+    refs = {(fk.ref_schema, fk.ref_table, fk.ref_columns) for fk in item.foreign_keys}
+    assert refs == {
+        ("other", "owner", ("id",)),
+        (None, "events_2026", ("id", "at")),
+        (None, "events", ("at", "id")),
+        (None, "node", ("id",)),
+    }
+    assert [(fk.ref_table, fk.ref_columns) for fk in node.foreign_keys] == [("node", ("id",))]
+
+
 def test_extension_objects_and_prisma_history_are_left_out(pg: Server) -> None:
     pg.execute(
         "CREATE EXTENSION citext; CREATE TABLE _prisma_migrations (id text);"

@@ -128,6 +128,15 @@ def _inspect(
     for row in index_rows:
         indexes[row[0]].append(row)
 
+    named: dict[int, dict[int, str]] = {}
+
+    def column_names(table: int) -> dict[int, str]:
+        """The names of a table's columns by number (a referenced table's)."""
+        found = named.get(table)
+        if found is None:
+            found = named[table] = {row[1]: row[2] for row in columns[table]}
+        return found
+
     tables: list[Table] = []
     for oid, schema_name, name, comment in table_rows:
         if skip(name):
@@ -142,6 +151,7 @@ def _inspect(
                 indexes[oid],
                 ns,
                 names,
+                column_names,
             )
         )
     enums = tuple(Enum(name, tuple(values), ns(schema)) for schema, name, values in enum_rows)
@@ -162,34 +172,16 @@ def _table(
     index_rows: list[tuple[Any, ...]],
     ns: Callable[[str | None], str | None],
     catalog: dict[str, dict[int, str]],
+    column_names: Callable[[int], dict[int, str]],
 ) -> Table:
     cols: list[Column] = []
     collations: dict[int, str | None] = {}
     names_by_num: dict[int, str] = {}
     for row in column_rows:
-        (_, num, col_name, formatted, notnull, default, identity, generated, collation,
-         col_comment, serial) = row  # fmt: skip
-        names_by_num[num] = col_name
-        collations[num] = collation
-        autoincrement = (
-            bool(serial) and default is not None and bool(_SERIAL_DEFAULT.match(default))
-        )
-        gen = None
-        if generated == "s" and default is not None:
-            gen = Generated(expr(default), stored=True)
-        cols.append(
-            Column(
-                name=col_name,
-                type=canonical_type(formatted),
-                nullable=not notnull,
-                default=None if autoincrement or gen or default is None else expr(default),
-                autoincrement=autoincrement,
-                generated=gen,
-                identity=_IDENTITY.get(identity or ""),
-                collation=collation,
-                comment=col_comment,
-            )
-        )
+        num = row[1]
+        names_by_num[num] = row[2]  # attname
+        collations[num] = row[8]  # a collation not the type's own
+        cols.append(shared_column(row[2:]))
 
     primary_key: PrimaryKey | None = None
     fks: list[ForeignKey] = []
@@ -197,7 +189,7 @@ def _table(
     unique_names: set[str] = set()
     for row in constraint_rows:
         (_, con_name, kind, con_nums, ref_schema, ref_table, ref_cols, on_delete, on_update,
-         deferrable, deferred, check_expr, _conindid) = row  # fmt: skip
+         deferrable, deferred, check_expr, _conindid, ref_oid, ref_nums) = row  # fmt: skip
         con_cols = [names_by_num[n] for n in con_nums or ()]
         if kind == "p":
             primary_key = PrimaryKey(tuple(con_cols), con_name)
@@ -206,6 +198,9 @@ def _table(
         elif kind == "c":
             checks.append(Check(expr(check_expr), con_name))
         elif kind == "f":
+            if ref_cols is None:  # a table columns.sql read
+                ref_names = names_by_num if ref_oid == row[0] else column_names(ref_oid)
+                ref_cols = [ref_names[n] for n in ref_nums]
             deferral = Deferral.IMMEDIATE
             if deferrable:
                 deferral = Deferral.DEFERRED if deferred else Deferral.DEFERRABLE
@@ -235,6 +230,53 @@ def _table(
     )
 
 
+def _column(row: tuple[Any, ...]) -> Column:
+    """The column of a columns.sql row without its table and number (``row[2:]``)."""
+    (name, formatted, notnull, default, identity, generated, collation, comment, serial) = row
+    autoincrement = bool(serial) and default is not None and bool(_SERIAL_DEFAULT.match(default))
+    gen = None
+    if generated == "s" and default is not None:
+        gen = Generated(expr(default), stored=True)
+    return Column(
+        name=name,
+        type=canonical_type(formatted),
+        nullable=not notnull,
+        default=None if autoincrement or gen or default is None else expr(default),
+        autoincrement=autoincrement,
+        generated=gen,
+        identity=_IDENTITY.get(identity or ""),
+        collation=collation,
+        comment=comment,
+    )
+
+
+#: Tables repeat columns (``name text NOT NULL``, ``created_at ... DEFAULT now()``), and two
+#: inspections of like databases repeat each other's: equal rows share one immutable Column,
+#: made once, which also lets comparisons stop at identity.
+shared_column = lru_cache(maxsize=16384)(_column)
+
+
+def _part(
+    column: str | None,
+    expression: str | None,
+    descending: bool,
+    collation: str | None,
+    opclass: str | None,
+) -> IndexPart:
+    """An index key; ``expression`` as PostgreSQL deparses it."""
+    return IndexPart(
+        column=column,
+        expression=None if expression is None else expr(expression),
+        descending=descending,
+        collation=collation,
+        opclass=opclass,
+    )
+
+
+#: Index keys repeat the same way.
+shared_part = lru_cache(maxsize=16384)(_part)
+
+
 def _index(
     row: tuple[Any, ...],
     names_by_num: dict[int, str],
@@ -243,31 +285,29 @@ def _index(
 ) -> Index:
     (_, name, unique, key_count, _count, method, predicate, contype, defs, keys, options,
      opclass_oids, collation_oids) = row  # fmt: skip
-    opclasses = [catalog["opclass"].get(o) for o in opclass_oids]
-    index_collations = [catalog["collation"].get(o) for o in collation_oids]
+    opclass_names = catalog["opclass"]
+    collation_names = catalog["collation"]
     parts: list[IndexPart] = []
     for pos in range(key_count):
         num = keys[pos]
-        option = options[pos]
-        descending = bool(option & 1)
-        collation = index_collations[pos]
+        collation = collation_names.get(collation_oids[pos])
         own: str | None = None
         if num:
             column: str | None = names_by_num.get(num)
             expression = None
             own = collations.get(num)
         else:
-            column, expression = None, expr(defs[pos])
+            column, expression = None, defs[pos]
         # The column's own collation (or the database default) is no choice of the index.
         if collation in (None, "default", own):
             collation = None
         parts.append(
-            IndexPart(
-                column=column,
-                expression=expression,
-                descending=descending,
-                collation=collation,
-                opclass=opclasses[pos],
+            shared_part(
+                column,
+                expression,
+                bool(options[pos] & 1),  # DESC
+                collation,
+                opclass_names.get(opclass_oids[pos]),
             )
         )
     include = tuple(names_by_num.get(n, "") for n in keys[key_count:])

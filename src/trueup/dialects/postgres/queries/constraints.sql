@@ -1,6 +1,8 @@
 -- Primary keys, unique constraints, CHECKs and foreign keys of those tables, with their
--- columns by number (the referenced ones by name: that table may be in no managed
--- schema), the referenced table, actions and deferral.
+-- columns by number, the referenced table, actions and deferral. The referenced columns
+-- come by number too (named from columns.sql's rows, which is cheaper than a lookup per
+-- key), and by name as well when columns.sql does not read that table (one in no managed
+-- schema, or a partition).
 SELECT
     con.conrelid,
     con.conname,
@@ -8,7 +10,9 @@ SELECT
     con.conkey,
     fn.nspname,
     fc.relname,
-    CASE WHEN con.contype = 'f' THEN ARRAY(
+    CASE WHEN con.contype = 'f' AND NOT (
+        fn.nspname = ANY(%(schemas)s) AND fc.relkind IN ('r', 'p') AND NOT fc.relispartition
+    ) THEN ARRAY(
         SELECT a.attname
         FROM unnest(con.confkey) WITH ORDINALITY AS k(num, pos)
         JOIN pg_attribute AS a ON a.attrelid = con.confrelid AND a.attnum = k.num
@@ -19,7 +23,9 @@ SELECT
     con.condeferrable,
     con.condeferred,
     CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END,
-    con.conindid
+    con.conindid,
+    con.confrelid,
+    con.confkey
 FROM pg_constraint AS con
 JOIN pg_class AS c ON c.oid = con.conrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace

@@ -1,5 +1,6 @@
 -- Every index of those tables except primary keys and exclusion constraints: its keys
--- (a column number, or 0 and the expression: only expressions are deparsed, which is slow),
+-- (a column number, or 0 and the expression: only expressions are deparsed, which is slow,
+-- and only indexes that have one look),
 -- DESC, opclasses and collations (by oid, named from opclasses.sql), the access method,
 -- INCLUDE columns and the partial index predicate.
 SELECT
@@ -11,11 +12,11 @@ SELECT
     am.amname,
     pg_get_expr(i.indpred, i.indrelid),
     con.contype,
-    ARRAY(
+    CASE WHEN i.indexprs IS NOT NULL THEN ARRAY(
         SELECT CASE WHEN i.indkey[k - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k, true) END
         FROM generate_series(1, i.indnatts) AS k
         ORDER BY k
-    ),
+    ) END,
     i.indkey::int2[],
     i.indoption::int2[],
     i.indclass::oid[],
