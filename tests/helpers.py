@@ -25,8 +25,10 @@ def schema_from_sql(sql: str, tmp_path: Path | None = None) -> Schema:
     """The model of a SQL schema, through the same path a schema file takes."""
     import tempfile
 
-    folder = tmp_path or Path(tempfile.mkdtemp())
-    path = folder / "schema_under_test.sql"
+    if tmp_path is None:
+        with tempfile.TemporaryDirectory() as folder:
+            return schema_from_sql(sql, Path(folder))
+    path = tmp_path / "schema_under_test.sql"
     path.write_text(sql)
     return load_sql(str(path), DIALECT).schema
 

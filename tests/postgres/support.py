@@ -81,10 +81,10 @@ def _plain(url: str) -> str:
 def schema_from_sql(db: Server, sql: str) -> Schema:
     """The model of a SQL schema, through the same path a schema file takes (a scratch
     database on ``db``'s server)."""
-    folder = Path(tempfile.mkdtemp())
-    path = folder / "schema_under_test.sql"
-    path.write_text(sql)
-    return load_sql(str(path), DIALECT, db.database_url).schema
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "schema_under_test.sql"
+        path.write_text(sql)
+        return load_sql(str(path), DIALECT, db.database_url).schema
 
 
 def inspect_db(db: Server, namespaces: tuple[str, ...] = ()) -> Schema:

@@ -166,11 +166,12 @@ def _join_tables(draw: st.DrawFn, specs: list[Spec]) -> str:
 
 @given(schemas())
 def test_pulled_schemas_push_back_to_the_same_database(sql: str) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="trueup-pull-"))
-    db = folder / "original.db"
-    conn = sqlite3.connect(db)
-    conn.executescript(sql)
-    conn.close()
-    result = round_trip(db, folder)
+    with tempfile.TemporaryDirectory(prefix="trueup-pull-") as name:
+        folder = Path(name)
+        db = folder / "original.db"
+        conn = sqlite3.connect(db)
+        conn.executescript(sql)
+        conn.close()
+        result = round_trip(db, folder)
     assert "Prisma cannot declare" not in result.text, sql + "\n" + result.text
     assert result.changes == [], sql + "\n" + result.text
