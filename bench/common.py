@@ -24,7 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # least the largest memory this benchmark process ever had (1.2 GB after the backup's
 # in-process breakdown). Started with fork, a command reports its own peak.
 subprocess._USE_VFORK = False  # type: ignore[attr-defined]
-TRUEUP = [sys.executable, "-m", "trueup"]
+# trueup as people run it: the command the install put beside this interpreter (python -m
+# trueup, which also loads runpy, when there is none).
+_COMMAND = Path(sys.executable).with_name("trueup")
+TRUEUP = [str(_COMMAND)] if _COMMAND.exists() else [sys.executable, "-m", "trueup"]
 
 
 @dataclass(frozen=True)
