@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import time
 
+import psycopg
+import pytest
+
 from tests.postgres.support import DIALECT, Server, inspect_db, schema_from_sql
+from trueup.dialects import get_dialect
 from trueup.diff.differ import diff
 from trueup.model import Action, Deferral, Enum, IndexPart
 
@@ -151,6 +155,40 @@ def test_referenced_columns_are_named_wherever_the_table_is(pg: Server) -> None:
         (None, "node", ("id",)),
     }
     assert [(fk.ref_table, fk.ref_columns) for fk in node.foreign_keys] == [("node", ("id",))]
+
+
+def test_without_a_pipeline_the_queries_run_one_by_one(
+    pg: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pg.execute(RICH)
+    piped = inspect_db(pg)
+    monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
+    monkeypatch.setattr(psycopg.Connection, "pipeline", None)  # would fail if called
+    assert inspect_db(pg) == piped
+
+
+def test_a_failing_build_leaves_the_session_usable(
+    pg: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build stops between two results: the rest of the pipeline is read, the connection
+    # leaves pipeline mode and can go on.
+    pg.execute(RICH)
+    from trueup.dialects.postgres import inspect as inspector
+
+    def broken(self: object, row: object, catalog: object) -> None:
+        raise RuntimeError("broken")
+
+    with get_dialect("postgresql").connect(pg.database_url, create=False) as session:
+        session.begin(write=False, timeout=5)
+        monkeypatch.setattr(inspector._Parts, "add_index", broken)
+        with pytest.raises(RuntimeError, match="broken") as caught:
+            session.inspect()
+        monkeypatch.undo()
+        # (while the error, and so the failed build's frames, are still held)
+        assert caught.tb is not None
+        assert session.conn.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF
+        assert session.query("SELECT 1") == [(1,)]
+        assert session.inspect().table("post") is not None
 
 
 def test_extension_objects_and_prisma_history_are_left_out(pg: Server) -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from contextlib import closing
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -53,7 +54,13 @@ _ACTIONS = {
 _IDENTITY = {"a": "ALWAYS", "d": "BY DEFAULT"}
 _SERIAL_DEFAULT = re.compile(r"^nextval\('.*'::regclass\)$", re.DOTALL)
 
-Query = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
+#: Runs queries (SQL text and parameters) and gives each one's rows in turn, reading a result
+#: only when it is asked for.
+Queries = Callable[
+    [Sequence[tuple[str, dict[str, Any]]]], Generator[list[tuple[Any, ...]], None, None]
+]
+#: The catalog queries, in the order their results are used.
+QUERIES = ("schemas", "tables", "opclasses", "columns", "constraints", "indexes", "enums", "views")
 
 #: Defaults, CHECKs and index expressions repeat from table to table (``now()``, ``0``,
 #: ``lower(email)``): each distinct text is normalised once.
@@ -72,7 +79,7 @@ def is_internal(name: str) -> bool:
 
 
 def inspect(
-    run: Query,
+    run_all: Queries,
     default_schema: str,
     namespaces: Sequence[str] = (),
     *,
@@ -85,14 +92,14 @@ def inspect(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _inspect(run, default_schema, namespaces, ignore)
+        return _inspect(run_all, default_schema, namespaces, ignore)
     finally:
         if collecting:
             gc.enable()
 
 
 def _inspect(
-    run: Query,
+    run_all: Queries,
     default_schema: str,
     namespaces: Sequence[str],
     ignore: Callable[[str], bool] | None,
@@ -106,107 +113,90 @@ def _inspect(
     def ns(name: str | None) -> str | None:
         return None if name == default_schema else name
 
-    existing = tuple(r[0] for r in run(query_text("schemas"), params))
-    table_rows = run(query_text("tables"), params)
-    column_rows = run(query_text("columns"), params)
-    constraint_rows = run(query_text("constraints"), params)
-    index_rows = run(query_text("indexes"), params)
-    enum_rows = run(query_text("enums"), params)
-    view_rows = run(query_text("views"), params)
-    names: dict[str, dict[int, str]] = {"opclass": {}, "collation": {}}
-    if index_rows:
-        for kind, oid, name in run(query_text("opclasses"), {}):
-            names[kind][oid] = name
+    queries = [(query_text(name), params if name != "opclasses" else {}) for name in QUERIES]
+    parts: dict[int, _Parts] = defaultdict(_Parts)
+    catalog: dict[str, dict[int, str]] = {"opclass": {}, "collation": {}}
+    # The queries go to the server together and each result is built on as it comes: the
+    # server reads constraints and indexes while the columns are made.
+    with closing(run_all(queries)) as results:
+        existing = tuple(r[0] for r in next(results))
+        table_rows = next(results)
+        for kind, oid, name in next(results):
+            catalog[kind][oid] = name
+        for row in next(results):
+            parts[row[0]].add_column(row)
+        for row in next(results):
+            parts[row[0]].add_constraint(row, ns, parts)
+        for row in next(results):
+            parts[row[0]].add_index(row, catalog)
+        enum_rows = next(results)
+        view_rows = next(results)
 
-    columns: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in column_rows:
-        columns[row[0]].append(row)
-    constraints: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in constraint_rows:
-        constraints[row[0]].append(row)
-    indexes: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in index_rows:
-        indexes[row[0]].append(row)
-
-    named: dict[int, dict[int, str]] = {}
-
-    def column_names(table: int) -> dict[int, str]:
-        """The names of a table's columns by number (a referenced table's)."""
-        found = named.get(table)
-        if found is None:
-            found = named[table] = {row[1]: row[2] for row in columns[table]}
-        return found
-
-    tables: list[Table] = []
-    for oid, schema_name, name, comment in table_rows:
-        if skip(name):
-            continue
-        tables.append(
-            _table(
-                name,
-                ns(schema_name),
-                comment,
-                columns[oid],
-                constraints[oid],
-                indexes[oid],
-                ns,
-                names,
-                column_names,
-            )
-        )
+    tables = tuple(
+        parts[oid].table(name, ns(schema_name), comment)
+        for oid, schema_name, name, comment in table_rows
+        if not skip(name)
+    )
     enums = tuple(Enum(name, tuple(values), ns(schema)) for schema, name, values in enum_rows)
     views = tuple(
         View(name, view_expr(definition), ns(schema), materialized=bool(mat))
         for schema, name, mat, definition in view_rows
         if not skip(name)
     )
-    return Schema(tables=tuple(tables), views=views, enums=enums, namespaces=existing)
+    return Schema(tables=tables, views=views, enums=enums, namespaces=existing)
 
 
-def _table(
-    name: str,
-    schema: str | None,
-    comment: str | None,
-    column_rows: list[tuple[Any, ...]],
-    constraint_rows: list[tuple[Any, ...]],
-    index_rows: list[tuple[Any, ...]],
-    ns: Callable[[str | None], str | None],
-    catalog: dict[str, dict[int, str]],
-    column_names: Callable[[int], dict[int, str]],
-) -> Table:
-    cols: list[Column] = []
-    collations: dict[int, str | None] = {}
-    names_by_num: dict[int, str] = {}
-    for row in column_rows:
+class _Parts:
+    """What the rows of one table give, gathered as each query's rows come."""
+
+    __slots__ = (
+        "checks",
+        "collations",
+        "columns",
+        "foreign_keys",
+        "indexes",
+        "names",
+        "primary_key",
+    )
+
+    def __init__(self) -> None:
+        self.columns: list[Column] = []
+        self.names: dict[int, str] = {}  # by column number
+        self.collations: dict[int, str | None] = {}  # a collation not the type's own
+        self.primary_key: PrimaryKey | None = None
+        self.foreign_keys: list[ForeignKey] = []
+        self.checks: list[Check] = []
+        self.indexes: list[Index] = []
+
+    def add_column(self, row: tuple[Any, ...]) -> None:
         num = row[1]
-        names_by_num[num] = row[2]  # attname
-        collations[num] = row[8]  # a collation not the type's own
-        cols.append(shared_column(row[2:]))
+        self.names[num] = row[2]  # attname
+        self.collations[num] = row[8]
+        self.columns.append(shared_column(row[2:]))
 
-    primary_key: PrimaryKey | None = None
-    fks: list[ForeignKey] = []
-    checks: list[Check] = []
-    unique_names: set[str] = set()
-    for row in constraint_rows:
+    def add_constraint(
+        self,
+        row: tuple[Any, ...],
+        ns: Callable[[str | None], str | None],
+        tables: dict[int, _Parts],
+    ) -> None:
         (_, con_name, kind, con_nums, ref_schema, ref_table, ref_cols, on_delete, on_update,
          deferrable, deferred, check_expr, _conindid, ref_oid, ref_nums) = row  # fmt: skip
-        con_cols = [names_by_num[n] for n in con_nums or ()]
+        con_cols = tuple(self.names[n] for n in con_nums or ())
         if kind == "p":
-            primary_key = PrimaryKey(tuple(con_cols), con_name)
-        elif kind == "u":
-            unique_names.add(con_name)
+            self.primary_key = PrimaryKey(con_cols, con_name)
         elif kind == "c":
-            checks.append(Check(expr(check_expr), con_name))
+            self.checks.append(Check(expr(check_expr), con_name))
         elif kind == "f":
             if ref_cols is None:  # a table columns.sql read
-                ref_names = names_by_num if ref_oid == row[0] else column_names(ref_oid)
+                ref_names = tables[ref_oid].names
                 ref_cols = [ref_names[n] for n in ref_nums]
             deferral = Deferral.IMMEDIATE
             if deferrable:
                 deferral = Deferral.DEFERRED if deferred else Deferral.DEFERRABLE
-            fks.append(
+            self.foreign_keys.append(
                 ForeignKey(
-                    columns=tuple(con_cols),
+                    columns=con_cols,
                     ref_table=ref_table,
                     ref_columns=tuple(ref_cols),
                     name=con_name,
@@ -216,18 +206,22 @@ def _table(
                     deferral=deferral,
                 )
             )
+        # Unique constraints come as indexes (indexes.sql).
 
-    idx_list = [_index(row, names_by_num, collations, catalog) for row in index_rows]
-    return Table(
-        name=name,
-        columns=tuple(cols),
-        primary_key=primary_key,
-        indexes=tuple(sorted(idx_list, key=lambda i: (i.constraint, i.name or ""))),
-        foreign_keys=tuple(fks),
-        checks=tuple(checks),
-        schema=schema,
-        comment=comment,
-    )
+    def add_index(self, row: tuple[Any, ...], catalog: dict[str, dict[int, str]]) -> None:
+        self.indexes.append(_index(row, self.names, self.collations, catalog))
+
+    def table(self, name: str, schema: str | None, comment: str | None) -> Table:
+        return Table(
+            name=name,
+            columns=tuple(self.columns),
+            primary_key=self.primary_key,
+            indexes=tuple(sorted(self.indexes, key=lambda i: (i.constraint, i.name or ""))),
+            foreign_keys=tuple(self.foreign_keys),
+            checks=tuple(self.checks),
+            schema=schema,
+            comment=comment,
+        )
 
 
 def _column(row: tuple[Any, ...]) -> Column:

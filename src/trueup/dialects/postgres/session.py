@@ -17,7 +17,7 @@ import os
 import re
 import secrets
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -169,11 +169,23 @@ class PostgresSession(Session):
     def managed(self) -> tuple[str, ...]:
         return self.namespaces
 
-    def _run(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        return list(self.conn.execute(sql, params).fetchall())
+    def _run_all(
+        self, queries: Sequence[tuple[str, dict[str, Any]]]
+    ) -> Generator[list[tuple[Any, ...]], None, None]:
+        """The rows of each query in turn. The queries are sent together (pipeline mode) and
+        the server runs one after the other without waiting for the client, which builds on
+        each result meanwhile; one by one with a libpq older than 14, which has no pipeline."""
+        if not psycopg.Pipeline.is_supported():
+            for sql, params in queries:
+                yield self.conn.execute(sql, params).fetchall()
+            return
+        with self.conn.pipeline():
+            cursors = [self.conn.cursor().execute(sql, params) for sql, params in queries]
+            for cursor in cursors:
+                yield cursor.fetchall()
 
     def inspect(self) -> Schema:
-        return inspect(self._run, self.default_schema, self.namespaces, ignore=self.ignore)
+        return inspect(self._run_all, self.default_schema, self.namespaces, ignore=self.ignore)
 
     def schema_digest(self) -> str | None:
         row = self.conn.execute(query_text("digest")).fetchone()
