@@ -7,6 +7,7 @@ compared.
 
 from __future__ import annotations
 
+import compileall
 import os
 import platform
 import shutil
@@ -25,7 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # in-process breakdown). Started with fork, a command reports its own peak.
 subprocess._USE_VFORK = False  # type: ignore[attr-defined]
 # trueup as people run it: the command the install put beside this interpreter (python -m
-# trueup, which also loads runpy, when there is none).
+# trueup, which also loads runpy, when there is none), with its modules' bytecode written as
+# an install writes it. Without that, under PYTHONDONTWRITEBYTECODE or with sources changed
+# since the bytecode was written, every run would compile those modules again.
+compileall.compile_dir(ROOT / "src", quiet=1)
 _COMMAND = Path(sys.executable).with_name("trueup")
 TRUEUP = [str(_COMMAND)] if _COMMAND.exists() else [sys.executable, "-m", "trueup"]
 

@@ -116,8 +116,8 @@ def _inspect(
     queries = [(query_text(name), params if name != "opclasses" else {}) for name in QUERIES]
     parts: dict[int, _Parts] = defaultdict(_Parts)
     catalog: dict[str, dict[int, str]] = {"opclass": {}, "collation": {}}
-    # The queries go to the server together and each result is built on as it comes: the
-    # server reads constraints and indexes while the columns are made.
+    # Each result is built on as it comes, while the server runs the next query (the
+    # constraints while the columns are made, and so on).
     with closing(run_all(queries)) as results:
         existing = tuple(r[0] for r in next(results))
         table_rows = next(results)

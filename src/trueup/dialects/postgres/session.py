@@ -172,17 +172,22 @@ class PostgresSession(Session):
     def _run_all(
         self, queries: Sequence[tuple[str, dict[str, Any]]]
     ) -> Generator[list[tuple[Any, ...]], None, None]:
-        """The rows of each query in turn. The queries are sent together (pipeline mode) and
-        the server runs one after the other without waiting for the client, which builds on
-        each result meanwhile; one by one with a libpq older than 14, which has no pipeline."""
+        """The rows of each query in turn. In pipeline mode each query is sent as soon as the
+        rows of the one before are in, so that the server runs it while the caller builds on
+        those rows; without (a libpq older than 14) one after the other."""
         if not psycopg.Pipeline.is_supported():
             for sql, params in queries:
                 yield self.conn.execute(sql, params).fetchall()
             return
         with self.conn.pipeline():
-            cursors = [self.conn.cursor().execute(sql, params) for sql, params in queries]
-            for cursor in cursors:
-                yield cursor.fetchall()
+            cursor = self.conn.cursor().execute(*queries[0])
+            for sql, params in queries[1:]:
+                # Reading a result in a pipeline waits for every query sent so far: the next
+                # one goes only once this one's rows are in.
+                rows = cursor.fetchall()
+                cursor = self.conn.cursor().execute(sql, params)
+                yield rows
+            yield cursor.fetchall()
 
     def inspect(self) -> Schema:
         return inspect(self._run_all, self.default_schema, self.namespaces, ignore=self.ignore)
