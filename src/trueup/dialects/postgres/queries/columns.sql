@@ -8,7 +8,9 @@ SELECT
     a.attname,
     format_type(a.atttypid, a.atttypmod),
     a.attnotnull,
-    pg_get_expr(ad.adbin, ad.adrelid),
+    -- A default names no column, so it is deparsed without its table (which would be opened
+    -- and its columns listed for every default); a generated column's expression needs it.
+    pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END),
     a.attidentity,
     a.attgenerated,
     CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
