@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from trueup.cli.common import Target, resolve_url, url_option
+from trueup.cli.common import Target, collect_cycles, resolve_url, url_option
 from trueup.config import find_schema, load_settings
 from trueup.errors import ConfigError
 from trueup.urls import parse_url
@@ -73,6 +73,7 @@ def backup_hook(t: Target, reason: str, *, err: bool = False) -> Callable[[Plan]
     def hook(plan: Plan) -> str | None:
         from trueup.backup import backup
 
+        collect_cycles()
         result = backup(
             t.url,
             reason=reason,
@@ -106,6 +107,7 @@ def backup_command(url: str | None, folder: str | None, keep: int | None) -> Non
     working. The copy is written under a temporary name, checked with PRAGMA
     integrity_check, fsynced and renamed into place, readable by its owner only.
     """
+    collect_cycles()
     from trueup.backup import backup
 
     t = database(url, folder=folder, keep=keep)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -180,3 +181,12 @@ def load_target(
         resolve_url(settings)  # raises the "no database given" error
     assert declared.url is not None
     return Target(settings, parse_url(declared.url, base_dir=os.getcwd())), declared
+
+
+def collect_cycles() -> None:
+    """Turn Python's cycle collector back on for work that runs long and makes objects as
+    it goes (the ``trueup`` command starts with it off: trueup/__main__.py). What was made
+    before stays out of its passes."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from trueup.cli.common import describe_database, lock_timeout_option
+from trueup.cli.common import collect_cycles, describe_database, lock_timeout_option
 from trueup.cli.progress import progress_bar
 
 
@@ -38,6 +38,7 @@ def copy(source: str, target: str, schema: str | None, lock_timeout: float | Non
     the target's engine cannot hold (a view or CHECK in the other engine's SQL, a trigger,
     a default) is listed, never dropped silently.
     """
+    collect_cycles()
     from trueup.config import load_settings
     from trueup.copy import copy_database
     from trueup.urls import parse_url

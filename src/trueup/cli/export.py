@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from trueup.cli.backup import database
-from trueup.cli.common import url_option
+from trueup.cli.common import collect_cycles, url_option
 from trueup.cli.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def export(url: str | None, output: str | None) -> None:
     it with `trueup import FILE`. A file given with -o is written under a temporary name
     and renamed once complete, readable by its owner only.
     """
+    collect_cycles()
     from trueup.transfer import TransferError, export_database
 
     t = database(url)

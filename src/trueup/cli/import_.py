@@ -8,7 +8,7 @@ import sys
 import click
 
 from trueup.cli.backup import database
-from trueup.cli.common import url_option
+from trueup.cli.common import collect_cycles, url_option
 from trueup.cli.progress import progress_bar
 
 
@@ -24,6 +24,7 @@ def import_(file: str, url: str | None) -> None:
     changed. A file in a newer format version than this trueup reads is refused. FILE may
     be - for standard input.
     """
+    collect_cycles()
     from trueup.transfer import TransferError, import_database
 
     t = database(url)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from trueup.cli.backup import database, dir_option, report
-from trueup.cli.common import url_option
+from trueup.cli.common import collect_cycles, url_option
 from trueup.errors import TrueupError
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ def restore(backup_file: str, url: str | None, folder: str | None, yes: bool) ->
     (reason pre-restore), and the backup is written into it in one transaction. Without
     --yes it asks for confirmation first.
     """
+    collect_cycles()
     from trueup.backup import restore as run_restore
 
     t = database(url, folder=folder)
