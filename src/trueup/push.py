@@ -314,21 +314,10 @@ def _load_while_inspecting(
 
     # Leaving the pool waits for the inspection, also when load() fails: the session is
     # never used by two threads at once.
-    with ThreadPoolExecutor(2, thread_name_prefix="trueup-inspect") as pool:
+    with ThreadPoolExecutor(1, thread_name_prefix="trueup-inspect") as pool:
         inspecting = pool.submit(session.inspect)
-        pool.submit(_import_planner)
         declared = load()
         return declared, inspecting.result()
-
-
-def _import_planner() -> None:
-    """Load the differ and the data checks (a tenth of a diff's time for a large database,
-    most of it dataclasses being made), in a thread of their own while the catalog queries
-    wait on the server rather than after them."""
-    from importlib import import_module
-
-    for module in ("trueup.diff.differ", "trueup.plan.checks"):
-        import_module(module)
 
 
 def _record_in_sync(

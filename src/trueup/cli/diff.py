@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import click
 
+from trueup.cli import output
 from trueup.cli.common import (
     ignore_table_option,
     load_target,
@@ -65,12 +66,8 @@ def diff(
     \b
     Exit codes: 0 in sync, 2 changes pending, 1 error.
     """
-    # The output module and the change classes it names load once the plan is made: on a
-    # server they load while the catalog is read (see push._import_planner).
     if against_url:
         plan = _against(url, against_url, lock_timeout, ignore_tables)
-        from trueup.cli import output
-
         engine = plan.dialect
         document = output.plan_data(plan)
         in_sync = "The two databases have the same schema."
@@ -90,8 +87,6 @@ def diff(
             ignore=t.settings.ignore(),
             with_fingerprint=True,
         )
-        from trueup.cli import output
-
         plan = result.plan
         engine = t.url.engine
         in_sync = "The database is in sync with the schema."
@@ -146,7 +141,6 @@ def _print(
     echo: Callable[..., None],
     in_sync: str,
 ) -> None:
-    from trueup.cli import output
     from trueup.dialects import get_dialect
 
     if fmt == "json":
