@@ -3,6 +3,7 @@ snapshots of a database's rows to compare before and after a push."""
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,25 @@ def file_bytes_and_schema(path: Path) -> tuple[str, dict[str, list[dict[str, Any
     finally:
         conn.close()
     return ddl, table_rows(path)
+
+
+class KillWindow:
+    """Random delays for killing a push, spread over all of it.
+
+    A push's length varies with the load of the machine from one run to the next, so a
+    window fixed by one timed run can end before the COMMIT on a slower stretch, and nearly
+    every kill then lands on the old schema. The window widens after each kill that left
+    the old schema and narrows after each that left the new one, which settles it near
+    twice the moment of the COMMIT: kills land before it and after it about equally often,
+    whatever the machine's pace, and still reach past the end of the push.
+    """
+
+    def __init__(self, rng: random.Random, first: float) -> None:
+        self.rng = rng
+        self.span = first
+
+    def delay(self) -> float:
+        return self.rng.uniform(0.0, self.span)
+
+    def landed(self, outcome: str) -> None:
+        self.span *= 1.05 if outcome == "old" else 0.95

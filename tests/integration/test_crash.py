@@ -20,7 +20,15 @@ import sys
 import time
 from pathlib import Path
 
-from tests.helpers import DIALECT, inspect_db, make_db, push_sql, schema_from_sql, table_rows
+from tests.helpers import (
+    DIALECT,
+    KillWindow,
+    inspect_db,
+    make_db,
+    push_sql,
+    schema_from_sql,
+    table_rows,
+)
 from trueup.diff.differ import diff
 
 TRIALS = 100
@@ -103,14 +111,15 @@ def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "trueup", "push", "--schema", "schema.sql",
                "--url", "db.sqlite3", "--accept-data-loss", "--no-backup"]  # fmt: skip
 
-    # One full run tells how long a push takes here, so the kills spread over all of it.
+    # One full run tells roughly how long a push takes here; the window then follows the
+    # machine's pace (see KillWindow).
     shutil.copy(original, tmp_path / "db.sqlite3")
     started = time.perf_counter()
     subprocess.run(command, cwd=tmp_path, check=True, capture_output=True)
     full = time.perf_counter() - started
     assert _schema_is(tmp_path / "db.sqlite3", NEW)
 
-    rng = random.Random(20261124)
+    window = KillWindow(random.Random(20261124), full * 1.1)
     outcomes = {"old": 0, "new": 0}
     for trial in range(TRIALS):
         db = tmp_path / "db.sqlite3"
@@ -120,7 +129,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path: Path) -> None:
         proc = subprocess.Popen(
             command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(0.0, full * 1.1))
+        time.sleep(window.delay())
         proc.send_signal(signal.SIGKILL)
         proc.wait()
 
@@ -130,12 +139,14 @@ def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path: Path) -> None:
         finally:
             conn.close()
         if _schema_is(db, OLD):
-            outcomes["old"] += 1
+            outcome = "old"
             assert table_rows(db) == before, trial
         else:
             assert _schema_is(db, NEW), f"trial {trial}: neither the old nor the new schema"
-            outcomes["new"] += 1
+            outcome = "new"
             _kept(before, db)
+        outcomes[outcome] += 1
+        window.landed(outcome)
         # Whatever the kill left, the next push converges.
         push_sql(db, NEW, accept_data_loss=True)
         assert _schema_is(db, NEW)

@@ -41,6 +41,7 @@ from typing import Any
 
 import psycopg
 
+from tests.helpers import KillWindow
 from tests.postgres.support import (
     Server,
     plan_now,
@@ -288,13 +289,17 @@ def test_sigkill_at_random_moments_leaves_old_or_new(pg: Server, tmp_path: Path)
         return outcome
 
     try:
-        # One full push tells how long a push takes here, so uniform kills spread over it.
+        # One full push tells roughly how long a push takes here; the window then follows
+        # the machine's pace (see KillWindow).
         started = time.perf_counter()
         assert run(-1, None, None) == "new"
         full = time.perf_counter() - started
+        window = KillWindow(rng, full * 1.1)
         for trial in range(TRIALS):
             if rng.random() < AT_RANDOM_TIME:
-                outcomes[run(trial, None, rng.uniform(0.0, full * 1.1))] += 1
+                outcome = run(trial, None, window.delay())
+                outcomes[outcome] += 1
+                window.landed(outcome)
             else:
                 # Every statement of the plan, and the COMMIT (which decides) more often.
                 commit = rng.random() < 0.25
