@@ -3,8 +3,6 @@ that only managed schemas are read, and that it is fast on many tables."""
 
 from __future__ import annotations
 
-import time
-
 import psycopg
 import pytest
 
@@ -202,7 +200,9 @@ def test_extension_objects_and_prisma_history_are_left_out(pg: Server) -> None:
     assert schema.enums == () and schema.views == ()
 
 
-def test_a_thousand_tables_inspect_in_well_under_a_second(pg: Server) -> None:
+def test_a_thousand_tables_are_read_whole(pg: Server) -> None:
+    # The pipelined queries gather rows per table as each result arrives; with many tables
+    # every part must still reach its own table. (Speed is measured in bench/, not here.)
     ddl = "\n".join(
         f"CREATE TABLE t{i} (id serial PRIMARY KEY, name varchar(40) NOT NULL UNIQUE, "
         f"parent int REFERENCES t{max(i - 1, 0)}(id), at timestamptz DEFAULT now(), "
@@ -210,10 +210,13 @@ def test_a_thousand_tables_inspect_in_well_under_a_second(pg: Server) -> None:
         for i in range(1000)
     )
     pg.execute(ddl)
-    inspect_db(pg)  # warm the catalog caches, as a running server has them
-    started = time.perf_counter()
     schema = inspect_db(pg)
-    elapsed = time.perf_counter() - started
     assert len(schema.tables) == 1000
-    print(f"inspected 1000 tables in {elapsed * 1000:.0f} ms")
-    assert elapsed < 1.0
+    for table in schema.tables:
+        i = int(table.name[1:])
+        assert table.column_names == ("id", "name", "parent", "at", "price"), table.name
+        assert table.primary_key is not None and table.primary_key.columns == ("id",)
+        assert [fk.ref_table for fk in table.foreign_keys] == [f"t{max(i - 1, 0)}"]
+        assert len(table.checks) == 1
+        assert sorted(ix.name for ix in table.indexes) == sorted([f"t{i}_at", f"t{i}_name_key"])
+    assert diff(schema, schema_from_sql(pg, ddl), DIALECT.hooks) == []
