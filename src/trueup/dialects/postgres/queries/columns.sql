@@ -20,7 +20,9 @@ FROM pg_attribute AS a
 JOIN pg_class AS c ON c.oid = a.attrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 JOIN pg_type AS t ON t.oid = a.atttypid
-LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+-- Only columns that have a default look (most have none): the planner then reads pg_attrdef
+-- once into a hash rather than probing its index for every column.
+LEFT JOIN pg_attrdef AS ad ON a.atthasdef AND ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 -- Defaults that use a sequence the column owns: one pass over pg_depend, joined, rather than
 -- a lookup per column.
 LEFT JOIN (
