@@ -57,6 +57,28 @@ def test_invalid_prisma_schema(folder: Path) -> None:
     assert file_bytes_and_schema(folder / "app.db") == before
 
 
+def test_foreign_key_to_columns_that_are_not_unique(folder: Path) -> None:
+    # Dropping the unique index a child's foreign key points at: SQLite accepts the schema
+    # but would refuse every later write to the child, so the push is refused instead.
+    parent = "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT);\n"
+    child = "CREATE TABLE child (id INTEGER PRIMARY KEY, code TEXT REFERENCES parent (code));\n"
+    make_db(
+        folder / "app.db",
+        parent + "CREATE UNIQUE INDEX parent_code ON parent (code);\n" + child,
+        "INSERT INTO parent VALUES (1, 'a'); INSERT INTO child VALUES (1, 'a');",
+    )
+    before = file_bytes_and_schema(folder / "app.db")
+    write(folder, "schema.sql", parent + child)
+    result = trueup(folder, "push", "--url", "app.db")
+    assert_clear_error(
+        result,
+        "schema.sql:2:55: error: The foreign key child(code) -> parent(code)",
+        "neither its primary key nor unique",
+        "Nothing was changed",
+    )
+    assert file_bytes_and_schema(folder / "app.db") == before
+
+
 def test_unknown_url_scheme(folder: Path) -> None:
     write(folder, "schema.sql", SCHEMA)
     result = trueup(folder, "push", "--url", "mysql://root:s3cret@db/app")

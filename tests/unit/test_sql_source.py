@@ -85,3 +85,62 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"CREATE TABLE \xff (a);")
     with pytest.raises(SchemaError, match="not UTF-8"):
         load_schema(str(path))
+
+
+@pytest.mark.parametrize(
+    ("parent", "reference"),
+    [
+        ("CREATE TABLE p (id INTEGER PRIMARY KEY, a TEXT, b TEXT)", "REFERENCES p"),
+        ("CREATE TABLE p (id INTEGER PRIMARY KEY, a TEXT, b TEXT)", "REFERENCES p (id)"),
+        ("CREATE TABLE p (id INTEGER, a TEXT UNIQUE, b TEXT)", "REFERENCES p (a)"),
+        (  # a unique index on the same columns in another order serves
+            "CREATE TABLE p (id INTEGER, a TEXT, b TEXT, UNIQUE (b, a))",
+            "(x, y) REFERENCES p (a, b)",
+        ),
+        (
+            "CREATE TABLE p (id INTEGER, a TEXT, b TEXT); CREATE UNIQUE INDEX p_a ON p (a)",
+            "REFERENCES p (a)",
+        ),
+    ],
+)
+def test_foreign_keys_to_a_key_or_unique_columns_are_accepted(
+    tmp_path: Path, parent: str, reference: str
+) -> None:
+    fk = f"FOREIGN KEY {reference}" if reference.startswith("(") else reference
+    column = "x TEXT, y TEXT, " + fk if fk.startswith("FOREIGN") else "x TEXT " + fk
+    path = write(tmp_path, f"{parent};\nCREATE TABLE c (id INTEGER PRIMARY KEY, {column});\n")
+    assert [t.name for t in load_schema(path).schema.tables] == ["c", "p"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "where", "keys"),
+    [
+        (  # no column list and no primary key to stand for it
+            "CREATE TABLE p (a TEXT);\nCREATE TABLE c (x TEXT REFERENCES p);\n",
+            (2, 24),
+            "c(x) -> p",
+        ),
+        (  # unique on more columns than are referenced
+            "CREATE TABLE p (a TEXT, b TEXT, UNIQUE (a, b));\n"
+            'CREATE TABLE IF NOT EXISTS c (\n  x TEXT,\n  y TEXT REFERENCES "p" (b)\n);\n',
+            (4, 10),
+            "c(y) -> p(b)",
+        ),
+        (  # a partial unique index cannot serve
+            "CREATE TABLE p (a TEXT);\nCREATE UNIQUE INDEX p_a ON p (a) WHERE a > '';\n"
+            "CREATE TABLE c (x TEXT REFERENCES p (a));\n",
+            (3, 24),
+            "c(x) -> p(a)",
+        ),
+    ],
+)
+def test_foreign_key_to_columns_that_are_not_unique_is_refused(
+    tmp_path: Path, schema: str, where: tuple[int, int], keys: str
+) -> None:
+    path = write(tmp_path, schema)
+    with pytest.raises(SchemaError) as err:
+        load_schema(path)
+    e = err.value
+    assert e.location is not None and (e.location.line, e.location.column) == where
+    assert f"The foreign key {keys} points at columns of p" in str(e)
+    assert "would refuse every write to c (foreign key mismatch)" in str(e)

@@ -83,6 +83,13 @@ class Session(ABC):
         when there is no cheap way. Any change the inspector could see must change it."""
         return None
 
+    def unusable_references(self) -> list[tuple[str, str]]:
+        """(child, parent) for every foreign key the engine accepted in a CREATE but cannot
+        enforce, because the parent's columns are neither its primary key nor unique
+        (SQLite then refuses every write to the child). Engines that refuse such a key
+        when it is made (PostgreSQL) report none here."""
+        return []
+
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         """Rows breaking foreign keys in ``tables``, counted per (table, parent). Engines
         that check constraints as statements run (PostgreSQL) report none here."""

@@ -36,6 +36,24 @@ def _location(path: str, text: str, offset: int) -> tuple[Location, str]:
     return Location(path, line, offset - line_start + 1), source_line
 
 
+def _references_offset(statements: list[tuple[int, str]], child: str, parent: str) -> int:
+    """Where the CREATE TABLE of ``child`` names ``parent`` after REFERENCES (or where that
+    statement starts; 0 if there is none)."""
+    refers = re.compile(
+        r"\bREFERENCES\s+(?:\w+\s*\.\s*)?[\"\[`]?" + re.escape(parent) + r"\b", re.IGNORECASE
+    )
+    for offset, statement in statements:
+        words = [w for w in _first_words(statement, 8) if w not in ("TEMP", "TEMPORARY")]
+        if words[:2] != ["CREATE", "TABLE"]:
+            continue
+        name = words[5] if words[2:5] == ["IF", "NOT", "EXISTS"] else words[2]
+        if name.lower() != child.lower():
+            continue
+        found = refers.search(statement)
+        return offset + (found.start() if found else 0)
+    return 0
+
+
 def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Declared:
     """Read the SQL schema file at ``path`` the way ``dialect`` reads it. ``url`` is the
     database it is for (an engine with a server makes its scratch database there)."""
@@ -104,7 +122,27 @@ def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Dec
                 hint="Nothing was changed in the database.",
             )
         schema = scratch.inspect()
+        unusable = scratch.unusable_references()
     finally:
         scratch.close()
+    if unusable:
+        child, parent = unusable[0]
+        keys = [
+            f"{child}({', '.join(fk.columns)}) -> {parent}"
+            + (f"({', '.join(fk.ref_columns)})" if fk.ref_columns else "")
+            for table in schema.tables
+            if table.name == child
+            for fk in table.foreign_keys
+            if fk.ref_table.lower() == parent.lower()
+        ]
+        raise fail(
+            _references_offset(statements, child, parent),
+            f"The foreign key {' / '.join(keys) or f'of {child} on {parent}'} points at "
+            f"columns of {parent} that are neither its primary key nor unique, so "
+            f"{dialect.label} would refuse every write to {child} (foreign key mismatch).",
+            hint=f"Reference the primary key of {parent}, or give the referenced columns a "
+            "UNIQUE constraint or unique index on exactly those columns. Nothing was changed "
+            "in the database.",
+        )
     renames = rename_hints(text, statements, lambda offset, message: fail(offset, message))
     return Declared(schema=schema, path=path, renames=renames)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -219,6 +220,25 @@ class SQLiteSession(Session):
             "WHERE name NOT LIKE '!_trueup!_%' ESCAPE '!' ORDER BY type, name"
         ).fetchall()
         return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+    def unusable_references(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        children = self.conn.execute(
+            'SELECT DISTINCT m.name, f."table" FROM sqlite_schema AS m '
+            "JOIN pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' ORDER BY 1, 2"
+        ).fetchall()
+        for table in dict.fromkeys(child for child, _ in children):
+            try:
+                # SQLite judges the key itself: a parent key it cannot look rows up by
+                # fails the check with "foreign key mismatch", whether or not rows exist.
+                self.conn.execute("SELECT 1 FROM pragma_foreign_key_check(?)", (table,)).fetchone()
+            except sqlite3.OperationalError as exc:
+                if "foreign key mismatch" not in str(exc):
+                    raise
+                named = re.search(r'referencing "(.*)"$', str(exc))
+                parent = named.group(1) if named else next(p for c, p in children if c == table)
+                found.append((table, parent))
+        return found
 
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         found: Counter[tuple[str, str]] = Counter()
