@@ -19,6 +19,7 @@ import pytest
 
 from tests.helpers import (
     file_bytes_and_schema,
+    inspect_db,
     make_db,
     push_sql,
     remaining_diff,
@@ -38,7 +39,15 @@ from tests.integration.support import (
     run_plan,
     table_names,
 )
-from trueup.errors import ApplyError, ConfigError, LockTimeout, TrueupError, UnsafePlan
+from trueup.errors import (
+    ApplyError,
+    ConfigError,
+    LockTimeout,
+    SchemaError,
+    TrueupError,
+    UnsafePlan,
+)
+from trueup.model import Schema
 from trueup.plan import Step
 from trueup.push import push
 from trueup.urls import parse_url
@@ -563,12 +572,23 @@ def test_new_orphans_elsewhere_still_fail_with_old_orphans_present(tmp_path: Pat
     assert file_bytes_and_schema(path) == before
 
 
-def test_foreign_key_left_pointing_at_a_non_unique_column_is_an_apply_error(
-    tmp_path: Path,
-) -> None:
-    """The parent loses the primary key its children point at: SQLite then reports
-    "foreign key mismatch" from the foreign key check. That must come out as trueup's
-    ApplyError (a message and exit code 1), not as a raw sqlite3 error, and change nothing."""
+def unchecked_model(folder: Path, ddl: str) -> Schema:
+    """The model of ``ddl`` as SQLite makes it, without the checks a schema file gets (the
+    way to reach the apply-time checks that stand behind them)."""
+    path = folder / "unchecked.db"
+    make_db(path, ddl)
+    try:
+        return inspect_db(path)
+    finally:
+        path.unlink()
+
+
+def test_foreign_key_left_pointing_at_a_non_unique_column_is_refused(tmp_path: Path) -> None:
+    """The parent loses the primary key its children point at: SQLite would refuse every
+    write to the child ("foreign key mismatch"). The schema file is refused before anything
+    runs; a model that got past that meets the foreign key check, which must come out as
+    trueup's ApplyError (a message and exit code 1), not as a raw sqlite3 error. Neither
+    changes anything."""
     path = tmp_path / "mismatch.db"
     current = """
 CREATE TABLE p (id INTEGER PRIMARY KEY, v TEXT);
@@ -577,42 +597,38 @@ CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id), w TEXT);
     make_db(path, current, "INSERT INTO p VALUES (1, 'a'); INSERT INTO c VALUES (1, 1, 'x');")
     before = file_bytes_and_schema(path)
     desired = current.replace("id INTEGER PRIMARY KEY, v TEXT", "id INTEGER, v TEXT")
-    with pytest.raises(ApplyError):
+    with pytest.raises(SchemaError, match="neither its primary key nor unique"):
         push_sql(path, desired, accept_data_loss=True)
+    assert file_bytes_and_schema(path) == before
+    with pytest.raises(ApplyError, match="foreign key mismatch"):
+        push(parse_url(str(path)), unchecked_model(tmp_path, desired), accept_data_loss=True)
     assert file_bytes_and_schema(path) == before
 
 
-def test_dropping_a_parent_table_the_children_still_reference_fails(tmp_path: Path) -> None:
-    """The declared child keeps its foreign key to a table the push drops: every child row
-    would be left without its parent (with foreign keys on, SQLite itself refuses this
-    DROP TABLE). New violations: ApplyError, nothing changed."""
+@pytest.mark.parametrize("child_row", ["(1, 1)", "(1, NULL)"])
+def test_dropping_a_parent_table_the_children_still_reference_is_refused(
+    tmp_path: Path, child_row: str
+) -> None:
+    """The declared child keeps its foreign key to a table the push drops. Even with no
+    child row pointing at it, SQLite would refuse every later write to the child ("no such
+    table"), so the schema file is refused. A model that got past that, with child rows
+    pointing at the parent, meets the check of new violations. Nothing changes."""
     path = tmp_path / "drop-parent.db"
     current = """
 CREATE TABLE p (id INTEGER PRIMARY KEY);
 CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id));
 """
-    make_db(path, current, "INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 1);")
+    make_db(path, current, f"INSERT INTO p VALUES (1); INSERT INTO c VALUES {child_row};")
     before = file_bytes_and_schema(path)
     desired = "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id));"
-    with pytest.raises(ApplyError, match="without a matching row in p"):
+    with pytest.raises(SchemaError, match="points at the table p, which this schema does not"):
         push_sql(path, desired, accept_data_loss=True)
     assert file_bytes_and_schema(path) == before
+    if child_row == "(1, 1)":
+        with pytest.raises(ApplyError, match="without a matching row in p"):
+            push(parse_url(str(path)), unchecked_model(tmp_path, desired), accept_data_loss=True)
+        assert file_bytes_and_schema(path) == before
     assert fk_violations(path) == []
-
-
-def test_dropping_a_parent_table_with_no_child_rows_pointing_at_it_applies(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "drop-parent.db"
-    current = """
-CREATE TABLE p (id INTEGER PRIMARY KEY);
-CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id));
-"""
-    make_db(path, current, "INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, NULL);")
-    desired = "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id));"
-    assert push_sql(path, desired, accept_data_loss=True).applied
-    assert query(path, "SELECT * FROM c") == [(1, None)]
-    assert_in_sync(path, desired)
 
 
 # --- 6. refusal ---------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import file_bytes_and_schema, push_sql
 from tests.integration.support import plan_now
-from trueup.errors import ApplyError, UnsafePlan
+from trueup.errors import ApplyError, SchemaError, UnsafePlan
 
 TYPES = ["INTEGER", "TEXT", "REAL", "BLOB", "NUMERIC", ""]
 STRICT_TYPES = ["INTEGER", "TEXT", "REAL", "BLOB"]
@@ -276,6 +276,14 @@ def expected_db(current: Spec, desired: Spec, rows: Rows) -> sqlite3.Connection 
                 )
         if conn.execute("PRAGMA foreign_key_check").fetchall():
             raise sqlite3.IntegrityError("foreign key violations")
+        # A foreign key to a table that is gone: SQLite holds the rows, but refuses every
+        # later write to the child, so such a schema is not one to push.
+        if conn.execute(
+            "SELECT 1 FROM sqlite_schema AS m JOIN pragma_foreign_key_list(m.name) AS f "
+            "WHERE m.type = 'table' AND NOT EXISTS (SELECT 1 FROM sqlite_schema AS p "
+            "WHERE p.type = 'table' AND p.name = f.\"table\" COLLATE NOCASE)"
+        ).fetchall():
+            raise sqlite3.IntegrityError("foreign key to a missing table")
         conn.execute("COMMIT")
         if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise sqlite3.IntegrityError("integrity")
@@ -650,7 +658,7 @@ def check_case(case: Case) -> str:
         desired_sql = render(desired)
         try:
             push_sql(path, desired_sql, accept_data_loss=True)
-        except (ApplyError, UnsafePlan) as exc:
+        except (ApplyError, UnsafePlan, SchemaError) as exc:
             assert file_bytes_and_schema(path) == before, "a failed push changed the database"
             label = "refused although SQLite can hold the rows" if case.feasible else "refused"
             return f"{label}: {type(exc).__name__}: {exc.message}"

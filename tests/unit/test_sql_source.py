@@ -143,4 +143,20 @@ def test_foreign_key_to_columns_that_are_not_unique_is_refused(
     e = err.value
     assert e.location is not None and (e.location.line, e.location.column) == where
     assert f"The foreign key {keys} points at columns of p" in str(e)
-    assert "would refuse every write to c (foreign key mismatch)" in str(e)
+    assert "so SQLite would refuse every write to c." in str(e)
+
+
+def test_foreign_key_to_a_table_the_schema_does_not_make_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"
+        "CREATE TABLE c (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id),\n"
+        "  gone_id INTEGER REFERENCES gone (id));\n",
+    )
+    with pytest.raises(SchemaError) as err:
+        load_schema(path)
+    e = err.value
+    assert e.location is not None and (e.location.line, e.location.column) == (3, 19)
+    assert "The foreign key c(gone_id) -> gone(id) points at the table gone, which this " in str(e)
+    assert "so SQLite would refuse every write to c." in str(e)
+    assert "Add the table gone to the schema, or drop the foreign key." in str(e)

@@ -85,9 +85,9 @@ class Session(ABC):
 
     def unusable_references(self) -> list[tuple[str, str]]:
         """(child, parent) for every foreign key the engine accepted in a CREATE but cannot
-        enforce, because the parent's columns are neither its primary key nor unique
-        (SQLite then refuses every write to the child). Engines that refuse such a key
-        when it is made (PostgreSQL) report none here."""
+        enforce, because the parent table does not exist or its columns are neither its
+        primary key nor unique (SQLite then refuses every write to the child). Engines
+        that refuse such a key when it is made (PostgreSQL) report none here."""
         return []
 
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:

@@ -135,14 +135,21 @@ def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Dec
             for fk in table.foreign_keys
             if fk.ref_table.lower() == parent.lower()
         ]
+        key = " / ".join(keys) or f"of {child} on {parent}"
+        if any(t.name.lower() == parent.lower() for t in schema.tables):
+            problem = f"points at columns of {parent} that are neither its primary key nor unique"
+            fix = (
+                f"Reference the primary key of {parent}, or give the referenced columns a "
+                "UNIQUE constraint or unique index on exactly those columns."
+            )
+        else:
+            problem = f"points at the table {parent}, which this schema does not make"
+            fix = f"Add the table {parent} to the schema, or drop the foreign key."
         raise fail(
             _references_offset(statements, child, parent),
-            f"The foreign key {' / '.join(keys) or f'of {child} on {parent}'} points at "
-            f"columns of {parent} that are neither its primary key nor unique, so "
-            f"{dialect.label} would refuse every write to {child} (foreign key mismatch).",
-            hint=f"Reference the primary key of {parent}, or give the referenced columns a "
-            "UNIQUE constraint or unique index on exactly those columns. Nothing was changed "
-            "in the database.",
+            f"The foreign key {key} {problem}, so {dialect.label} would refuse every write "
+            f"to {child}.",
+            hint=f"{fix} Nothing was changed in the database.",
         )
     renames = rename_hints(text, statements, lambda offset, message: fail(offset, message))
     return Declared(schema=schema, path=path, renames=renames)

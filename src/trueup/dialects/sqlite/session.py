@@ -224,10 +224,15 @@ class SQLiteSession(Session):
     def unusable_references(self) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         children = self.conn.execute(
-            'SELECT DISTINCT m.name, f."table" FROM sqlite_schema AS m '
-            "JOIN pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' ORDER BY 1, 2"
+            'SELECT DISTINCT m.name, f."table", p.name IS NULL FROM sqlite_schema AS m '
+            "JOIN pragma_foreign_key_list(m.name) AS f "
+            "LEFT JOIN sqlite_schema AS p ON p.type = 'table' AND p.name = f.\"table\" "
+            "COLLATE NOCASE WHERE m.type = 'table' ORDER BY 1, 2"
         ).fetchall()
-        for table in dict.fromkeys(child for child, _ in children):
+        # A parent that does not exist: SQLite refuses every write to the child ("no such
+        # table") but reports nothing on the check.
+        found.extend((child, parent) for child, parent, missing in children if missing)
+        for table in dict.fromkeys(child for child, _, _ in children):
             try:
                 # SQLite judges the key itself: a parent key it cannot look rows up by
                 # fails the check with "foreign key mismatch", whether or not rows exist.
@@ -236,9 +241,9 @@ class SQLiteSession(Session):
                 if "foreign key mismatch" not in str(exc):
                     raise
                 named = re.search(r'referencing "(.*)"$', str(exc))
-                parent = named.group(1) if named else next(p for c, p in children if c == table)
+                parent = named.group(1) if named else next(p for c, p, _ in children if c == table)
                 found.append((table, parent))
-        return found
+        return sorted(found)
 
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         found: Counter[tuple[str, str]] = Counter()
