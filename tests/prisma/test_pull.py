@@ -180,6 +180,7 @@ UNDECLARABLE = """
         name TEXT NOT NULL UNIQUE,
         age INT CHECK (age > 0),
         email TEXT COLLATE NOCASE,
+        nick TEXT NOT NULL ON CONFLICT REPLACE DEFAULT '',
         full TEXT GENERATED ALWAYS AS (name || '!') VIRTUAL
     ) STRICT;
     CREATE INDEX users_lower ON users (lower(name));
@@ -203,6 +204,7 @@ def test_what_prisma_cannot_declare_is_listed(tmp_path: Path) -> None:
         '// Prisma cannot declare these parts of the table "users"',
         '//   - the column "id" has no AUTOINCREMENT',
         '//   - the column "email" has COLLATE NOCASE',
+        '//   - the column "nick" is NOT NULL ON CONFLICT REPLACE',
         "//   - the column \"full\" is GENERATED ALWAYS AS (name || '!') VIRTUAL",
         '//   - index "users_lower" on (lower(name))',
         '//   - index "users_adults" on (age) WHERE age >= 18',
@@ -236,6 +238,7 @@ def test_what_prisma_cannot_declare_is_listed(tmp_path: Path) -> None:
             "DropIndex",
             "ModifyColumn",  # id: AUTOINCREMENT
             "ModifyColumn",  # email: collation
+            "ModifyColumn",  # nick: no ON CONFLICT
             "ModifyColumn",  # full: no longer generated
             "ModifyTableOptions",
         ],

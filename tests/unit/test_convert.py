@@ -192,7 +192,8 @@ def test_sqlite_schema_to_postgres() -> None:
         CREATE TABLE owners (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT COLLATE NOCASE);
         CREATE TABLE things (
             id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owners (id),
-            ok BOOLEAN NOT NULL DEFAULT 1, token TEXT DEFAULT (hex(randomblob(4))),
+            ok BOOLEAN NOT NULL ON CONFLICT REPLACE DEFAULT 1,
+            token TEXT DEFAULT (hex(randomblob(4))),
             CHECK (ok IN (0, 1))
         );
         CREATE INDEX things_owner ON things (owner_id);
@@ -216,6 +217,7 @@ def test_sqlite_schema_to_postgres() -> None:
     for expected in (
         "owners.name: COLLATE NOCASE",
         "things.token: default",
+        "things.ok: ON CONFLICT REPLACE of NOT NULL dropped",
         "view named",
         "trigger t",
     ):

@@ -54,3 +54,11 @@ def test_index_parts_collation_order_and_where() -> None:
         ("c", True, None, False),
     ]
     assert i.where == "a IS NOT NULL AND c > 0"
+
+
+def test_not_null_conflict_clause() -> None:
+    t = parse_create_table(
+        "CREATE TABLE t (a TEXT NOT NULL ON CONFLICT REPLACE DEFAULT 'x', "
+        "b TEXT NOT NULL ON CONFLICT abort, c INT NOT NULL, d INT NULL ON CONFLICT FAIL)"
+    )
+    assert [c.not_null_conflict for c in t.columns] == ["REPLACE", None, None, None]

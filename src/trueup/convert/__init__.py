@@ -113,6 +113,9 @@ def _table_to_postgres(t: Table, notes: list[str]) -> Table:
         columns.append(
             Column(c.name, pg_type, c.nullable, default, autoincrement=auto, generated=generated)
         )
+        if c.not_null_conflict:
+            clause = f"ON CONFLICT {c.not_null_conflict}"
+            notes.append(f"{t.name}.{c.name}: {clause} of NOT NULL dropped")
     pk = None
     if t.primary_key is not None:
         pk = PrimaryKey(t.primary_key.columns, t.primary_key.name)

@@ -36,6 +36,7 @@ class ColumnChange(Flag):
     IDENTITY = auto()
     COLLATION = auto()
     COMMENT = auto()
+    NOT_NULL_CONFLICT = auto()  # SQLite's NOT NULL ON CONFLICT clause
 
     def describe(self) -> str:
         names = [m.name.lower() for m in ColumnChange if m and m in self and m.name]

@@ -61,6 +61,8 @@ class DiffHooks:
             kind |= ch.ColumnChange.COLLATION
         if old.comment != new.comment:
             kind |= ch.ColumnChange.COMMENT
+        if old.not_null_conflict != new.not_null_conflict:
+            kind |= ch.ColumnChange.NOT_NULL_CONFLICT
         return kind
 
     def _collation(self, name: str | None) -> str | None:

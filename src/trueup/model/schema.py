@@ -60,6 +60,8 @@ class Column:
 
     ``autoincrement`` is SQLite's ``AUTOINCREMENT`` or PostgreSQL's serial default;
     ``identity`` is PostgreSQL's ``ALWAYS`` / ``BY DEFAULT`` identity.
+    ``not_null_conflict`` is the resolution of SQLite's ``NOT NULL ON CONFLICT …`` clause
+    (``REPLACE`` writes the default instead of a NULL); None for ABORT, the default.
     """
 
     name: str
@@ -71,6 +73,7 @@ class Column:
     identity: str | None = None
     collation: str | None = None
     comment: str | None = None
+    not_null_conflict: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

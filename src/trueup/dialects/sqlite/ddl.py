@@ -39,6 +39,7 @@ class ParsedColumn:
     primary_key_conflict: str | None = None
     unique_name: str | None = None
     unique_conflict: str | None = None
+    not_null_conflict: str | None = None
     is_unique: bool = False
     foreign_key: ParsedForeignKey | None = None
 
@@ -267,7 +268,7 @@ def _column(r: _Reader) -> ParsedColumn:
                 col.autoincrement = True
         elif r.accept_word("NOT"):
             r.accept_word("NULL")
-            _conflict_clause(r)
+            col.not_null_conflict = _conflict_clause(r)
         elif r.accept_word("NULL"):
             _conflict_clause(r)
         elif r.accept_word("UNIQUE"):

@@ -150,6 +150,7 @@ def _table(
                 autoincrement=bool(info and info.autoincrement),
                 generated=generated,
                 collation=None if collation == "BINARY" else collation,
+                not_null_conflict=info.not_null_conflict if info and notnull else None,
             )
         )
     pk_name, pk_conflict = parsed.primary_key_name, parsed.primary_key_conflict

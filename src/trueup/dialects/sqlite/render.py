@@ -70,7 +70,7 @@ def column_definition(
     if col.type:
         parts.append(col.type)
     if not col.nullable:
-        parts.append("NOT NULL")
+        parts.append("NOT NULL" + _conflict(col.not_null_conflict))
     if primary_key:
         parts.append("PRIMARY KEY" + _conflict(on_conflict))
         if col.autoincrement:

@@ -130,6 +130,8 @@ def _field(
         model.notes.append(f"{column} has COLLATE {col.collation}")
     if col.comment:
         model.notes.append(f"{column} has the comment {naming.string(col.comment)}")
+    if col.not_null_conflict:
+        model.notes.append(f"{column} is NOT NULL ON CONFLICT {col.not_null_conflict}")
     if ftype.is_list and not col.nullable:
         model.notes.append(f"{column} (a list) is NOT NULL")
     return FieldLine(name, ftype.text(optional), attrs)
