@@ -13,6 +13,7 @@ psycopg is imported here only, so the SQLite path never loads it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import secrets
@@ -324,7 +325,7 @@ class ScratchSession(PostgresSession):
         self.baseline: set[str] = set()
 
     @classmethod
-    def create(cls, url: DatabaseURL | None) -> ScratchSession:
+    def create(cls, url: DatabaseURL | None) -> PostgresSession:
         server = scratch_url(url)
         conninfo, schema = connection_info(server)
         admin = _connect(conninfo, server)
@@ -343,6 +344,10 @@ class ScratchSession(PostgresSession):
                 f"CREATE DATABASE {quote(name)} TEMPLATE template0 ENCODING {literal(encoding)} "
                 f"LC_COLLATE {literal(collate)} LC_CTYPE {literal(ctype)}".encode()
             )
+        except pg_errors.InsufficientPrivilege:
+            admin.close()
+            # No CREATEDB right: the schema is read in a schema of this database instead.
+            return SchemaScratchSession.create(server)
         except psycopg.Error as exc:
             admin.close()
             raise ConnectionError(
@@ -395,6 +400,96 @@ class ScratchSession(PostgresSession):
             self.conn.close()
         _drop(self.admin, self.name)
         self.admin.close()
+
+
+class SchemaScratchSession(PostgresSession):
+    """Where the user may not create databases: the declared schema runs in a new schema of
+    the database itself, inside a transaction that is always rolled back, so none of it is
+    ever seen by another connection or kept. Each statement runs under a savepoint, so a
+    failed one does not abort the ones after it. The database's default schema comes second
+    in ``search_path``, so its extensions' types resolve (and print) as they do in a push.
+
+    A declared schema that names schemas of its own cannot be read this way (they would
+    collide with the database's), and is refused."""
+
+    _SAVEPOINT = "trueup_scratch_statement"
+
+    def __init__(self, conn: Connection[Any], name: str, home: str) -> None:
+        self.home = home
+        super().__init__(conn, None, name)
+        self.baseline: set[str] = set()
+
+    @classmethod
+    def create(cls, server: DatabaseURL) -> SchemaScratchSession:
+        conninfo, home = connection_info(server)
+        conn = _connect(conninfo, server)
+        name = f"trueup_scratch_{os.getpid()}_{secrets.token_hex(4)}"
+        try:
+            conn.execute("BEGIN")
+            conn.execute(f"CREATE SCHEMA {quote(name)}".encode())
+            session = cls(conn, name, home)
+            session.baseline = {r[0] for r in conn.execute("SELECT nspname FROM pg_namespace")}
+        except psycopg.Error as exc:
+            conn.close()
+            raise ConnectionError(
+                f"Cannot read the declared schema on {server.redacted()}: this user may not "
+                f"create a database, nor a schema in the database ({exc}).",
+                hint="trueup runs the declared schema where PostgreSQL can judge it: give the "
+                "user the CREATEDB right, or CREATE on the database, or point "
+                "TRUEUP_SCRATCH_URL at a server where it has one of them.",
+            ) from exc
+        return session
+
+    def _set_search_path(self) -> None:
+        self.conn.execute(
+            f"SET LOCAL search_path TO {quote(self.default_schema)}, {quote(self.home)}"
+        )
+
+    def begin(self, *, write: bool, timeout: float) -> None:
+        # The transaction is open from the start, and is never committed.
+        self.conn.execute(f"SET LOCAL lock_timeout = {max(1, int(timeout * 1000))}")
+
+    def execute(self, sql: str) -> None:
+        if re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)\b", sql, re.IGNORECASE):
+            # A caller's own savepoints (releasing ours would release theirs too).
+            self.conn.execute(sql.encode())
+            return
+        self.conn.execute(f"SAVEPOINT {self._SAVEPOINT}")
+        try:
+            self.conn.execute(sql.encode())
+        except psycopg.Error:
+            self.conn.execute(f"ROLLBACK TO SAVEPOINT {self._SAVEPOINT}")
+            self.conn.execute(f"RELEASE SAVEPOINT {self._SAVEPOINT}")
+            raise
+        self.conn.execute(f"RELEASE SAVEPOINT {self._SAVEPOINT}")
+
+    def commit(self) -> None:
+        """Never: nothing of the scratch schema may be kept."""
+
+    def inspect(self) -> Schema:
+        made = sorted(
+            r[0]
+            for r in self.conn.execute("SELECT nspname FROM pg_namespace").fetchall()
+            if r[0] not in self.baseline
+        )
+        if made:
+            raise ConfigError(
+                f"The declared schema makes the PostgreSQL schemas {', '.join(made)}; "
+                "trueup can read it only in a scratch database, and this user may not "
+                "create one.",
+                hint="Give the user the CREATEDB right, or point TRUEUP_SCRATCH_URL at a "
+                "server where it has it.",
+            )
+        # Read as the default schema: objects in it carry no schema name, and the managed
+        # schemas the model lists name the database's default one, not this stand-in.
+        schema = super().inspect()
+        namespaces = (self.home if n == self.default_schema else n for n in schema.namespaces)
+        return dataclasses.replace(schema, namespaces=tuple(namespaces))
+
+    def close(self) -> None:
+        with contextlib.suppress(psycopg.Error):
+            self.conn.execute("ROLLBACK")
+        self.conn.close()
 
 
 def _drop(admin: Connection[Any], name: str) -> None:
