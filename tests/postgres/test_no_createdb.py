@@ -116,17 +116,25 @@ def test_a_user_without_createdb_pushes_and_converges(
     assert _leftovers(pg_server, db) == []
 
 
+def _refused(tmp_path: Path, url: str, sql: str) -> str:
+    """Push ``sql`` as the schema file; it must fail cleanly. What it said."""
+    (tmp_path / "schema.sql").write_text(sql)
+    result = trueup(tmp_path, "push", "--schema", "schema.sql", "--url", url, "--no-backup")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
 def test_a_bad_schema_read_without_createdb_is_reported_and_leaves_nothing(
     pg_server: Server, owned: tuple[Server, str], tmp_path: Path
 ) -> None:
     db, url = owned
-    (tmp_path / "schema.sql").write_text(
-        "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (a_id int REFERENCES a (nope));\n"
+    said = _refused(
+        tmp_path,
+        url,
+        "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (a_id int REFERENCES a (nope));\n",
     )
-    result = trueup(tmp_path, "push", "--schema", "schema.sql", "--url", url, "--no-backup")
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "schema.sql:2:" in result.stderr and "nope" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "schema.sql:2:" in said and "nope" in said
     assert inspect_db(db).tables == ()
     assert _leftovers(pg_server, db) == []
 
@@ -135,13 +143,10 @@ def test_a_schema_naming_its_own_postgres_schemas_needs_createdb(
     pg_server: Server, owned: tuple[Server, str], tmp_path: Path
 ) -> None:
     db, url = owned
-    (tmp_path / "schema.sql").write_text(
-        "CREATE SCHEMA billing;\nCREATE TABLE billing.invoice (id int PRIMARY KEY);\n"
+    said = _refused(
+        tmp_path, url, "CREATE SCHEMA billing;\nCREATE TABLE billing.invoice (id int);\n"
     )
-    result = trueup(tmp_path, "push", "--schema", "schema.sql", "--url", url, "--no-backup")
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "makes the PostgreSQL schemas billing" in result.stderr
-    assert "CREATEDB" in result.stderr
+    assert "makes the PostgreSQL schemas billing" in said and "CREATEDB" in said
     assert db.query("SELECT count(*) FROM pg_namespace WHERE nspname = 'billing'") == [(0,)]
     assert _leftovers(pg_server, db) == []
 
