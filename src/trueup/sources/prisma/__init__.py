@@ -136,6 +136,10 @@ def load_prisma(
     target database; None takes the schema's provider). ``url`` is that database (where a
     PostgreSQL schema is normalised)."""
     sources = read_sources(path)
+    if environ is None:
+        from trueup.sources.prisma.envfiles import environment
+
+        environ = environment(path)
     doc, data = read_data_model(sources, environ)
     provider = data.datasource.provider
     if engine is not None and engine != provider:
