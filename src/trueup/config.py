@@ -43,6 +43,7 @@ class Settings:
     backup_keep: int = DEFAULT_BACKUP_KEEP
     source: str | None = None  # the settings file they came from
     base_dir: str = field(default=".")
+    url_from_env: bool = False  # the url is $DATABASE_URL (not a flag or the settings file)
 
     def ignore(self) -> Callable[[str], bool]:
         """A test for the names of tables to leave alone: the configured patterns (matched
@@ -129,6 +130,7 @@ def load_settings(
         backup_keep=_keep(pick(backup_keep, "TRUEUP_BACKUP_KEEP", "backup_keep")),
         source=source,
         base_dir=folder,
+        url_from_env=url is None and bool(env.get("DATABASE_URL")),
     )
 
 

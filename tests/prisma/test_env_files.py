@@ -1,6 +1,10 @@
-"""A Prisma project's ``.env`` files feed the schema's ``env("…")`` calls, as Prisma's CLI
-(up to 6.x) reads them: ``./.env``, then the schema's folder or ``./prisma``; a variable in
-both is an error; the process environment wins."""
+"""Where a Prisma project's database is, as Prisma's CLI (up to 6.x) finds it.
+
+The project's ``.env`` files feed the schema's ``env("…")`` calls: ``./.env``, then the
+schema's folder or ``./prisma``; a variable in both is an error; the process environment
+wins. A relative SQLite path in $DATABASE_URL, when the schema's url is
+``env("DATABASE_URL")``, is relative to the schema's folder, so trueup and Prisma open the
+same file."""
 
 from __future__ import annotations
 
@@ -86,3 +90,37 @@ def test_an_env_file_is_not_trueups_own_database_url(project: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "No database given." in result.stderr
     assert list(project.glob("*.db")) == []
+
+
+def test_a_relative_database_url_is_where_prisma_puts_it(project: Path) -> None:
+    env = {"DATABASE_URL": "file:./dev.db"}
+    pushed = trueup(project, "push", "--no-backup", env=env)
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    assert (project / "prisma" / "dev.db").exists() and not (project / "dev.db").exists()
+    # Every command opens that same file.
+    backed = trueup(project, "backup", env=env)
+    assert backed.returncode == 0, backed.stdout + backed.stderr
+    assert f"{project}/prisma/backups/dev.db." in backed.stdout + backed.stderr
+    shown = trueup(project, "inspect", "--format", "json", env=env)
+    assert shown.returncode == 0 and '"User"' in shown.stdout, shown.stderr
+
+
+@pytest.mark.parametrize(
+    ("schema_file", "text", "flag"),
+    [
+        # Prisma 7: no url in the schema (it is in prisma.config.ts); from the project.
+        ("prisma/schema.prisma", SCHEMA.replace('  url      = env("DATABASE_URL")\n', ""), False),
+        ("schema.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);\n", False),
+        ("prisma/schema.prisma", SCHEMA, True),  # --url is always from the current folder
+    ],
+)
+def test_other_relative_urls_are_from_the_current_folder(
+    project: Path, schema_file: str, text: str, flag: bool
+) -> None:
+    (project / "prisma" / "schema.prisma").unlink()
+    (project / schema_file).write_text(text)
+    args = ["--url", "file:./dev.db"] if flag else []
+    env = {} if flag else {"DATABASE_URL": "file:./dev.db"}
+    result = trueup(project, "push", "--no-backup", "--schema", schema_file, *args, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project / "dev.db").exists() and not (project / "prisma" / "dev.db").exists()

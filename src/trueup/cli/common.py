@@ -103,7 +103,25 @@ def resolve_url(settings: Settings) -> DatabaseURL:
             "No database given.",
             hint="Pass --url (for example --url file:./app.db) or set DATABASE_URL.",
         )
-    return parse_url(settings.url, base_dir=os.getcwd())
+    return parse_url(settings.url, base_dir=_url_base(settings))
+
+
+def _url_base(settings: Settings) -> str:
+    """The folder a relative SQLite path in the url is relative to: the current one, except
+    for $DATABASE_URL when the Prisma schema takes its url from env("DATABASE_URL"). Prisma
+    (up to 6.x) resolves it from the schema's folder, and both must open the same file."""
+    url = settings.url or ""
+    relative = url.startswith("file:") and not url[5:].startswith(("/", ":memory:"))
+    if settings.url_from_env and relative:
+        try:
+            path = find_schema(settings)
+        except ConfigError:
+            return os.getcwd()
+        from trueup.sources.prisma import env_url_folder, is_prisma_path
+
+        if is_prisma_path(path) and (folder := env_url_folder(path, "DATABASE_URL")):
+            return folder
+    return os.getcwd()
 
 
 def target(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 
-from trueup.errors import SchemaError
+from trueup.errors import SchemaError, TrueupError
 from trueup.model import Schema
 from trueup.sources.declared import Declared
 from trueup.sources.prisma.datamodel import SQLITE, DataModel
@@ -21,7 +21,7 @@ from trueup.sources.prisma.normalize import normalize_sqlite
 from trueup.sources.prisma.parser import parse_file
 from trueup.sources.prisma.renames import rename_hints
 from trueup.sources.prisma.source import SourceFile, fail
-from trueup.sources.prisma.syntax import Block, Document
+from trueup.sources.prisma.syntax import Block, Call, Document, Str
 from trueup.sources.prisma.validate import validate
 
 __all__ = ["is_prisma_path", "load_prisma", "parse", "read_data_model", "schema_for"]
@@ -57,6 +57,25 @@ def read_sources(path: str) -> list[SourceFile]:
         except OSError as exc:
             raise SchemaError(f"Cannot read {p}: {exc.strerror}.") from exc
     return sources
+
+
+def env_url_folder(path: str, variable: str) -> str | None:
+    """The folder of the file whose datasource takes its ``url`` from ``env(variable)`` in
+    the Prisma schema at ``path``, where Prisma resolves a relative SQLite path in that
+    variable; None when the datasource does not (or the schema cannot be read: its errors
+    are reported when it is loaded)."""
+    try:
+        doc = parse(read_sources(path))
+    except TrueupError:
+        return None
+    for config in doc.configs("datasource"):
+        prop = config.get("url")
+        if prop is None or not isinstance(prop.value, Call) or prop.value.name != "env":
+            continue
+        args = prop.value.args
+        if len(args) == 1 and isinstance(args[0].value, Str) and args[0].value.value == variable:
+            return os.path.dirname(os.path.abspath(prop.pos.source.path))
+    return None
 
 
 def parse(sources: list[SourceFile]) -> Document:
