@@ -166,3 +166,22 @@ def test_a_copy_to_a_database_of_a_user_without_createdb(
     assert "people: CHECK (active IN (0, 1)): PostgreSQL refused it" in said
     assert db.query("SELECT count(*) FROM people") == [(3,)]
     assert _leftovers(pg_server, db) == []
+
+
+def test_a_drop_in_the_schema_file_leaves_the_databases_own_tables_alone(
+    pg_server: Server, owned: tuple[Server, str], tmp_path: Path
+) -> None:
+    # A dump's "DROP TABLE IF EXISTS" names the database's own table before the file makes
+    # its own: read in the rolled-back transaction, it drops nothing for good.
+    db, url = owned
+    (tmp_path / "schema.sql").write_text(SQL)
+    first = trueup(tmp_path, "push", "--schema", "schema.sql", "--url", url, "--no-backup")
+    assert first.returncode == 0, first.stderr
+    db.execute("INSERT INTO owner (name) VALUES ('ann'), ('bob')")
+    drops = "DROP TABLE IF EXISTS pet;\nDROP TABLE IF EXISTS owner;\n"
+    (tmp_path / "schema.sql").write_text(drops + SQL)
+    again = trueup(tmp_path, "push", "--schema", "schema.sql", "--url", url, "--no-backup")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "already in sync" in again.stdout + again.stderr
+    assert db.query("SELECT name FROM owner ORDER BY id") == [("ann",), ("bob",)]
+    assert _leftovers(pg_server, db) == []

@@ -410,9 +410,13 @@ class SchemaScratchSession(PostgresSession):
     in ``search_path``, so its extensions' types resolve (and print) as they do in a push.
 
     A declared schema that names schemas of its own cannot be read this way (they would
-    collide with the database's), and is refused."""
+    collide with the database's), and is refused. A statement that reaches the database's
+    own tables (``DROP TABLE IF EXISTS t`` before ``t`` is made here) changes nothing either,
+    being rolled back, but it locks them meanwhile: the lock timeout keeps that wait short.
+    """
 
     _SAVEPOINT = "trueup_scratch_statement"
+    _LOCK_TIMEOUT_MS = 5000
 
     def __init__(self, conn: Connection[Any], name: str, home: str) -> None:
         self.home = home
@@ -426,6 +430,7 @@ class SchemaScratchSession(PostgresSession):
         name = f"trueup_scratch_{os.getpid()}_{secrets.token_hex(4)}"
         try:
             conn.execute("BEGIN")
+            conn.execute(f"SET LOCAL lock_timeout = {cls._LOCK_TIMEOUT_MS}")
             conn.execute(f"CREATE SCHEMA {quote(name)}".encode())
             session = cls(conn, name, home)
             session.baseline = {r[0] for r in conn.execute("SELECT nspname FROM pg_namespace")}
