@@ -110,18 +110,19 @@ def _url_base(settings: Settings) -> str:
     """The folder a relative SQLite path in the url is relative to: the current one, except
     for $DATABASE_URL when the Prisma schema takes its url from env("DATABASE_URL"). Prisma
     (up to 6.x) resolves it from the schema's folder, and both must open the same file."""
-    url = settings.url or ""
-    relative = url.startswith("file:") and not url[5:].startswith(("/", ":memory:"))
-    if settings.url_from_env and relative:
-        try:
-            path = find_schema(settings)
-        except ConfigError:
-            return os.getcwd()
-        from trueup.sources.prisma import env_url_folder, is_prisma_path
+    here = os.getcwd()
+    # A SQLite file's path, as written (no folder is given to resolve it against).
+    path = parse_url(settings.url).path if settings.url_from_env and settings.url else None
+    if not path or path == ":memory:" or os.path.isabs(path):
+        return here
+    try:
+        schema = find_schema(settings)
+    except ConfigError:
+        return here
+    from trueup.sources.prisma import env_url_folder, is_prisma_path
 
-        if is_prisma_path(path) and (folder := env_url_folder(path, "DATABASE_URL")):
-            return folder
-    return os.getcwd()
+    folder = env_url_folder(schema, "DATABASE_URL") if is_prisma_path(schema) else None
+    return folder or here
 
 
 def target(

@@ -127,16 +127,17 @@ def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Dec
         scratch.close()
     if unusable:
         child, parent = unusable[0]
+        same = dialect.hooks.key
         keys = [
             f"{child}({', '.join(fk.columns)}) -> {parent}"
             + (f"({', '.join(fk.ref_columns)})" if fk.ref_columns else "")
             for table in schema.tables
             if table.name == child
             for fk in table.foreign_keys
-            if fk.ref_table.lower() == parent.lower()
+            if same(fk.ref_table) == same(parent)
         ]
         key = " / ".join(keys) or f"of {child} on {parent}"
-        if any(t.name.lower() == parent.lower() for t in schema.tables):
+        if any(same(t.name) == same(parent) for t in schema.tables):
             problem = f"points at columns of {parent} that are neither its primary key nor unique"
             fix = (
                 f"Reference the primary key of {parent}, or give the referenced columns a "

@@ -329,7 +329,7 @@ class ScratchSession(PostgresSession):
         server = scratch_url(url)
         conninfo, schema = connection_info(server)
         admin = _connect(conninfo, server)
-        name = f"trueup_scratch_{os.getpid()}_{secrets.token_hex(4)}"
+        name = _scratch_name()
         try:
             encoding, collate, ctype = admin.execute(
                 "SELECT pg_encoding_to_char(encoding), datcollate, datctype "
@@ -370,7 +370,7 @@ class ScratchSession(PostgresSession):
             _drop(admin, name)
             raise
         session = cls(conn, admin, name, schema)
-        session.baseline = {r[0] for r in conn.execute("SELECT nspname FROM pg_namespace")}
+        session.baseline = _namespaces(conn)
         return session
 
     def begin(self, *, write: bool, timeout: float) -> None:
@@ -427,13 +427,13 @@ class SchemaScratchSession(PostgresSession):
     def create(cls, server: DatabaseURL) -> SchemaScratchSession:
         conninfo, home = connection_info(server)
         conn = _connect(conninfo, server)
-        name = f"trueup_scratch_{os.getpid()}_{secrets.token_hex(4)}"
+        name = _scratch_name()
         try:
             conn.execute("BEGIN")
             conn.execute(f"SET LOCAL lock_timeout = {cls._LOCK_TIMEOUT_MS}")
             conn.execute(f"CREATE SCHEMA {quote(name)}".encode())
             session = cls(conn, name, home)
-            session.baseline = {r[0] for r in conn.execute("SELECT nspname FROM pg_namespace")}
+            session.baseline = _namespaces(conn)
         except psycopg.Error as exc:
             conn.close()
             raise ConnectionError(
@@ -472,11 +472,7 @@ class SchemaScratchSession(PostgresSession):
         """Never: nothing of the scratch schema may be kept."""
 
     def inspect(self) -> Schema:
-        made = sorted(
-            r[0]
-            for r in self.conn.execute("SELECT nspname FROM pg_namespace").fetchall()
-            if r[0] not in self.baseline
-        )
+        made = sorted(_namespaces(self.conn) - self.baseline)
         if made:
             raise ConfigError(
                 f"The declared schema makes the PostgreSQL schemas {', '.join(made)}; "
@@ -495,6 +491,15 @@ class SchemaScratchSession(PostgresSession):
         with contextlib.suppress(psycopg.Error):
             self.conn.execute("ROLLBACK")
         self.conn.close()
+
+
+def _scratch_name() -> str:
+    """A name no other push uses at the same time (a killed push's is found by its pid)."""
+    return f"trueup_scratch_{os.getpid()}_{secrets.token_hex(4)}"
+
+
+def _namespaces(conn: Connection[Any]) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT nspname FROM pg_namespace")}
 
 
 def _drop(admin: Connection[Any], name: str) -> None:
