@@ -175,6 +175,14 @@ def push(
     # transaction (one writer at a time anyway).
     options = {"concurrent_indexes": True} if concurrent_indexes and url.engine != "sqlite" else {}
     dialect = get_dialect(url.engine, ignore=ignore, **options)
+    if not dry_run and dialect.database_missing(url):
+        # A database that does not exist yet is made only for a schema that loads: a bad
+        # schema file then leaves no empty database file behind. (Nothing to find in sync
+        # there, so the quick way loses nothing by this.)
+        if isinstance(desired, Source):
+            desired.load()
+        elif callable(desired):
+            desired = desired()
     with dialect.connect(url, create=not dry_run) as session:
         session.begin(write=not dry_run, timeout=lock_timeout)
         try:

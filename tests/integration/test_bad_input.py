@@ -57,6 +57,32 @@ def test_invalid_prisma_schema(folder: Path) -> None:
     assert file_bytes_and_schema(folder / "app.db") == before
 
 
+def test_bad_schema_for_a_database_not_made_yet(folder: Path) -> None:
+    # The database file is made only once the schema has loaded: a container whose schema
+    # is broken must not leave an empty database behind.
+    write(folder, "schema.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT;\n")
+    write(
+        folder,
+        "schema.prisma",
+        'datasource db {\n  provider = "sqlite"\n}\nmodel T {\n  id Int @id\n  a Strin\n}\n',
+    )
+    for command in ("push", "start"):
+        for schema in ("schema.sql", "schema.prisma"):
+            args = ["--url", "file:./new.db", "--schema", schema]
+            if command == "start":
+                args += ["--", sys.executable, "-c", "pass"]
+            result = trueup(folder, command, *args)
+            assert result.returncode == 1, (command, schema, result.stderr)
+            assert "Traceback" not in result.stderr
+            assert f"Error: {schema}:" in result.stderr, result.stderr  # `start` says more first
+            assert not (folder / "new.db").exists(), (command, schema)
+    write(folder, "schema.sql", SCHEMA)
+    assert (
+        trueup(folder, "push", "--url", "file:./new.db", "--schema", "schema.sql").returncode == 0
+    )
+    assert 'CREATE TABLE "t"' in file_bytes_and_schema(folder / "new.db")[0]
+
+
 def test_foreign_key_to_columns_that_are_not_unique(folder: Path) -> None:
     # Dropping the unique index a child's foreign key points at: SQLite accepts the schema
     # but would refuse every later write to the child, so the push is refused instead.

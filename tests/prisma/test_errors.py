@@ -99,6 +99,21 @@ def test_datasource_errors(tmp_path: Path, head: str, words: str) -> None:
     assert words in err.message
 
 
+def test_a_missing_datasource_names_the_files_it_was_looked_for_in(tmp_path: Path) -> None:
+    err = error_for(tmp_path, "model A {\n  id Int @id\n}\n", head="")
+    assert err.message.startswith(f"{tmp_path / 'schema.prisma'} has no datasource block")
+    folder = tmp_path / "prisma"
+    folder.mkdir()
+    for name in ("a", "b", "c", "d"):
+        (folder / f"{name}.prisma").write_text(f"model {name.upper()} {{\n  id Int @id\n}}\n")
+    with pytest.raises(SchemaError) as caught:
+        load_schema(str(folder))
+    shown = ", ".join(str(folder / f"{n}.prisma") for n in "abc")
+    assert caught.value.message.startswith(
+        f"No file of the schema ({shown}, …) has a datasource block"
+    )
+
+
 def test_postgres_only_validations(tmp_path: Path) -> None:
     pg = 'datasource db {\n  provider = "postgresql"\n}\n'
     cases = {

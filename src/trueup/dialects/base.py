@@ -113,6 +113,11 @@ class Dialect(ABC):
         """Open the database. With ``create`` a missing SQLite file is made; without it a
         missing file reads as an empty database."""
 
+    def database_missing(self, url: DatabaseURL) -> bool:
+        """Whether the database does not exist yet and ``connect(create=True)`` would make
+        it (a SQLite file); an engine with a server never makes one."""
+        return False
+
     @abstractmethod
     def scratch(self, url: DatabaseURL | None = None) -> Session:
         """An empty throwaway database, for running declared DDL. ``url`` is the database

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -46,6 +47,12 @@ class SQLiteDialect(Dialect):
 
     def connect(self, url: DatabaseURL, *, create: bool) -> SQLiteSession:
         return SQLiteSession.open(url, create=create, ignore=self.ignore)
+
+    def database_missing(self, url: DatabaseURL) -> bool:
+        path = url.path
+        if not path or path == ":memory:":
+            return False
+        return not os.path.lexists(path)
 
     def scratch(self, url: DatabaseURL | None = None) -> SQLiteSession:
         # In memory: no server to find, so ``url`` is not needed.

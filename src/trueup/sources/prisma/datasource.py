@@ -27,9 +27,16 @@ _RELATION_MODES = ("foreignKeys", "prisma")
 def read_datasource(doc: Document, environ: dict[str, str] | os._Environ[str]) -> Datasource:
     sources = doc.configs("datasource")
     if not sources:
+        files = sorted({b.pos.source.path for b in doc.blocks})
+        what = "The schema has no datasource block"
+        if len(files) == 1:
+            what = f"{files[0]} has no datasource block"
+        elif files:
+            shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
+            what = f"No file of the schema ({shown}) has a datasource block"
         raise fail(
             None,
-            "The schema has no datasource block, so trueup cannot tell which database it is for.",
+            f"{what}, so trueup cannot tell which database it is for.",
             hint='Add one, e.g. datasource db {\n  provider = "sqlite"\n}',
         )
     if len(sources) > 1:
