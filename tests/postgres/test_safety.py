@@ -90,7 +90,8 @@ def test_enum_value_in_use_cannot_be_removed(pg: Server) -> None:
         "CREATE TYPE mood AS ENUM ('happy', 'sad');CREATE TABLE t (id integer PRIMARY KEY, m mood);"
     )
     f = one(pg, desired)
-    assert (f.code, f.risk, f.count) == ("DL106", Risk.UNEXECUTABLE, 2)
+    assert (f.code, f.risk, f.count, f.examples) == ("DL106", Risk.UNEXECUTABLE, 2, (2, 3))
+    assert f.message.endswith("2 rows still use them, in `t`.`m` (for example id 2, 3).")
     pg.execute("UPDATE t SET m = 'sad' WHERE m = 'meh'")
     assert findings(pg, desired) == []
     assert push_sql(pg, desired).applied
@@ -116,6 +117,54 @@ def test_policy_on_postgres(pg: Server) -> None:
         pg, "CREATE TABLE t (id integer PRIMARY KEY, note text NOT NULL);", force_reset=True
     )
     assert result.applied and pg.query("SELECT count(*) FROM t") == [(0,)]
+
+
+def test_enum_value_in_use_in_an_array_cannot_be_removed(pg: Server) -> None:
+    pg.execute(
+        "CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh');"
+        "CREATE TABLE t (id integer PRIMARY KEY, m mood, ms mood[]);"
+        "INSERT INTO t VALUES (1, 'meh', '{happy}'), (2, NULL, '{happy,meh}'),"
+        " (3, NULL, '{}'), (4, NULL, NULL), (5, NULL, '{meh,meh}');"
+    )
+    desired = (
+        "CREATE TYPE mood AS ENUM ('happy', 'sad');"
+        "CREATE TABLE t (id integer PRIMARY KEY, m mood, ms mood[]);"
+    )
+    f = one(pg, desired)
+    assert (f.code, f.risk, f.count, f.examples) == ("DL106", Risk.UNEXECUTABLE, 3, (1,))
+    assert "3 rows still use them, in `t`.`m` and `t`.`ms` (for example id 1)." in f.message
+    before = pg.query("SELECT * FROM t ORDER BY id")
+    with pytest.raises(UnsafePlan, match="cannot be executed"):
+        push_sql(pg, desired, accept_data_loss=True)
+    assert pg.query("SELECT * FROM t ORDER BY id") == before
+    pg.execute("UPDATE t SET m = NULL, ms = array_remove(ms, 'meh')")
+    assert findings(pg, desired) == []
+    assert push_sql(pg, desired).applied
+    assert pg.query("SELECT id, ms::text FROM t ORDER BY id") == [
+        (1, "{happy}"),
+        (2, "{happy}"),
+        (3, "{}"),
+        (4, None),
+        (5, "{}"),
+    ]
+
+
+def test_a_reset_makes_an_enum_of_the_same_name_again(pg: Server) -> None:
+    # A reset drops everything and creates the schema anew: the old type must be gone
+    # before the new one of the same name is made.
+    pg.execute(
+        "CREATE TYPE mood AS ENUM ('happy', 'sad');"
+        "CREATE TABLE t (id integer PRIMARY KEY, m mood, ms mood[]);"
+        "INSERT INTO t VALUES (1, 'sad', '{sad}');"
+    )
+    desired = (
+        "CREATE TYPE mood AS ENUM ('happy', 'meh');"
+        "CREATE TABLE t (id integer PRIMARY KEY, m mood, ms mood[]);"
+    )
+    assert push_sql(pg, desired, force_reset=True).applied
+    assert pg.query("SELECT count(*) FROM t") == [(0,)]
+    assert pg.query("SELECT enum_range(NULL::mood)::text") == [("{happy,meh}",)]
+    assert remaining_diff(pg, schema_from_sql(pg, desired)) == []
 
 
 def test_history_is_recorded_on_postgres(pg: Server) -> None:

@@ -633,6 +633,8 @@ class _Checks:
         values = ", ".join(self.dialect.literal(v) for v in removed)
         total = 0
         examples: tuple[object, ...] = ()
+        example_label = ""
+        used_in: list[str] = []
         unknown = False
         enum_type = self.dialect.enum_type_name(name, schema)
         for table in self.current.tables:
@@ -640,18 +642,27 @@ class _Checks:
                 if col.type.rstrip("[]") != enum_type:
                     continue
                 t = _Table(table.name, table)
-                where = f"CAST({self.q(col.name)} AS TEXT) IN ({values})"
+                if col.type.endswith("[]"):
+                    # An array of the enum (Prisma's `Role[]`): a row that holds any of the
+                    # removed values in it. Only PostgreSQL has enums, hence its syntax.
+                    where = f"CAST({self.q(col.name)} AS TEXT[]) && ARRAY[{values}]::TEXT[]"
+                else:
+                    where = f"CAST({self.q(col.name)} AS TEXT) IN ({values})"
                 n = self.count(t, where)
                 if n is None:
                     unknown = True
                 elif n:
                     total += n
-                    examples = examples or self.examples(t, where)
+                    used_in.append(f"`{table.name}`.`{col.name}`")
+                    if not examples:
+                        examples = self.examples(t, where)
+                        example_label = risk.example_text(self.key_label(t), examples)
         listed = ",".join(removed)
         if total:
             message = (
                 f"The values [{listed}] on the enum `{name}` will be removed, but "
-                f"{plural(total, 'row still uses', 'rows still use')} them."
+                f"{plural(total, 'row still uses', 'rows still use')} them, in "
+                f"{_and_list(used_in)}{example_label}."
             )
             return [
                 Finding(
@@ -669,6 +680,10 @@ class _Checks:
             )
             return [Finding(risk.ENUM_VALUE_REMOVED, Risk.CAUTION, message)]
         return []
+
+
+def _and_list(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def not_null(column_sql: str) -> str:

@@ -61,6 +61,7 @@ PHASES = (
     "renames",
     "drop tables",
     "drop columns",
+    "drop replaced enums",
     "enums",
     "columns",
     "keys",
@@ -111,6 +112,9 @@ class _Planner:
     concurrent_indexes: bool
     phases: dict[str, list[Step]] = field(default_factory=lambda: {p: [] for p in PHASES})
     after: list[str] = field(default_factory=list)
+    #: Enums dropped and created again under the same name (a reset): the old type must go
+    #: before the new one is made, once the tables that used it are gone.
+    replaced_enums: set[tuple[str | None, str]] = field(default_factory=set)
 
     def add(self, phase: str, sql: str, comment: str, change: ch.Change | None) -> None:
         self.phases[phase].append(Step(sql, comment, change))
@@ -118,6 +122,9 @@ class _Planner:
     def run(self, changes: tuple[ch.Change, ...]) -> Plan:
         modified = [c for c in changes if isinstance(c, ch.ModifyTable)]
         dropped = [c.table for c in changes if isinstance(c, ch.DropTable)]
+        self.replaced_enums = {
+            (c.enum.schema, c.enum.name) for c in changes if isinstance(c, ch.AddEnum)
+        }
         self.views(changes, modified, dropped)
         for change in changes:
             self.change(change, dropped)
@@ -139,8 +146,9 @@ class _Planner:
             case ch.AddEnum(enum=e):
                 self.add("enums", create_enum(e), f"create enum {e.name}", change)
             case ch.DropEnum(enum=e):
+                replaced = (e.schema, e.name) in self.replaced_enums
                 self.add(
-                    "drop enums",
+                    "drop replaced enums" if replaced else "drop enums",
                     f"DROP TYPE {qualified(e.name, e.schema)}",
                     f"drop enum {e.name}",
                     change,
