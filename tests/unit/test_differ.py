@@ -169,3 +169,13 @@ def test_rename_hints_keep_the_table_and_follow_references() -> None:
     assert len(changes) == 2  # posts' foreign key follows the rename: no change there
     # Once applied, the hint no longer fits and is ignored.
     assert diff(desired, desired, SQLITE, renames=hints) == []
+
+
+def test_column_changes_are_described_in_words() -> None:
+    kind = ch.ColumnChange
+    assert kind.TYPE.describe() == "type"
+    assert (kind.NULLABLE | kind.DEFAULT).describe() == "nullability and default"
+    assert (kind.TYPE | kind.NULLABLE | kind.DEFAULT).describe() == (
+        "type, nullability and default"
+    )
+    assert kind.NOT_NULL_CONFLICT.describe() == "NOT NULL conflict clause"

@@ -39,8 +39,17 @@ class ColumnChange(Flag):
     NOT_NULL_CONFLICT = auto()  # SQLite's NOT NULL ON CONFLICT clause
 
     def describe(self) -> str:
-        names = [m.name.lower() for m in ColumnChange if m and m in self and m.name]
-        return ", ".join(names)
+        """What changed, in words: ``nullability and default``."""
+        names = [_WORDS.get(m.name, m.name.lower()) for m in ColumnChange if m.name and m in self]
+        names = [n for n in names if n]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+_WORDS = {
+    "NONE": "",
+    "NULLABLE": "nullability",
+    "NOT_NULL_CONFLICT": "NOT NULL conflict clause",
+}
 
 
 # --- changes inside one table -------------------------------------------------------------

@@ -416,7 +416,7 @@ def _describe(change: ch.TableChange) -> str:
         case ch.DropColumn(column=c):
             return f"drop column {c.name}"
         case ch.ModifyColumn(new=c, kind=kind):
-            return f"change {kind.describe()} of {c.name}"
+            return f"change the {kind.describe()} of {c.name}"
         case ch.RenameColumn(old=o, new=n):
             return f"rename {o} to {n}"
         case ch.ModifyPrimaryKey():
