@@ -121,3 +121,42 @@ def test_rows_do_not_change_the_digest(tmp_path: Path, pg: Server) -> None:
     assert not push(pg.database_url, source(tmp_path, pg)).applied
     with pg.connect() as conn:
         assert conn.execute("SELECT details FROM _trueup_history").fetchall() == before
+
+
+PROBE = """
+import json, sys
+sys.argv = ["trueup", "push", "--schema", "schema.sql", "--url", sys.argv[1], "--no-backup"]
+from trueup.cli import main
+try:
+    main()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_the_quick_way_loads_neither_reader_nor_model(pg: Server, tmp_path: Path) -> None:
+    # What every container start on PostgreSQL runs: the driver and the digest, and not the
+    # catalog reader, the model, the renderer or the schema file's front end.
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "schema.sql").write_text(SCHEMA)
+    for _ in range(2):  # the first push makes the tables, the second takes the quick way
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE, pg.url], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+    assert "already in sync" in out.stdout
+    modules = set(json.loads(out.stderr.strip().splitlines()[-1]))
+    assert "psycopg" in modules
+    for name in (
+        "trueup.model",
+        "trueup.dialects.postgres.inspect",
+        "trueup.dialects.postgres.render",
+        "trueup.sources.sql",
+        "trueup.plan.checks",
+        "rich",
+    ):
+        assert name not in modules, name

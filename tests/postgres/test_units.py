@@ -8,7 +8,8 @@ import pytest
 from trueup.dialects.postgres.dialect import PostgresDialect
 from trueup.dialects.postgres.expressions import expr, key
 from trueup.dialects.postgres.plan import plan
-from trueup.dialects.postgres.render import create_index, create_table, quote
+from trueup.dialects.postgres.quoting import quote
+from trueup.dialects.postgres.render import create_index, create_table
 from trueup.dialects.postgres.session import connection_info, lock_key
 from trueup.dialects.postgres.types import canonical_type, is_narrowing, needs_using
 from trueup.diff.differ import diff

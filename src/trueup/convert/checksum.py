@@ -122,7 +122,8 @@ def _sqlite_batches(
 def _postgres_batches(
     session: Session, table: Table, columns: Sequence[str]
 ) -> Iterator[Sequence[tuple[Any, ...]]]:
-    from trueup.dialects.postgres.render import quote, table_name
+    from trueup.dialects.postgres.quoting import quote
+    from trueup.dialects.postgres.render import table_name
     from trueup.dialects.postgres.session import PostgresSession
 
     assert isinstance(session, PostgresSession)

@@ -22,7 +22,8 @@ from typing import Any
 import psycopg
 
 from trueup.dialects import get_dialect
-from trueup.dialects.postgres.render import literal, qualified, quote, table_name
+from trueup.dialects.postgres.quoting import literal, qualified, quote
+from trueup.dialects.postgres.render import table_name
 from trueup.dialects.postgres.session import (
     PostgresSession,
     _connect,

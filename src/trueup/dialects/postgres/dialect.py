@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from trueup.dialects.base import Capabilities, Dialect, Session, StatementError
-from trueup.dialects.postgres.render import literal, quote, schema_statements, type_name
+from trueup.dialects.postgres.quoting import literal, quote
 from trueup.dialects.postgres.session import PostgresSession, ScratchSession
 from trueup.dialects.postgres.types import base_name, is_narrowing, modifiers
 
@@ -106,6 +106,8 @@ class PostgresDialect(Dialect):
         return literal(value)
 
     def enum_type_name(self, name: str, schema: str | None) -> str:
+        from trueup.dialects.postgres.render import type_name
+
         return type_name(name, schema)
 
     def row_key(self, table: Table) -> tuple[str, ...]:
@@ -184,6 +186,8 @@ class PostgresDialect(Dialect):
         return planner.plan(changes, current, desired, concurrent_indexes=self.concurrent_indexes)
 
     def render_schema(self, schema: Schema) -> list[str]:
+        from trueup.dialects.postgres.render import schema_statements
+
         return schema_statements(schema)
 
     def script(self, plan: Plan) -> str:

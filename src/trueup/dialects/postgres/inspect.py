@@ -16,10 +16,10 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 from typing import Any
 
+from trueup.dialects.postgres.catalog_queries import query_text
 from trueup.dialects.postgres.expressions import expr as _parse_expr
 from trueup.dialects.postgres.expressions import view_expr
 from trueup.dialects.postgres.types import canonical_type as _canonical_type
@@ -67,11 +67,6 @@ QUERIES = ("schemas", "tables", "opclasses", "columns", "constraints", "indexes"
 expr = lru_cache(maxsize=4096)(_parse_expr)
 # A database has few distinct column types and many columns of each.
 canonical_type = lru_cache(maxsize=1024)(_canonical_type)
-
-
-@cache
-def query_text(name: str) -> str:
-    return (resources.files("trueup.dialects.postgres") / "queries" / f"{name}.sql").read_text()
 
 
 def is_internal(name: str) -> bool:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 from trueup.dialects.postgres.expressions import tokens
+from trueup.dialects.postgres.quoting import literal, qualified, quote
 from trueup.dialects.postgres.render import (
     add_foreign_key,
     check_clause,
@@ -38,10 +39,7 @@ from trueup.dialects.postgres.render import (
     create_view,
     drop_index,
     drop_view,
-    literal,
     primary_key_clause,
-    qualified,
-    quote,
     table_name,
     type_name,
     unique_clause,

@@ -1,8 +1,5 @@
-"""SQL text for PostgreSQL: the one place names and literals are quoted, and the shapes of
-``CREATE TABLE`` / ``CREATE INDEX`` / constraints rendered from the model.
-
-Names are always double-quoted (``"`` doubled), schema-qualified when they are not in the
-default schema (the session's ``search_path``), so no identifier reaches SQL unquoted.
+"""SQL text for PostgreSQL: the shapes of ``CREATE TABLE`` / ``CREATE INDEX`` / constraints
+rendered from the model. Names and literals are quoted by :mod:`.quoting`.
 """
 
 from __future__ import annotations
@@ -10,6 +7,7 @@ from __future__ import annotations
 import re
 
 from trueup.dialects.postgres.expressions import tokens
+from trueup.dialects.postgres.quoting import literal, qualified, quote
 from trueup.dialects.postgres.types import SERIALS
 from trueup.model import (
     Action,
@@ -198,21 +196,6 @@ def type_name(name: str, schema: str | None) -> str:
     """A user type's name as ``format_type`` gives it (``status``, ``"Role"``,
     ``audit."Mood"``): the spelling of enum columns' types in the model."""
     return ident(name) if schema is None else f"{ident(schema)}.{ident(name)}"
-
-
-def quote(name: str) -> str:
-    """An identifier, quoted."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def qualified(name: str, schema: str | None) -> str:
-    """A schema object's name; ``schema`` None is the default schema."""
-    return quote(name) if schema is None else f"{quote(schema)}.{quote(name)}"
-
-
-def literal(value: str) -> str:
-    """A string literal (standard_conforming_strings is on since PostgreSQL 9.1)."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def names(columns: tuple[str, ...] | list[str]) -> str:

@@ -27,14 +27,15 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from trueup.dialects.base import Session
-from trueup.dialects.postgres.inspect import inspect, query_text
-from trueup.dialects.postgres.render import literal, quote
+from trueup.dialects.postgres.catalog_queries import query_text
+from trueup.dialects.postgres.quoting import literal, quote
 from trueup.errors import ConfigError, ConnectionError, LockTimeout
-from trueup.model import Schema
 from trueup.urls import DatabaseURL, parse_url
 
 if TYPE_CHECKING:
     from psycopg import Connection
+
+    from trueup.model import Schema
 
 DEFAULT_SCHEMA = "public"
 #: Query parameters of Prisma's connection strings that are not libpq's.
@@ -191,6 +192,10 @@ class PostgresSession(Session):
             yield cursor.fetchall()
 
     def inspect(self) -> Schema:
+        # The reader and the model load only here: a push that the digest finds in sync
+        # (every container start) never needs them.
+        from trueup.dialects.postgres.inspect import inspect
+
         return inspect(self._run_all, self.default_schema, self.namespaces, ignore=self.ignore)
 
     def schema_digest(self) -> str | None:
