@@ -91,7 +91,7 @@ def test_enum_value_in_use_cannot_be_removed(pg: Server) -> None:
     )
     f = one(pg, desired)
     assert (f.code, f.risk, f.count, f.examples) == ("DL106", Risk.UNEXECUTABLE, 2, (2, 3))
-    assert f.message.endswith("2 rows still use them, in `t`.`m` (for example id 2, 3).")
+    assert f.message.endswith("still used: 2 rows in `t`.`m` (for example id 2, 3).")
     pg.execute("UPDATE t SET m = 'sad' WHERE m = 'meh'")
     assert findings(pg, desired) == []
     assert push_sql(pg, desired).applied
@@ -132,7 +132,7 @@ def test_enum_value_in_use_in_an_array_cannot_be_removed(pg: Server) -> None:
     )
     f = one(pg, desired)
     assert (f.code, f.risk, f.count, f.examples) == ("DL106", Risk.UNEXECUTABLE, 3, (1,))
-    assert "3 rows still use them, in `t`.`m` and `t`.`ms` (for example id 1)." in f.message
+    assert "still used: 1 row in `t`.`m` and 2 rows in `t`.`ms` (for example id 1)." in f.message
     before = pg.query("SELECT * FROM t ORDER BY id")
     with pytest.raises(UnsafePlan, match="cannot be executed"):
         push_sql(pg, desired, accept_data_loss=True)
@@ -165,6 +165,64 @@ def test_a_reset_makes_an_enum_of_the_same_name_again(pg: Server) -> None:
     assert pg.query("SELECT count(*) FROM t") == [(0,)]
     assert pg.query("SELECT enum_range(NULL::mood)::text") == [("{happy,meh}",)]
     assert remaining_diff(pg, schema_from_sql(pg, desired)) == []
+
+
+def test_tables_outside_the_default_schema_are_measured_where_they_are(pg: Server) -> None:
+    # A table of the same name in the default schema must not stand in for the one the
+    # change is about (its NULLs would hide the other's values).
+    pg.execute(
+        "CREATE SCHEMA b;"
+        "CREATE TABLE b.t (id integer PRIMARY KEY, x text);"
+        "CREATE TABLE t (id integer PRIMARY KEY, x text);"
+        "INSERT INTO b.t VALUES (1, 'precious'), (2, 'also'), (3, 'x');"
+        "INSERT INTO t VALUES (1, NULL);"
+    )
+    public = "CREATE TABLE t (id integer PRIMARY KEY, x text);"
+    got = {
+        f.code: f
+        for f in findings(pg, "CREATE SCHEMA b; CREATE TABLE b.t (id int PRIMARY KEY);" + public)
+    }
+    assert (got["DL102"].count, got["DL102"].examples) == (3, (1, 2, 3))
+    assert "the `b.t` table" in got["DL102"].message
+    [dropped] = findings(pg, "CREATE SCHEMA b;" + public)
+    assert (dropped.code, dropped.count, dropped.risk) == ("DL101", 3, Risk.DATA_LOSS)
+    before = pg.query("SELECT * FROM b.t ORDER BY id")
+    with pytest.raises(UnsafePlan):
+        push_sql(pg, "CREATE SCHEMA b;" + public)
+    assert pg.query("SELECT * FROM b.t ORDER BY id") == before
+    stricter = (
+        "CREATE SCHEMA b; CREATE TABLE b.t (id integer PRIMARY KEY CHECK (id > 1),"
+        " x text NOT NULL UNIQUE, w integer NOT NULL);" + public
+    )
+    pg.execute("INSERT INTO b.t VALUES (4, 'x')")
+    got = {f.code: f for f in findings(pg, stricter)}
+    assert {c: (f.risk, f.count, f.examples) for c, f in got.items()} == {
+        "DD202": (Risk.UNEXECUTABLE, 4, ()),
+        "DD203": (Risk.UNEXECUTABLE, 1, (3, 4)),
+        "DD205": (Risk.UNEXECUTABLE, 1, (1,)),
+    }
+    # An empty table of that schema takes a required column, whatever the other one holds.
+    pg.execute("DELETE FROM b.t")
+    assert findings(pg, stricter) == []
+
+
+def test_orphans_of_a_foreign_key_to_another_schema_are_counted(pg: Server) -> None:
+    pg.execute(
+        "CREATE SCHEMA app;"
+        "CREATE TABLE app.parent (a integer, b integer, PRIMARY KEY (a, b));"
+        "CREATE TABLE child (id integer PRIMARY KEY, pa integer, pb integer);"
+        "INSERT INTO app.parent VALUES (1, 1);"
+        "INSERT INTO child VALUES (1, 1, 1), (2, 2, 2), (3, NULL, 5), (4, 4, 4);"
+    )
+    f = one(
+        pg,
+        "CREATE SCHEMA app;"
+        "CREATE TABLE app.parent (a integer, b integer, PRIMARY KEY (a, b));"
+        "CREATE TABLE child (id integer PRIMARY KEY, pa integer, pb integer,"
+        " FOREIGN KEY (pa, pb) REFERENCES app.parent (a, b));",
+    )
+    assert (f.code, f.risk, f.count, f.examples) == ("DD204", Risk.UNEXECUTABLE, 2, (2, 4))
+    assert "at no row of `app.parent`" in f.message
 
 
 def test_history_is_recorded_on_postgres(pg: Server) -> None:

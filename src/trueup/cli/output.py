@@ -18,6 +18,11 @@ def _q(name: str | None) -> str:
     return f'"{name}"' if name is not None else "(unnamed)"
 
 
+def _qs(name: str, schema: str | None) -> str:
+    """A schema object's name, with its schema when that is not the default one."""
+    return _q(name) if schema is None else f"{_q(schema)}.{_q(name)}"
+
+
 def _column(col: Column) -> str:
     text = f"{_q(col.name)} {col.type or '(no type)'}"
     if not col.nullable:
@@ -106,19 +111,21 @@ def describe(change: ch.Change) -> list[str]:
     """A change as lines of text: a headline and, for a modified table, one line a part."""
     match change:
         case ch.AddTable(table=t):
-            return [f"+ table {_q(t.name)} ({len(t.columns)} columns)"]
+            return [f"+ table {_qs(t.name, t.schema)} ({len(t.columns)} columns)"]
         case ch.DropTable(table=t):
-            return [f"- table {_q(t.name)}"]
+            return [f"- table {_qs(t.name, t.schema)}"]
         case ch.RenameTable(old=t, new_name=n):
-            return [f"> table {_q(t.name)} renamed to {_q(n)}"]
+            return [f"> table {_qs(t.name, t.schema)} renamed to {_q(n)}"]
         case ch.ModifyTable(new=t, changes=parts):
-            return [f"~ table {_q(t.name)}"] + ["    " + describe_table_change(p) for p in parts]
+            return [f"~ table {_qs(t.name, t.schema)}"] + [
+                "    " + describe_table_change(p) for p in parts
+            ]
         case ch.AddView(view=v):
-            return [f"+ view {_q(v.name)}"]
+            return [f"+ view {_qs(v.name, v.schema)}"]
         case ch.DropView(view=v):
-            return [f"- view {_q(v.name)}"]
+            return [f"- view {_qs(v.name, v.schema)}"]
         case ch.ModifyView(new=v):
-            return [f"~ view {_q(v.name)}"]
+            return [f"~ view {_qs(v.name, v.schema)}"]
         case ch.AddTrigger(trigger=t):
             return [f"+ trigger {_q(t.name)} on {_q(t.table)}"]
         case ch.DropTrigger(trigger=t):
@@ -132,11 +139,13 @@ def describe(change: ch.Change) -> list[str]:
         case ch.ModifyVirtualTable(new=t):
             return [f"~ virtual table {_q(t.name)}"]
         case ch.AddEnum(enum=e):
-            return [f"+ enum {_q(e.name)} ({', '.join(e.values)})"]
+            return [f"+ enum {_qs(e.name, e.schema)} ({', '.join(e.values)})"]
         case ch.DropEnum(enum=e):
-            return [f"- enum {_q(e.name)}"]
+            return [f"- enum {_qs(e.name, e.schema)}"]
         case ch.ModifyEnum(old=o, new=n):
-            return [f"~ enum {_q(n.name)}: {', '.join(o.values)} → {', '.join(n.values)}"]
+            return [
+                f"~ enum {_qs(n.name, n.schema)}: {', '.join(o.values)} → {', '.join(n.values)}"
+            ]
         case ch.AddNamespace(name=name):
             return [f"+ schema {_q(name)}"]
         case _:

@@ -41,6 +41,16 @@ class _Table:
     model: Table
     columns: dict[str, str] = field(default_factory=dict)  # declared name -> name now
 
+    @property
+    def schema(self) -> str | None:
+        """Its schema (namespace); None is the default one."""
+        return self.model.schema
+
+    @property
+    def shown(self) -> str:
+        """Its name as messages give it: with its schema when that is not the default."""
+        return self.name if self.schema is None else f"{self.schema}.{self.name}"
+
     def column(self, name: str) -> str:
         return self.columns.get(name, name)
 
@@ -54,8 +64,9 @@ class _Checks:
         self.dialect = dialect
         self.q = dialect.quote
         self.hooks = dialect.hooks
-        self.table_names: dict[str, str] = {}  # key of the declared name -> name now
-        self._counts: dict[tuple[str, str | None], int | None] = {}
+        # (schema, key of the declared name) -> name now
+        self.table_names: dict[tuple[str | None, str], str] = {}
+        self._counts: dict[tuple[str | None, str, str | None], int | None] = {}
         self._trial: bool | None = None
 
     @property
@@ -89,10 +100,15 @@ class _Checks:
         self.session.execute(f"RELEASE SAVEPOINT {self.SAVEPOINT}")
         return rows
 
+    def qualified(self, table: _Table) -> str:
+        """The table's name in SQL, with its schema when that is not the default one."""
+        name = self.q(table.name)
+        return name if table.schema is None else f"{self.q(table.schema)}.{name}"
+
     def count(self, table: _Table, where: str | None = None) -> int | None:
-        key = (table.name, where)
+        key = (table.schema, table.name, where)
         if key not in self._counts:
-            sql = f"SELECT count(*) FROM {self.q(table.name)}"
+            sql = f"SELECT count(*) FROM {self.qualified(table)}"
             if where:
                 sql += f" WHERE {where}"
             rows = self._query(sql)
@@ -107,22 +123,23 @@ class _Checks:
         pass each (a big table is read once). If the engine refuses the combined query (one
         condition names a column that does not exist yet), the counts are taken one by one
         when asked."""
-        wheres = list(dict.fromkeys(w for w in wheres if (table.name, w) not in self._counts))
+        done = self._counts
+        wheres = list(dict.fromkeys(w for w in wheres if (table.schema, table.name, w) not in done))
         if not wheres:
             return
         filters = ", ".join(f"count(*) FILTER (WHERE {w})" for w in wheres)
-        found = self._query(f"SELECT count(*), {filters} FROM {self.q(table.name)}")
+        found = self._query(f"SELECT count(*), {filters} FROM {self.qualified(table)}")
         if found is None:
             return
-        self._counts[(table.name, None)] = int(found[0][0])
+        self._counts[(table.schema, table.name, None)] = int(found[0][0])
         for where, value in zip(wheres, found[0][1:], strict=True):
-            self._counts[(table.name, where)] = int(value)
+            self._counts[(table.schema, table.name, where)] = int(value)
 
     def examples(self, table: _Table, where: str) -> tuple[object, ...]:
         keys = self.dialect.row_key(table.model)
         select = ", ".join(keys)
         found = self._query(
-            f"SELECT {select} FROM {self.q(table.name)} WHERE {where} LIMIT {risk.EXAMPLES}"
+            f"SELECT {select} FROM {self.qualified(table)} WHERE {where} LIMIT {risk.EXAMPLES}"
         )
         if not found:
             return ()
@@ -161,7 +178,7 @@ class _Checks:
     def run(self, changes: Sequence[ch.Change]) -> tuple[Finding, ...]:
         for c in changes:
             if isinstance(c, ch.RenameTable):
-                self.table_names[self.hooks.key(c.new_name)] = c.old.name
+                self.table_names[(c.old.schema, self.hooks.key(c.new_name))] = c.old.name
         out: list[Finding] = []
         for change in changes:
             match change:
@@ -198,11 +215,11 @@ class _Checks:
             return []
         if n is None:
             message = (
-                f"You are about to drop the `{t.name}` table. If the table is not empty, all "
+                f"You are about to drop the `{t.shown}` table. If the table is not empty, all "
                 "the data it contains will be lost."
             )
         else:
-            message = f"You are about to drop the `{t.name}` table, which is not empty ({n} rows)."
+            message = f"You are about to drop the `{t.shown}` table, which is not empty ({n} rows)."
         return [Finding(risk.DROP_TABLE, Risk.DATA_LOSS, message, table=t.name, rows=n, count=n)]
 
     def drop_virtual_table(self, name: str, change: ch.Change) -> list[Finding]:
@@ -224,7 +241,7 @@ class _Checks:
 
     def modify_table(self, change: ch.ModifyTable) -> list[Finding]:
         old, new = change.old, change.new
-        name_now = self.table_names.get(self.hooks.key(new.name), old.name)
+        name_now = self.table_names.get((new.schema, self.hooks.key(new.name)), old.name)
         columns_now = {x.new: x.old for x in change.changes if isinstance(x, ch.RenameColumn)}
         # The model as it is in the database now, for the row keys of the examples.
         model_now = self.current.table(name_now, old.schema) or old
@@ -306,14 +323,14 @@ class _Checks:
             return []
         if n is None:
             message = (
-                f"You are about to drop the column `{c.name}` on the `{t.name}` table. All the "
+                f"You are about to drop the column `{c.name}` on the `{t.shown}` table. All the "
                 "data in the column will be lost."
             )
             examples: tuple[object, ...] = ()
         else:
             examples = self.examples(t, where)
             message = (
-                f"You are about to drop the column `{c.name}` on the `{t.name}` table, which "
+                f"You are about to drop the column `{c.name}` on the `{t.shown}` table, which "
                 f"still contains {n} non-null values"
                 f"{risk.example_text(self.key_label(t), examples)}."
             )
@@ -338,7 +355,7 @@ class _Checks:
                 shown = risk.example_text(self.key_label(t), examples)
                 if new.default is not None:
                     message = (
-                        f"Made the column `{new.name}` on table `{t.name}` required; its "
+                        f"Made the column `{new.name}` on table `{t.shown}` required; its "
                         f"{plural(n, 'NULL value', 'NULL values')}{shown} will be set to the "
                         f"default {new.default.text}."
                     )
@@ -346,7 +363,7 @@ class _Checks:
                 else:
                     there = plural(n, "existing NULL value", "existing NULL values")
                     message = (
-                        f"Made the column `{new.name}` on table `{t.name}` required, but there "
+                        f"Made the column `{new.name}` on table `{t.shown}` required, but there "
                         f"{'is' if n == 1 else 'are'} {there}{shown}."
                     )
                     level = Risk.UNEXECUTABLE
@@ -367,7 +384,7 @@ class _Checks:
                     Finding(
                         risk.MADE_REQUIRED,
                         Risk.CAUTION,
-                        f"Made the column `{new.name}` on table `{t.name}` required. This step "
+                        f"Made the column `{new.name}` on table `{t.shown}` required. This step "
                         "will fail if there are existing NULL values in that column.",
                         table=t.name,
                         column=new.name,
@@ -388,7 +405,7 @@ class _Checks:
             return []
         if bad is None or nonnull is None:
             message = (
-                f"You are about to alter the column `{new.name}` on the `{t.name}` table. The "
+                f"You are about to alter the column `{new.name}` on the `{t.shown}` table. The "
                 f"data in that column could be lost. {cast}"
             )
             return [
@@ -406,7 +423,7 @@ class _Checks:
         failing = self.dialect.uncastable(col, old, new, new_table, trial=self.trial)
         fails = 0 if failing is None else self.count(t, f"{not_null(col)} AND {failing}")
         message = (
-            f"You are about to alter the column `{new.name}` on the `{t.name}` table, which "
+            f"You are about to alter the column `{new.name}` on the `{t.shown}` table, which "
             f"contains {nonnull} non-null values. {cast} {bad} of them would not convert or "
             f"would change{risk.example_text(self.key_label(t), examples)}."
         )
@@ -436,12 +453,12 @@ class _Checks:
             return []
         if n is None:
             message = (
-                f"Added the required column `{c.name}` to the `{t.name}` table without a "
+                f"Added the required column `{c.name}` to the `{t.shown}` table without a "
                 "default value. This is not possible if the table is not empty."
             )
         else:
             message = (
-                f"Added the required column `{c.name}` to the `{t.name}` table without a "
+                f"Added the required column `{c.name}` to the `{t.shown}` table without a "
                 f"default value. There are {n} rows in this table, it is not possible to "
                 "execute this step."
             )
@@ -465,7 +482,7 @@ class _Checks:
         conds = [f"{k} IS NOT NULL" for k in keys] + ([f"({where})"] if where else [])
         cond = " AND ".join(conds)
         key_list = ", ".join(keys)
-        groups = f"SELECT {key_list} FROM {self.q(t.name)} WHERE {cond} GROUP BY {key_list} HAVING count(*) > 1"  # noqa: E501
+        groups = f"SELECT {key_list} FROM {self.qualified(t)} WHERE {cond} GROUP BY {key_list} HAVING count(*) > 1"  # noqa: E501
         rows = self._query(f"SELECT count(*) FROM ({groups}) AS dup")
         if rows is None:
             return None, ()
@@ -489,7 +506,7 @@ class _Checks:
         label = ", ".join(columns)
         if dups:
             message = (
-                f"The primary key for the `{t.name}` table cannot be changed to ({label}): "
+                f"The primary key for the `{t.shown}` table cannot be changed to ({label}): "
                 f"{plural(dups, 'value is', 'values are')} shared by more than one row"
                 f"{risk.example_text(self.key_label(t), examples)}."
             )
@@ -510,7 +527,7 @@ class _Checks:
             Finding(
                 risk.PRIMARY_KEY,
                 Risk.CAUTION,
-                f"The primary key for the `{t.name}` table will be changed to ({label}).",
+                f"The primary key for the `{t.shown}` table will be changed to ({label}).",
                 table=t.name,
                 rows=n,
             )
@@ -538,12 +555,12 @@ class _Checks:
             return []
         if dups is None:
             message = (
-                f"A unique constraint covering the columns `{columns}` on the table `{t.name}` "
+                f"A unique constraint covering the columns `{columns}` on the table `{t.shown}` "
                 "will be added. If there are existing duplicate values, this will fail."
             )
             return [Finding(risk.NEW_UNIQUE, Risk.CAUTION, message, table=t.name)]
         message = (
-            f"A unique constraint covering the columns `{columns}` on the table `{t.name}` "
+            f"A unique constraint covering the columns `{columns}` on the table `{t.shown}` "
             f"cannot be added: {plural(dups, 'value is', 'values are')} shared by more than "
             f"one row{risk.example_text(self.key_label(t), examples)}."
         )
@@ -570,7 +587,7 @@ class _Checks:
             return []  # a new column holds NULL or its default; the push checks it after
         child_cols = [self.q(t.column(c)) for c in fk.columns]
         present = " AND ".join(f"c.{c} IS NOT NULL" for c in child_cols)
-        parent_now = self.table_names.get(key(fk.ref_table), fk.ref_table)
+        parent_now = self.table_names.get((fk.ref_schema, key(fk.ref_table)), fk.ref_table)
         parent = self.current.table(parent_now, fk.ref_schema)
         if parent is None:
             orphan = present  # the parent table does not exist yet: every reference dangles
@@ -580,27 +597,29 @@ class _Checks:
                 for pc, cc in zip(fk.ref_columns, child_cols, strict=False)
             )
             orphan = (
-                f"{present} AND NOT EXISTS (SELECT 1 FROM {self.q(parent_now)} AS p WHERE {match})"
+                f"{present} AND NOT EXISTS "
+                f"(SELECT 1 FROM {self.qualified(_Table(parent_now, parent))} AS p WHERE {match})"
             )
-        rows = self._query(f"SELECT count(*) FROM {self.q(t.name)} AS c WHERE {orphan}")
+        rows = self._query(f"SELECT count(*) FROM {self.qualified(t)} AS c WHERE {orphan}")
         n = None if rows is None else int(rows[0][0])
         if n == 0:
             return []
         cols = ", ".join(fk.columns)
+        ref = fk.ref_table if fk.ref_schema is None else f"{fk.ref_schema}.{fk.ref_table}"
         if n is None:
             message = (
-                f"A foreign key on `{t.name}` ({cols}) referencing `{fk.ref_table}` will be "
+                f"A foreign key on `{t.shown}` ({cols}) referencing `{ref}` will be "
                 "added. Rows without a matching parent will make this step fail."
             )
             return [Finding(risk.NEW_FOREIGN_KEY, Risk.CAUTION, message, table=t.name)]
         keys = ", ".join(f"c.{k}" for k in self.dialect.row_key(t.model))
         found = self._query(
-            f"SELECT {keys} FROM {self.q(t.name)} AS c WHERE {orphan} LIMIT {risk.EXAMPLES}"
+            f"SELECT {keys} FROM {self.qualified(t)} AS c WHERE {orphan} LIMIT {risk.EXAMPLES}"
         )
         examples = tuple(r[0] if len(r) == 1 else tuple(r) for r in found or [])
         message = (
-            f"A foreign key on `{t.name}` ({cols}) referencing `{fk.ref_table}` cannot be "
-            f"added: {plural(n, 'row points', 'rows point')} at no row of `{fk.ref_table}`"
+            f"A foreign key on `{t.shown}` ({cols}) referencing `{ref}` cannot be "
+            f"added: {plural(n, 'row points', 'rows point')} at no row of `{ref}`"
             f"{risk.example_text(self.key_label(t), examples)}."
         )
         return self.measured(risk.NEW_FOREIGN_KEY, Risk.UNEXECUTABLE, message, t, n, examples)
@@ -612,13 +631,13 @@ class _Checks:
             return []
         if n is None:
             message = (
-                f"A check constraint ({expression}) will be added to the `{t.name}` table. "
+                f"A check constraint ({expression}) will be added to the `{t.shown}` table. "
                 "Rows that break it will make this step fail."
             )
             return [Finding(risk.NEW_CHECK, Risk.CAUTION, message, table=t.name)]
         examples = self.examples(t, where)
         message = (
-            f"A check constraint ({expression}) cannot be added to the `{t.name}` table: "
+            f"A check constraint ({expression}) cannot be added to the `{t.shown}` table: "
             f"{plural(n, 'row breaks', 'rows break')} it"
             f"{risk.example_text(self.key_label(t), examples)}."
         )
@@ -653,16 +672,15 @@ class _Checks:
                     unknown = True
                 elif n:
                     total += n
-                    used_in.append(f"`{table.name}`.`{col.name}`")
+                    used_in.append(f"{plural(n, 'row', 'rows')} in `{t.shown}`.`{col.name}`")
                     if not examples:
                         examples = self.examples(t, where)
                         example_label = risk.example_text(self.key_label(t), examples)
         listed = ",".join(removed)
         if total:
             message = (
-                f"The values [{listed}] on the enum `{name}` will be removed, but "
-                f"{plural(total, 'row still uses', 'rows still use')} them, in "
-                f"{_and_list(used_in)}{example_label}."
+                f"The values [{listed}] on the enum `{name}` will be removed, but they are "
+                f"still used: {_and_list(used_in)}{example_label}."
             )
             return [
                 Finding(
