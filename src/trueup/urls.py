@@ -19,6 +19,11 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from trueup.errors import ConfigError
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+#: A password given as a parameter: ``?password=…`` in a URL's query string, or
+#: ``password=…`` in a libpq keyword string (quoted or not).
+_PASSWORD_PARAM = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]*)", re.IGNORECASE)
+#: A libpq keyword string (``host=db dbname=app``) rather than a URL or a path.
+_KEYWORD_DSN = re.compile(r"^\s*(host|hostaddr|dbname|user|port|password|service)\s*=", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +47,9 @@ class DatabaseURL:
 
 
 def redact(url: str) -> str:
-    """Hide the password in a URL (``postgresql://u:***@host/db``); other text is unchanged."""
+    """Hide the password in a URL (``postgresql://u:***@host/db``, ``?password=***``), or in
+    a libpq keyword string; other text is unchanged."""
+    url = _PASSWORD_PARAM.sub(r"\1***", url)
     match = _SCHEME.match(url)
     if not match or "@" not in url:
         return url
@@ -71,6 +78,12 @@ def parse_url(url: str, *, base_dir: str | None = None) -> DatabaseURL:
         )
     match = _SCHEME.match(text)
     scheme = match.group(1).lower() if match else ""
+    if not match and _KEYWORD_DSN.match(text):
+        raise ConfigError(
+            f"{redact(text)!r} is a libpq connection string; trueup takes a URL.",
+            hint="Write it as postgresql://USER:PASSWORD@HOST:PORT/DBNAME (a socket folder "
+            "goes in ?host=/path).",
+        )
     # A Windows drive letter ("C:\\data\\app.db") looks like a one-letter scheme: a path.
     if not match or len(scheme) == 1:
         return _sqlite(text, text, base_dir)

@@ -47,6 +47,21 @@ def test_postgres_urls_keep_the_password_out_of_sight() -> None:
     assert parse_url("postgres://u@h/d").engine == "postgresql"
 
 
+def test_a_password_in_the_query_string_is_hidden_too() -> None:
+    parsed = parse_url("postgresql://app@/media?host=/run/pg&password=s3cret&sslmode=disable")
+    assert str(parsed) == "postgresql://app@/media?host=/run/pg&password=***&sslmode=disable"
+    assert "s3cret" not in repr(parsed)
+    assert redact("postgresql://a:b@h/d?PASSWORD=c") == "postgresql://a:***@h/d?PASSWORD=***"
+
+
+def test_a_libpq_keyword_string_is_refused_without_its_password() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_url("host=/run/pg dbname=media password='s3 cret'")
+    assert "libpq connection string" in str(err.value)
+    assert "s3" not in str(err.value) and "cret" not in str(err.value)
+    assert "postgresql://" in (err.value.hint or "")
+
+
 def test_redact_leaves_urls_without_password_alone() -> None:
     assert redact("postgresql://u@h/d") == "postgresql://u@h/d"
     assert redact("file:./x.db") == "file:./x.db"
