@@ -166,6 +166,28 @@ def test_wrong_password(password_server: PasswordServer, folder: Path) -> None:
         assert PASSWORD not in result.stdout + result.stderr
 
 
+def test_export_by_a_role_that_may_not_read_a_table(pg: Server, folder: Path) -> None:
+    role = f"reader_{os.getpid()}"
+    pg.execute(
+        f'CREATE ROLE "{role}" LOGIN;'
+        "CREATE TABLE open (id integer PRIMARY KEY); CREATE TABLE secret (id integer PRIMARY KEY);"
+        f'INSERT INTO secret VALUES (1); GRANT SELECT ON open TO "{role}";'
+    )
+    try:
+        url = pg.url.replace("postgresql://postgres@", f"postgresql://{role}@")
+        assert url != pg.url
+        result = trueup(folder, "export", "--url", url, "-o", "out.jsonl")
+        assert_clear_error(
+            result, "permission denied for table secret", "Nothing was exported", "SELECT"
+        )
+        assert list(folder.iterdir()) == []
+        result = trueup(folder, "backup", "--url", url, "--dir", "backups")
+        assert_clear_error(result, "permission denied", "must be able to read every table")
+        assert not (folder / "backups").exists() or not any((folder / "backups").iterdir())
+    finally:
+        pg.execute(f'DROP OWNED BY "{role}"; DROP ROLE "{role}";')
+
+
 def test_unreachable_server(folder: Path) -> None:
     (folder / "schema.sql").write_text(TABLES)
     nothing_there = f"postgresql://app:{PASSWORD}@127.0.0.1:{free_port()}/shop"

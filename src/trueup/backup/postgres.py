@@ -59,6 +59,12 @@ def _hint(stderr: str) -> str:
             "Nothing was saved. Check that the backups folder is writable and has space, or "
             "choose another with --dir or TRUEUP_BACKUP_DIR."
         )
+    if "permission denied" in stderr:
+        return (
+            "Nothing was saved. The user of the URL must be able to read every table, "
+            "sequence and schema of the database (pg_dump reads them all): back up as the "
+            "database's owner."
+        )
     if "connection to server" in stderr:
         return (
             "Nothing was changed. Check the host, port, user, password and database name of "

@@ -154,6 +154,13 @@ def export_database(
                 raise TransferError(f"{table.name}: counted {count.rows} rows, read {written}.")
         writer.end(len(counts), header.rows)
         out.flush()
+    except source.errors as exc:
+        raise TransferError(
+            f"Could not read the database {url}: {str(exc).strip()}.",
+            hint="Nothing was exported. The user of the URL must be able to read every table "
+            "(SELECT); tables that are not the app's can be left out with "
+            "TRUEUP_IGNORE_TABLES or ignore_tables in the settings file.",
+        ) from exc
     finally:
         source.close()
     names = tuple(v.name for v in schema.virtual_tables)

@@ -20,6 +20,8 @@ class Source(ABC):
     #: A folder where the export may keep scratch files it deletes again (the output's
     #: folder); None keeps all of it in memory.
     scratch: str | None = None
+    #: The engine's own errors (a table the user may not read, say): reported as such.
+    errors: tuple[type[Exception], ...] = ()
 
     @abstractmethod
     def record(self, table: Table) -> TableRecord:

@@ -55,6 +55,8 @@ def _sequence_column(table: Table) -> str | None:
 
 
 class PostgresSource(Source):
+    errors = (psycopg.Error,)
+
     def __init__(
         self, url: DatabaseURL, timeout: float, ignore: Callable[[str], bool] | None
     ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -56,6 +57,8 @@ def _session(url: DatabaseURL, *, create: bool, ignore: Callable[[str], bool] | 
 
 
 class SQLiteSource(Source):
+    errors = (sqlite3.Error,)
+
     def __init__(
         self, url: DatabaseURL, timeout: float, ignore: Callable[[str], bool] | None
     ) -> None:
