@@ -23,7 +23,7 @@ from tests.helpers import (
     table_rows,
 )
 from trueup.cli import cli
-from trueup.errors import UnsafePlan
+from trueup.errors import ApplyError, UnsafePlan
 from trueup.plan import Finding, Risk
 from trueup.push import plan_for
 from trueup.urls import parse_url
@@ -253,6 +253,49 @@ def test_check_counts_rows_that_break_it(tmp_path: Path) -> None:
     )
     f = one(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, price INT CHECK (price > 0));")
     assert (f.code, f.risk, f.count, f.examples) == ("DD205", Risk.UNEXECUTABLE, 2, (2, 4))
+
+
+@pytest.mark.parametrize("kind", ["STORED", "VIRTUAL"])
+def test_a_column_made_generated_counts_the_values_it_replaces(tmp_path: Path, kind: str) -> None:
+    db = tmp_path / "a.db"
+    make_db(
+        db,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, n INTEGER);",
+        "INSERT INTO t VALUES (1, 1, 100), (2, 2, 3), (3, 3, NULL), (4, NULL, 7);",
+    )
+    desired = f"CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, n INTEGER AS (a + 1) {kind});"
+    f = one(db, desired)
+    # Row 2 already holds what the expression computes; row 3 holds nothing.
+    assert (f.code, f.risk, f.count, f.examples) == ("DL107", Risk.DATA_LOSS, 2, (1, 4))
+    before = file_bytes_and_schema(db)
+    with pytest.raises(UnsafePlan):
+        push_sql(db, desired)
+    assert file_bytes_and_schema(db) == before
+    assert push_sql(db, desired, accept_data_loss=True).applied
+    assert rows(db, "SELECT id, n FROM t ORDER BY id") == [(1, 2), (2, 3), (3, 4), (4, None)]
+
+
+def test_a_rebuild_never_resolves_a_clash_by_dropping_rows(tmp_path: Path) -> None:
+    # A key with its own conflict clause (REPLACE deletes the older row, IGNORE skips the
+    # newer) must not let the copy of a rebuild lose rows: the clash stops the push.
+    db = tmp_path / "a.db"
+    make_db(
+        db,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT UNIQUE ON CONFLICT REPLACE);"
+        "CREATE TABLE k (id INTEGER PRIMARY KEY, code TEXT UNIQUE ON CONFLICT IGNORE);",
+        "INSERT INTO t VALUES (1, 'Bob@x'), (2, 'bob@x');"
+        "INSERT INTO k VALUES (1, '1'), (2, '01');",
+    )
+    before = file_bytes_and_schema(db)
+    for desired in (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE UNIQUE ON CONFLICT "
+        "REPLACE); CREATE TABLE k (id INTEGER PRIMARY KEY, code TEXT UNIQUE ON CONFLICT IGNORE);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT UNIQUE ON CONFLICT REPLACE);"
+        "CREATE TABLE k (id INTEGER PRIMARY KEY, code INTEGER UNIQUE ON CONFLICT IGNORE);",
+    ):
+        with pytest.raises((UnsafePlan, ApplyError)):
+            push_sql(db, desired, accept_data_loss=True)
+        assert file_bytes_and_schema(db) == before
 
 
 def test_virtual_table_drop(tmp_path: Path) -> None:

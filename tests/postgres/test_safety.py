@@ -225,6 +225,24 @@ def test_orphans_of_a_foreign_key_to_another_schema_are_counted(pg: Server) -> N
     assert "at no row of `app.parent`" in f.message
 
 
+def test_a_column_made_generated_counts_the_values_it_replaces(pg: Server) -> None:
+    pg.execute(
+        "CREATE TABLE t (id integer PRIMARY KEY, a integer, n integer);"
+        "INSERT INTO t VALUES (1, 1, 100), (2, 2, 3), (3, 3, NULL);"
+    )
+    desired = (
+        "CREATE TABLE t (id integer PRIMARY KEY, a integer,"
+        " n integer GENERATED ALWAYS AS (a + 1) STORED);"
+    )
+    f = one(pg, desired)
+    assert (f.code, f.risk, f.count, f.examples) == ("DL107", Risk.DATA_LOSS, 1, (1,))
+    with pytest.raises(UnsafePlan):
+        push_sql(pg, desired)
+    assert pg.query("SELECT n FROM t ORDER BY id") == [(100,), (3,), (None,)]
+    assert push_sql(pg, desired, accept_data_loss=True).applied
+    assert pg.query("SELECT n FROM t ORDER BY id") == [(2,), (3,), (4,)]
+
+
 def test_history_is_recorded_on_postgres(pg: Server) -> None:
     from trueup import history
     from trueup.dialects import get_dialect

@@ -338,9 +338,36 @@ class _Checks:
             risk.DROP_COLUMN, Risk.DATA_LOSS, message, t, n, examples, column=c.name
         )
 
+    def computed_over_values(self, t: _Table, c: Column, expression: str) -> list[Finding]:
+        """A stored column becomes a generated one: the values it holds give way to the
+        computed ones. Values equal to what the expression gives lose nothing."""
+        col = self.q(t.column(c.name))
+        where = f"{col} IS NOT NULL AND (({expression}) IS NULL OR {col} <> ({expression}))"
+        n = self.count(t, where)
+        if n == 0:
+            return []
+        start = (
+            f"The column `{c.name}` on the `{t.shown}` table becomes a generated column, "
+            f"computed as {expression}"
+        )
+        examples: tuple[object, ...] = ()
+        if n is None:
+            message = f"{start}. The values it holds will be replaced."
+        else:
+            examples = self.examples(t, where)
+            message = (
+                f"{start}; {plural(n, 'value', 'values')} it holds will be replaced by the "
+                f"computed ones{risk.example_text(self.key_label(t), examples)}."
+            )
+        return self.measured(
+            risk.COMPUTED_OVER_VALUES, Risk.DATA_LOSS, message, t, n, examples, column=c.name
+        )
+
     def modify_column(
         self, t: _Table, new_table: Table, old: Column, new: Column, kind: ch.ColumnChange
     ) -> list[Finding]:
+        if new.generated is not None and old.generated is None:
+            return self.computed_over_values(t, old, new.generated.expression.text)
         if new.generated is not None or old.generated is not None:
             return []
         out: list[Finding] = []

@@ -403,8 +403,16 @@ def _copy_rows(old: Table, new: Table, temp: str) -> str | None:
                 sources.insert(0, rowid)
     if not targets:
         return None
+    # A key declared with its own conflict clause (UNIQUE ON CONFLICT REPLACE / IGNORE,
+    # NOT NULL ON CONFLICT REPLACE) would resolve a clash during the copy by deleting or
+    # skipping rows. OR ABORT overrides the table's clauses for this statement only: a
+    # clash stops the push, which is rolled back, and no row is lost.
+    conflicts = [i.on_conflict for i in new.indexes]
+    conflicts += [new.primary_key.on_conflict if new.primary_key else None]
+    conflicts += [c.not_null_conflict for c in new.columns]
+    insert = "INSERT OR ABORT INTO" if any(conflicts) else "INSERT INTO"
     return (
-        f"INSERT INTO {quote(temp)} ({', '.join(targets)})\n"
+        f"{insert} {quote(temp)} ({', '.join(targets)})\n"
         f"SELECT {', '.join(sources)} FROM {quote(old.name)}"
     )
 
