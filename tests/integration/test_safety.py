@@ -283,8 +283,7 @@ def test_a_rebuild_never_resolves_a_clash_by_dropping_rows(tmp_path: Path) -> No
         db,
         "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT UNIQUE ON CONFLICT REPLACE);"
         "CREATE TABLE k (id INTEGER PRIMARY KEY, code TEXT UNIQUE ON CONFLICT IGNORE);",
-        "INSERT INTO t VALUES (1, 'Bob@x'), (2, 'bob@x');"
-        "INSERT INTO k VALUES (1, '1'), (2, '01');",
+        "INSERT INTO t VALUES (1, 'Bob@x'), (2, 'bob@x');INSERT INTO k VALUES (1, '1'), (2, '01');",
     )
     before = file_bytes_and_schema(db)
     for desired in (
