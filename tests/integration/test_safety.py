@@ -297,6 +297,27 @@ def test_a_rebuild_never_resolves_a_clash_by_dropping_rows(tmp_path: Path) -> No
         assert file_bytes_and_schema(db) == before
 
 
+def test_a_rowid_alias_takes_only_integers(tmp_path: Path) -> None:
+    # TEXT PRIMARY KEY -> INTEGER PRIMARY KEY: the new key is the rowid, which refuses
+    # anything that does not arrive as an integer ("datatype mismatch"), STRICT or not.
+    db = tmp_path / "a.db"
+    make_db(
+        db,
+        "CREATE TABLE w (k TEXT PRIMARY KEY, v TEXT);",
+        "INSERT INTO w VALUES ('1', 'a'), ('abc', 'b'), ('2.5', 'c'), ('3', 'd');",
+    )
+    desired = "CREATE TABLE w (k INTEGER PRIMARY KEY, v TEXT);"
+    f = one(db, desired)
+    assert (f.code, f.risk, f.count, f.examples) == ("DL103", Risk.UNEXECUTABLE, 2, ("2.5", "abc"))
+    with pytest.raises(UnsafePlan):
+        push_sql(db, desired, accept_data_loss=True)
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM w WHERE k IN ('abc', '2.5')")
+    conn.close()
+    assert push_sql(db, desired).applied
+    assert rows(db, "SELECT k, typeof(k) FROM w ORDER BY k") == [(1, "integer"), (3, "integer")]
+
+
 def test_virtual_table_drop(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     make_db(

@@ -243,6 +243,58 @@ def test_a_column_made_generated_counts_the_values_it_replaces(pg: Server) -> No
     assert pg.query("SELECT n FROM t ORDER BY id") == [(2,), (3,), (4,)]
 
 
+def test_text_into_an_enum_made_by_the_same_push(pg: Server) -> None:
+    # The cast cannot be tried before the type exists: the enum's values judge it.
+    pg.execute(
+        "CREATE TABLE t (id integer PRIMARY KEY, m text, l text[]);"
+        "INSERT INTO t VALUES (1, 'A', '{A,B}'), (2, 'B', '{}'), (3, 'C', '{C}'), (4, NULL, NULL);"
+    )
+    desired = (
+        "CREATE TYPE e AS ENUM ('A', 'B'); CREATE TABLE t (id integer PRIMARY KEY, m e, l e[]);"
+    )
+    got = {f.column: f for f in findings(pg, desired)}
+    assert {c: (f.code, f.risk, f.count, f.examples) for c, f in got.items()} == {
+        "m": ("DL103", Risk.UNEXECUTABLE, 1, (3,)),
+        "l": ("DL103", Risk.UNEXECUTABLE, 1, (3,)),
+    }
+    pg.execute("UPDATE t SET m = 'A', l = '{A}' WHERE id = 3")
+    assert findings(pg, desired) == []
+    assert push_sql(pg, desired).applied
+    assert pg.query("SELECT m::text, l::text FROM t ORDER BY id") == [
+        ("A", "{A,B}"),
+        ("B", "{}"),
+        ("A", "{A}"),
+        (None, None),
+    ]
+    # From one enum into another: through text, as PostgreSQL has no cast between them.
+    other = "CREATE TYPE f AS ENUM ('B', 'A'); CREATE TABLE t (id integer PRIMARY KEY, m f, l f[]);"
+    assert findings(pg, other) == []
+    assert push_sql(pg, other).applied
+    assert pg.query("SELECT m::text FROM t ORDER BY id") == [("A",), ("B",), ("A",), (None,)]
+    assert remaining_diff(pg, schema_from_sql(pg, other)) == []
+    smaller = "CREATE TYPE g AS ENUM ('A'); CREATE TABLE t (id integer PRIMARY KEY, m g, l g[]);"
+    got = {f.column: f for f in findings(pg, smaller)}
+    assert (got["m"].risk, got["m"].count, got["m"].examples) == (Risk.UNEXECUTABLE, 1, (2,))
+    assert (got["l"].risk, got["l"].count, got["l"].examples) == (Risk.UNEXECUTABLE, 1, (1,))
+
+
+def test_a_shorter_varchar_is_refused_where_a_value_is_too_long(pg: Server) -> None:
+    # ALTER ... TYPE assigns, and an assignment errors on a value too long (a cast would
+    # have cut it short): no --accept-data-loss can make it run.
+    pg.execute(
+        "CREATE TABLE t (id integer PRIMARY KEY, v varchar(10), c text);"
+        "INSERT INTO t VALUES (1, 'abcdefghij', 'abcd'), (2, 'ab', 'ab');"
+    )
+    desired = "CREATE TABLE t (id integer PRIMARY KEY, v varchar(5), c char(3));"
+    got = {f.column: f for f in findings(pg, desired)}
+    assert {c: (f.risk, f.count, f.examples) for c, f in got.items()} == {
+        "v": (Risk.UNEXECUTABLE, 1, (1,)),
+        "c": (Risk.UNEXECUTABLE, 1, (1,)),
+    }
+    pg.execute("UPDATE t SET v = 'abc', c = 'abc' WHERE id = 1")
+    assert push_sql(pg, desired).applied
+
+
 def test_history_is_recorded_on_postgres(pg: Server) -> None:
     from trueup import history
     from trueup.dialects import get_dialect

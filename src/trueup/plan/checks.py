@@ -67,6 +67,13 @@ class _Checks:
         # (schema, key of the declared name) -> name now
         self.table_names: dict[tuple[str | None, str], str] = {}
         self._counts: dict[tuple[str | None, str, str | None], int | None] = {}
+        #: The values each enum takes during the push (its type's name -> values). A cast
+        #: into an enum is judged by them, not tried: the type may not exist yet, and
+        #: PostgreSQL has no cast from another enum. A value added in the same push cannot
+        #: be used before it commits, so a changed enum counts the values it keeps.
+        self.enum_values: dict[str, tuple[str, ...]] = {
+            dialect.enum_type_name(e.name, e.schema): tuple(e.values) for e in current.enums
+        }
         self._trial: bool | None = None
 
     @property
@@ -104,6 +111,32 @@ class _Checks:
         """The table's name in SQL, with its schema when that is not the default one."""
         name = self.q(table.name)
         return name if table.schema is None else f"{self.q(table.schema)}.{name}"
+
+    def _not_in_enum(self, col: str, new: Column) -> str | None:
+        """The values a cast into an enum would refuse (None when the new type is none)."""
+        values = self.enum_values.get(new.type.removesuffix("[]"))
+        if values is None:
+            return None
+        listed = ", ".join(self.dialect.literal(v) for v in values) or "NULL"
+        if new.type.endswith("[]"):
+            return f"NOT (CAST({col} AS TEXT[]) <@ ARRAY[{listed}]::TEXT[])"
+        return f"CAST({col} AS TEXT) NOT IN ({listed})"
+
+    def unconvertible(self, col: str, old: Column, new: Column) -> str | None:
+        enum = self._not_in_enum(col, new)
+        return (
+            enum
+            if enum is not None
+            else self.dialect.unconvertible(col, old, new, trial=self.trial)
+        )
+
+    def uncastable(self, col: str, old: Column, new: Column, table: Table) -> str | None:
+        enum = self._not_in_enum(col, new)
+        return (
+            enum
+            if enum is not None
+            else self.dialect.uncastable(col, old, new, table, trial=self.trial)
+        )
 
     def count(self, table: _Table, where: str | None = None) -> int | None:
         key = (table.schema, table.name, where)
@@ -177,6 +210,12 @@ class _Checks:
 
     def run(self, changes: Sequence[ch.Change]) -> tuple[Finding, ...]:
         for c in changes:
+            if isinstance(c, ch.AddEnum):
+                name = self.dialect.enum_type_name(c.enum.name, c.enum.schema)
+                self.enum_values[name] = tuple(c.enum.values)
+            elif isinstance(c, ch.ModifyEnum):
+                name = self.dialect.enum_type_name(c.new.name, c.new.schema)
+                self.enum_values[name] = tuple(v for v in c.old.values if v in c.new.values)
             if isinstance(c, ch.RenameTable):
                 self.table_names[(c.old.schema, self.hooks.key(c.new_name))] = c.old.name
         out: list[Finding] = []
@@ -300,7 +339,7 @@ class _Checks:
                         oc, nc, change.new
                     ):
                         out.append(not_null(col))
-                        predicate = self.dialect.unconvertible(col, oc, nc, trial=self.trial)
+                        predicate = self.unconvertible(col, oc, nc)
                         if predicate is not None:
                             out.append(f"{not_null(col)} AND {predicate}")
                     if ch.ColumnChange.NULLABLE in kind and oc.nullable and not nc.nullable:
@@ -423,7 +462,7 @@ class _Checks:
         self, t: _Table, new_table: Table, col: str, old: Column, new: Column
     ) -> list[Finding]:
         cast = f"The data in that column will be cast from `{old.type or 'no type'}` to `{new.type or 'no type'}`."  # noqa: E501
-        predicate = self.dialect.unconvertible(col, old, new, trial=self.trial)
+        predicate = self.unconvertible(col, old, new)
         nonnull = self.count(t, not_null(col))
         if nonnull == 0:
             return []
@@ -447,7 +486,7 @@ class _Checks:
             ]
         assert predicate is not None
         examples = self.examples(t, f"{not_null(col)} AND {predicate}")
-        failing = self.dialect.uncastable(col, old, new, new_table, trial=self.trial)
+        failing = self.uncastable(col, old, new, new_table)
         fails = 0 if failing is None else self.count(t, f"{not_null(col)} AND {failing}")
         message = (
             f"You are about to alter the column `{new.name}` on the `{t.shown}` table, which "

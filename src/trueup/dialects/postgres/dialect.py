@@ -141,9 +141,16 @@ class PostgresDialect(Dialect):
     def uncastable(
         self, column_sql: str, old: Column, new: Column, table: Table, *, trial: bool = False
     ) -> str | None:
+        # ALTER ... TYPE without USING converts by assignment, and an assignment to a
+        # shorter VARCHAR / CHAR is an error where a cast (the trial's) cuts the text short.
+        mods = modifiers(new.type)
+        too_long = None
+        if base_name(new.type) in ("VARCHAR", "CHAR") and mods and not new.type.endswith("[]"):
+            too_long = f"length({column_sql}::text) > {mods[0]}"
         if trial:
-            return f"{self._trial(column_sql, old, new)} = 'fails'"
-        return self._known_unconvertible(column_sql, old, new)
+            fails = f"{self._trial(column_sql, old, new)} = 'fails'"
+            return fails if too_long is None else f"({too_long} OR {fails})"
+        return too_long or self._known_unconvertible(column_sql, old, new)
 
     def unconvertible(
         self, column_sql: str, old: Column, new: Column, *, trial: bool = False

@@ -452,11 +452,12 @@ class _Planner:
         sql = f"{col} TYPE {new.type}"
         if new.collation:
             sql += f" COLLATE {quote(new.collation)}"
-        enum_target = any(_uses_enum(new.type, e) for e in self.desired.enums)
-        if enum_target and not any(_uses_enum(old.type, e) for e in self.current.enums):
+        if any(_uses_enum(new.type, e) for e in self.desired.enums):
+            # Into an enum through text: from text, and from another enum too (PostgreSQL
+            # has no cast between two enum types).
             via = "text[]" if old.type.endswith("[]") else "text"
             sql += f" USING {quote(new.name)}::{via}::{new.type}"
-        elif needs_using(old.type, new.type) or enum_target:
+        elif needs_using(old.type, new.type):
             sql += f" USING {quote(new.name)}::{new.type}"
         return sql
 

@@ -135,9 +135,16 @@ class SQLiteDialect(Dialect):
     def uncastable(
         self, column_sql: str, old: Column, new: Column, table: Table, *, trial: bool = False
     ) -> str | None:
-        # Only a STRICT table refuses a value of the wrong type; others keep it as it is.
-        # It takes what the new type's affinity turns into that type, lossy or not: an
-        # integer into REAL (2^53 + 1 arrives as 2^53), a number into TEXT. What it refuses:
+        from trueup.dialects.sqlite.rowid import rowid_alias
+
+        # The rowid alias (INTEGER PRIMARY KEY) takes only what arrives as an integer:
+        # anything else is "datatype mismatch", in any table.
+        alias = rowid_alias(table)
+        if alias is not None and self.hooks.key(alias) == self.hooks.key(new.name):
+            return self.unconvertible(column_sql, old, new)
+        # Otherwise only a STRICT table refuses a value of the wrong type; others keep it as
+        # it is. It takes what the new type's affinity turns into that type, lossy or not:
+        # an integer into REAL (2^53 + 1 arrives as 2^53), a number into TEXT. It refuses:
         if "STRICT" not in table.options:
             return None
         strict_type = new.type.upper()
