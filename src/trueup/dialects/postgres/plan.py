@@ -595,9 +595,12 @@ class _Planner:
     # --- keys other tables' foreign keys depend on --------------------------------------------
 
     def keys_in_the_way(self, modified: list[ch.ModifyTable], dropped: list[Table]) -> None:
-        """A primary key or unique constraint cannot be dropped while a foreign key uses it:
-        such foreign keys are dropped first and added again at the end."""
+        """A primary key or unique constraint cannot be dropped while a foreign key uses it,
+        and a column of a foreign key (on either side) cannot change its type while the key
+        holds (the two types would no longer match half way): such foreign keys are dropped
+        first and added again at the end."""
         going: set[tuple[str | None, str, tuple[str, ...]]] = set()
+        retyped: set[tuple[str | None, str, str]] = set()
         for m in modified:
             for p in m.changes:
                 if isinstance(p, ch.ModifyPrimaryKey) and p.old is not None:
@@ -605,7 +608,9 @@ class _Planner:
                         going.add((m.new.schema, m.new.name, p.old.columns))
                 elif isinstance(p, ch.DropIndex) and p.index.unique:
                     going.add((m.new.schema, m.new.name, p.index.columns))
-        if not going:
+                elif isinstance(p, ch.ModifyColumn) and ch.ColumnChange.TYPE in p.kind:
+                    retyped.add((m.old.schema, m.old.name, p.old.name))
+        if not going and not retyped:
             return
         already = {
             (s.change.new.schema, s.change.new.name, s.sql)
@@ -617,14 +622,17 @@ class _Planner:
             if (t.schema, t.name) in gone:
                 continue
             for fk in t.foreign_keys:
-                if (fk.ref_schema, fk.ref_table, fk.ref_columns) not in going:
+                in_the_way = (
+                    (fk.ref_schema, fk.ref_table, fk.ref_columns) in going
+                    or any((t.schema, t.name, c) in retyped for c in fk.columns)
+                    or any((fk.ref_schema, fk.ref_table, c) in retyped for c in fk.ref_columns)
+                )
+                if not in_the_way:
                     continue
                 sql = f"ALTER TABLE {table_name(t)} DROP CONSTRAINT {quote(fk.name or '')}"
                 if (t.schema, t.name, sql) in already:
                     continue
-                self.add(
-                    "drop foreign keys", sql, f"drop {fk.name} while the key it uses changes", None
-                )
+                self.add("drop foreign keys", sql, f"drop {fk.name} while its key changes", None)
                 target = self.desired.table(t.name, t.schema)
                 if target is not None and fk in target.foreign_keys:
                     self.add(
