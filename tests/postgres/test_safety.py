@@ -4,10 +4,13 @@ PostgreSQL (history, managed schemas, comments, concurrent indexes)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.bad_input import trueup
 from tests.postgres.support import Server, push_sql, remaining_diff, schema_from_sql
-from trueup.errors import UnsafePlan
+from trueup.errors import ApplyError, UnsafePlan
 from trueup.plan import Finding, Risk
 from trueup.push import plan_for
 
@@ -347,4 +350,30 @@ def test_concurrent_indexes_are_built_after_the_transaction(pg: Server) -> None:
     assert pg.query("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_name'::regclass") == [
         (True,)
     ]
+    assert push_sql(pg, desired).plan.is_empty
+
+
+def test_an_index_left_invalid_is_built_again(pg: Server, tmp_path: Path) -> None:
+    # A concurrent build that fails after the commit leaves an INVALID index behind: it
+    # is not the declared index, so the next push drops it and builds it again.
+    pg.execute("CREATE TABLE n (id integer PRIMARY KEY, n integer); INSERT INTO n VALUES (1, 5);")
+    desired = (
+        "CREATE TABLE n (id integer PRIMARY KEY, n integer);"
+        "CREATE INDEX n_div ON n ((100 / (n - 5)));"
+    )
+    with pytest.raises(ApplyError, match="division by zero"):
+        push_sql(pg, desired, concurrent_indexes=True)
+    valid = "SELECT indisvalid FROM pg_index WHERE indexrelid = 'n_div'::regclass"
+    assert pg.query(valid) == [(False,)]
+    assert remaining_diff(pg, schema_from_sql(pg, desired)) != []
+    pg.execute("UPDATE n SET n = 6")
+    (tmp_path / "schema.sql").write_text(desired)
+    shown = trueup(
+        tmp_path, "push", "--url", pg.url, "--concurrent-indexes", "--dry-run", "--no-backup"
+    )
+    assert 'DROP INDEX "n_div";' in shown.stdout
+    assert "Then, after the transaction commits (1 statement):" in shown.stdout
+    assert 'CREATE INDEX CONCURRENTLY "n_div" ON "n" (((100 / (n - 5))));' in shown.stdout
+    assert push_sql(pg, desired, concurrent_indexes=True).applied
+    assert pg.query(valid) == [(True,)]
     assert push_sql(pg, desired).plan.is_empty

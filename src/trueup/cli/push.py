@@ -130,12 +130,19 @@ def push(
             for finding in plan.findings:
                 click.echo(output.finding_line(finding))
         click.echo("")
-        click.echo(f"Plan ({len(plan.steps)} statements, one transaction):")
+        click.echo(f"Plan ({_statements(len(plan.steps))}, one transaction):")
         for step in plan.steps:
             if step.comment:
                 click.echo(click.style(f"  -- {step.comment}", dim=True))
             for line in (step.sql + ";").splitlines():
                 click.echo("  " + line)
+        if plan.after:
+            # CREATE INDEX CONCURRENTLY cannot run inside a transaction block.
+            click.echo("")
+            click.echo(f"Then, after the transaction commits ({_statements(len(plan.after))}):")
+            for sql in plan.after:
+                for line in (sql + ";").splitlines():
+                    click.echo("  " + line)
         click.echo("")
 
     def run(
@@ -214,3 +221,7 @@ def _may_ask(refused: UnsafePlan, as_json: bool) -> bool:
     if not refused.plan.blocking(accept_data_loss=False):
         return False  # refused for another reason (the plan changed while confirming)
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _statements(n: int) -> str:
+    return f"{n} statement" if n == 1 else f"{n} statements"

@@ -97,6 +97,7 @@ class DiffHooks:
             self.names(index.include),
             index.on_conflict,
             name,
+            index.valid,
         )
 
     def foreign_key_definition(self, fk: ForeignKey) -> object:

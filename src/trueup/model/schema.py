@@ -103,7 +103,10 @@ class PrimaryKey:
 class Index:
     """An index. ``constraint`` marks a UNIQUE declared inside the table (a unique
     constraint) rather than a separate ``CREATE INDEX``; ``name`` is ``None`` when the engine
-    named it itself and the name carries no meaning."""
+    named it itself and the name carries no meaning. ``valid`` is False for an index
+    PostgreSQL left INVALID (a concurrent build that failed): it serves no query and
+    enforces nothing, and being unequal to any declared index, it is dropped and built
+    again by the next push."""
 
     name: str | None
     parts: tuple[IndexPart, ...]
@@ -113,6 +116,7 @@ class Index:
     method: str | None = None
     include: tuple[str, ...] = ()
     on_conflict: str | None = None
+    valid: bool = True
 
     @property
     def columns(self) -> tuple[str, ...]:

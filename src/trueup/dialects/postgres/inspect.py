@@ -273,7 +273,7 @@ def _index(
     catalog: dict[str, dict[int, str]],
 ) -> Index:
     (_, name, unique, key_count, _count, method, predicate, contype, defs, keys, options,
-     opclass_oids, collation_oids) = row  # fmt: skip
+     opclass_oids, collation_oids, valid) = row  # fmt: skip
     opclass_names = catalog["opclass"]
     collation_names = catalog["collation"]
     parts: list[IndexPart] = []
@@ -308,4 +308,5 @@ def _index(
         constraint=contype == "u",
         method=None if method == "btree" else method,
         include=include,
+        valid=bool(valid),
     )

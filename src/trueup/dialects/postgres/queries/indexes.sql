@@ -2,7 +2,8 @@
 -- (a column number, or 0 and the expression: only expressions are deparsed, which is slow,
 -- and only indexes that have one look),
 -- DESC, opclasses and collations (by oid, named from opclasses.sql), the access method,
--- INCLUDE columns and the partial index predicate.
+-- INCLUDE columns, the partial index predicate, and whether it is valid (a failed
+-- CREATE INDEX CONCURRENTLY leaves an INVALID index behind).
 SELECT
     i.indrelid,
     ic.relname,
@@ -20,7 +21,8 @@ SELECT
     i.indkey::int2[],
     i.indoption::int2[],
     i.indclass::oid[],
-    i.indcollation::oid[]
+    i.indcollation::oid[],
+    i.indisvalid
 FROM pg_index AS i
 JOIN pg_class AS ic ON ic.oid = i.indexrelid
 JOIN pg_class AS c ON c.oid = i.indrelid
