@@ -408,3 +408,12 @@ def test_a_failing_declared_schema_waits_for_the_inspection(
         push(pg.database_url, broken)
     assert threads == ["trueup-inspect_0"]
     assert inspect_db(pg) is not None  # the session was closed cleanly
+
+
+def test_a_widened_serial_counts_past_the_old_maximum(pg: Server) -> None:
+    pg.execute("CREATE TABLE s (id serial PRIMARY KEY, x text); INSERT INTO s (x) VALUES ('a');")
+    assert push_sql(pg, "CREATE TABLE s (id bigserial PRIMARY KEY, x text);").applied
+    seq = "SELECT data_type::text FROM pg_sequences WHERE sequencename = 's_id_seq'"
+    assert pg.query(seq) == [("bigint",)]
+    pg.execute("SELECT setval('s_id_seq', 2147483647)")
+    assert pg.query("INSERT INTO s (x) VALUES ('b') RETURNING id") == [(2147483648,)]

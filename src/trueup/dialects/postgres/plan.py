@@ -421,6 +421,17 @@ class _Planner:
             )
         if retyped:
             add(self.retype(col, old, new), f"change the type of {label}")
+            if old.autoincrement and new.autoincrement and K.TYPE in kind:
+                # A serial's sequence has a type of its own (and its maximum with it): an
+                # INTEGER id made BIGINT would still stop at 2^31 - 1.
+                seq_type = new.type if new.type in ("SMALLINT", "INTEGER", "BIGINT") else None
+                if seq_type is not None:
+                    add(
+                        "DO $$ BEGIN EXECUTE 'ALTER SEQUENCE ' || "
+                        f"pg_get_serial_sequence({literal(tn)}, {literal(new.name)}) || "
+                        f"' AS {seq_type}'; END $$",
+                        f"its sequence counts in {seq_type}",
+                    )
         if new.default is not None and not new.autoincrement and default_changed:
             add(f"{col} SET DEFAULT {new.default.text}", f"set the default of {label}")
         if K.AUTOINCREMENT in kind and new.autoincrement:
