@@ -239,7 +239,9 @@ def test_foreign_key_orphans_and_unchanged_links(tmp_path: Path) -> None:
         "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE q (id INTEGER PRIMARY KEY);"
         "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES q(id));"
     )
-    f = one(db, desired)
+    # The column's values name rows of p until now: pointed at q, they mean something else.
+    repointed, f = findings(db, desired)
+    assert (repointed.code, repointed.risk, repointed.count) == ("DL108", Risk.DATA_LOSS, 3)
     assert (f.code, f.risk, f.count, f.examples) == ("DD204", Risk.UNEXECUTABLE, 3, (1, 2, 4))
     assert "3 rows point at no row of `q`" in f.message
 
@@ -316,6 +318,36 @@ def test_a_rowid_alias_takes_only_integers(tmp_path: Path) -> None:
     conn.close()
     assert push_sql(db, desired).applied
     assert rows(db, "SELECT k, typeof(k) FROM w ORDER BY k") == [(1, "integer"), (3, "integer")]
+
+
+def test_a_foreign_key_pointed_at_another_table_counts_the_values(tmp_path: Path) -> None:
+    # The values of a column stay when its foreign key moves to another parent: they were
+    # keys of the old one and would silently name rows of the new one.
+    db = tmp_path / "a.db"
+    tables = (
+        "CREATE TABLE post (id INTEGER PRIMARY KEY); CREATE TABLE tag (id INTEGER PRIMARY KEY);"
+    )
+    make_db(
+        db,
+        tables
+        + "CREATE TABLE link (a INTEGER REFERENCES post (id), b INTEGER REFERENCES tag (id));",
+        "INSERT INTO post VALUES (1), (2); INSERT INTO tag VALUES (1), (2);"
+        "INSERT INTO link VALUES (1, 2), (2, NULL);",
+    )
+    desired = (
+        tables
+        + "CREATE TABLE link (a INTEGER REFERENCES tag (id), b INTEGER REFERENCES post (id));"
+    )
+    got = {f.column: f for f in findings(db, desired)}
+    assert {c: (f.code, f.risk, f.count, f.examples) for c, f in got.items()} == {
+        "a": ("DL108", Risk.DATA_LOSS, 2, (1, 2)),
+        "b": ("DL108", Risk.DATA_LOSS, 1, (1,)),
+    }
+    assert "will point at `tag` instead of `post`" in got["a"].message
+    before = file_bytes_and_schema(db)
+    with pytest.raises(UnsafePlan):
+        push_sql(db, desired)
+    assert file_bytes_and_schema(db) == before
 
 
 def test_virtual_table_drop(tmp_path: Path) -> None:

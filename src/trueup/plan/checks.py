@@ -651,6 +651,7 @@ class _Checks:
                 return []  # only the actions changed: orphans, if any, are not new
         if any(key(c) in added for c in fk.columns):
             return []  # a new column holds NULL or its default; the push checks it after
+        out = self.repointed(t, fk, dropped)
         child_cols = [self.q(t.column(c)) for c in fk.columns]
         present = " AND ".join(f"c.{c} IS NOT NULL" for c in child_cols)
         parent_now = self.table_names.get((fk.ref_schema, key(fk.ref_table)), fk.ref_table)
@@ -669,7 +670,7 @@ class _Checks:
         rows = self._query(f"SELECT count(*) FROM {self.qualified(t)} AS c WHERE {orphan}")
         n = None if rows is None else int(rows[0][0])
         if n == 0:
-            return []
+            return out
         cols = ", ".join(fk.columns)
         ref = fk.ref_table if fk.ref_schema is None else f"{fk.ref_schema}.{fk.ref_table}"
         if n is None:
@@ -677,7 +678,7 @@ class _Checks:
                 f"A foreign key on `{t.shown}` ({cols}) referencing `{ref}` will be "
                 "added. Rows without a matching parent will make this step fail."
             )
-            return [Finding(risk.NEW_FOREIGN_KEY, Risk.CAUTION, message, table=t.name)]
+            return [*out, Finding(risk.NEW_FOREIGN_KEY, Risk.CAUTION, message, table=t.name)]
         keys = ", ".join(f"c.{k}" for k in self.dialect.row_key(t.model))
         found = self._query(
             f"SELECT {keys} FROM {self.qualified(t)} AS c WHERE {orphan} LIMIT {risk.EXAMPLES}"
@@ -688,7 +689,41 @@ class _Checks:
             f"added: {plural(n, 'row points', 'rows point')} at no row of `{ref}`"
             f"{risk.example_text(self.key_label(t), examples)}."
         )
-        return self.measured(risk.NEW_FOREIGN_KEY, Risk.UNEXECUTABLE, message, t, n, examples)
+        return out + self.measured(risk.NEW_FOREIGN_KEY, Risk.UNEXECUTABLE, message, t, n, examples)
+
+    def repointed(self, t: _Table, fk: ForeignKey, dropped: Iterable[ForeignKey]) -> list[Finding]:
+        """Columns whose foreign key now points at another table: the values stay, but they
+        were keys of the old parent and are read as keys of the new one (a join table
+        renamed so that its A and B sides trade places, say). Nothing fails; the rows
+        silently mean something else, so it counts as data loss."""
+        key = self.hooks.key
+        before = next(
+            (
+                old
+                for old in dropped
+                if [key(c) for c in old.columns] == [key(c) for c in fk.columns]
+                and (old.ref_schema, key(old.ref_table)) != (fk.ref_schema, key(fk.ref_table))
+            ),
+            None,
+        )
+        if before is None:
+            return []
+        child_cols = [self.q(t.column(c)) for c in fk.columns]
+        where = " AND ".join(not_null(c) for c in child_cols)
+        n = self.count(t, where)
+        if n == 0:
+            return []
+        cols = ", ".join(fk.columns)
+        examples = self.examples(t, where) if n else ()
+        held = "the values it holds" if n is None else plural(n, "value", "values")
+        message = (
+            f"The foreign key on `{t.shown}` ({cols}) will point at `{fk.ref_table}` instead of "
+            f"`{before.ref_table}`: {held}, keys of `{before.ref_table}` until now, will be "
+            f"read as keys of `{fk.ref_table}`{risk.example_text(self.key_label(t), examples)}."
+        )
+        return self.measured(
+            risk.REPOINTED_FOREIGN_KEY, Risk.DATA_LOSS, message, t, n, examples, column=cols
+        )
 
     def check_constraint(self, t: _Table, expression: str) -> list[Finding]:
         where = breaks(expression)
