@@ -298,6 +298,23 @@ def test_a_shorter_varchar_is_refused_where_a_value_is_too_long(pg: Server) -> N
     assert push_sql(pg, desired).applied
 
 
+def test_a_renamed_table_keeps_its_key_without_a_finding(pg: Server, tmp_path: Path) -> None:
+    # The primary key constraint follows the table's name (old_t_pkey -> new_t_pkey): a
+    # rename of the constraint, not a change of the key.
+    pg.execute(
+        "CREATE TABLE old_t (id integer PRIMARY KEY, x text); INSERT INTO old_t VALUES (1, 'a');"
+    )
+    (tmp_path / "schema.sql").write_text(
+        "-- @renamed from=old_t\nCREATE TABLE new_t (id integer PRIMARY KEY, x text);\n"
+    )
+    shown = trueup(tmp_path, "push", "--url", pg.url, "--no-backup")
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert '> table "old_t" renamed to "new_t"' in shown.stdout
+    assert '> primary key "old_t_pkey" renamed to "new_t_pkey"' in shown.stdout
+    assert "Findings" not in shown.stdout
+    assert pg.query("SELECT * FROM new_t") == [(1, "a")]
+
+
 def test_history_is_recorded_on_postgres(pg: Server) -> None:
     from trueup import history
     from trueup.dialects import get_dialect

@@ -160,3 +160,30 @@ def test_foreign_key_to_a_table_the_schema_does_not_make_is_refused(tmp_path: Pa
     assert "The foreign key c(gone_id) -> gone(id) points at the table gone, which this " in str(e)
     assert "so SQLite would refuse every write to c." in str(e)
     assert "Add the table gone to the schema, or drop the foreign key." in str(e)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_rename_hints_whatever_the_splitter_keeps_of_the_comments(engine: str) -> None:
+    # PostgreSQL's splitter counts the comments above a statement as part of it, SQLite's
+    # does not: the hints must come out the same.
+    from trueup.dialects import get_dialect
+    from trueup.errors import SchemaError as Error
+    from trueup.sources.sql_hints import rename_hints
+
+    text = (
+        "-- @renamed from=people\n"
+        "CREATE TABLE person (\n"
+        "    id integer PRIMARY KEY,\n"
+        "    -- @renamed from=full_name\n"
+        "    name text,\n"
+        "    grp text); -- @renamed from=group\n"
+        "CREATE TABLE tag (id integer PRIMARY KEY); -- @renamed from=label\n"
+        "CREATE TABLE plain (id integer PRIMARY KEY);\n"
+    )
+
+    def fail(offset: int, message: str) -> Error:
+        return Error(message)
+
+    hints = rename_hints(text, get_dialect(engine).split_statements(text), fail)
+    assert hints.tables == {"people": "person", "label": "tag"}
+    assert hints.columns == {("person", "full_name"): "name", ("person", "group"): "grp"}

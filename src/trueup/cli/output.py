@@ -82,6 +82,8 @@ def describe_table_change(change: ch.TableChange) -> str:
         case ch.RenameColumn(old=o, new=n):
             return f"> column {_q(o)} renamed to {_q(n)}"
         case ch.ModifyPrimaryKey(old=old, new=new):
+            if old and new and old.columns == new.columns and old.name != new.name:
+                return f"> primary key {_q(old.name)} renamed to {_q(new.name)}"
             before = f"({', '.join(old.columns)})" if old else "none"
             after = f"({', '.join(new.columns)})" if new else "none"
             return f"~ primary key {before} → {after}"

@@ -299,7 +299,12 @@ class _Checks:
                     out += self.modify_column(t, new, oc, nc, kind)
                 case ch.AddColumn(column=c):
                     out += self.add_column(t, new, c)
-                case ch.ModifyPrimaryKey(old=old_pk, new=new_pk):
+                case ch.ModifyPrimaryKey(old=old_pk, new=new_pk) if not (
+                    old_pk is not None
+                    and new_pk is not None
+                    and old_pk.columns == new_pk.columns
+                    and old_pk.parts == new_pk.parts
+                ):  # a key that only changes its name keeps every row where it is
                     out += self.primary_key(
                         t, old_pk is not None, new_pk.columns if new_pk else (), added
                     )
@@ -318,6 +323,7 @@ class _Checks:
                     | ch.DropCheck()
                     | ch.ModifyTableOptions()
                     | ch.ModifyTableComment()
+                    | ch.ModifyPrimaryKey()
                 ):
                     pass
                 case _:

@@ -30,6 +30,9 @@ _CREATE_TABLE = re.compile(
     re.IGNORECASE,
 )
 _COLUMN = re.compile(rf"^\s*,?\s*(?P<name>{_NAME})")
+#: Blank space and comments before a statement's first word: some splitters (PostgreSQL's)
+#: count the comments above a statement as part of it.
+_LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 _NOT_COLUMNS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE", "LIKE"}
 
 
@@ -64,6 +67,9 @@ def rename_hints(text: str, statements: Iterable[tuple[int, str]], fail: HintErr
     columns: dict[tuple[str, str], str] = {}
     previous_end = 0
     for offset, statement in statements:
+        lead = _LEADING.match(statement)
+        if lead is not None and lead.end():
+            offset, statement = offset + lead.end(), statement[lead.end() :]
         before_start, previous_end = previous_end, offset + len(statement)
         head = _CREATE_TABLE.match(statement)
         if head is None:
@@ -78,14 +84,27 @@ def rename_hints(text: str, statements: Iterable[tuple[int, str]], fail: HintErr
         if first_line_end == -1 or first_line_end > body_start:
             first_line_end = statement.find("\n", body_start)
         first_line = statement[: first_line_end if first_line_end != -1 else len(statement)]
-        table_hint = _hint(first_line, offset, fail) or table_hint
+        # A comment after the statement's `;`, on its last line, belongs to that line.
+        end = offset + len(statement)
+        line_end = text.find("\n", end)
+        tail = text[end : line_end if line_end != -1 else len(text)]
+        tail_hint = None
+        if not tail.split("--", 1)[0].strip():  # nothing but the comment after the `;`
+            tail_hint = _hint(tail, end, fail)
+            previous_end = end + len(tail)  # not a comment above the next statement
+        one_line = first_line == statement
+        on_line = _hint(first_line, offset, fail) or (tail_hint if one_line else None)
+        table_hint = on_line or table_hint
         if table_hint:
             tables[table_hint] = table
         pending: str | None = None
         body_offset = offset + len(first_line)
         body = statement[len(first_line) :]
-        for line_offset, line in _lines(body, body_offset):
+        lines = _lines(body, body_offset)
+        for number, (line_offset, line) in enumerate(lines, 1):
             hint = _hint(line, line_offset, fail)
+            if number == len(lines) and not one_line:
+                hint = hint or tail_hint
             code = line.split("--", 1)[0]
             if not code.strip():
                 pending = hint or pending  # a comment line: the hint is for the next column
