@@ -83,7 +83,13 @@ def test_sqlite_names_fold_case_but_exact_engines_do_not() -> None:
             ),
         )
     )
-    assert diff(a, b, SQLITE) == []
+    # SQLite matches the names without regard to case, and brings them to the declared
+    # spelling (which is what other tools, Prisma among them, compare).
+    renamed, modified = diff(a, b, SQLITE)
+    assert renamed == ch.RenameTable(users(), "Users")
+    assert isinstance(modified, ch.ModifyTable)
+    assert modified.changes == (ch.RenameColumn("id", "ID"), ch.RenameColumn("email", "Email"))
+    assert diff(b, b, SQLITE) == []
     assert [type(c) for c in diff(a, b, EXACT)] == [ch.DropTable, ch.AddTable]
 
 

@@ -98,7 +98,7 @@ def test_the_number_of_queries_does_not_grow_with_tables() -> None:
 def test_spellings_sqlite_keeps_differently_compare_equal() -> None:
     a = inspect(make("create table t(a int default (1), b text check(b>0), c  Varchar ( 10 ))"))
     b = inspect(
-        make('CREATE TABLE "T" ("A" INT DEFAULT 1, "B" TEXT CHECK ("b" > 0), c VARCHAR(10))')
+        make('CREATE TABLE "t" ("a" INT DEFAULT 1, "b" TEXT CHECK ("B" > 0), c VARCHAR(10))')
     )
     from trueup.dialects.sqlite.hooks import SQLiteHooks
     from trueup.diff.differ import diff

@@ -326,6 +326,12 @@ class _Differ:
             if k not in have:
                 out.append(ch.AddTable(new))
                 continue
+            if have[k].name != new.name and not any(
+                isinstance(c, ch.RenameTable) and c.new_name == new.name for c in out
+            ):
+                # The same table to an engine that folds case (SQLite), spelled otherwise:
+                # renamed to the declared spelling, which is what other tools compare.
+                out.append(ch.RenameTable(have[k], new.name))
             renames = column_renames.get(k[1], [])
             if not renames and have[k] == new:
                 # The same definition, field for field (names as spelled, expressions by
@@ -349,6 +355,8 @@ class _Differ:
             if k not in old_cols:
                 out.append(ch.AddColumn(col))
             else:
+                if old_cols[k].name != col.name:  # spelled in another case (see tables)
+                    out.append(ch.RenameColumn(old_cols[k].name, col.name))
                 kind = h.column_changes(old_cols[k], col)
                 if kind:
                     out.append(ch.ModifyColumn(old_cols[k], col, kind))

@@ -153,8 +153,22 @@ class _Planner:
                 if isinstance(x, ch.DropIndex):
                     self.add(drop_index(x.index), f"drop index {x.index.name}", c)
         for r in renamed:
+            old_name = r.old.name
+            if _k(old_name) == _k(r.new_name):
+                # SQLite refuses a rename that only changes the case ("there is already
+                # another table ... with this name"): it goes through a name of its own.
+                taken = {_k(t.name) for s in (self.current, self.desired) for t in s.tables}
+                step = f"{old_name}_trueup_case"
+                while _k(step) in taken:
+                    step = "_" + step
+                self.add(
+                    f"ALTER TABLE {quote(old_name)} RENAME TO {quote(step)}",
+                    f"rename table {old_name} to {r.new_name}, through another name",
+                    r,
+                )
+                old_name = step
             self.add(
-                f"ALTER TABLE {quote(r.old.name)} RENAME TO {quote(r.new_name)}",
+                f"ALTER TABLE {quote(old_name)} RENAME TO {quote(r.new_name)}",
                 f"rename table {r.old.name} to {r.new_name}",
                 r,
             )
