@@ -281,6 +281,31 @@ def test_text_into_an_enum_made_by_the_same_push(pg: Server) -> None:
     assert (got["l"].risk, got["l"].count, got["l"].examples) == (Risk.UNEXECUTABLE, 1, (1,))
 
 
+def test_a_column_cast_into_an_enum_that_gains_the_values_it_holds(pg: Server) -> None:
+    # A value added by ALTER TYPE ... ADD VALUE cannot be used before it commits: when a
+    # column is cast into the enum in the same push, the type is made anew instead.
+    pg.execute(
+        "CREATE TYPE e AS ENUM ('A', 'B');"
+        "CREATE TABLE t (id integer PRIMARY KEY, k e, m text);"
+        "INSERT INTO t VALUES (1, 'A', 'C'), (2, 'B', 'A'), (3, NULL, 'D');"
+    )
+    desired = (
+        "CREATE TYPE e AS ENUM ('A', 'B', 'C'); CREATE TABLE t (id integer PRIMARY KEY, k e, m e);"
+    )
+    [f] = findings(pg, desired)
+    assert (f.column, f.risk, f.count, f.examples) == ("m", Risk.UNEXECUTABLE, 1, (3,))
+    pg.execute("UPDATE t SET m = 'B' WHERE id = 3")
+    assert findings(pg, desired) == []
+    result = push_sql(pg, desired)
+    assert result.applied and not any("ADD VALUE" in s for s in result.plan.sql)
+    assert pg.query("SELECT k::text, m::text FROM t ORDER BY id") == [
+        ("A", "C"),
+        ("B", "A"),
+        (None, "B"),
+    ]
+    assert remaining_diff(pg, schema_from_sql(pg, desired)) == []
+
+
 def test_a_shorter_varchar_is_refused_where_a_value_is_too_long(pg: Server) -> None:
     # ALTER ... TYPE assigns, and an assignment errors on a value too long (a cast would
     # have cut it short): no --accept-data-loss can make it run.

@@ -215,7 +215,18 @@ class _Checks:
                 self.enum_values[name] = tuple(c.enum.values)
             elif isinstance(c, ch.ModifyEnum):
                 name = self.dialect.enum_type_name(c.new.name, c.new.schema)
-                self.enum_values[name] = tuple(v for v in c.old.values if v in c.new.values)
+                kept = tuple(v for v in c.old.values if v in c.new.values)
+                # A column cast into the enum while values are added gets a type made anew,
+                # where the added values are usable at once (see the PostgreSQL planner).
+                into = any(
+                    isinstance(p, ch.ModifyColumn)
+                    and ch.ColumnChange.TYPE in p.kind
+                    and p.new.type.removesuffix("[]") == name
+                    for m in changes
+                    if isinstance(m, ch.ModifyTable)
+                    for p in m.changes
+                )
+                self.enum_values[name] = tuple(c.new.values) if into else kept
             if isinstance(c, ch.RenameTable):
                 self.table_names[(c.old.schema, self.hooks.key(c.new_name))] = c.old.name
         out: list[Finding] = []

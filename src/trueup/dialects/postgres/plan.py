@@ -113,6 +113,8 @@ class _Planner:
     #: Enums dropped and created again under the same name (a reset): the old type must go
     #: before the new one is made, once the tables that used it are gone.
     replaced_enums: set[tuple[str | None, str]] = field(default_factory=set)
+    #: Column types the plan casts columns into from another type.
+    cast_into: set[str] = field(default_factory=set)
 
     def add(self, phase: str, sql: str, comment: str, change: ch.Change | None) -> None:
         self.phases[phase].append(Step(sql, comment, change))
@@ -122,6 +124,12 @@ class _Planner:
         dropped = [c.table for c in changes if isinstance(c, ch.DropTable)]
         self.replaced_enums = {
             (c.enum.schema, c.enum.name) for c in changes if isinstance(c, ch.AddEnum)
+        }
+        self.cast_into = {
+            p.new.type
+            for m in modified
+            for p in m.changes
+            if isinstance(p, ch.ModifyColumn) and ch.ColumnChange.TYPE in p.kind
         }
         self.views(changes, modified, dropped)
         for change in changes:
@@ -555,8 +563,11 @@ class _Planner:
         self.add("enums", f"DROP TYPE {qualified(temp, old.schema)}", "", change)
 
     def new_values_used(self, enum: Enum, added: list[str]) -> bool:
-        """Whether a declared default names a value added now: PostgreSQL refuses a value
+        """Whether a declared default names a value added now, or a column is cast into
+        the enum while values are added (its rows may hold them): PostgreSQL refuses a value
         added in the same transaction, so then the type is made anew instead."""
+        if added and any(_uses_enum(t, enum) for t in self.cast_into):
+            return True
         words = {literal(v) for v in added}
         for t in self.desired.tables:
             for c in t.columns:
