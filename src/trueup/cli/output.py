@@ -81,8 +81,8 @@ def describe_table_change(change: ch.TableChange) -> str:
             return _column_change(old, new, kind)
         case ch.RenameColumn(old=o, new=n):
             return f"> column {_q(o)} renamed to {_q(n)}"
-        case ch.ModifyPrimaryKey(old=old, new=new):
-            if old and new and old.columns == new.columns and old.name != new.name:
+        case ch.ModifyPrimaryKey(old=old, new=new) as change:
+            if change.renamed_only and old and new:
                 return f"> primary key {_q(old.name)} renamed to {_q(new.name)}"
             before = f"({', '.join(old.columns)})" if old else "none"
             after = f"({', '.join(new.columns)})" if new else "none"

@@ -7,6 +7,7 @@ later stage has to diff again. Planners and checks ``match`` on these exhaustive
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Flag, auto
 
@@ -41,8 +42,12 @@ class ColumnChange(Flag):
     def describe(self) -> str:
         """What changed, in words: ``nullability and default``."""
         names = [_WORDS.get(m.name, m.name.lower()) for m in ColumnChange if m.name and m in self]
-        names = [n for n in names if n]
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return and_list([n for n in names if n])
+
+
+def and_list(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 _WORDS = {
@@ -86,6 +91,17 @@ class ModifyPrimaryKey:
 
     old: PrimaryKey | None
     new: PrimaryKey | None
+
+    @property
+    def renamed_only(self) -> bool:
+        """The same key under another constraint name (PostgreSQL's ``t_pkey`` after the
+        table was renamed): every row keeps its key."""
+        return (
+            self.old is not None
+            and self.new is not None
+            and self.old.columns == self.new.columns
+            and self.old.parts == self.new.parts
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,19 +123,13 @@ class _Checks:
         return f"CAST({col} AS TEXT) NOT IN ({listed})"
 
     def unconvertible(self, col: str, old: Column, new: Column) -> str | None:
-        enum = self._not_in_enum(col, new)
-        return (
-            enum
-            if enum is not None
-            else self.dialect.unconvertible(col, old, new, trial=self.trial)
+        return self._not_in_enum(col, new) or self.dialect.unconvertible(
+            col, old, new, trial=self.trial
         )
 
     def uncastable(self, col: str, old: Column, new: Column, table: Table) -> str | None:
-        enum = self._not_in_enum(col, new)
-        return (
-            enum
-            if enum is not None
-            else self.dialect.uncastable(col, old, new, table, trial=self.trial)
+        return self._not_in_enum(col, new) or self.dialect.uncastable(
+            col, old, new, table, trial=self.trial
         )
 
     def count(self, table: _Table, where: str | None = None) -> int | None:
@@ -209,6 +203,16 @@ class _Checks:
     # --- walking the changes -----------------------------------------------------------------
 
     def run(self, changes: Sequence[ch.Change]) -> tuple[Finding, ...]:
+        # Types columns are cast into: an enum that gains values while a column is cast
+        # into it is made anew, where the added values are usable at once (see the
+        # PostgreSQL planner); otherwise only the values it keeps are.
+        cast_into = {
+            p.new.type.removesuffix("[]")
+            for m in changes
+            if isinstance(m, ch.ModifyTable)
+            for p in m.changes
+            if isinstance(p, ch.ModifyColumn) and ch.ColumnChange.TYPE in p.kind
+        }
         for c in changes:
             if isinstance(c, ch.AddEnum):
                 name = self.dialect.enum_type_name(c.enum.name, c.enum.schema)
@@ -216,17 +220,7 @@ class _Checks:
             elif isinstance(c, ch.ModifyEnum):
                 name = self.dialect.enum_type_name(c.new.name, c.new.schema)
                 kept = tuple(v for v in c.old.values if v in c.new.values)
-                # A column cast into the enum while values are added gets a type made anew,
-                # where the added values are usable at once (see the PostgreSQL planner).
-                into = any(
-                    isinstance(p, ch.ModifyColumn)
-                    and ch.ColumnChange.TYPE in p.kind
-                    and p.new.type.removesuffix("[]") == name
-                    for m in changes
-                    if isinstance(m, ch.ModifyTable)
-                    for p in m.changes
-                )
-                self.enum_values[name] = tuple(c.new.values) if into else kept
+                self.enum_values[name] = tuple(c.new.values) if name in cast_into else kept
             if isinstance(c, ch.RenameTable):
                 self.table_names[(c.old.schema, self.hooks.key(c.new_name))] = c.old.name
         out: list[Finding] = []
@@ -310,12 +304,7 @@ class _Checks:
                     out += self.modify_column(t, new, oc, nc, kind)
                 case ch.AddColumn(column=c):
                     out += self.add_column(t, new, c)
-                case ch.ModifyPrimaryKey(old=old_pk, new=new_pk) if not (
-                    old_pk is not None
-                    and new_pk is not None
-                    and old_pk.columns == new_pk.columns
-                    and old_pk.parts == new_pk.parts
-                ):  # a key that only changes its name keeps every row where it is
+                case ch.ModifyPrimaryKey(old=old_pk, new=new_pk) if not part.renamed_only:
                     out += self.primary_key(
                         t, old_pk is not None, new_pk.columns if new_pk else (), added
                     )
@@ -334,7 +323,7 @@ class _Checks:
                     | ch.DropCheck()
                     | ch.ModifyTableOptions()
                     | ch.ModifyTableComment()
-                    | ch.ModifyPrimaryKey()
+                    | ch.ModifyPrimaryKey()  # renamed only
                 ):
                     pass
                 case _:
@@ -798,7 +787,7 @@ class _Checks:
         if total:
             message = (
                 f"The values [{listed}] on the enum `{name}` will be removed, but they are "
-                f"still used: {_and_list(used_in)}{example_label}."
+                f"still used: {ch.and_list(used_in)}{example_label}."
             )
             return [
                 Finding(
@@ -816,10 +805,6 @@ class _Checks:
             )
             return [Finding(risk.ENUM_VALUE_REMOVED, Risk.CAUTION, message)]
         return []
-
-
-def _and_list(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def not_null(column_sql: str) -> str:

@@ -289,11 +289,7 @@ class _Planner:
                 case ch.ModifyColumn(old=old, new=new, kind=kind):
                     self.modify_column(change, old, new, kind)
                 case ch.ModifyPrimaryKey(old=old_pk, new=new_pk):
-                    if (
-                        old_pk is not None
-                        and new_pk is not None
-                        and old_pk.columns == new_pk.columns
-                    ):
+                    if part.renamed_only and old_pk is not None and new_pk is not None:
                         self.add(
                             "renames",
                             f"ALTER TABLE {tn} RENAME CONSTRAINT {quote(old_pk.name or '')} "
