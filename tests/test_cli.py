@@ -89,6 +89,7 @@ def test_push_json(project: Path) -> None:
     assert data["applied"] is True and data["in_sync"] is False
     assert data["changes"][0]["kind"] == "AddTable"
     assert data["steps"][0]["sql"].startswith('CREATE TABLE "users"')
+    assert data["warnings"] == []  # the schema's (a SQL file has none)
 
 
 def test_refused_json_lists_findings(project: Path) -> None:

@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load_schema": "trueup.sources",
     "Declared": "trueup.sources",
+    "SchemaWarning": "trueup.sources",
     "diff": "trueup.diff.differ",
     "push": "trueup.push",
     "plan_for": "trueup.push",
@@ -66,6 +67,7 @@ __all__ = [
     "Risk",
     "Schema",
     "SchemaError",
+    "SchemaWarning",
     "Step",
     "TransferError",
     "TrueupError",
@@ -105,7 +107,7 @@ if TYPE_CHECKING:
     from trueup.model import Schema
     from trueup.plan import Finding, Plan, Risk, Step
     from trueup.push import PushResult, plan_for, push
-    from trueup.sources import Declared, load_schema
+    from trueup.sources import Declared, SchemaWarning, load_schema
     from trueup.transfer import TransferError, export_database, import_database
     from trueup.urls import DatabaseURL, parse_url
 

@@ -1,16 +1,21 @@
 """Pushes against real PostgreSQL databases: all or nothing, enums with data, type changes
 with USING casts, renames, two pushes kept apart, lock_timeout behind a long-held lock,
-Prisma schemas in sync once pushed."""
+Prisma schemas in sync once pushed, and their schema warnings shown."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tests.postgres.support import (
     DIALECT,
@@ -23,8 +28,10 @@ from tests.postgres.support import (
     schema_from_sql,
 )
 from trueup.apply import apply_plan
+from trueup.cli import cli
 from trueup.diff.renames import Renames
 from trueup.errors import ApplyError, LockTimeout, UnsafePlan
+from trueup.model import Action
 from trueup.plan import Step
 from trueup.push import make_plan, push
 from trueup.sources.declared import Declared, Source
@@ -417,3 +424,97 @@ def test_a_widened_serial_counts_past_the_old_maximum(pg: Server) -> None:
     assert pg.query(seq) == [("bigint",)]
     pg.execute("SELECT setval('s_id_seq', 2147483647)")
     assert pg.query("INSERT INTO s (x) VALUES ('b') RETURNING id") == [(2147483648,)]
+
+
+SET_NULL_ON_REQUIRED = """datasource db {
+  provider = "postgresql"
+}
+
+model Shop {
+  id       Int       @id
+  products Product[]
+}
+
+model Product {
+  id     Int  @id
+  shopId Int
+  shop   Shop @relation(fields: [shopId], references: [id], onDelete: SetNull)
+}
+"""
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_a_prisma_schema_warning_is_shown_and_the_schema_pushed_as_declared(
+    pg: Server, tmp_path: Path, as_json: bool
+) -> None:
+    # Prisma accepts SetNull on a required relation on PostgreSQL, with a warning.
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(SET_NULL_ON_REQUIRED)
+    args = ["--schema", str(schema), "--url", pg.url]
+    runner = CliRunner()
+    pushed = runner.invoke(cli, ["push", *args, "--no-backup", *(["--json"] if as_json else [])])
+    assert pushed.exit_code == 0, pushed.output
+    message = (
+        "The `onDelete` referential action of a relation should not be set to `SetNull` when "
+        "a referenced field is required. We recommend either to choose another referential "
+        "action, or to make the referenced fields optional. Read more at "
+        "https://pris.ly/d/postgres-set-null"
+    )
+    # On stderr, before the push's own lines end; never on stdout.
+    assert pushed.stderr == f"Warning: {schema}:13:3: warning: {message}\n"
+    assert "Warning" not in pushed.stdout
+    if as_json:
+        data = json.loads(pushed.stdout)
+        assert data["applied"]
+        assert data["warnings"] == [
+            {"message": message, "path": str(schema), "line": 13, "column": 3}
+        ]
+    else:
+        assert "now in sync" in pushed.stdout
+    table = inspect_db(pg).table("Product")
+    assert table is not None
+    (fk,) = table.foreign_keys
+    assert (fk.on_delete, fk.on_update) == (Action.SET_NULL, Action.CASCADE)
+
+    # Converged: a second push has nothing to do (found so without reading the schema).
+    again = runner.invoke(cli, ["push", *args])
+    assert again.exit_code == 0, again.output
+    assert "already in sync" in again.stdout
+    diffed = runner.invoke(cli, ["diff", *args, "--format", "json"])
+    assert diffed.exit_code == 0, diffed.output
+    assert json.loads(diffed.stdout)["in_sync"]
+    assert json.loads(diffed.stdout)["warnings"][0]["message"] == message
+    assert diffed.stderr == f"Warning: {schema}:13:3: warning: {message}\n"
+
+
+def test_start_shows_the_warnings_of_a_schema_that_names_its_database(
+    pg: Server, tmp_path: Path
+) -> None:
+    # No --url: the schema is read first, to find the database in its datasource.
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(
+        SET_NULL_ON_REQUIRED.replace('"postgresql"\n', f'"postgresql"\n  url = "{pg.url}"\n', 1)
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    app = [sys.executable, "-c", "print('app ran')"]
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "trueup",
+            "start",
+            "--schema",
+            str(schema),
+            "--no-backup",
+            "--",
+            *app,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout == "app ran\n"
+    lines = started.stderr.splitlines()
+    assert lines[0].startswith(f"Warning: {schema}:14:3: warning: The `onDelete` referential")
+    assert "now in sync" in started.stderr

@@ -9,7 +9,8 @@ and on PostgreSQL (see conformance.py for which schemas run where):
     schemas Prisma never finds in sync even on its own database, it does on trueup's
     exactly what it does on its own).
 
-And both reject the same invalid schemas, at the same line.
+And both reject the same invalid schemas, at the same line, and warn alike about the
+schemas Prisma accepts with a warning.
 
 The cases run ahead of the tests, in worker threads (conformance.py); each test waits for
 its own case and checks it. PostgreSQL cases get two fresh databases each on the server of
@@ -38,6 +39,8 @@ from trueup.sources import load_schema
 
 CASES = conformance.cases()
 INVALID = sorted((conformance.CORPUS / "invalid").iterdir())
+#: Schemas Prisma accepts with schema warnings (``prisma validate`` prints them).
+WARNED = [conformance.CORPUS / "conformance" / "postgresql" / "set_null_required.prisma"]
 # Node starting up is most of a Prisma invocation, and the databases wait on each other:
 # one more worker than cores keeps both busy.
 WORKERS = (os.cpu_count() or 2) + 1
@@ -87,6 +90,7 @@ def runs(
     wanted_invalid = set(
         _selected(request, test_prisma_and_trueup_reject_the_same_schemas, "schema")
     )
+    wanted_warned = set(_selected(request, test_prisma_and_trueup_warn_alike, "schema"))
     cases = [c for c in CASES if c.id in wanted_cases]
     server: Server | None = None
     if any(c.engine == conformance.POSTGRESQL for c in cases):
@@ -100,6 +104,14 @@ def runs(
         for schema in INVALID:
             if schema.stem in wanted_invalid:
                 runs.validations[schema] = runs.executor.submit(prisma_cli.validate, schema, unused)
+        for schema in WARNED:
+            if schema.stem in wanted_warned:
+                # validate connects to nothing, but checks the URL's protocol.
+                postgres = 'provider = "postgresql"' in schema.read_text()
+                database = "postgresql://localhost/unused" if postgres else unused
+                runs.validations[schema] = runs.executor.submit(
+                    prisma_cli.validate, schema, database
+                )
         yield runs
     finally:
         runs.close()
@@ -174,3 +186,27 @@ def test_prisma_and_trueup_reject_the_same_schemas(schema: Path, runs: Runs) -> 
     assert caught.value.location is not None
     prisma_lines = {int(n) for n in re.findall(r"-->\s+\S+:(\d+)", result.output)}
     assert caught.value.location.line in prisma_lines, (str(caught.value), result.output)
+
+
+@pytest.mark.parametrize("schema", WARNED, ids=lambda p: p.stem)
+def test_prisma_and_trueup_warn_alike(schema: Path, runs: Runs) -> None:
+    result = runs.validation(schema)
+    assert result.code == 0, result.output
+    prisma = _prisma_warnings(result.output)
+    assert prisma, result.output
+    declared = load_schema(str(schema))
+    assert [w.message for w in declared.warnings] == prisma
+
+
+def _prisma_warnings(output: str) -> list[str]:
+    """The messages listed under Prisma's ``Prisma schema warning(s):``."""
+    found: list[str] = []
+    listing = False
+    for line in output.splitlines():
+        if line.startswith("Prisma schema warning"):
+            listing = True
+        elif listing and line.startswith("- "):
+            found.append(line[2:].rstrip())
+        else:
+            listing = False
+    return found

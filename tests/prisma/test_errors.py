@@ -1,5 +1,5 @@
 """Schema errors name file:line:col, show the line with a caret under the column, and say
-what was expected."""
+what was expected. What Prisma only warns about is a warning with its place."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from trueup.errors import SchemaError
+from trueup.errors import Location, SchemaError
+from trueup.model import Action
 from trueup.sources import load_schema
 
 HEAD = 'datasource db {\n  provider = "sqlite"\n}\n'
@@ -152,3 +153,71 @@ def test_actions_the_client_cannot_emulate(tmp_path: Path, action: str) -> None:
     path = tmp_path / "fk.prisma"
     path.write_text(HEAD + body)
     load_schema(str(path))
+
+
+SET_NULL_MODELS = (
+    "model A {\n  id Int @id\n  bs B[]\n}\n"
+    "model B {\n  id Int @id\n  aId Int\n"
+    "  a A @relation(fields: [aId], references: [id], ACTION)\n}\n"
+)
+
+
+@pytest.mark.parametrize("arg", ["onDelete", "onUpdate"])
+@pytest.mark.parametrize(
+    "head",
+    [
+        HEAD,
+        'datasource db {\n  provider = "sqlite"\n  relationMode = "prisma"\n}\n',
+        'datasource db {\n  provider = "postgresql"\n  relationMode = "prisma"\n}\n',
+    ],
+    ids=["sqlite", "sqlite-emulated", "postgresql-emulated"],
+)
+def test_set_null_on_a_required_relation_is_an_error_without_postgres_foreign_keys(
+    tmp_path: Path, head: str, arg: str
+) -> None:
+    err = error_for(tmp_path, SET_NULL_MODELS.replace("ACTION", f"{arg}: SetNull"), head=head)
+    assert err.location is not None
+    assert (err.location.line, err.location.column) == (head.count("\n") + 8, 3)
+    assert err.message == (
+        f"The `{arg}` referential action of a relation must not be set to `SetNull` when a "
+        "referenced field is required. Either choose another referential action, or make "
+        "the referenced fields optional."
+    )
+
+
+def test_set_null_on_a_required_relation_is_a_warning_on_postgres(tmp_path: Path) -> None:
+    path = tmp_path / "schema.prisma"
+    head = 'datasource db {\n  provider = "postgresql"\n}\n'
+    path.write_text(
+        head + SET_NULL_MODELS.replace("ACTION", "onDelete: SetNull, onUpdate: SetNull")
+    )
+    declared = load_schema(str(path))
+    table = declared.schema.table("B")
+    assert table is not None
+    (fk,) = table.foreign_keys
+    assert (fk.on_delete, fk.on_update) == (Action.SET_NULL, Action.SET_NULL)
+    where = Location(str(path), 11, 3)
+    assert [(w.location, w.message.split(" of ")[0]) for w in declared.warnings] == [
+        (where, "The `onDelete` referential action"),
+        (where, "The `onUpdate` referential action"),
+    ]
+    assert str(declared.warnings[0]) == (
+        f"{where}: warning: The `onDelete` referential action of a relation should not be set "
+        "to `SetNull` when a referenced field is required. We recommend either to choose "
+        "another referential action, or to make the referenced fields optional. Read more at "
+        "https://pris.ly/d/postgres-set-null"
+    )
+    assert declared.warnings[1].to_data() == {
+        "message": declared.warnings[1].message,
+        "path": str(path),
+        "line": 11,
+        "column": 3,
+    }
+    # An optional relation may be set to NULL: nothing to warn about.
+    path.write_text(
+        head
+        + SET_NULL_MODELS.replace("ACTION", "onDelete: SetNull")
+        .replace("aId Int", "aId Int?")
+        .replace("a A @", "a A? @")
+    )
+    assert load_schema(str(path)).warnings == ()

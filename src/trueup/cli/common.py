@@ -13,7 +13,7 @@ import click
 from trueup.config import Settings, find_schema, load_settings
 from trueup.diff.renames import Renames
 from trueup.errors import ConfigError
-from trueup.sources.declared import Declared, Source, require_schema_file
+from trueup.sources.declared import Declared, SchemaWarning, Source, require_schema_file
 from trueup.urls import DatabaseURL, parse_url
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -148,16 +148,27 @@ def schema_path(settings: Settings) -> str:
     return find_schema(settings)
 
 
+def report_warnings(declared: Declared) -> None:
+    """The declared schema's warnings, on stderr (stdout may be JSON or the app's own)."""
+    for warning in declared.warnings:
+        click.echo(click.style("Warning: ", fg="yellow", bold=True) + str(warning), err=True)
+
+
+def warnings_data(warnings: tuple[SchemaWarning, ...]) -> list[dict[str, str | int | None]]:
+    return [w.to_data() for w in warnings]
+
+
 def find_target(
     *,
     schema: str | None = None,
     url: str | None = None,
     lock_timeout: float | None = None,
     ignore_tables: tuple[str, ...] = (),
+    on_load: Callable[[Declared], None] | None = None,
 ) -> tuple[Target, Source]:
     """The database and the declared schema, read only when a push needs it (see
-    ``Source``). A schema that names its own database (a Prisma datasource url) is read
-    here, to find the database."""
+    ``Source``; ``on_load`` is called with it once it is read). A schema that names its
+    own database (a Prisma datasource url) is read here, to find the database."""
     settings = load_settings(
         schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
     )
@@ -167,12 +178,14 @@ def find_target(
     options = repr(sorted(settings.ignore_tables))
     if settings.url:
         db = resolve_url(settings)
-        return Target(settings, db), Source(path, db.engine, ignore, options, db)
+        return Target(settings, db), Source(path, db.engine, ignore, options, db, on_load)
     t, declared = load_target(
         schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
     )
-    source = Source(path, t.url.engine, ignore, options, t.url)
+    source = Source(path, t.url.engine, ignore, options, t.url, on_load)
     source._loaded = declared
+    if on_load is not None:
+        on_load(declared)
     return t, source
 
 

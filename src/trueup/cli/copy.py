@@ -7,7 +7,12 @@ import os
 
 import click
 
-from trueup.cli.common import collect_cycles, describe_database, lock_timeout_option
+from trueup.cli.common import (
+    collect_cycles,
+    describe_database,
+    lock_timeout_option,
+    report_warnings,
+)
 from trueup.cli.progress import progress_bar
 
 
@@ -51,7 +56,13 @@ def copy(source: str, target: str, schema: str | None, lock_timeout: float | Non
         from trueup.sources.declared import Source
 
         # Read for the target's engine, once the copy has made sure the target is empty.
-        declared = Source(schema, target_url.engine, ignore=settings.ignore(), url=target_url)
+        declared = Source(
+            schema,
+            target_url.engine,
+            ignore=settings.ignore(),
+            url=target_url,
+            on_load=report_warnings,
+        )
     result = copy_database(
         source_url,
         target_url,

@@ -13,9 +13,11 @@ from trueup.cli.common import (
     lock_timeout_option,
     parse_renames,
     rename_option,
+    report_warnings,
     schema_option,
     target,
     url_option,
+    warnings_data,
 )
 from trueup.plan import Plan
 
@@ -69,7 +71,7 @@ def diff(
     if against_url:
         plan = _against(url, against_url, lock_timeout, ignore_tables)
         engine = plan.dialect
-        document = output.plan_data(plan)
+        document = output.plan_data(plan, warnings=[])
         in_sync = "The two databases have the same schema."
     else:
         from trueup.planfile import plan_document
@@ -78,6 +80,7 @@ def diff(
         t, declared = load_target(
             schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
         )
+        report_warnings(declared)
         result = push(
             t.url,
             declared,
@@ -92,7 +95,7 @@ def diff(
         in_sync = "The database is in sync with the schema."
         assert result.fingerprint is not None
         document = plan_document(
-            output.plan_data(plan),
+            output.plan_data(plan, warnings=warnings_data(declared.warnings)),
             fingerprint=result.fingerprint,
             schema_hash=declared.source_hash,
         )

@@ -15,8 +15,10 @@ from trueup.cli.common import (
     lock_timeout_option,
     parse_renames,
     rename_option,
+    report_warnings,
     schema_option,
     url_option,
+    warnings_data,
 )
 from trueup.errors import UnsafePlan
 
@@ -94,7 +96,11 @@ def push(
     from trueup.push import push as run_push
 
     t, source = find_target(
-        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+        schema=schema,
+        url=url,
+        lock_timeout=lock_timeout,
+        ignore_tables=ignore_tables,
+        on_load=report_warnings,
     )
     ignore = t.settings.ignore()
     hints = parse_renames(renames)  # besides the schema's own rename hints
@@ -171,7 +177,9 @@ def push(
         from trueup.cli import output
 
         if as_json and refused.plan is not None:
-            data = output.plan_data(refused.plan, applied=False, refused=True)
+            data = output.plan_data(
+                refused.plan, applied=False, refused=True, warnings=warnings_data(source.warnings)
+            )
             click.echo(output.dump_json(data))
         if not _may_ask(refused, as_json):
             raise
@@ -195,6 +203,7 @@ def push(
                     applied=result.applied,
                     refused=False,
                     elapsed_ms=round(result.elapsed * 1000),
+                    warnings=warnings_data(source.warnings),
                 )
             )
         )

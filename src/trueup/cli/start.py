@@ -32,6 +32,7 @@ from trueup.cli.common import (
     lock_timeout_option,
     parse_renames,
     rename_option,
+    report_warnings,
     schema_option,
     url_option,
 )
@@ -127,7 +128,11 @@ def _backup_and_push(
     from trueup.push import push as run_push
 
     t, source = find_target(
-        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+        schema=schema,
+        url=url,
+        lock_timeout=lock_timeout,
+        ignore_tables=ignore_tables,
+        on_load=report_warnings,
     )
     hints = parse_renames(renames)  # besides the schema's own rename hints
     _say(f"trueup start: schema {source.path}, {describe_database(t.url)}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from trueup.diff.renames import NO_RENAMES, Renames
-from trueup.errors import ConfigError
+from trueup.errors import ConfigError, Location
 
 if TYPE_CHECKING:
     from trueup.model import Schema
@@ -17,6 +17,28 @@ if TYPE_CHECKING:
     from trueup.urls import DatabaseURL
 
 SQL_SUFFIXES = (".sql",)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaWarning:
+    """Something the schema's own tool accepts but advises against (Prisma's schema
+    warnings): the database is made as declared, and the person is told. ``location`` is
+    where it is, when known."""
+
+    message: str
+    location: Location | None = None
+
+    def __str__(self) -> str:
+        return f"{self.location}: warning: {self.message}" if self.location else self.message
+
+    def to_data(self) -> dict[str, str | int | None]:
+        where = self.location
+        return {
+            "message": self.message,
+            "path": where.path if where else None,
+            "line": where.line if where else None,
+            "column": where.column if where else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +60,8 @@ class Declared:
     #: Columns (schema, table, column) whose default the source leaves to the database
     #: (Prisma's ``@default(dbgenerated())`` without SQL): a push keeps the one it finds.
     kept_defaults: frozenset[tuple[str | None, str, str]] = frozenset()
+    #: What the schema's checks advise against but accept, in the order of the files.
+    warnings: tuple[SchemaWarning, ...] = ()
 
 
 @dataclass
@@ -52,6 +76,8 @@ class Source:
     ignore: Callable[[str], bool] | None = None
     options: str = ""  # what else shapes the outcome: ignore patterns, rename options
     url: DatabaseURL | None = None  # the database it is for (a scratch database's server)
+    #: Called once with the schema when it is read (to report its warnings as it is).
+    on_load: Callable[[Declared], None] | None = None
     _loaded: Declared | None = None
 
     def key(self) -> str:
@@ -62,9 +88,17 @@ class Source:
         files = source_files(self.path, ".prisma") + step_files(self.path)
         return f"{source_hash(files)}|{__version__}|{self.engine}|{self.options}"
 
+    @property
+    def warnings(self) -> tuple[SchemaWarning, ...]:
+        """The schema's warnings once it is read; none before (a push that finds the
+        database in sync the quick way never reads it)."""
+        return self._loaded.warnings if self._loaded is not None else ()
+
     def load(self) -> Declared:
         if self._loaded is None:
             self._loaded = load_schema(self.path, self.engine, ignore=self.ignore, url=self.url)
+            if self.on_load is not None:
+                self.on_load(self._loaded)
         return self._loaded
 
 

@@ -185,6 +185,7 @@ def load_prisma(
         # Prisma cannot declare these: a push leaves the database's own alone, as Prisma's.
         unmanaged=UNMANAGED,
         kept_defaults=kept_defaults(data, schema),
+        warnings=data.warnings,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trueup.sources.declared import SchemaWarning
 from trueup.sources.prisma.source import Pos
 from trueup.sources.prisma.syntax import Expr
 
@@ -146,6 +147,7 @@ class DataModel:
     models: tuple[ModelDef, ...]
     enums: tuple[EnumDef, ...]
     many_to_many: tuple[ManyToMany, ...]
+    warnings: tuple[SchemaWarning, ...] = ()
 
     def model(self, name: str) -> ModelDef:
         return next(m for m in self.models if m.name == name)

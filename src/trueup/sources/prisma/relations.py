@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from trueup.sources.declared import SchemaWarning
 from trueup.sources.prisma import names
 from trueup.sources.prisma.attributes import Args
 from trueup.sources.prisma.datamodel import (
@@ -19,7 +20,7 @@ from trueup.sources.prisma.datamodel import (
     ManyToMany,
     ModelDef,
 )
-from trueup.sources.prisma.source import Pos, fail
+from trueup.sources.prisma.source import Pos, fail, warn
 from trueup.sources.prisma.syntax import Const
 
 ACTIONS = ("Cascade", "Restrict", "NoAction", "SetNull", "SetDefault")
@@ -62,6 +63,7 @@ class RelationField:
 class Relations:
     foreign_keys: dict[str, tuple[ForeignKeyDef, ...]]
     many_to_many: tuple[ManyToMany, ...]
+    warnings: tuple[SchemaWarning, ...] = ()
 
 
 def resolve_relations(
@@ -77,13 +79,14 @@ def resolve_relations(
 
     fks: dict[str, list[tuple[tuple[int, int], ForeignKeyDef]]] = defaultdict(list)
     join_tables: list[ManyToMany] = []
+    warnings: list[SchemaWarning] = []
     for (pair, relation), members in groups.items():
         first, second = _pair(pair, relation, members)
         if first.is_list and second.is_list:
             join_tables.append(_many_to_many(first, second, relation, models, datasource))
             continue
         owner, other = _owner(first, second)
-        fk = _foreign_key(owner, other, models, datasource)
+        fk = _foreign_key(owner, other, models, datasource, warnings)
         if datasource.foreign_keys and owner.model not in views and owner.target not in views:
             fks[owner.model].append(((owner.pos.line, owner.pos.column), fk))
     # A table's foreign keys come in the order of the relation fields holding them, as in
@@ -91,6 +94,7 @@ def resolve_relations(
     return Relations(
         {k: tuple(fk for _, fk in sorted(v, key=lambda item: item[0])) for k, v in fks.items()},
         tuple(join_tables),
+        tuple(warnings),
     )
 
 
@@ -189,6 +193,7 @@ def _foreign_key(
     other: RelationField,
     models: dict[str, ModelDef],
     datasource: Datasource,
+    warnings: list[SchemaWarning],
 ) -> ForeignKeyDef:
     for arg in ("fields", "references"):
         if not owner.has(arg):
@@ -266,13 +271,27 @@ def _foreign_key(
     on_delete = owner.args.constant("onDelete", ACTIONS) or ("Restrict" if required else "SetNull")
     on_update = owner.args.constant("onUpdate", ACTIONS) or "Cascade"
     for arg, action in (("onDelete", on_delete), ("onUpdate", on_update)):
-        if action == "SetNull" and required and owner.has(arg):
-            raise fail(
-                owner.pos,
-                f"The `{arg}` referential action of a relation must not be set to `SetNull` "
-                "when a referenced field is required. Either choose another referential "
-                "action, or make the referenced fields optional.",
+        if action != "SetNull" or not required or not owner.has(arg):
+            continue
+        # PostgreSQL takes SET NULL on a NOT NULL column (it fails only when it fires), so
+        # Prisma accepts it there, with foreign keys, and only advises against it.
+        if datasource.provider == POSTGRESQL and datasource.foreign_keys:
+            warnings.append(
+                warn(
+                    owner.pos,
+                    f"The `{arg}` referential action of a relation should not be set to "
+                    "`SetNull` when a referenced field is required. We recommend either to "
+                    "choose another referential action, or to make the referenced fields "
+                    "optional. Read more at https://pris.ly/d/postgres-set-null",
+                )
             )
+            continue
+        raise fail(
+            owner.pos,
+            f"The `{arg}` referential action of a relation must not be set to `SetNull` "
+            "when a referenced field is required. Either choose another referential "
+            "action, or make the referenced fields optional.",
+        )
     columns = tuple(f.db_name for f in scalars if f is not None)
     fk_name = owner.args.string("map")
     if fk_name is not None:

@@ -1,5 +1,6 @@
 """Schema text and positions in it, and the one way this front end reports a problem:
-a :class:`~trueup.errors.SchemaError` that names ``file:line:col`` and shows the line."""
+a :class:`~trueup.errors.SchemaError` that names ``file:line:col`` and shows the line (or,
+for what Prisma only advises against, a :class:`~trueup.sources.declared.SchemaWarning`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from trueup.errors import Location, SchemaError
+from trueup.sources.declared import SchemaWarning
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -44,3 +46,8 @@ def fail(pos: Pos | None, message: str, hint: str | None = None) -> SchemaError:
         source_line=pos.source.line_text(pos.line),
         hint=hint,
     )
+
+
+def warn(pos: Pos, message: str) -> SchemaWarning:
+    """The warning for ``message`` at ``pos``: the schema is accepted, the person told."""
+    return SchemaWarning(message, Location(pos.source.path, pos.line, pos.column))

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 
+from trueup.sources.declared import SchemaWarning
 from trueup.sources.prisma import names
 from trueup.sources.prisma.attributes import (
     ENUM_ATTRIBUTES,
@@ -64,10 +65,24 @@ def validate(doc: Document, environ: Mapping[str, str] | None = None) -> DataMod
     for name, fks in relations.foreign_keys.items():
         models[name] = replace(models[name], foreign_keys=fks)
     result = DataModel(
-        datasource, tuple(models.values()), tuple(enums.values()), relations.many_to_many
+        datasource,
+        tuple(models.values()),
+        tuple(enums.values()),
+        relations.many_to_many,
+        warnings=_in_file_order(relations.warnings),
     )
     _check_database_names(result)
     return result
+
+
+def _in_file_order(warnings: tuple[SchemaWarning, ...]) -> tuple[SchemaWarning, ...]:
+    """By file, line and column (one place's warnings stay in the order they came)."""
+
+    def place(w: SchemaWarning) -> tuple[str, int, int]:
+        where = w.location
+        return (where.path, where.line, where.column) if where else ("", 0, 0)
+
+    return tuple(sorted(warnings, key=place))
 
 
 def _check_top_level_names(doc: Document, datasource: Datasource) -> None:
