@@ -105,6 +105,10 @@ CREATE TABLE visits (
         ON DELETE SET NULL ON UPDATE CASCADE
 );
 CREATE TABLE log (at timestamp(3), what text);
+CREATE TABLE walks (
+    id serial PRIMARY KEY,
+    person integer NOT NULL REFERENCES "People" (id) ON DELETE SET NULL
+);
 """
 
 
@@ -126,6 +130,9 @@ def test_sql_schemas_prisma_can_express_round_trip(
         "People People @relation(fields: [owner], references: [id], onDelete: Cascade, "
         'onUpdate: NoAction, map: "pets_owner_fk")',
         "pets pets? @relation(fields: [owner, pet], references: [owner, name])",
+        # SET NULL on a NOT NULL column: PostgreSQL takes it, and so does Prisma (warning).
+        "People People @relation(fields: [person], references: [id], onDelete: SetNull, "
+        "onUpdate: NoAction)",
         'enum Mood { happy sad in_between @map("in between") st @map("1st") }',
     ):
         assert expected in text

@@ -81,6 +81,8 @@ class Flavour(ABC):
     named_keys: bool
     #: An implicit many-to-many table keeps its pair unique by a primary key, not an index.
     join_table_primary_key: bool
+    #: Prisma takes ``SetNull`` on a relation with a required field (with a warning).
+    set_null_on_required: bool = False
     #: Prisma writes a Json literal default into DDL the engine accepts.
     json_literals: bool = True
 
@@ -233,6 +235,7 @@ class PostgresFlavour(Flavour):
     provider = POSTGRESQL
     named_keys = True
     join_table_primary_key = True
+    set_null_on_required = True
 
     def field_type(self, column: Column, enums: Mapping[str, PulledEnum]) -> FieldType:
         ctype = column.type

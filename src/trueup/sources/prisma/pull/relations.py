@@ -238,7 +238,7 @@ def _add_inline(
         value = _ACTIONS[action]
         if value == defaults[arg]:
             continue
-        if value == "SetNull" and required:
+        if value == "SetNull" and required and not flavour.set_null_on_required:
             owner.notes.append(f"{_fk_text(fk)} ON {_sql_event(arg)} SET NULL on a required column")
             continue
         args.append(f"{arg}: {value}")
