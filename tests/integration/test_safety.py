@@ -170,6 +170,32 @@ def test_required_column_null_counts(tmp_path: Path) -> None:
     assert "will be set to the default '-'" in f.message
 
 
+def test_a_null_key_in_the_examples_is_shown_as_null(tmp_path: Path) -> None:
+    # The primary key of a rowid table can hold NULL (unless it is the INTEGER PRIMARY KEY).
+    db = tmp_path / "a.db"
+    make_db(
+        db,
+        "CREATE TABLE t (code TEXT PRIMARY KEY, v TEXT);"
+        "CREATE TABLE p (a INT, b TEXT, v TEXT, PRIMARY KEY (a, b));",
+        "INSERT INTO t VALUES ('a', 'x'), (NULL, 'y');"
+        "INSERT INTO p VALUES (1, NULL, NULL), (2, 'q', 'x');",
+    )
+    f = one(
+        db,
+        "CREATE TABLE t (code TEXT NOT NULL PRIMARY KEY, v TEXT);"
+        "CREATE TABLE p (a INT, b TEXT, v TEXT, PRIMARY KEY (a, b));",
+    )
+    assert (f.code, f.count, f.examples) == ("DD201", 1, (None,))
+    assert f.message.endswith("there is 1 existing NULL value (for example code NULL).")
+    f = one(
+        db,
+        "CREATE TABLE t (code TEXT PRIMARY KEY, v TEXT);"
+        "CREATE TABLE p (a INT, b TEXT, v TEXT NOT NULL, PRIMARY KEY (a, b));",
+    )
+    assert (f.code, f.examples) == ("DD201", ((1, None),))
+    assert f.message.endswith("(for example (a, b) (1, NULL)).")
+
+
 def test_required_column_without_default_on_rows(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     make_db(db, "CREATE TABLE t (a TEXT); CREATE TABLE e (a TEXT);", "INSERT INTO t VALUES ('x');")

@@ -39,6 +39,8 @@ def example_text(key_names: Sequence[str], examples: Sequence[object]) -> str:
 
 
 def _show(value: object) -> str:
+    if value is None:
+        return "NULL"
     if isinstance(value, tuple):
         return "(" + ", ".join(_show(v) for v in value) + ")"
     if isinstance(value, str):
