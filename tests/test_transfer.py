@@ -192,6 +192,39 @@ def test_import_into_a_database_with_the_same_schema(project: Path) -> None:
     assert exact(project / "b.db") == exact(project / "a.db")
 
 
+DESC_KEY = """
+CREATE TABLE events (id INTEGER PRIMARY KEY DESC, kind TEXT);
+CREATE TABLE log (id INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT);
+"""
+
+
+def test_an_integer_primary_key_desc_is_no_rowid_and_keeps_its_rows(project: Path) -> None:
+    # Written in the column with DESC, an INTEGER PRIMARY KEY is an ordinary key beside the
+    # rowid (SQLite's documented quirk): it can hold NULL and text, and the rowid is its own.
+    make_db(
+        project / "a.db",
+        DESC_KEY,
+        "INSERT INTO events (rowid, id, kind) VALUES (1, 30, 'a'), (4, NULL, 'b'),"
+        " (6, NULL, 'c'), (9, 'x', 'd'), (12, 2, 'e'); INSERT INTO log (what) VALUES ('x');",
+    )
+    assert invoke("export", "--url", "a.db", "-o", "a.jsonl").exit_code == 0
+    lines = (project / "a.jsonl").read_text(encoding="utf-8").rstrip("\n").split("\n")
+    records = {r["table"]: r for r in map(json.loads, lines[1:]) if "table" in r}
+    assert records["events"]["rowid"] is True
+    for target in ("b.db", "c.db"):
+        if target == "c.db":
+            make_db(project / target, DESC_KEY)  # the same schema, written by the app
+        result = invoke("import", "a.jsonl", "--url", target)
+        assert result.exit_code == 0, result.output
+        assert exact(project / target) == exact(project / "a.db")
+        conn = sqlite3.connect(project / target)
+        origins = conn.execute("SELECT origin FROM pragma_index_list('events')").fetchall()
+        conn.close()
+        assert origins == [("pk",)]  # still a key of its own, not the rowid
+    assert invoke("export", "--url", "b.db", "-o", "b.jsonl").exit_code == 0
+    assert (project / "a.jsonl").read_bytes() == (project / "b.jsonl").read_bytes()
+
+
 def test_import_refuses_a_database_with_rows(project: Path) -> None:
     fill(project / "a.db")
     assert invoke("export", "--url", "a.db", "-o", "a.jsonl").exit_code == 0

@@ -115,3 +115,34 @@ def test_double_quoted_default_is_the_string_it_stands_for() -> None:
     assert diff(a, b, SQLiteHooks()) == []
     a_col = a.tables[0].column("a")
     assert a_col is not None and a_col.default is not None and a_col.default.text == "''"
+
+
+def test_the_rowid_is_the_key_sqlite_makes_the_rowid() -> None:
+    # SQLite makes a lone INTEGER PRIMARY KEY the rowid, except one written with DESC in
+    # the column's definition (a documented quirk); as a table constraint, DESC or not,
+    # it is the rowid. The model says the same, and its DDL makes the same table again.
+    from trueup.dialects.sqlite.render import create_table
+    from trueup.dialects.sqlite.rowid import rowid_alias
+
+    def is_rowid(conn: sqlite3.Connection) -> bool:
+        # No index of its own: the key is the rowid.
+        return not conn.execute("SELECT 1 FROM pragma_index_list('t')").fetchall()
+
+    for columns, rowid in [
+        ("id INTEGER PRIMARY KEY, v", True),
+        ("id INTEGER PRIMARY KEY ASC, v", True),
+        ("id INTEGER PRIMARY KEY DESC, v", False),
+        ("id integer CONSTRAINT k PRIMARY KEY DESC ON CONFLICT IGNORE, v", False),
+        ("id INTEGER, v, PRIMARY KEY (id DESC)", True),
+        ("id INT PRIMARY KEY, v", False),
+        ("id TEXT PRIMARY KEY DESC, v", False),
+    ]:
+        conn = make(f"CREATE TABLE t ({columns})")
+        assert is_rowid(conn) is rowid, columns
+        [table] = inspect(conn).tables
+        assert (rowid_alias(table) == "id") is rowid, columns
+        id_column = table.column("id")
+        assert id_column is not None and id_column.nullable is not rowid, columns
+        again = make(create_table(table))
+        assert is_rowid(again) is rowid, create_table(table)
+        assert inspect(again) == inspect(conn), create_table(table)

@@ -123,8 +123,12 @@ def _table(
     parsed = ddl.parse_create_table(sql)
     pk_cols = sorted((r for r in column_rows if r[6]), key=lambda r: r[6])
     pk_names = tuple(r[2] for r in pk_cols)
+    # A rowid table's key is the rowid exactly when SQLite made no index for it: a lone
+    # INTEGER PRIMARY KEY, but not one written INTEGER PRIMARY KEY DESC (see rowid.py).
     rowid_alias = (
-        not without_rowid and len(pk_cols) == 1 and canonical_type(pk_cols[0][3]) == "INTEGER"
+        not without_rowid
+        and len(pk_cols) == 1
+        and not any(rows[0][3] == "pk" for rows in index_rows.values())
     )
     cols: list[Column] = []
     for _, _, col_name, col_type, notnull, default, pk, hidden in column_rows:

@@ -10,7 +10,18 @@ from __future__ import annotations
 from trueup.dialects.sqlite.lexer import Kind, tokenize
 from trueup.dialects.sqlite.quoting import literal as literal
 from trueup.dialects.sqlite.quoting import quote as quote
-from trueup.model import Action, Column, Deferral, ForeignKey, Index, IndexPart, Schema, Table
+from trueup.dialects.sqlite.rowid import written_descending
+from trueup.model import (
+    Action,
+    Column,
+    Deferral,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+)
 
 INDENT = "    "
 
@@ -63,16 +74,18 @@ def default_sql(text: str) -> str:
     return f"({text})"
 
 
-def column_definition(
-    col: Column, *, primary_key: bool = False, on_conflict: str | None = None
-) -> str:
+def column_definition(col: Column, *, primary_key: PrimaryKey | None = None) -> str:
+    """The column's definition; with ``primary_key``, the key is written in it."""
     parts = [quote(col.name)]
     if col.type:
         parts.append(col.type)
     if not col.nullable:
         parts.append("NOT NULL" + _conflict(col.not_null_conflict))
-    if primary_key:
-        parts.append("PRIMARY KEY" + _conflict(on_conflict))
+    if primary_key is not None:
+        if primary_key.name:
+            parts.append(f"CONSTRAINT {quote(primary_key.name)}")
+        order = " DESC" if written_descending(primary_key) else ""
+        parts.append(f"PRIMARY KEY{order}" + _conflict(primary_key.on_conflict))
         if col.autoincrement:
             parts.append("AUTOINCREMENT")
     if col.default is not None:
@@ -116,9 +129,13 @@ def foreign_key_clause(fk: ForeignKey) -> str:
 
 def inline_primary_key(table: Table) -> str | None:
     """The column whose definition carries ``PRIMARY KEY`` (a single unnamed key column
-    without its own order or collation), or None when the key is a table constraint."""
+    without its own order or collation, or one written ``PRIMARY KEY DESC``), or None when
+    the key is a table constraint. A descending key must be written in the column: as a
+    table constraint, an INTEGER key would be the rowid (see rowid.py)."""
     pk = table.primary_key
-    if pk is not None and len(pk.columns) == 1 and not pk.name and not pk.parts:
+    if pk is None or len(pk.columns) != 1:
+        return None
+    if (not pk.name and not pk.parts) or written_descending(pk):
         return pk.columns[0]
     return None
 
@@ -131,10 +148,8 @@ def create_table(table: Table, *, name: str | None = None) -> str:
     """``CREATE TABLE`` for the whole table (indexes made by ``CREATE INDEX`` excepted)."""
     inline_pk = inline_primary_key(table)
     pk = table.primary_key
-    pk_conflict = pk.on_conflict if pk else None
     lines = [
-        column_definition(c, primary_key=c.name == inline_pk, on_conflict=pk_conflict)
-        for c in table.columns
+        column_definition(c, primary_key=pk if c.name == inline_pk else None) for c in table.columns
     ]
     if pk is not None and inline_pk is None:
         head = f"CONSTRAINT {quote(pk.name)} " if pk.name else ""
