@@ -637,6 +637,64 @@ def test_command_line_table_rename(tmp_path: Path) -> None:
     )
 
 
+def test_rename_hints_that_swap_names_are_refused_and_the_way_round_keeps_rows(
+    tmp_path: Path,
+) -> None:
+    from trueup.errors import SchemaError
+
+    db = tmp_path / "a.db"
+    make_db(
+        db,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, first TEXT, last TEXT);"
+        "CREATE TABLE a (x TEXT); CREATE TABLE b (y INTEGER);",
+        "INSERT INTO t VALUES (1, 'Lee', 'Ann'); INSERT INTO a VALUES ('ax');"
+        "INSERT INTO b VALUES (7);",
+    )
+    before = file_bytes_and_schema(db)
+    tables = "CREATE TABLE a (y INTEGER); CREATE TABLE b (x TEXT);"
+    code, out = cli_run(
+        tmp_path,
+        "push",
+        "--url",
+        "a.db",
+        "--schema",
+        _write(
+            tmp_path, "CREATE TABLE t (id INTEGER PRIMARY KEY, first TEXT, last TEXT);" + tables
+        ),
+        "--rename",
+        "a=b",
+        "--rename",
+        "b=a",
+    )
+    assert code == 1
+    assert "swap names between the tables `a` and `b`" in out
+    assert "rename `b` to a new name, then `a` to `b`, then the new name to `a`" in out
+    assert file_bytes_and_schema(db) == before
+    swap = """
+        CREATE TABLE t (
+            id INTEGER PRIMARY KEY,
+            first TEXT, -- @renamed from=last
+            last TEXT -- @renamed from=first
+        );
+    """
+    with pytest.raises(SchemaError, match="the columns `first` and `last` of the table `t`"):
+        push_sql(db, swap + "CREATE TABLE a (x TEXT); CREATE TABLE b (y INTEGER);")
+    assert file_bytes_and_schema(db) == before
+    # The way the error gives: one rename a push, through a name not in use.
+    for columns in (
+        "first TEXT,\n old_last TEXT -- @renamed from=last\n",
+        "last TEXT, -- @renamed from=first\n old_last TEXT\n",
+        "first TEXT, -- @renamed from=old_last\n last TEXT\n",
+    ):
+        desired = f"CREATE TABLE t (\n id INTEGER PRIMARY KEY,\n {columns});"
+        result = push_sql(db, desired + "CREATE TABLE a (x TEXT); CREATE TABLE b (y INTEGER);")
+        assert result.applied and result.plan.findings == ()
+    assert rows(db, "SELECT id, first, last FROM t") == [(1, "Ann", "Lee")]
+    assert push_sql(
+        db, swap.replace("@renamed", "") + "CREATE TABLE a (x TEXT);CREATE TABLE b (y INTEGER);"
+    ).plan.is_empty
+
+
 def test_without_a_hint_a_rename_is_a_drop_and_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     make_db(db, PEOPLE, PEOPLE_ROWS)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from trueup.dialects.sqlite.hooks import SQLiteHooks
 from trueup.diff import changes as ch
 from trueup.diff.differ import DiffHooks, diff
 from trueup.diff.renames import Renames
+from trueup.errors import SchemaError
 from trueup.model import (
     Action,
     Check,
@@ -175,6 +178,38 @@ def test_rename_hints_keep_the_table_and_follow_references() -> None:
     assert len(changes) == 2  # posts' foreign key follows the rename: no change there
     # Once applied, the hint no longer fits and is ignored.
     assert diff(desired, desired, SQLITE, renames=hints) == []
+
+
+def test_rename_hints_that_swap_names_are_refused() -> None:
+    # The same names exist before and after a swap: it cannot be told done from not done,
+    # so it would be done again on every push. A chain of renames is no swap.
+    a = Table("a", (Column("x", "TEXT"), Column("y", "TEXT")))
+    b = Table("b", (Column("z", "TEXT"),))
+    c = Table("c", (Column("w", "TEXT"),))
+    schema = Schema(tables=(a, b, c))
+    for tables, shown in [
+        ({"a": "b", "b": "a"}, "the tables `a` and `b` (`a` to `b` and `b` to `a`)"),
+        (
+            {"B": "c", "c": "a", "a": "B"},
+            "`a`, `b` and `c` (`a` to `b`, `b` to `c` and `c` to `a`)",
+        ),
+    ]:
+        with pytest.raises(SchemaError, match="swap names") as err:
+            diff(schema, schema, SQLITE, renames=Renames(tables=tables))
+        assert shown in err.value.message
+    hint = Renames(columns={("a", "x"): "y", ("a", "y"): "x"})
+    with pytest.raises(SchemaError) as err:
+        diff(schema, schema, SQLITE, renames=hint)
+    assert "the columns `x` and `y` of the table `a` (`x` to `y` and `y` to `x`)" in str(err.value)
+    assert "rename `y` to a new name, then `x` to `y`, then the new name to `x`" in str(err.value)
+    # A swap that does not fit the schemas (a name missing on one side) is no swap.
+    assert diff(schema, Schema(tables=(a, c)), SQLITE, renames=Renames({"a": "b", "b": "a"}))
+    # Nor is a chain (a to b, b to d); its hints are not applied, as before.
+    chain = Renames(tables={"a": "b", "b": "d"})
+    desired = Schema(tables=(Table("b", a.columns), Table("d", b.columns), c))
+    assert not any(
+        isinstance(x, ch.RenameTable) for x in diff(schema, desired, SQLITE, renames=chain)
+    )
 
 
 def test_column_changes_are_described_in_words() -> None:

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from trueup.diff import changes as ch
 from trueup.diff.renames import NO_RENAMES, Renames
+from trueup.errors import SchemaError
 from trueup.model import (
     Check,
     Column,
@@ -237,6 +238,12 @@ class _Differ:
         h = self.hooks
         have = {h.key(t.name): t for t in current}
         want = {h.key(t.name): t for t in desired}
+        moves = {
+            h.key(old): h.key(new)
+            for old, new in self.renames.tables.items()
+            if h.key(old) in have and h.key(new) in want
+        }
+        _refuse_swap(moves, {k: t.name for k, t in have.items()}, "tables")
         table_renames: list[ch.Change] = []
         table_map: dict[str, str] = {}
         for old_name, new_name in self.renames.tables.items():
@@ -246,6 +253,7 @@ class _Differ:
                 table_map[ok] = want[nk].name
         column_renames: dict[str, list[ch.TableChange]] = {}
         column_map: dict[tuple[str, str], str] = {}
+        column_moves: dict[str, dict[str, str]] = {}
         for (hinted_table, old_col), new_col in self.renames.columns.items():
             tk = h.key(hinted_table)
             old_tk = next((o for o, n in table_map.items() if h.key(n) == tk), tk)
@@ -255,11 +263,17 @@ class _Differ:
             old_cols = {h.key(c.name): c for c in table.columns}
             new_cols = {h.key(c.name): c for c in target.columns}
             ok, nk = h.key(old_col), h.key(new_col)
+            if ok in old_cols and nk in new_cols:
+                column_moves.setdefault(old_tk, {})[ok] = nk
             if ok in old_cols and nk in new_cols and nk not in old_cols and ok not in new_cols:
                 column_renames.setdefault(tk, []).append(
                     ch.RenameColumn(old_cols[ok].name, new_cols[nk].name)
                 )
                 column_map[(tk, ok)] = new_cols[nk].name
+        for old_tk, table_moves in column_moves.items():
+            table = have[old_tk]
+            columns = {h.key(c.name): c.name for c in table.columns}
+            _refuse_swap(table_moves, columns, "columns", f" of the table `{table.name}`")
         if not table_renames and not column_renames:
             return list(current), [], {}
 
@@ -443,3 +457,31 @@ class _Differ:
         out += [ch.DropIndex(i) for i in left_old]
         out += [ch.AddIndex(i) for i in left_new]
         return out
+
+
+def _refuse_swap(moves: dict[str, str], names: dict[str, str], what: str, where: str = "") -> None:
+    """Stop at rename hints that swap names (``a`` to ``b`` and ``b`` to ``a``, or round a
+    longer circle). ``moves`` are the hints whose old name exists and whose new name is
+    declared, by name key; ``names`` spell the existing names. Such hints cannot be told
+    done from not done: the same names exist before and after, so every push would swap
+    again (and one rename at a time would find its new name taken)."""
+    for start in sorted(moves):
+        circle = [start]
+        step = moves[start]
+        while step in moves and step not in circle:
+            circle.append(step)
+            step = moves[step]
+        if step != start or len(circle) < 2:
+            continue
+        shown = [f"`{names[k]}`" for k in circle]
+        pairs = [f"{a} to {b}" for a, b in zip(shown, shown[1:] + shown[:1], strict=True)]
+        steps = [f"{shown[i]} to {shown[i + 1]}" for i in reversed(range(len(shown) - 1))]
+        raise SchemaError(
+            f"The rename hints swap names between the {what} {ch.and_list(shown)}{where} "
+            f"({ch.and_list(pairs)}). The same names exist before and after a swap, so "
+            "trueup cannot tell whether it was already done, and would do it again on "
+            "every push.",
+            hint="Nothing was changed. Swap through a name that is not in use, one push at a "
+            f"time, each with its own hint: rename {shown[-1]} to a new name, then "
+            f"{ch.and_list(steps)}, then the new name to {shown[0]}.",
+        )

@@ -3,7 +3,8 @@
 A rename is never guessed (a wrong guess either loses data or keeps stale data). Hints come
 from the declared schema or the command line; a hint whose old name no longer exists, or
 whose new name already does, is simply not applied, so it can stay in the file after the
-rename has happened.
+rename has happened. Hints that swap names (``a`` to ``b`` and ``b`` to ``a``) cannot be told
+done from not done, and the differ refuses them.
 """
 
 from __future__ import annotations
