@@ -233,6 +233,94 @@ def test_unique_counts_duplicate_groups_but_not_nulls(tmp_path: Path) -> None:
     assert findings(db, base + "CREATE UNIQUE INDEX t_id_email ON t (id, email);") == []
 
 
+@pytest.mark.parametrize(
+    ("current", "data", "desired", "found"),
+    [
+        (  # a UNIQUE constraint, the column made NOCASE
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT UNIQUE);",
+            "INSERT INTO t VALUES (1, 'a'), (2, 'A'), (3, 'b'), (4, NULL), (5, NULL);",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE UNIQUE);",
+            (
+                "DD203",
+                1,
+                (1, 2),
+                "The unique constraint covering the columns `[email]` on the "
+                "`t` table cannot be kept under the new collation of `email`: 1 value is shared "
+                "by more than one row (for example id 1, 2).",
+            ),
+        ),
+        (  # a unique index made by CREATE UNIQUE INDEX, only its rows
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, on_ INT);"
+            "CREATE UNIQUE INDEX t_email ON t (email) WHERE on_;",
+            "INSERT INTO t VALUES (1, 'a', 1), (2, 'A', 1), (3, 'B', 0), (4, 'b', 1);",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE, on_ INT);"
+            "CREATE UNIQUE INDEX t_email ON t (email) WHERE on_;",
+            ("DD203", 1, (1, 2), "The unique index `t_email` covering the columns `[email]`"),
+        ),
+        (  # the type: '1' and '01' are both 1 as an INTEGER
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, code TEXT UNIQUE);",
+            "INSERT INTO t VALUES (1, '1'), (2, '01'), (3, 'x'), (4, 'X'), (5, '2');",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER UNIQUE);",
+            ("DD203", 1, (1, 2), "under the new type of `code`: 1 value is shared"),
+        ),
+        (  # the primary key
+            "CREATE TABLE t (code TEXT PRIMARY KEY, v INT);",
+            "INSERT INTO t VALUES ('a', 1), ('A', 2), ('b', 3), ('c', 4), ('C', 5);",
+            "CREATE TABLE t (code TEXT COLLATE NOCASE PRIMARY KEY, v INT);",
+            (
+                "DL104",
+                2,
+                ("A", "C", "a", "c"),
+                "The primary key for the `t` table cannot be "
+                "kept under the new collation of `code`: 2 values are shared by more than one row",
+            ),
+        ),
+        (  # a unique key added with the collation: counted under the new one
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT);",
+            "INSERT INTO t VALUES (1, 'a'), (2, 'A');",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE UNIQUE);",
+            (
+                "DD203",
+                1,
+                (1, 2),
+                "A unique constraint covering the columns `[email]` on the "
+                "table `t` cannot be added",
+            ),
+        ),
+    ],
+    ids=["unique-constraint", "unique-index", "type", "primary-key", "new-unique"],
+)
+def test_a_unique_key_over_values_made_equal_by_a_type_or_collation(
+    tmp_path: Path, current: str, data: str, desired: str, found: tuple[Any, ...]
+) -> None:
+    # The key is built again over the converted values: a clash would fail the push in the
+    # middle. It is counted before, and the push refused.
+    db = tmp_path / "a.db"
+    make_db(db, current, data)
+    code, count, examples, text = found
+    [f] = [x for x in findings(db, desired) if x.code == code]  # (besides DL103 for 'x')
+    assert (f.code, f.risk, f.count, tuple(sorted(f.examples))) == (
+        code,
+        Risk.UNEXECUTABLE,
+        count,
+        examples,
+    )
+    assert text in f.message
+    before = file_bytes_and_schema(db)
+    with pytest.raises(UnsafePlan, match="cannot be executed"):
+        push_sql(db, desired, accept_data_loss=True)
+    assert file_bytes_and_schema(db) == before
+    # Without the clash, no finding, and the push goes through.
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "DELETE FROM t WHERE rowid IN (2, 4)" if code == "DL104" else "DELETE FROM t WHERE id = 2"
+    )
+    conn.commit()
+    conn.close()
+    assert [x.code for x in findings(db, desired) if x.risk is Risk.UNEXECUTABLE] == []
+    assert push_sql(db, desired, accept_data_loss=True).applied
+
+
 def test_primary_key_change(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     make_db(

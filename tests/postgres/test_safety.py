@@ -83,6 +83,36 @@ def test_unexecutable_checks_with_counts(pg: Server) -> None:
     assert got["DD205"].count == 1 and got["DD205"].examples == (2,)
 
 
+def test_a_unique_key_over_values_a_type_change_makes_equal(pg: Server) -> None:
+    # ALTER ... TYPE builds the column's indexes again over the cast values: 1.20 and 1.40
+    # are both 1 as integers. Counted before, the push refused.
+    pg.execute(
+        "CREATE TABLE t (id integer PRIMARY KEY, amount numeric(10,2) UNIQUE, code text "
+        'COLLATE "C");'
+        "CREATE UNIQUE INDEX t_code ON t (code);"
+        "INSERT INTO t VALUES (1, 1.20, 'a'), (2, 1.40, 'b'), (3, 2.00, 'c'), (4, NULL, NULL);"
+    )
+    desired = (
+        'CREATE TABLE t (id integer PRIMARY KEY, amount {} UNIQUE, code text COLLATE "C");'
+        "CREATE UNIQUE INDEX t_code ON t (code);"
+    )
+    got = {f.code: f for f in findings(pg, desired.format("integer"))}
+    f = got["DD203"]
+    assert (f.risk, f.count, f.examples) == (Risk.UNEXECUTABLE, 1, (1, 2))
+    assert f.message == (
+        "The unique constraint `t_amount_key` covering the columns `[amount]` on the `t` table "
+        "cannot be kept under the new type of `amount`: 1 value is shared by more than one "
+        "row (for example id 1, 2)."
+    )
+    with pytest.raises(UnsafePlan, match="cannot be executed"):
+        push_sql(pg, desired.format("integer"), accept_data_loss=True)
+    # Values that stay apart: no finding (nor for the collation going back to the default).
+    assert findings(pg, desired.format("numeric(12,2)").replace(' COLLATE "C"', "")) == []
+    pg.execute("UPDATE t SET amount = 3 WHERE id = 2")
+    assert "DD203" not in {f.code for f in findings(pg, desired.format("integer"))}
+    assert push_sql(pg, desired.format("integer"), accept_data_loss=True).applied
+
+
 def test_enum_value_in_use_cannot_be_removed(pg: Server) -> None:
     pg.execute(
         "CREATE TYPE mood AS ENUM ('happy', 'sad', 'meh');"

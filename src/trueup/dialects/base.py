@@ -178,6 +178,24 @@ class Dialect(ABC):
         default every value that does not convert is taken to fail."""
         return self.unconvertible(column_sql, old, new, trial=trial)
 
+    def key_value(
+        self, column_sql: str, old: Column, new: Column, collation: str | None, table: Table
+    ) -> str:
+        """``column_sql``, a value of ``old``, as a key over ``new`` in ``table`` (the table
+        as it will be) compares it: converted to the new type, under ``collation`` (the key
+        part's own, else the new column's; None for the type's default). The checks group
+        by it to find values that become equal under a unique key. By default the value is
+        cast to the new type (what PostgreSQL's type change does), and a column whose
+        collation goes back to the default is compared under the default one."""
+        value = column_sql
+        if old.type != new.type:
+            value = f"CAST({column_sql} AS {new.type})"
+        if collation is not None:
+            return f"{value} COLLATE {self.quote(collation)}"
+        if old.collation is not None and value == column_sql:
+            return f"{value} COLLATE {self.quote('default')}"
+        return value
+
     # --- trueup's own bookkeeping tables --------------------------------------------------
 
     #: How a query marks a parameter (the driver's paramstyle).

@@ -3,8 +3,9 @@
 Every finding comes from a typed change plus a query on the current rows: how many rows a
 dropped table holds, how many values a dropped column still has, how many NULLs stand in
 the way of NOT NULL, how many values would not survive a type change, how many duplicate
-groups a new unique key would meet, how many orphans a new foreign key, how many rows break
-a new CHECK. Each finding carries the count and up to five keys of affected rows.
+groups a new unique key would meet (or a unique key that stays while the type or collation
+of a column in it changes), how many orphans a new foreign key, how many rows break a new
+CHECK. Each finding carries the count and up to five keys of affected rows.
 
 A condition that holds for no row makes no finding: an empty table or column never blocks.
 A query the engine cannot answer (a CHECK naming a column that does not exist yet) gives the
@@ -20,9 +21,13 @@ from typing import Any, assert_never
 from trueup.dialects.base import Dialect, Session
 from trueup.diff import changes as ch
 from trueup.errors import TrueupError
-from trueup.model import Column, ForeignKey, Index, Schema, Table
+from trueup.model import Column, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table
 from trueup.plan import risk
 from trueup.plan.plan import Finding, Risk
+
+#: Columns whose type or collation changes, by the key of their new name: the old and the
+#: new column, and what changes of the two.
+Rekeyed = dict[str, tuple[Column, Column, ch.ColumnChange]]
 
 
 def check(
@@ -294,6 +299,7 @@ class _Checks:
             self.hooks.key(x.column.name) for x in change.changes if isinstance(x, ch.AddColumn)
         }
         dropped_fks = [x.foreign_key for x in change.changes if isinstance(x, ch.DropForeignKey)]
+        keyed = self._rekeyed(change)
         self.prefetch(t, self._conditions(t, change))
         out: list[Finding] = []
         for part in change.changes:
@@ -305,11 +311,9 @@ class _Checks:
                 case ch.AddColumn(column=c):
                     out += self.add_column(t, new, c)
                 case ch.ModifyPrimaryKey(old=old_pk, new=new_pk) if not part.renamed_only:
-                    out += self.primary_key(
-                        t, old_pk is not None, new_pk.columns if new_pk else (), added
-                    )
+                    out += self.primary_key(t, new, old_pk is not None, new_pk, added, keyed)
                 case ch.AddIndex(index=idx) if idx.unique:
-                    out += self.unique(t, idx, added)
+                    out += self.unique(t, new, idx, added, keyed)
                 case ch.AddForeignKey(foreign_key=fk):
                     out += self.foreign_key(t, fk, added, dropped_fks)
                 case ch.AddCheck(check=c):
@@ -328,6 +332,20 @@ class _Checks:
                     pass
                 case _:
                     assert_never(part)
+        return out + self.kept_keys(t, change, keyed)
+
+    def _rekeyed(self, change: ch.ModifyTable) -> Rekeyed:
+        """The columns whose type or collation changes (old, new, what changes), by the key
+        of their new name: a unique key over them may find values equal that were not.
+        Generated columns are computed anew, and a value cast into an enum keeps its label,
+        so neither is among them."""
+        out: Rekeyed = {}
+        for x in change.changes:
+            if not isinstance(x, ch.ModifyColumn) or x.old.generated or x.new.generated:
+                continue
+            kind = x.kind & (ch.ColumnChange.TYPE | ch.ColumnChange.COLLATION)
+            if kind and x.new.type.removesuffix("[]") not in self.enum_values:
+                out[self.hooks.key(x.new.name)] = (x.old, x.new, kind)
         return out
 
     def _conditions(self, t: _Table, change: ch.ModifyTable) -> list[str]:
@@ -564,17 +582,66 @@ class _Checks:
         target = keys[0] if len(keys) == 1 else f"({key_list})"
         return n, self.examples(t, f"{cond} AND {target} IN ({groups})")
 
+    def key_sql(
+        self,
+        t: _Table,
+        table: Table,
+        part: IndexPart,
+        keyed: Rekeyed,
+    ) -> str:
+        """One part of a unique key as the new table compares it: a column whose type or
+        collation changes by its new type and collation (``Dialect.key_value``)."""
+        if part.column is None:
+            assert part.expression is not None
+            key = f"({part.expression.text})"
+        else:
+            key = self.q(t.column(part.column))
+            if (found := keyed.get(self.hooks.key(part.column))) is not None:
+                old, new, _ = found
+                return self.dialect.key_value(key, old, new, part.collation or new.collation, table)
+        return key + (f" COLLATE {self.q(part.collation)}" if part.collation else "")
+
+    def rekeyed_columns(
+        self,
+        t: _Table,
+        table: Table,
+        parts: Sequence[IndexPart],
+        keyed: Rekeyed,
+    ) -> str:
+        """What changes in how the key's columns compare, in words (``collation of
+        `email```), or ``""`` when their values compare as before."""
+        out = []
+        for p in parts:
+            found = keyed.get(self.hooks.key(p.column)) if p.column is not None else None
+            if found is None:
+                continue
+            old, new, kind = found
+            col = self.q(t.column(new.name))
+            before = self.dialect.key_value(col, old, old, p.collation or old.collation, table)
+            after = self.dialect.key_value(col, old, new, p.collation or new.collation, table)
+            if before != after:
+                out.append(f"{kind.describe()} of `{new.name}`")
+        return ch.and_list(out) if out else ""
+
     def primary_key(
-        self, t: _Table, had_key: bool, columns: Sequence[str], added: set[str]
+        self,
+        t: _Table,
+        table: Table,
+        had_key: bool,
+        pk: PrimaryKey | None,
+        added: set[str],
+        keyed: Rekeyed,
     ) -> list[Finding]:
         n = self.rows(t)
-        if n == 0 or not columns:
+        columns = pk.columns if pk is not None else ()
+        if n == 0 or pk is None or not columns:
             return []
         if any(self.hooks.key(c) in added for c in columns):
             dups: int | None = None
             examples: tuple[object, ...] = ()
         else:
-            dups, examples = self._duplicates(t, [self.q(t.column(c)) for c in columns], None)
+            keys = [self.key_sql(t, table, p, keyed) for p in _key_parts(pk)]
+            dups, examples = self._duplicates(t, keys, None)
         label = ", ".join(columns)
         if dups:
             message = (
@@ -605,22 +672,20 @@ class _Checks:
             )
         ]
 
-    def unique(self, t: _Table, idx: Index, added: set[str]) -> list[Finding]:
+    def unique(
+        self,
+        t: _Table,
+        table: Table,
+        idx: Index,
+        added: set[str],
+        keyed: Rekeyed,
+    ) -> list[Finding]:
         columns = "[" + ",".join(idx.columns or ("expression",)) + "]"
         if any(self.hooks.key(c) in added for c in idx.columns):
             dups: int | None = None
             examples: tuple[object, ...] = ()
         else:
-            keys = []
-            for p in idx.parts:
-                if p.column is not None:
-                    key = self.q(t.column(p.column))
-                else:
-                    assert p.expression is not None
-                    key = f"({p.expression.text})"
-                if p.collation:
-                    key += f" COLLATE {self.q(p.collation)}"
-                keys.append(key)
+            keys = [self.key_sql(t, table, p, keyed) for p in idx.parts]
             where = idx.where.text if idx.where is not None else None
             dups, examples = self._duplicates(t, keys, where)
         if dups == 0:
@@ -637,6 +702,78 @@ class _Checks:
             f"one row{risk.example_text(self.key_label(t), examples)}."
         )
         return self.measured(risk.NEW_UNIQUE, Risk.UNEXECUTABLE, message, t, dups, examples)
+
+    def kept_keys(
+        self,
+        t: _Table,
+        change: ch.ModifyTable,
+        keyed: Rekeyed,
+    ) -> list[Finding]:
+        """Unique keys that stay while the type or collation of a column in them changes:
+        values that were apart may become equal (``'a'`` and ``'A'`` under NOCASE, ``'1'``
+        and ``'01'`` as integers), and the key cannot be built again over them. Counted as
+        for a new key (a primary key as ``DL104``, a unique index or constraint as
+        ``DD203``); a key that is new or changed is counted where it changes."""
+        if not keyed:
+            return []
+        table = change.new
+        new_keys = [x.index for x in change.changes if isinstance(x, ch.AddIndex)]
+        pk_changed = any(
+            isinstance(x, ch.ModifyPrimaryKey) and not x.renamed_only for x in change.changes
+        )
+        out: list[Finding] = []
+        pk = table.primary_key
+        if pk is not None and not pk_changed:
+            what = self.rekeyed_columns(t, table, _key_parts(pk), keyed)
+            if what:
+                keys = [self.key_sql(t, table, p, keyed) for p in _key_parts(pk)]
+                out += self.kept_key(t, "The primary key for", what, keys, None, risk.PRIMARY_KEY)
+        for idx in table.indexes:
+            if not idx.unique or idx in new_keys:
+                continue
+            what = self.rekeyed_columns(t, table, idx.parts, keyed)
+            if not what:
+                continue
+            kind = "constraint" if idx.constraint or idx.name is None else "index"
+            name = f" `{idx.name}`" if idx.name else ""
+            columns = "[" + ",".join(idx.columns or ("expression",)) + "]"
+            keys = [self.key_sql(t, table, p, keyed) for p in idx.parts]
+            where = idx.where.text if idx.where is not None else None
+            out += self.kept_key(
+                t,
+                f"The unique {kind}{name} covering the columns `{columns}` on",
+                what,
+                keys,
+                where,
+                risk.NEW_UNIQUE,
+            )
+        return out
+
+    def kept_key(
+        self,
+        t: _Table,
+        head: str,
+        what: str,
+        keys: list[str],
+        where: str | None,
+        code: str,
+    ) -> list[Finding]:
+        dups, examples = self._duplicates(t, keys, where)
+        if dups == 0:
+            return []
+        start = f"{head} the `{t.shown}` table"
+        if dups is None:
+            message = (
+                f"{start} is built again under the new {what}. If values become equal under "
+                "it, this will fail."
+            )
+            return [Finding(code, Risk.CAUTION, message, table=t.name, rows=self.rows(t))]
+        message = (
+            f"{start} cannot be kept under the new {what}: "
+            f"{plural(dups, 'value is', 'values are')} shared by more than one row"
+            f"{risk.example_text(self.key_label(t), examples)}."
+        )
+        return self.measured(code, Risk.UNEXECUTABLE, message, t, dups, examples)
 
     def foreign_key(
         self, t: _Table, fk: ForeignKey, added: set[str], dropped: Iterable[ForeignKey]
@@ -805,6 +942,11 @@ class _Checks:
             )
             return [Finding(risk.ENUM_VALUE_REMOVED, Risk.CAUTION, message)]
         return []
+
+
+def _key_parts(pk: PrimaryKey) -> tuple[IndexPart, ...]:
+    """A primary key's parts: as written when it has its own order or collation."""
+    return pk.parts or tuple(IndexPart(column=c) for c in pk.columns)
 
 
 def not_null(column_sql: str) -> str:

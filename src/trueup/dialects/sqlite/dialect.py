@@ -164,6 +164,39 @@ class SQLiteDialect(Dialect):
             return f"typeof({column_sql}) NOT IN ('blob', 'null')"
         return None  # ANY
 
+    def key_value(
+        self, column_sql: str, old: Column, new: Column, collation: str | None, table: Table
+    ) -> str:
+        from trueup.dialects.sqlite.types import INTEGER, NUMERIC, REAL, TEXT, affinity
+
+        # The rebuild's INSERT stores each value under the new type's affinity: numbers
+        # become text in a TEXT column, text that is a well-formed number becomes one in a
+        # numeric column (CAST AS NUMERIC gives it, and equals the text exactly then),
+        # integers become reals in a REAL column; the rest stays as it is. A STRICT table's
+        # ANY column keeps every value.
+        c = column_sql
+        value = c
+        after = affinity(new.type)
+        if "STRICT" in table.options and new.type.upper() == "ANY":
+            after = affinity(old.type)
+        if after != affinity(old.type):
+            number = f"typeof({c}) = 'text' AND CAST({c} AS NUMERIC) = {c}"
+            if after == TEXT:
+                value = (
+                    f"CASE WHEN typeof({c}) IN ('integer', 'real') THEN CAST({c} AS TEXT) "
+                    f"ELSE {c} END"
+                )
+            elif after == REAL:
+                value = (
+                    f"CASE WHEN typeof({c}) = 'integer' OR ({number}) THEN CAST({c} AS REAL) "
+                    f"ELSE {c} END"
+                )
+            elif after in (INTEGER, NUMERIC):
+                value = f"CASE WHEN {number} THEN CAST({c} AS NUMERIC) ELSE {c} END"
+        # Always under an explicit collation: the column's own would otherwise apply (the
+        # old one), and an expression has none.
+        return f"{value} COLLATE {quote(collation or 'BINARY')}"
+
     def table_exists_sql(self) -> str:
         return "SELECT 1 FROM sqlite_schema WHERE name = ?"
 
