@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import compileall
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -15,6 +17,16 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile trueup's modules once, before any test starts a `trueup` process: such a
+    process then reads the bytecode, as an installed trueup does. Under
+    PYTHONDONTWRITEBYTECODE (set on some machines) each of the hundreds of processes the
+    tests start would compile every module it imports again. With several test processes,
+    the first one (the one that starts the others) does it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        compileall.compile_dir(Path(__file__).resolve().parent.parent / "src", quiet=1)
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,12 @@
-"""A PostgreSQL server for the tests of backups and transfers, and a fresh database per test.
+"""The PostgreSQL server of the tests, and a fresh database per test.
 
-The test script runs the suite under ``scripts/postgres run``, which sets DATABASE_URL to a
-throwaway cluster; it is read here at import, before the autouse fixture clears the
-environment for each test. Without it (pytest run by hand), the session starts its own
-cluster with the same script and stops it at the end.
+A server that DATABASE_URL names when the tests start is used as it is (it is read here at
+import, before the autouse fixture clears the environment for each test). Otherwise each
+test process starts a throwaway cluster of its own with scripts/postgres, the first time a
+test needs one, and stops it at the end. scripts/test runs the suite in several processes
+(pytest-xdist) with no DATABASE_URL, so each has a server to itself: a test that looks at
+the whole server (no scratch database left behind, the backends of a database) never sees
+another process's push.
 """
 
 from __future__ import annotations
@@ -32,11 +35,11 @@ def postgres_server() -> Iterator[str]:
         return
     folder = tempfile.mkdtemp(prefix="trueup-pg-tests.")
     script = str(ROOT / "scripts" / "postgres")
-    url = subprocess.run(
-        [script, "start", folder], check=True, capture_output=True, text=True
-    ).stdout.strip()
+    started = subprocess.run([script, "start", folder], capture_output=True, text=True)
+    if started.returncode != 0:
+        raise RuntimeError(f"scripts/postgres could not start a cluster:\n{started.stderr}")
     try:
-        yield url
+        yield started.stdout.strip().splitlines()[-1]
     finally:
         subprocess.run([script, "stop", folder], check=False, capture_output=True)
 

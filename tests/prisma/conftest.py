@@ -3,7 +3,7 @@ tests/postgres; and the Prisma CLI for the tests that compare with it."""
 
 import pytest
 
-from tests.postgres.conftest import pg, pg_server  # noqa: F401 - fixtures
+from tests.postgres.conftest import pg, pg_server, postgres_server  # noqa: F401 - fixtures
 from tests.prisma import prisma_cli
 
 
