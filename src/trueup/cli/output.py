@@ -113,7 +113,8 @@ def describe(change: ch.Change) -> list[str]:
     """A change as lines of text: a headline and, for a modified table, one line a part."""
     match change:
         case ch.AddTable(table=t):
-            return [f"+ table {_qs(t.name, t.schema)} ({len(t.columns)} columns)"]
+            n = len(t.columns)
+            return [f"+ table {_qs(t.name, t.schema)} ({n} column{'' if n == 1 else 's'})"]
         case ch.DropTable(table=t):
             return [f"- table {_qs(t.name, t.schema)}"]
         case ch.RenameTable(old=t, new_name=n):
