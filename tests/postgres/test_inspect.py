@@ -3,11 +3,19 @@ that only managed schemas are read, and that it is fast on many tables."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Generator, Sequence
+from typing import Any
+
 import psycopg
 import pytest
+from click.testing import CliRunner
 
 from tests.postgres.support import DIALECT, Server, inspect_db, schema_from_sql
+from trueup.cli import cli
 from trueup.dialects import get_dialect
+from trueup.dialects.postgres.catalog_queries import query_text
+from trueup.dialects.postgres.session import PostgresSession
 from trueup.diff.differ import diff
 from trueup.model import Action, Deferral, Enum, IndexPart
 
@@ -220,3 +228,90 @@ def test_a_thousand_tables_are_read_whole(pg: Server) -> None:
         assert len(table.checks) == 1
         assert sorted(ix.name for ix in table.indexes) == sorted([f"t{i}_at", f"t{i}_name_key"])
     assert diff(schema, schema_from_sql(pg, ddl), DIALECT.hooks) == []
+
+
+Rows = Generator[list[tuple[Any, ...]], None, None]
+
+NULLS = """
+CREATE TABLE t (
+    id integer PRIMARY KEY,
+    a integer,
+    b text,
+    CONSTRAINT t_a_key UNIQUE NULLS NOT DISTINCT (a)
+);
+CREATE UNIQUE INDEX t_b ON t (b) NULLS NOT DISTINCT;
+CREATE INDEX t_order ON t (a NULLS FIRST, b DESC NULLS LAST, id DESC NULLS FIRST);
+"""
+
+
+def test_nulls_not_distinct_and_where_nulls_sort_are_read(pg: Server) -> None:
+    pg.execute(NULLS)
+    t = inspect_db(pg).table("t")
+    assert t is not None
+    indexes = {i.name: i for i in t.indexes}
+    assert indexes["t_a_key"].constraint and indexes["t_a_key"].nulls_not_distinct
+    assert indexes["t_b"].unique and indexes["t_b"].nulls_not_distinct
+    assert not indexes["t_order"].nulls_not_distinct
+    # Only an order of NULLs that is not the default for the key's order is kept.
+    assert indexes["t_order"].parts == (
+        IndexPart("a", nulls="FIRST"),
+        IndexPart("b", descending=True, nulls="LAST"),
+        IndexPart("id", descending=True),
+    )
+    assert IndexPart("id", descending=True, nulls="FIRST") == IndexPart("id", descending=True)
+    assert IndexPart("id", nulls="LAST") == IndexPart("id")
+    assert diff(inspect_db(pg), schema_from_sql(pg, NULLS), DIALECT.hooks) == []
+
+
+def test_inspect_shows_them_in_every_format(pg: Server) -> None:
+    pg.execute(NULLS)
+    runner = CliRunner()
+
+    def inspect(fmt: str) -> str:
+        result = runner.invoke(cli, ["inspect", "--url", pg.url, "--format", fmt])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    [table] = json.loads(inspect("json"))["tables"]
+    indexes = {i["name"]: i for i in table["indexes"]}
+    assert indexes["t_a_key"]["nulls_not_distinct"] is True
+    assert indexes["t_b"]["nulls_not_distinct"] is True
+    assert "nulls_not_distinct" not in indexes["t_order"]
+    assert [p.get("nulls") for p in indexes["t_order"]["parts"]] == ["FIRST", "LAST", None]
+
+    sql = inspect("sql")
+    assert 'CONSTRAINT "t_a_key" UNIQUE NULLS NOT DISTINCT ("a")' in sql
+    assert 'CREATE UNIQUE INDEX "t_b" ON "t" ("b") NULLS NOT DISTINCT;' in sql
+    assert '("a" NULLS FIRST, "b" DESC NULLS LAST, "id" DESC)' in sql
+    assert diff(inspect_db(pg), schema_from_sql(pg, sql), DIALECT.hooks) == []
+
+    prisma = inspect("prisma")
+    assert '//   - NULLS NOT DISTINCT of the unique index "t_b"\n' in prisma
+    assert '//   - NULLS NOT DISTINCT of the unique constraint "t_a_key"\n' in prisma
+    assert '//   - NULLS FIRST on a and NULLS LAST on b of the index "t_order"\n' in prisma
+    assert '@@index([a, b(sort: Desc), id(sort: Desc)], map: "t_order")' in prisma
+
+
+def test_a_server_older_than_15_is_read_without_nulls_not_distinct(
+    pg: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL 13 and 14 have no pg_index.indnullsnotdistinct: the query names none, and
+    # every index reads as NULLS DISTINCT, the only kind those servers make.
+    assert "indnullsnotdistinct" in query_text("indexes")
+    assert "indnullsnotdistinct" not in query_text("indexes", 140000)
+    assert query_text("indexes", 150000) == query_text("indexes")
+    pg.execute(NULLS)
+    sent: list[str] = []
+    run_all = PostgresSession._run_all
+
+    def recording(self: PostgresSession, queries: Sequence[tuple[str, dict[str, Any]]]) -> Rows:
+        sent.extend(sql for sql, _ in queries)
+        return run_all(self, queries)
+
+    monkeypatch.setattr(PostgresSession, "_run_all", recording)
+    monkeypatch.setattr(psycopg.ConnectionInfo, "server_version", property(lambda self: 140000))
+    t = inspect_db(pg).table("t")
+    assert t is not None
+    assert not any(i.nulls_not_distinct for i in t.indexes)
+    assert {i.name for i in t.indexes} == {"t_a_key", "t_b", "t_order"}
+    assert sent and not any("indnullsnotdistinct" in sql for sql in sent)

@@ -29,6 +29,7 @@ from tests.postgres.support import (
 )
 from trueup.apply import apply_plan
 from trueup.cli import cli
+from trueup.cli.output import describe
 from trueup.diff.renames import Renames
 from trueup.errors import ApplyError, LockTimeout, UnsafePlan
 from trueup.model import Action
@@ -283,6 +284,51 @@ def test_a_prisma_schema_once_pushed_is_in_sync(pg: Server) -> None:
             session.execute(statement)
         session.commit()
         assert session.inspect().tables == desired.tables
+
+
+def test_a_prisma_push_makes_again_an_index_with_nulls_options(pg: Server) -> None:
+    # Prisma declares neither NULLS NOT DISTINCT nor the order of NULLs: an index that has
+    # them differs from the declared one, and the push shows it and makes it again.
+    text = """
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+model Item {
+  id   Int       @id
+  code String?   @unique
+  at   DateTime?
+  @@index([at])
+}
+"""
+    _, data = read_data_model([SourceFile("schema.prisma", text)], environ={})
+    desired = schema_for(data, pg.url)
+    assert push(pg.database_url, desired).applied
+    pg.execute(
+        'DROP INDEX "Item_code_key";'
+        'CREATE UNIQUE INDEX "Item_code_key" ON "Item" (code) NULLS NOT DISTINCT;'
+        'DROP INDEX "Item_at_idx";'
+        'CREATE INDEX "Item_at_idx" ON "Item" (at NULLS FIRST);'
+        "INSERT INTO \"Item\" VALUES (1, NULL, NULL), (2, 'b', NULL);"
+    )
+    plan = plan_now(pg, desired)
+    assert plan.sql == [
+        'DROP INDEX "Item_at_idx"',
+        'DROP INDEX "Item_code_key"',
+        'CREATE INDEX "Item_at_idx" ON "Item" ("at")',
+        'CREATE UNIQUE INDEX "Item_code_key" ON "Item" ("code")',
+    ]
+    [change] = plan.changes
+    assert describe(change) == [
+        '~ table "Item"',
+        '    - index "Item_at_idx" (at NULLS FIRST)',
+        '    + index "Item_at_idx" (at)',
+        '    - unique index "Item_code_key" (code) NULLS NOT DISTINCT',
+        '    + unique index "Item_code_key" (code)',
+    ]
+    assert push(pg.database_url, desired).applied
+    assert remaining_diff(pg, desired) == []
+    assert plan_now(pg, desired).is_empty
 
 
 def test_prisma_multi_schema_through_the_session(pg: Server, tmp_path: Path) -> None:

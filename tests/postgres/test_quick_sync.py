@@ -46,6 +46,12 @@ BY_HAND = {
     "new index": "CREATE INDEX book_pages ON book (pages)",
     "dropped index": "DROP INDEX author_lower_name",
     "renamed index": "ALTER INDEX book_title RENAME TO book_title_key2",
+    "nulls not distinct": (
+        "DROP INDEX book_title; CREATE UNIQUE INDEX book_title ON book (title) NULLS NOT DISTINCT"
+    ),
+    "nulls first": (
+        "DROP INDEX book_title; CREATE UNIQUE INDEX book_title ON book (title NULLS FIRST)"
+    ),
     "enum value": "ALTER TYPE mood ADD VALUE 'away'",
     "dropped check": "ALTER TABLE book DROP CONSTRAINT book_title_check",
     "foreign key action": (

@@ -3,6 +3,8 @@ script splitting, rendering and the planner on hand-made models (no database nee
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from trueup.dialects.postgres.dialect import PostgresDialect
@@ -230,3 +232,41 @@ def test_concurrent_indexes_are_built_after_the_transaction() -> None:
     assert result.after == ('CREATE INDEX CONCURRENTLY "u_email" ON "u" ("email")',)
     script = PostgresDialect(concurrent_indexes=True).script(result)
     assert script.index("COMMIT;") < script.index("CONCURRENTLY")
+
+
+def test_nulls_options_are_rendered_and_compared_by_meaning() -> None:
+    cols = (Column("a", "INTEGER"), Column("b", "TEXT"))
+    index = Index(
+        "i",
+        (IndexPart("a", nulls="FIRST"), IndexPart("b", descending=True, nulls="LAST")),
+        unique=True,
+        where=expr("a > 0"),
+        include=("b",),
+        nulls_not_distinct=True,
+    )
+    assert create_index(index, Table("t", cols)) == (
+        'CREATE UNIQUE INDEX "i" ON "t" ("a" NULLS FIRST, "b" DESC NULLS LAST) INCLUDE ("b") '
+        "NULLS NOT DISTINCT WHERE a > 0"
+    )
+    key = Index("t_a_key", (IndexPart("a"),), unique=True, constraint=True)
+    distinct = Table("t", cols, indexes=(key,))
+    not_distinct = Table("t", cols, indexes=(replace(key, nulls_not_distinct=True),))
+    assert '    CONSTRAINT "t_a_key" UNIQUE NULLS NOT DISTINCT ("a")\n' in create_table(
+        not_distinct
+    )
+    assert _plan(Schema(tables=(distinct,)), Schema(tables=(not_distinct,))) == [
+        'ALTER TABLE "t" DROP CONSTRAINT "t_a_key"',
+        'ALTER TABLE "t" ADD CONSTRAINT "t_a_key" UNIQUE NULLS NOT DISTINCT ("a")',
+    ]
+
+    # The default order of NULLs, said or not, is the same key; another one is a change.
+    def keyed(*parts: IndexPart) -> Schema:
+        return Schema(tables=(Table("t", cols, indexes=(Index("d", parts),)),))
+
+    plain = keyed(IndexPart("a", descending=True), IndexPart("b"))
+    said = keyed(IndexPart("a", descending=True, nulls="FIRST"), IndexPart("b", nulls="LAST"))
+    assert diff(plain, said, DIALECT.hooks) == []
+    assert _plan(plain, keyed(IndexPart("a", descending=True, nulls="LAST"), IndexPart("b"))) == [
+        'DROP INDEX "d"',
+        'CREATE INDEX "d" ON "t" ("a" DESC NULLS LAST, "b")',
+    ]

@@ -38,12 +38,14 @@ def _index(idx: Index) -> str:
     keys = ", ".join(
         (p.column or (p.expression.text if p.expression else "?"))
         + (" DESC" if p.descending else "")
+        + (f" NULLS {p.nulls}" if p.nulls else "")
         for p in idx.parts
     )
     kind = "unique constraint" if idx.constraint else ("unique index" if idx.unique else "index")
     name = "" if idx.constraint and idx.name is None else f" {_q(idx.name)}"
+    nulls = " NULLS NOT DISTINCT" if idx.nulls_not_distinct else ""
     where = f" WHERE {idx.where.text}" if idx.where is not None else ""
-    return f"{kind}{name} ({keys}){where}"
+    return f"{kind}{name} ({keys}){nulls}{where}"
 
 
 def _fk(fk: ForeignKey) -> str:

@@ -99,6 +99,7 @@ class DiffHooks:
             index.on_conflict,
             name,
             index.valid,
+            index.nulls_not_distinct,
         )
 
     def foreign_key_definition(self, fk: ForeignKey) -> object:

@@ -78,13 +78,22 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class IndexPart:
-    """One key of an index: a column or an expression, with its order and collation."""
+    """One key of an index: a column or an expression, with its order and collation.
+
+    ``nulls`` is where PostgreSQL sorts the key's NULLs (``FIRST`` or ``LAST``) when that
+    is not the default for its order (last ascending, first descending); a part made with
+    the default keeps None, so ``DESC NULLS FIRST`` equals ``DESC``."""
 
     column: str | None = None
     expression: Expr | None = None
     descending: bool = False
     collation: str | None = None
     opclass: str | None = None
+    nulls: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.nulls is not None and self.nulls == ("FIRST" if self.descending else "LAST"):
+            object.__setattr__(self, "nulls", None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +115,8 @@ class Index:
     named it itself and the name carries no meaning. ``valid`` is False for an index
     PostgreSQL left INVALID (a concurrent build that failed): it serves no query and
     enforces nothing, and being unequal to any declared index, it is dropped and built
-    again by the next push."""
+    again by the next push. ``nulls_not_distinct`` is PostgreSQL's ``NULLS NOT DISTINCT``
+    (15+) on a unique index or constraint: NULLs in the key count as equal values."""
 
     name: str | None
     parts: tuple[IndexPart, ...]
@@ -117,6 +127,7 @@ class Index:
     include: tuple[str, ...] = ()
     on_conflict: str | None = None
     valid: bool = True
+    nulls_not_distinct: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -52,6 +52,9 @@ _ACTIONS = {
     "d": Action.SET_DEFAULT,
 }
 _IDENTITY = {"a": "ALWAYS", "d": "BY DEFAULT"}
+#: The bits of ``pg_index.indoption`` (a key sorts DESC; its NULLs come first).
+_DESC = 1
+_NULLS_FIRST = 2
 _SERIAL_DEFAULT = re.compile(r"^nextval\('.*'::regclass\)$", re.DOTALL)
 
 #: Runs queries (SQL text and parameters) and gives each one's rows in turn, reading a result
@@ -78,16 +81,18 @@ def inspect(
     default_schema: str,
     namespaces: Sequence[str] = (),
     *,
+    server_version: int,
     ignore: Callable[[str], bool] | None = None,
 ) -> Schema:
-    """The schema of the managed namespaces (``default_schema`` plus ``namespaces``)."""
+    """The schema of the managed namespaces (``default_schema`` plus ``namespaces``) of a
+    server of ``server_version`` (``server_version_num``)."""
     # The rows and the model are hundreds of thousands of objects without cycles for a
     # large database: the cycle collector's passes over them would only add time (a
     # quarter of it for 5,000 tables).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _inspect(run_all, default_schema, namespaces, ignore)
+        return _inspect(run_all, default_schema, namespaces, server_version, ignore)
     finally:
         if collecting:
             gc.enable()
@@ -97,6 +102,7 @@ def _inspect(
     run_all: Queries,
     default_schema: str,
     namespaces: Sequence[str],
+    server_version: int,
     ignore: Callable[[str], bool] | None,
 ) -> Schema:
     managed = sorted({default_schema, *namespaces})
@@ -108,7 +114,10 @@ def _inspect(
     def ns(name: str | None) -> str | None:
         return None if name == default_schema else name
 
-    queries = [(query_text(name), params if name != "opclasses" else {}) for name in QUERIES]
+    queries = [
+        (query_text(name, server_version), params if name != "opclasses" else {})
+        for name in QUERIES
+    ]
     parts: dict[int, _Parts] = defaultdict(_Parts)
     catalog: dict[str, dict[int, str]] = {"opclass": {}, "collation": {}}
     # Each result is built on as it comes, while the server runs the next query (the
@@ -248,17 +257,23 @@ shared_column = lru_cache(maxsize=16384)(_column)
 def _part(
     column: str | None,
     expression: str | None,
-    descending: bool,
+    option: int,
     collation: str | None,
     opclass: str | None,
 ) -> IndexPart:
-    """An index key; ``expression`` as PostgreSQL deparses it."""
+    """An index key; ``expression`` as PostgreSQL deparses it, ``option`` its
+    ``indoption`` bits (DESC, NULLS FIRST)."""
+    descending = bool(option & _DESC)
+    nulls = None
+    if bool(option & _NULLS_FIRST) != descending:  # not the default for the order
+        nulls = "FIRST" if option & _NULLS_FIRST else "LAST"
     return IndexPart(
         column=column,
         expression=None if expression is None else expr(expression),
         descending=descending,
         collation=collation,
         opclass=opclass,
+        nulls=nulls,
     )
 
 
@@ -273,7 +288,7 @@ def _index(
     catalog: dict[str, dict[int, str]],
 ) -> Index:
     (_, name, unique, key_count, _count, method, predicate, contype, defs, keys, options,
-     opclass_oids, collation_oids, valid) = row  # fmt: skip
+     opclass_oids, collation_oids, valid, nulls_not_distinct) = row  # fmt: skip
     opclass_names = catalog["opclass"]
     collation_names = catalog["collation"]
     parts: list[IndexPart] = []
@@ -294,7 +309,7 @@ def _index(
             shared_part(
                 column,
                 expression,
-                bool(options[pos] & 1),  # DESC
+                options[pos],
                 collation,
                 opclass_names.get(opclass_oids[pos]),
             )
@@ -309,4 +324,5 @@ def _index(
         method=None if method == "btree" else method,
         include=include,
         valid=bool(valid),
+        nulls_not_distinct=bool(nulls_not_distinct),
     )

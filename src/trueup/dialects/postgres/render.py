@@ -246,12 +246,15 @@ def index_part(part: IndexPart) -> str:
         text += " " + part.opclass
     if part.descending:
         text += " DESC"
+    if part.nulls:
+        text += f" NULLS {part.nulls}"
     return text
 
 
 def unique_clause(index: Index) -> str:
     head = f"CONSTRAINT {quote(index.name)} " if index.name else ""
-    text = f"{head}UNIQUE ({', '.join(index_part(p) for p in index.parts)})"
+    nulls = "NULLS NOT DISTINCT " if index.nulls_not_distinct else ""
+    text = f"{head}UNIQUE {nulls}({', '.join(index_part(p) for p in index.parts)})"
     if index.include:
         text += f" INCLUDE ({names(index.include)})"
     return text
@@ -300,6 +303,8 @@ def create_index(index: Index, table: Table, *, concurrently: bool = False) -> s
     sql = f"CREATE {unique}INDEX {how}{quote(index.name)} ON {table_name(table)}{using} ({parts})"
     if index.include:
         sql += f" INCLUDE ({names(index.include)})"
+    if index.nulls_not_distinct:
+        sql += " NULLS NOT DISTINCT"
     if index.where is not None:
         sql += f" WHERE {index.where.text}"
     return sql

@@ -196,7 +196,13 @@ class PostgresSession(Session):
         # (every container start) never needs them.
         from trueup.dialects.postgres.inspect import inspect
 
-        return inspect(self._run_all, self.default_schema, self.namespaces, ignore=self.ignore)
+        return inspect(
+            self._run_all,
+            self.default_schema,
+            self.namespaces,
+            server_version=self.conn.info.server_version,
+            ignore=self.ignore,
+        )
 
     def schema_digest(self) -> str | None:
         row = self.conn.execute(query_text("digest")).fetchone()

@@ -1,9 +1,10 @@
 -- Every index of those tables except primary keys and exclusion constraints: its keys
 -- (a column number, or 0 and the expression: only expressions are deparsed, which is slow,
 -- and only indexes that have one look),
--- DESC, opclasses and collations (by oid, named from opclasses.sql), the access method,
--- INCLUDE columns, the partial index predicate, and whether it is valid (a failed
--- CREATE INDEX CONCURRENTLY leaves an INVALID index behind).
+-- DESC and NULLS FIRST, opclasses and collations (by oid, named from opclasses.sql), the
+-- access method, INCLUDE columns, the partial index predicate, whether it is valid (a failed
+-- CREATE INDEX CONCURRENTLY leaves an INVALID index behind) and whether its NULLs are not
+-- distinct (PostgreSQL 15; false before, see catalog_queries.py).
 SELECT
     i.indrelid,
     ic.relname,
@@ -22,7 +23,8 @@ SELECT
     i.indoption::int2[],
     i.indclass::oid[],
     i.indcollation::oid[],
-    i.indisvalid
+    i.indisvalid,
+    i.indnullsnotdistinct
 FROM pg_index AS i
 JOIN pg_class AS ic ON ic.oid = i.indexrelid
 JOIN pg_class AS c ON c.oid = i.indrelid

@@ -188,6 +188,13 @@ def _index(model: PulledModel, index: Index, flavour: Flavour) -> None:
         )
     if index.on_conflict:
         model.notes.append(f"ON CONFLICT {index.on_conflict} on {_index_text(index)}")
+    nulls = [f"NULLS {p.nulls} on {p.column}" for p in index.parts if p.nulls]
+    if index.nulls_not_distinct:
+        nulls.append("NULLS NOT DISTINCT")
+    if nulls:
+        kind = "constraint" if index.constraint else "index"
+        unique = "unique " if index.unique else ""
+        model.notes.append(f"{' and '.join(nulls)} of the {unique}{kind} {_quoted(index.name)}")
     name_arg = []
     if index.name is not None and index.name != default_name:
         name_arg = [f"map: {naming.string(index.name)}"]
@@ -240,6 +247,8 @@ def _part_text(part: IndexPart) -> str:
         text += f" {part.opclass}"
     if part.descending:
         text += " DESC"
+    if part.nulls:
+        text += f" NULLS {part.nulls}"
     return text
 
 
@@ -250,6 +259,8 @@ def _index_text(index: Index) -> str:
     text = f"{kind}{name}{using} on ({', '.join(_part_text(p) for p in index.parts)})"
     if index.include:
         text += f" INCLUDE ({', '.join(index.include)})"
+    if index.nulls_not_distinct:
+        text += " NULLS NOT DISTINCT"
     if index.where is not None:
         text += f" WHERE {index.where.text}"
     return text
