@@ -269,6 +269,12 @@ INSERT INTO pets (owner_id, name, weight, vaccinated, chip) VALUES
 SELECT setval('owners_id_seq', 10);
 """
 
+# PostgreSQL index options SQLite has no form of.
+PG_NULLS_INDEXES = """
+CREATE UNIQUE INDEX pets_chip ON pets (chip) NULLS NOT DISTINCT;
+CREATE INDEX pets_weight ON pets (weight DESC NULLS LAST);
+"""
+
 
 def test_copy_with_a_sql_schema(project: Path, pg: Server) -> None:
     pg.execute(PG_APP)
@@ -309,6 +315,7 @@ def test_postgres_to_sqlite_without_a_schema_notes_what_changes(project: Path, p
         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
         CREATE TRIGGER pets_touch BEFORE UPDATE ON pets FOR EACH ROW EXECUTE FUNCTION touch();
         """
+        + PG_NULLS_INDEXES
     )
     result = invoke("copy", "--from", pg.url, "--to", "app.db")
     assert result.exit_code == 0, result.output
@@ -316,9 +323,13 @@ def test_postgres_to_sqlite_without_a_schema_notes_what_changes(project: Path, p
         "owners.mood: SQLite has no enums",
         "owners.tags: SQLite has no arrays",
         "trigger pets_touch on pets: not copied",
+        "index pets_chip: NULLS NOT DISTINCT dropped",
+        "index pets_weight: NULLS FIRST / LAST of its keys dropped",
     ):
         assert note in result.output
     db = project / "app.db"
+    indexes = {i.name: i for i in inspect_db(db).tables[1].indexes}
+    assert indexes["pets_chip"].unique and indexes["pets_weight"].parts[0].descending
     assert sqlite_rows(db, "SELECT name, mood, tags FROM owners ORDER BY id") == [
         ("Ann", "sad", '{a,"b c"}'), ("Bob", "happy", None)
     ]  # fmt: skip
@@ -351,7 +362,7 @@ def test_sqlite_to_sqlite_is_exact(project: Path) -> None:
 
 
 def test_postgres_to_postgres(project: Path, pg: Server, pg_server: Server) -> None:
-    pg.execute(PG_APP)
+    pg.execute(PG_APP + PG_NULLS_INDEXES)
     target = pg_server.create_database()
     try:
         result = invoke("copy", "--from", pg.url, "--to", target.url)
@@ -361,6 +372,8 @@ def test_postgres_to_postgres(project: Path, pg: Server, pg_server: Server) -> N
                 f"SELECT * FROM {table} ORDER BY 1"
             )
         assert target.query("INSERT INTO owners (name) VALUES ('x') RETURNING id") == [(11,)]
+        indexes = "SELECT indexdef FROM pg_indexes WHERE tablename = 'pets' ORDER BY 1"
+        assert target.query(indexes) == pg.query(indexes)
     finally:
         pg_server.drop_database(target)
 

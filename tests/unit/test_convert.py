@@ -266,6 +266,31 @@ def test_postgres_schema_to_sqlite() -> None:
         assert expected in notes
 
 
+def test_nulls_options_are_dropped_for_sqlite_with_a_note_and_kept_for_postgres() -> None:
+    table = Table(
+        "t",
+        (Column("a", "INTEGER"), Column("b", "TEXT")),
+        indexes=(
+            Index(
+                "t_a_key", (IndexPart("a"),), unique=True, constraint=True, nulls_not_distinct=True
+            ),
+            Index("t_order", (IndexPart("a", nulls="FIRST"), IndexPart("b", descending=True))),
+        ),
+    )
+    schema = Schema(tables=(table,))
+    conversion = convert_schema(schema, "postgresql", "sqlite")
+    assert conversion.schema.tables[0].indexes == (
+        Index("t_a_key", (IndexPart("a"),), unique=True, constraint=True),
+        Index("t_order", (IndexPart("a"), IndexPart("b", descending=True))),
+    )
+    assert conversion.notes == (
+        "index t_a_key: NULLS NOT DISTINCT dropped (SQLite has none: its unique keys take any "
+        "number of NULLs)",
+        "index t_order: NULLS FIRST / LAST of its keys dropped (SQLite has none)",
+    )
+    assert convert_schema(schema, "postgresql", "postgresql").schema is schema
+
+
 def test_the_same_engine_is_not_converted_and_others_are_refused() -> None:
     schema = schema_from_sql("CREATE TABLE t (x INTEGER);")
     assert convert_schema(schema, "sqlite", "sqlite").schema is schema

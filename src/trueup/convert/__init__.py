@@ -206,6 +206,15 @@ def _table_to_sqlite(t: Table, enums: set[str], notes: list[str]) -> Table:
             continue
         if index.include:
             notes.append(f"index {index.name}: INCLUDE columns dropped (SQLite has none)")
+        if index.nulls_not_distinct:
+            notes.append(
+                f"index {index.name}: NULLS NOT DISTINCT dropped (SQLite has none: its unique "
+                "keys take any number of NULLs)"
+            )
+        if any(p.nulls for p in index.parts):
+            notes.append(
+                f"index {index.name}: NULLS FIRST / LAST of its keys dropped (SQLite has none)"
+            )
         parts = tuple(_part(p, sq.expr) for p in index.parts)
         predicate = sq.expr(index.where.text) if index.where else None
         indexes.append(Index(index.name, parts, index.unique, predicate, index.constraint))
@@ -232,6 +241,6 @@ def _table_to_sqlite(t: Table, enums: set[str], notes: list[str]) -> Table:
 
 def _part(part: IndexPart, make: Callable[[str], Expr]) -> IndexPart:
     """An index key without its engine's collation and operator class (the other engine
-    has neither of them by those names)."""
+    has neither of them by those names), nor the order of its NULLs (SQLite has none)."""
     expression = make(part.expression.text) if part.expression is not None else None
     return IndexPart(part.column, expression, part.descending)
