@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.bad_input import trueup
-from tests.postgres.support import Server, push_sql, remaining_diff, schema_from_sql
+from tests.postgres.support import (
+    Server,
+    inspect_db,
+    push_sql,
+    remaining_diff,
+    schema_from_sql,
+)
 from trueup.errors import ApplyError, UnsafePlan
 from trueup.plan import Finding, Risk
 from trueup.push import plan_for
@@ -111,6 +117,65 @@ def test_a_unique_key_over_values_a_type_change_makes_equal(pg: Server) -> None:
     pg.execute("UPDATE t SET amount = 3 WHERE id = 2")
     assert "DD203" not in {f.code for f in findings(pg, desired.format("integer"))}
     assert push_sql(pg, desired.format("integer"), accept_data_loss=True).applied
+
+
+def test_nulls_not_distinct_counts_nulls_as_equal_values(pg: Server) -> None:
+    # Two NULLs never collide in a unique key, except under NULLS NOT DISTINCT: making a key
+    # so over rows that share a NULL would fail, and is refused before anything runs.
+    pg.execute(
+        "CREATE TABLE t (id integer PRIMARY KEY, code text, kind text, "
+        "CONSTRAINT t_code_key UNIQUE (code));"
+        "CREATE UNIQUE INDEX t_kind ON t (kind, code);"
+        "INSERT INTO t VALUES (1, NULL, 'a'), (2, NULL, 'a'), (3, 'x', NULL), (4, 'y', NULL);"
+    )
+    desired = (
+        "CREATE TABLE t (id integer PRIMARY KEY, code text, kind text, "
+        "CONSTRAINT t_code_key UNIQUE {code});"
+        "CREATE UNIQUE INDEX t_kind ON t (kind, code){kind};"
+    )
+    nnd = " NULLS NOT DISTINCT"
+    f = one(pg, desired.format(code=f"{nnd} (code)", kind=""))
+    assert (f.code, f.risk, f.count, f.examples) == ("DD203", Risk.UNEXECUTABLE, 1, (1, 2))
+    assert f.message == (
+        "A unique constraint covering the columns `[code]` on the table `t` cannot be added: "
+        "1 value is shared by more than one row, with NULLs equal under NULLS NOT DISTINCT "
+        "(for example id 1, 2)."
+    )
+    # A key of two columns: ('a', NULL) twice; (NULL, 'x') and (NULL, 'y') differ.
+    f = one(pg, desired.format(code="(code)", kind=nnd))
+    assert (f.code, f.risk, f.count, f.examples) == ("DD203", Risk.UNEXECUTABLE, 1, (1, 2))
+    before = inspect_db(pg)
+    with pytest.raises(UnsafePlan, match="cannot be executed"):
+        push_sql(pg, desired.format(code=f"{nnd} (code)", kind=nnd), accept_data_loss=True)
+    assert inspect_db(pg) == before
+    # Without NULLS NOT DISTINCT the same NULLs are apart: no finding.
+    assert findings(pg, desired.format(code="(code)", kind="")) == []
+    pg.execute("UPDATE t SET code = 'z' WHERE id = 2")
+    assert findings(pg, desired.format(code=f"{nnd} (code)", kind=nnd)) == []
+    assert push_sql(pg, desired.format(code=f"{nnd} (code)", kind=nnd)).applied
+    assert {i.name: i.nulls_not_distinct for i in inspect_db(pg).tables[0].indexes} == {
+        "t_kind": True,
+        "t_code_key": True,
+    }
+
+
+def test_a_kept_nulls_not_distinct_key_counts_nulls_under_a_type_change(pg: Server) -> None:
+    # (1.20, NULL) and (1.40, NULL) are apart; as integers, with NULLs equal, they are not.
+    pg.execute(
+        "CREATE TABLE t (id integer PRIMARY KEY, amount numeric(10,2), note text);"
+        "CREATE UNIQUE INDEX t_amount_note ON t (amount, note) NULLS NOT DISTINCT;"
+        "INSERT INTO t VALUES (1, 1.20, NULL), (2, 1.40, NULL), (3, 2.00, NULL);"
+    )
+    desired = (
+        "CREATE TABLE t (id integer PRIMARY KEY, amount integer, note text);"
+        "CREATE UNIQUE INDEX t_amount_note ON t (amount, note) NULLS NOT DISTINCT;"
+    )
+    f = {f.code: f for f in findings(pg, desired)}["DD203"]
+    assert (f.risk, f.count, f.examples) == (Risk.UNEXECUTABLE, 1, (1, 2))
+    assert f.message.endswith(
+        "cannot be kept under the new type of `amount`: 1 value is shared by more than one "
+        "row, with NULLs equal under NULLS NOT DISTINCT (for example id 1, 2)."
+    )
 
 
 def test_enum_value_in_use_cannot_be_removed(pg: Server) -> None:

@@ -565,22 +565,39 @@ class _Checks:
         ]
 
     def _duplicates(
-        self, t: _Table, keys: list[str], where: str | None
+        self, t: _Table, keys: list[str], where: str | None, *, nulls_equal: bool = False
     ) -> tuple[int | None, tuple[object, ...]]:
-        """How many groups of rows share one value of ``keys`` (NULLs never collide in a
-        unique key), and some of those rows."""
-        conds = [f"{k} IS NOT NULL" for k in keys] + ([f"({where})"] if where else [])
+        """How many groups of rows share one value of ``keys``, and some of those rows.
+        NULLs never collide in a unique key, unless it is NULLS NOT DISTINCT
+        (``nulls_equal``): then a NULL is a value like any other, as GROUP BY takes it."""
+        conds = [] if nulls_equal else [f"{k} IS NOT NULL" for k in keys]
+        conds += [f"({where})"] if where else []
         cond = " AND ".join(conds)
+        filtered = f" WHERE {cond}" if cond else ""
         key_list = ", ".join(keys)
-        groups = f"SELECT {key_list} FROM {self.qualified(t)} WHERE {cond} GROUP BY {key_list} HAVING count(*) > 1"  # noqa: E501
+        groups = f"SELECT {key_list} FROM {self.qualified(t)}{filtered} GROUP BY {key_list} HAVING count(*) > 1"  # noqa: E501
         rows = self._query(f"SELECT count(*) FROM ({groups}) AS dup")
         if rows is None:
             return None, ()
         n = int(rows[0][0])
         if n == 0:
             return 0, ()
-        target = keys[0] if len(keys) == 1 else f"({key_list})"
-        return n, self.examples(t, f"{cond} AND {target} IN ({groups})")
+        if not nulls_equal:
+            target = keys[0] if len(keys) == 1 else f"({key_list})"
+            return n, self.examples(t, f"{cond} AND {target} IN ({groups})")
+        # IN never matches a NULL: the rows of each group are found by IS NOT DISTINCT
+        # FROM, against the groups' keys under names no column of the table can clash with.
+        dup = self.q("_trueup_dup")
+        names = [self.q(f"_trueup_key{i}") for i in range(len(keys))]
+        named = ", ".join(f"{k} AS {n}" for k, n in zip(keys, names, strict=True))
+        same = " AND ".join(
+            f"{dup}.{n} IS NOT DISTINCT FROM {k}" for k, n in zip(keys, names, strict=True)
+        )
+        found = (
+            f"EXISTS (SELECT 1 FROM (SELECT {named} FROM {self.qualified(t)}{filtered} "
+            f"GROUP BY {key_list} HAVING count(*) > 1) AS {dup} WHERE {same})"
+        )
+        return n, self.examples(t, f"{cond} AND {found}" if cond else found)
 
     def key_sql(
         self,
@@ -687,7 +704,7 @@ class _Checks:
         else:
             keys = [self.key_sql(t, table, p, keyed) for p in idx.parts]
             where = idx.where.text if idx.where is not None else None
-            dups, examples = self._duplicates(t, keys, where)
+            dups, examples = self._duplicates(t, keys, where, nulls_equal=idx.nulls_not_distinct)
         if dups == 0:
             return []
         if dups is None:
@@ -699,7 +716,8 @@ class _Checks:
         message = (
             f"A unique constraint covering the columns `{columns}` on the table `{t.shown}` "
             f"cannot be added: {plural(dups, 'value is', 'values are')} shared by more than "
-            f"one row{risk.example_text(self.key_label(t), examples)}."
+            f"one row{_nulls_equal(idx.nulls_not_distinct)}"
+            f"{risk.example_text(self.key_label(t), examples)}."
         )
         return self.measured(risk.NEW_UNIQUE, Risk.UNEXECUTABLE, message, t, dups, examples)
 
@@ -746,6 +764,7 @@ class _Checks:
                 keys,
                 where,
                 risk.NEW_UNIQUE,
+                idx.nulls_not_distinct,
             )
         return out
 
@@ -757,8 +776,9 @@ class _Checks:
         keys: list[str],
         where: str | None,
         code: str,
+        nulls_equal: bool = False,
     ) -> list[Finding]:
-        dups, examples = self._duplicates(t, keys, where)
+        dups, examples = self._duplicates(t, keys, where, nulls_equal=nulls_equal)
         if dups == 0:
             return []
         start = f"{head} the `{t.shown}` table"
@@ -771,7 +791,7 @@ class _Checks:
         message = (
             f"{start} cannot be kept under the new {what}: "
             f"{plural(dups, 'value is', 'values are')} shared by more than one row"
-            f"{risk.example_text(self.key_label(t), examples)}."
+            f"{_nulls_equal(nulls_equal)}{risk.example_text(self.key_label(t), examples)}."
         )
         return self.measured(code, Risk.UNEXECUTABLE, message, t, dups, examples)
 
@@ -947,6 +967,11 @@ class _Checks:
 def _key_parts(pk: PrimaryKey) -> tuple[IndexPart, ...]:
     """A primary key's parts: as written when it has its own order or collation."""
     return pk.parts or tuple(IndexPart(column=c) for c in pk.columns)
+
+
+def _nulls_equal(nulls_not_distinct: bool) -> str:
+    """What a finding about duplicates under a unique key says of its NULLs, if anything."""
+    return ", with NULLs equal under NULLS NOT DISTINCT" if nulls_not_distinct else ""
 
 
 def not_null(column_sql: str) -> str:
