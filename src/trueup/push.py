@@ -54,6 +54,7 @@ def make_plan(
     """The plan that turns the session's database (``current``, inspected when not given)
     into ``desired``, with its findings measured on the data. With ``force_reset`` the plan
     empties the database first."""
+    from trueup.dialects.base import NO_EXTRAS
     from trueup.diff.differ import diff, reset_changes
     from trueup.plan.checks import check
     from trueup.plan.risk import RESET
@@ -73,7 +74,10 @@ def make_plan(
         )
         return planned.with_findings((reset,))
     changes = diff(current, desired, dialect.hooks, renames=renames)
-    planned = dialect.plan(changes, current, desired)
+    # What the objects have besides the schema (owners, privileges, comments): an object
+    # the plan drops and makes again gets it back.
+    extras = session.extras(current) if changes else NO_EXTRAS
+    planned = dialect.plan(changes, current, desired, extras)
     if planned.is_empty:
         return planned
     return planned.with_findings(check(planned.changes, current, session, dialect))

@@ -7,15 +7,17 @@ from dataclasses import replace
 
 import pytest
 
+from trueup.dialects.base import ColumnExtras, Grant, ObjectExtras
 from trueup.dialects.postgres.dialect import PostgresDialect
 from trueup.dialects.postgres.expressions import expr, key
+from trueup.dialects.postgres.extras import give_back, read_extras
 from trueup.dialects.postgres.plan import plan
 from trueup.dialects.postgres.quoting import quote
 from trueup.dialects.postgres.render import create_index, create_table
 from trueup.dialects.postgres.session import connection_info, lock_key
 from trueup.dialects.postgres.types import canonical_type, is_narrowing, needs_using
 from trueup.diff.differ import diff
-from trueup.model import Column, Enum, Expr, Index, IndexPart, PrimaryKey, Schema, Table
+from trueup.model import Column, Enum, Expr, Index, IndexPart, PrimaryKey, Schema, Table, View
 from trueup.urls import parse_url
 
 DIALECT = PostgresDialect()
@@ -270,3 +272,82 @@ def test_nulls_options_are_rendered_and_compared_by_meaning() -> None:
         'DROP INDEX "d"',
         'CREATE INDEX "d" ON "t" ("a" DESC NULLS LAST, "b")',
     ]
+
+
+def test_what_a_view_made_again_had_is_given_back_right_after_it() -> None:
+    extras = {
+        ("relation", "shop", "v"): ObjectExtras(
+            owner='we"ird',
+            privileges=(Grant("SELECT", None), Grant("SELECT", "app", grantable=True)),
+            new_privileges=(Grant("SELECT", "reader"), Grant("SELECT", "app")),
+            comment="it's a view",
+            options=("security_barrier=true",),
+            columns=(ColumnExtras("n", "a number", (Grant("UPDATE", "app"),)),),
+        ),
+        ("relation", None, "untouched"): ObjectExtras(privileges=(Grant("SELECT", "app"),)),
+    }
+    t = Table("t", (Column("n", "INTEGER"),))
+    view = View("v", expr("SELECT t.n FROM t"), schema="shop")
+    old = Schema(tables=(t,), views=(view,), namespaces=("shop",))
+    new = Schema(tables=(Table("t", (Column("n", "BIGINT"),)),), views=(view,))
+    changes = diff(old, new, DIALECT.hooks)
+    assert plan(changes, old, new, extras=extras).sql == [
+        'DROP VIEW "shop"."v"',
+        'ALTER TABLE "t" ALTER COLUMN "n" TYPE BIGINT',
+        'CREATE VIEW "shop"."v" AS\nSELECT t.n FROM t',
+        'ALTER VIEW "shop"."v" OWNER TO "we""ird"',
+        'REVOKE SELECT ON TABLE "shop"."v" FROM "reader"',
+        'GRANT SELECT ON TABLE "shop"."v" TO PUBLIC',
+        'GRANT SELECT ON TABLE "shop"."v" TO "app" WITH GRANT OPTION',
+        'ALTER VIEW "shop"."v" SET ("security_barrier" = \'true\')',
+        "COMMENT ON VIEW \"shop\".\"v\" IS 'it''s a view'",
+        'GRANT UPDATE ("n") ON TABLE "shop"."v" TO "app"',
+        'COMMENT ON COLUMN "shop"."v"."n" IS \'a number\'',
+    ]
+    # Nothing is given to an object the plan does not make again.
+    assert plan(diff(old, old, DIALECT.hooks), old, old, extras=extras).sql == []
+
+
+def test_a_grant_option_too_many_is_revoked_and_a_column_may_be_gone() -> None:
+    extras = ObjectExtras(
+        privileges=(Grant("USAGE", "app"),),
+        new_privileges=(Grant("USAGE", "app", grantable=True),),
+        columns=(ColumnExtras("gone", None, (Grant("SELECT", None),)),),
+    )
+    assert give_back("VIEW", '"v"', "v", extras, same_columns=False) == [
+        ('REVOKE GRANT OPTION FOR USAGE ON TABLE "v" FROM "app"', "v keeps its privileges"),
+        (
+            "DO $trueup$ BEGIN IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = "
+            "'\"v\"'::regclass AND attname = 'gone' AND attnum > 0 AND NOT attisdropped) "
+            'THEN EXECUTE \'GRANT SELECT ("gone") ON TABLE "v" TO PUBLIC\'; END IF; END '
+            "$trueup$",
+            "v.gone keeps its privileges and comment",
+        ),
+    ]
+
+
+def test_catalog_rows_become_extras_and_plain_objects_are_left_out() -> None:
+    default = '[["postgres", "SELECT", false]]'
+    rows = [
+        ("r", "public", "plain", "postgres", True, None, None, default, default, None),
+        ("T", "audit", "mood", "owner", False, None, None, "[]", "[]", None),
+        (
+            "r",
+            "public",
+            "v",
+            "postgres",
+            True,
+            None,
+            None,
+            '[["app", "SELECT", false], ["app", "SELECT", true], [null, "SELECT", false]]',
+            default,
+            None,
+        ),
+    ]
+    assert read_extras(rows, "public") == {
+        ("type", "audit", "mood"): ObjectExtras(owner="owner"),
+        ("relation", None, "v"): ObjectExtras(
+            privileges=(Grant("SELECT", None), Grant("SELECT", "app", grantable=True)),
+            new_privileges=(Grant("SELECT", "postgres"),),
+        ),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,51 @@ class StatementError:
 
     message: str
     offset: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A privilege held on an object or a column; ``grantee`` None is PUBLIC."""
+
+    privilege: str
+    grantee: str | None
+    grantable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnExtras:
+    """A column's own privileges and comment (see :class:`ObjectExtras`)."""
+
+    name: str
+    comment: str | None = None
+    privileges: tuple[Grant, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectExtras:
+    """What an object has in the database besides what the schema model holds: its owner,
+    privileges, comment and options. trueup does not manage these (neither side of a diff
+    has them), but the engine drops them with the object, so a plan that drops an object
+    and makes it again must give them back.
+
+    ``owner`` is None when it is the role that pushes (a new object's owner anyway).
+    ``privileges`` are those the object has; ``new_privileges`` those it would have when
+    made now by the pushing role (its default privileges) once its owner is set back: the
+    difference is granted and revoked."""
+
+    owner: str | None = None
+    privileges: tuple[Grant, ...] = ()
+    new_privileges: tuple[Grant, ...] = ()
+    comment: str | None = None
+    options: tuple[str, ...] = ()
+    columns: tuple[ColumnExtras, ...] = ()
+
+
+#: The extras of a database's objects by (kind, schema, name): kind ``"relation"`` (a view
+#: or materialized view) or ``"type"`` (an enum); schema None is the default one. Objects
+#: with nothing to give back are left out.
+Extras = Mapping[tuple[str, str | None, str], ObjectExtras]
+NO_EXTRAS: Extras = {}
 
 
 class Session(ABC):
@@ -82,6 +127,12 @@ class Session(ABC):
         ``sqlite_schema``; PostgreSQL: its catalogs), trueup's own objects left out; None
         when there is no cheap way. Any change the inspector could see must change it."""
         return None
+
+    def extras(self, current: Schema) -> Extras:
+        """What the objects of ``current`` (the schema this session inspected) have besides
+        what the model holds (see :class:`ObjectExtras`), read in the open transaction.
+        Engines that drop nothing of the kind with an object report none."""
+        return NO_EXTRAS
 
     def unusable_references(self) -> list[tuple[str, str]]:
         """(child, parent) for every foreign key the engine accepted in a CREATE but cannot
@@ -219,7 +270,16 @@ class Dialect(ABC):
         (a rowid alias, a serial or identity column)."""
 
     @abstractmethod
-    def plan(self, changes: Sequence[Change], current: Schema, desired: Schema) -> Plan: ...
+    def plan(
+        self,
+        changes: Sequence[Change],
+        current: Schema,
+        desired: Schema,
+        extras: Extras = NO_EXTRAS,
+    ) -> Plan:
+        """The statements that make ``current`` into ``desired``. ``extras`` are what the
+        objects of ``current`` have besides the model (``Session.extras``): an object the
+        plan drops and makes again gets them back."""
 
     @abstractmethod
     def render_schema(self, schema: Schema) -> list[str]:

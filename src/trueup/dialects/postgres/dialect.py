@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from trueup.dialects.base import Capabilities, Dialect, Session, StatementError
+from trueup.dialects.base import NO_EXTRAS, Capabilities, Dialect, Extras, Session, StatementError
 from trueup.dialects.postgres.quoting import literal, quote
 from trueup.dialects.postgres.session import PostgresSession, ScratchSession
 from trueup.dialects.postgres.types import base_name, is_narrowing, modifiers
@@ -187,10 +187,22 @@ class PostgresDialect(Dialect):
         # A serial or identity column numbers the existing rows itself.
         return column.autoincrement or column.identity is not None
 
-    def plan(self, changes: Sequence[Change], current: Schema, desired: Schema) -> Plan:
+    def plan(
+        self,
+        changes: Sequence[Change],
+        current: Schema,
+        desired: Schema,
+        extras: Extras = NO_EXTRAS,
+    ) -> Plan:
         from trueup.dialects.postgres import plan as planner
 
-        return planner.plan(changes, current, desired, concurrent_indexes=self.concurrent_indexes)
+        return planner.plan(
+            changes,
+            current,
+            desired,
+            concurrent_indexes=self.concurrent_indexes,
+            extras=extras,
+        )
 
     def render_schema(self, schema: Schema) -> list[str]:
         from trueup.dialects.postgres.render import schema_statements

@@ -15,6 +15,10 @@ ordered so each statement finds what it needs and nothing it would trip over:
 11. create tables, 12. create indexes, 13. add foreign keys
 14. drop enums, 15. create views, 16. comments
 
+A view or enum type the plan drops and makes again gets back what the catalog held on the
+old one besides what the model holds (its owner, privileges, comment and options: see
+:mod:`trueup.dialects.postgres.extras`), right after it is made.
+
 With ``concurrent_indexes`` new indexes on existing tables are built ``CONCURRENTLY`` after
 the transaction (``Plan.after``), so writes to a big table are not blocked while they build.
 """
@@ -25,7 +29,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import assert_never
 
+from trueup.dialects.base import NO_EXTRAS, Extras
 from trueup.dialects.postgres.expressions import tokens
+from trueup.dialects.postgres.extras import give_back
 from trueup.dialects.postgres.quoting import literal, qualified, quote
 from trueup.dialects.postgres.render import (
     add_foreign_key,
@@ -78,8 +84,9 @@ def plan(
     desired: Schema,
     *,
     concurrent_indexes: bool = False,
+    extras: Extras = NO_EXTRAS,
 ) -> Plan:
-    return _Planner(current, desired, concurrent_indexes).run(tuple(changes))
+    return _Planner(current, desired, concurrent_indexes, extras).run(tuple(changes))
 
 
 def _fk_key(fk: ForeignKey) -> object:
@@ -108,6 +115,8 @@ class _Planner:
     current: Schema
     desired: Schema
     concurrent_indexes: bool
+    #: What the current objects have besides the model, given back to those made again.
+    extras: Extras = field(default_factory=dict)
     phases: dict[str, list[Step]] = field(default_factory=lambda: {p: [] for p in PHASES})
     after: list[str] = field(default_factory=list)
     #: Enums dropped and created again under the same name (a reset): the old type must go
@@ -118,6 +127,28 @@ class _Planner:
 
     def add(self, phase: str, sql: str, comment: str, change: ch.Change | None) -> None:
         self.phases[phase].append(Step(sql, comment, change))
+
+    def give_back(
+        self,
+        phase: str,
+        key: tuple[str, str | None, str],
+        kind: str,
+        change: ch.Change | None,
+        *,
+        same_columns: bool = True,
+        same_kind: bool = True,
+    ) -> None:
+        """The steps that give the object ``key`` (made again, as a ``kind``) its owner,
+        privileges, comment and options back. Options are a kind's own (a view's are not a
+        materialized view's), and go only to an object of the same kind."""
+        extras = self.extras.get(key)
+        if extras is None:
+            return
+        if not same_kind:
+            extras = replace(extras, options=())
+        name = qualified(key[2], key[1])
+        for sql, comment in give_back(kind, name, key[2], extras, same_columns=same_columns):
+            self.add(phase, sql, comment, change)
 
     def run(self, changes: tuple[ch.Change, ...]) -> Plan:
         modified = [c for c in changes if isinstance(c, ch.ModifyTable)]
@@ -537,6 +568,7 @@ class _Planner:
             change,
         )
         self.add("enums", create_enum(new), "", change)
+        self.give_back("enums", ("type", old.schema, old.name), "TYPE", change)
         gone = {(d.schema, d.name) for d in dropped}
         for table, col in self.enum_columns(old):
             if (table.schema, table.name) in gone:
@@ -717,5 +749,18 @@ class _Planner:
             self.add("drop views", drop_view(v), f"drop view {v.name}", change)
         ordered = views_in_order([v for v, _ in creates.values()])
         for v in ordered:
-            _, change = creates[(v.schema, v.name)]
+            k = (v.schema, v.name)
+            _, change = creates[k]
             self.add("create views", create_view(v), f"create view {v.name}", change)
+            old = drops.get(k)
+            if old is not None:  # made again: what it had goes back on it
+                kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
+                same_kind = old.materialized == v.materialized
+                self.give_back(
+                    "create views",
+                    ("relation", *k),
+                    kind,
+                    change,
+                    same_columns=same_kind and old.definition == v.definition,
+                    same_kind=same_kind,
+                )

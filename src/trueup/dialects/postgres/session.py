@@ -26,7 +26,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from trueup.dialects.base import Session
+from trueup.dialects.base import NO_EXTRAS, Extras, Session
 from trueup.dialects.postgres.catalog_queries import query_text
 from trueup.dialects.postgres.quoting import literal, quote
 from trueup.errors import ConfigError, ConnectionError, LockTimeout
@@ -203,6 +203,16 @@ class PostgresSession(Session):
             server_version=self.conn.info.server_version,
             ignore=self.ignore,
         )
+
+    def extras(self, current: Schema) -> Extras:
+        # Only views and enum types are ever made again by a push.
+        if not current.views and not current.enums:
+            return NO_EXTRAS
+        from trueup.dialects.postgres.extras import read_extras
+
+        params = {"schemas": sorted({self.default_schema, *self.namespaces})}
+        rows = self.conn.execute(query_text("extras"), params).fetchall()
+        return read_extras(rows, self.default_schema)
 
     def schema_digest(self) -> str | None:
         row = self.conn.execute(query_text("digest")).fetchone()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from trueup.dialects.base import Capabilities, Dialect, StatementError
+from trueup.dialects.base import NO_EXTRAS, Capabilities, Dialect, Extras, StatementError
 from trueup.dialects.sqlite.quoting import literal, quote
 from trueup.dialects.sqlite.session import SQLiteSession
 
@@ -206,7 +206,14 @@ class SQLiteDialect(Dialect):
         # An INTEGER PRIMARY KEY of a rowid table is the rowid: every row has one already.
         return column.autoincrement or rowid_alias(table) == column.name
 
-    def plan(self, changes: Sequence[Change], current: Schema, desired: Schema) -> Plan:
+    def plan(
+        self,
+        changes: Sequence[Change],
+        current: Schema,
+        desired: Schema,
+        extras: Extras = NO_EXTRAS,
+    ) -> Plan:
+        # SQLite has no owners, privileges or comments to lose when a table is rebuilt.
         from trueup.dialects.sqlite import plan as planner
 
         return planner.plan(changes, current, desired)
