@@ -325,8 +325,8 @@ def _changed(project: Path) -> None:
     conn.close()
 
 
-def _one_backup(project: Path) -> Path:
-    result = invoke("backup", "--url", "app.db")
+def _one_backup(project: Path, url: str = "app.db") -> Path:
+    result = invoke("backup", "--url", url)
     assert result.exit_code == 0, result.output
     return Path(result.output.split("Backup saved: ")[1].split("\n")[0])
 
@@ -384,6 +384,119 @@ def test_restore_of_a_wal_database_keeps_wal(project: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("SELECT count(*) FROM users WHERE email = 'a@x'").fetchone()[0] == 1
     conn.close()
+
+
+#: A table without INTEGER PRIMARY KEY and with gaps in its rowids: a VACUUM in place would
+#: number them anew.
+NOTES = "CREATE TABLE notes (body TEXT);\n"
+NOTE_ROWS = "INSERT INTO notes (rowid, body) VALUES (3, 'c'), (7, 'g'), (40, 'z');"
+
+
+def _database(path: Path, page_size: int, journal_mode: str, rows: str = ROWS) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA page_size = {page_size}")
+    conn.execute(f"PRAGMA journal_mode = {journal_mode}")
+    conn.executescript(V1 + NOTES + rows + NOTE_ROWS)
+    conn.close()
+
+
+def _page_size_and_journal(path: Path) -> tuple[int, str]:
+    conn = sqlite3.connect(path)
+    try:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        return size, conn.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _vacuumed_to(path: Path, page_size: int) -> None:
+    """The same database with another page size (a WAL database must leave WAL mode for
+    it), back in WAL mode."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = delete")
+    conn.execute(f"PRAGMA page_size = {page_size}")
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA journal_mode = wal")
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("database", "backup_from"),
+    [
+        ((4096, "wal"), (8192, "wal")),
+        ((8192, "wal"), (4096, "delete")),
+        ((4096, "wal"), (65536, "delete")),
+        ((8192, "wal"), "itself at 4096"),
+    ],
+    ids=["bigger-wal", "smaller-rollback", "largest", "vacuumed-since"],
+)
+def test_restore_into_a_wal_database_of_another_page_size(
+    project: Path, database: tuple[int, str], backup_from: tuple[int, str] | str
+) -> None:
+    app = project / "app.db"
+    if isinstance(backup_from, tuple):
+        _database(
+            project / "other.db", *backup_from, rows="INSERT INTO users (email) VALUES ('o@x');"
+        )
+        _database(app, *database)
+        saved = _one_backup(project, "other.db")
+        wanted = table_rows(project / "other.db")
+    else:
+        _database(app, 4096, "wal")
+        saved = _one_backup(project)
+        wanted = table_rows(app)
+        _changed(project)
+        _vacuumed_to(app, database[0])
+    assert _page_size_and_journal(app) == database
+    before = table_rows(app)
+    result = invoke("restore", str(saved), "--url", "app.db", "--yes")
+    assert result.exit_code == 0, result.output
+    assert table_rows(app) == wanted  # rowids of notes too
+    assert _page_size_and_journal(app) == database  # the database's, not the backup's
+    conn = sqlite3.connect(app)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    [pre_restore] = [f for f in files(project / "backups") if ".pre-restore." in f]
+    assert table_rows(project / "backups" / pre_restore) == before
+    assert not [f for f in files(project) if f.endswith(".tmp") or "-wal" in f or "-shm" in f]
+
+
+def test_a_rollback_journal_database_keeps_its_mode_and_a_new_file_takes_the_backups(
+    project: Path,
+) -> None:
+    _database(project / "app.db", 4096, "wal")
+    saved = _one_backup(project)  # its header says WAL
+    make_db(project / "other.db", V1)
+    assert invoke("restore", str(saved), "--url", "other.db", "--yes").exit_code == 0
+    assert _page_size_and_journal(project / "other.db") == (4096, "delete")
+    assert table_rows(project / "other.db") == table_rows(project / "app.db")
+    result = invoke("restore", str(saved), "--url", "lost.db", "--yes")
+    assert result.exit_code == 0, result.output
+    assert _page_size_and_journal(project / "lost.db") == (4096, "wal")
+
+
+def test_a_restore_of_another_page_size_that_cannot_get_the_lock_changes_nothing(
+    project: Path,
+) -> None:
+    _database(project / "app.db", 4096, "wal")
+    _database(project / "other.db", 8192, "delete")
+    saved = project / "other.db"
+    before = table_rows(project / "app.db")
+    holder = sqlite3.connect(project / "app.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO users (email) VALUES ('held@x')")
+    try:
+        result = invoke(
+            "restore", str(saved), "--url", "app.db", "--yes", env={"TRUEUP_LOCK_TIMEOUT": "0.2"}
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1
+    assert "Could not restore" in result.output and "locked" in result.output
+    assert table_rows(project / "app.db") == before
+    assert _page_size_and_journal(project / "app.db") == (4096, "wal")
+    assert not [f for f in files(project) if f.endswith(".tmp")]
 
 
 @pytest.mark.parametrize(

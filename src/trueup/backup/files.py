@@ -160,7 +160,8 @@ def read_head(path: str, size: int) -> bytes:
         raise BackupError(f"Cannot read the backup {path}: {exc.strerror}.") from exc
 
 
-def _remove_temp(temp: str) -> None:
+def remove_temp(temp: str) -> None:
+    """Remove a temporary database file and whatever SQLite left beside it."""
     # SQLite may leave its journal beside a file it was writing when it failed.
     for path in (temp, temp + "-journal", temp + "-wal", temp + "-shm"):
         with contextlib.suppress(FileNotFoundError):
@@ -205,5 +206,5 @@ def atomic_file(final: str) -> Iterator[str]:
                 hint="Check that the folder is writable and has space.",
             ) from exc
     except BaseException:
-        _remove_temp(temp)
+        remove_temp(temp)
         raise

@@ -8,6 +8,13 @@ writer waits (its busy timeout) for the read lock, which lasts as long as readin
 A restore uses the backup API the other way: SQLite writes every page of the backup into
 the live file in one transaction, through its journal, so other connections see the old
 database or the new one and never a mix, and a crash half way leaves the old one.
+
+The database keeps its journal mode (a file the restore creates takes the backup's). A
+database in WAL mode cannot change its page size, so a backup with another page size is
+first rewritten with the database's (``VACUUM INTO``, which keeps rowids); and since the
+backup API copies the header, which says whether the file is in WAL mode, a backup of a WAL
+database is restored into a rollback-journal database from a copy whose header says
+rollback journal. Those copies are temporary files beside the database.
 """
 
 from __future__ import annotations
@@ -15,12 +22,14 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import secrets
 import sqlite3
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from trueup.backup.engine import Method, Strategy
-from trueup.backup.files import BackupError, read_head
+from trueup.backup.files import TEMP_SUFFIX, BackupError, read_head, remove_temp
 from trueup.cpus import usable_cpus
 from trueup.dialects.sqlite.uri import file_uri
 from trueup.urls import DatabaseURL
@@ -233,6 +242,68 @@ def _what_it_is(head: bytes) -> str | None:
     return None
 
 
+def _page_size(head: bytes) -> int:
+    """The page size a database file's header gives (bytes 16-17; 1 means 65536)."""
+    size = int.from_bytes(head[16:18], "big")
+    return 65536 if size == 1 else size
+
+
+def _says_wal(head: bytes) -> bool:
+    """Whether a database file's header says WAL mode (file format versions 2)."""
+    return head[18:20] == b"\x02\x02"
+
+
+@contextlib.contextmanager
+def _fitted(path: str, folder: str, page_size: int | None, rollback: bool) -> Iterator[str]:
+    """The backup at ``path``, or a temporary copy of it in ``folder`` made to fit the
+    database it is restored into: with ``page_size`` (a WAL database's, which the restore
+    cannot change) and, with ``rollback``, a header that says rollback journal rather than
+    WAL. The backup file itself is only ever read."""
+    head = read_head(path, 100)
+    resize = page_size is not None and page_size != _page_size(head)
+    if not resize and not (rollback and _says_wal(head)):
+        yield path
+        return
+    made: list[str] = []
+
+    def temp() -> str:
+        made.append(os.path.join(folder, f".restore.{secrets.token_hex(4)}{TEMP_SUFFIX}"))
+        return made[-1]
+
+    try:
+        source = path
+        if _says_wal(head):
+            # A copy to take out of WAL mode: a read-only connection to a WAL file would
+            # make -wal and -shm files beside the backup, and an immutable one cannot
+            # VACUUM INTO another page size.
+            source = temp()
+            copy = sqlite3.connect(source, isolation_level=None)
+            try:
+                copy.execute("PRAGMA journal_mode = OFF")
+                with contextlib.closing(_open_copy(path)) as backup_file:
+                    backup_file.backup(copy)
+            finally:
+                copy.close()
+            copy = sqlite3.connect(source, isolation_level=None)
+            try:
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+        if resize:
+            conn = sqlite3.connect(file_uri(source, mode="ro"), uri=True, isolation_level=None)
+            try:
+                conn.execute(f"PRAGMA page_size = {int(page_size or 0)}")
+                # VACUUM INTO keeps rowids (a VACUUM in place may renumber them).
+                conn.execute("VACUUM INTO ?", (temp(),))
+            finally:
+                conn.close()
+            source = made[-1]
+        yield source
+    finally:
+        for name in made:
+            remove_temp(name)
+
+
 class SQLiteBackups(Strategy):
     engine = "sqlite"
 
@@ -324,16 +395,25 @@ class SQLiteBackups(Strategy):
         if not os.path.isdir(folder):
             raise BackupError(f"The folder {folder} for the database {url} does not exist.")
         try:
-            source = sqlite3.connect(file_uri(path, mode="ro", immutable="1"), uri=True)
+            sqlite3.connect(file_uri(path, mode="ro", immutable="1"), uri=True).close()
         except sqlite3.Error as exc:
             raise BackupError(f"Cannot open the backup {path}: {exc}.") from exc
+        existing = os.path.exists(target_path) and os.path.getsize(target_path) > 0
         try:
             # A missing database file is created: restoring after the file was lost is the
             # case a backup exists for.
             target = sqlite3.connect(target_path, isolation_level=None)
             try:
                 target.execute(f"PRAGMA busy_timeout = {_busy_ms(timeout)}")
-                _copy(source, target, timeout)
+                # The database keeps its journal mode; a new one takes the backup's.
+                wal = existing and target.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+                page_size = int(target.execute("PRAGMA page_size").fetchone()[0]) if wal else None
+                with _fitted(path, folder, page_size, existing and not wal) as fitted:
+                    source = sqlite3.connect(file_uri(fitted, mode="ro", immutable="1"), uri=True)
+                    try:
+                        _copy(source, target, timeout)
+                    finally:
+                        source.close()
                 problems = integrity_problems(target)
             finally:
                 target.close()
@@ -345,9 +425,6 @@ class SQLiteBackups(Strategy):
                 hint="The database was left as it was. If it is busy, stop the app or raise "
                 "the lock timeout, then try again.",
             ) from exc
-        finally:
-            with contextlib.suppress(sqlite3.Error):
-                source.close()
         if problems:  # the source passed its check: only a failing disk gets here
             raise BackupError(
                 f"After the restore, PRAGMA integrity_check on {target_path} found: "
