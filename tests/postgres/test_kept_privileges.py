@@ -1,5 +1,6 @@
 """A push that drops a view (or an enum type) and makes it again gives it back what it had
-besides its definition: the privileges granted on it, its owner, its comment and options.
+besides its definition: the privileges granted on it, its owner, its comment and options,
+and a materialized view its indexes.
 Privileges on objects the push does not make again are neither added nor taken away, and
 never make a change: a GRANT by hand leaves the quick way to an in-sync database open."""
 
@@ -134,6 +135,49 @@ def test_a_view_with_a_new_query_keeps_what_its_columns_still_have(
     assert privileges == [("name", [f"{app}=w/postgres"])]
 
 
+def indexes(pg: Server, relation: str) -> dict[str, tuple[str, str | None]]:
+    """The indexes of a relation: definition and comment by name."""
+    rows = pg.query(
+        "SELECT c.relname, pg_get_indexdef(c.oid), obj_description(c.oid, 'pg_class') "
+        "FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = %s::regclass",
+        (relation,),
+    )
+    return {str(n): (str(d), None if c is None else str(c)) for n, d, c in rows}
+
+
+MATVIEW_INDEXES = (
+    "CREATE UNIQUE INDEX ages_age ON ages (age);"
+    "CREATE INDEX ages_many ON ages (n DESC) WHERE n > 1;"
+    "COMMENT ON INDEX ages_age IS 'for REFRESH ... CONCURRENTLY';"
+)
+
+
+def test_a_materialized_view_made_again_keeps_its_indexes(pg: Server) -> None:
+    pg.execute(SCHEMA + ROWS + MATVIEW_INDEXES)
+    before = indexes(pg, "ages")
+    assert set(before) == {"ages_age", "ages_many"}
+    result = push_sql(pg, RETYPED)
+    assert result.applied
+    assert 'DROP MATERIALIZED VIEW "ages"' in result.plan.sql  # made again
+    assert before["ages_age"][0] in result.plan.sql
+    assert indexes(pg, "ages") == before
+    pg.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY ages")
+    assert pg.query("SELECT n FROM ages WHERE age = 30") == [(1,)]
+    assert not push_sql(pg, RETYPED).applied  # the indexes are no change
+
+
+def test_an_index_on_a_column_the_new_query_lacks_is_left_out(pg: Server) -> None:
+    pg.execute(SCHEMA + ROWS + MATVIEW_INDEXES)
+    before = indexes(pg, "ages")
+    new_query = SCHEMA.replace("SELECT age, count(*) AS n FROM", "SELECT age FROM")
+    result = push_sql(pg, new_query)
+    assert result.applied
+    assert len([s for s in result.plan.sql if s.startswith("DO $trueup$")]) == 3  # guarded
+    assert indexes(pg, "ages") == {"ages_age": before["ages_age"]}
+    pg.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY ages")
+
+
 def test_an_enum_made_again_keeps_its_usage(pg: Server, roles: tuple[str, str]) -> None:
     app, _ = roles
     pg.execute(SCHEMA + ROWS)
@@ -191,6 +235,24 @@ def test_the_printed_plan_shows_the_grants_the_push_runs(
     assert grant.rstrip(";") in ran[0][0]
 
 
+def test_the_printed_plan_makes_a_materialized_views_indexes_again(
+    pg: Server, tmp_path: Path
+) -> None:
+    pg.execute(SCHEMA + MATVIEW_INDEXES)
+    (tmp_path / "schema.sql").write_text(RETYPED)
+    args = ["--schema", str(tmp_path / "schema.sql"), "--url", pg.url]
+    unique = "CREATE UNIQUE INDEX ages_age ON public.ages USING btree (age);"
+    runner = CliRunner()
+    diffed = runner.invoke(cli, ["diff", *args, "--format", "sql"])
+    assert diffed.exit_code == 2, diffed.output
+    lines = diffed.output.splitlines()
+    assert lines.index('CREATE MATERIALIZED VIEW "ages" AS') < lines.index(unique)
+    assert "COMMENT ON INDEX \"ages_age\" IS 'for REFRESH ... CONCURRENTLY';" in lines
+    dry = runner.invoke(cli, ["push", *args, "--dry-run"])
+    assert unique in dry.output
+    assert "CREATE INDEX ages_many ON public.ages USING btree (n DESC) WHERE (n > 1)" in dry.output
+
+
 def test_privileges_by_hand_are_no_change_and_keep_the_quick_way(
     pg: Server, roles: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -209,17 +271,25 @@ def test_privileges_by_hand_are_no_change_and_keep_the_quick_way(
         assert not push(
             pg.database_url, Source(str(path), "postgresql", url=pg.database_url)
         ).applied
+    # Indexes made by hand on a materialized view are no change either.
+    pg.execute(MATVIEW_INDEXES)
+    kept = indexes(pg, "ages")
+    assert not push(pg.database_url, Source(str(path), "postgresql", url=pg.database_url)).applied
     # A change elsewhere: nothing is granted or revoked on what the push does not remake.
     path.write_text(
         SCHEMA.replace("(id integer PRIMARY KEY);", "(id integer PRIMARY KEY, x text);")
     )
     result = push(pg.database_url, Source(str(path), "postgresql", url=pg.database_url))
     assert result.applied
-    assert not [s for s in result.plan.sql if s.startswith(("GRANT", "REVOKE", "ALTER VIEW"))]
+    assert not [
+        s for s in result.plan.sql if s.startswith(("GRANT", "REVOKE", "ALTER VIEW", "CREATE"))
+    ]
     assert {r: acl(pg, r) for r in before} == before
+    assert indexes(pg, "ages") == kept
     # A push that remakes the views and grants again leaves the quick way open too.
     path.write_text(RETYPED)
     assert push(pg.database_url, Source(str(path), "postgresql", url=pg.database_url)).applied
     assert {r: acl(pg, r) for r in ("adults", "ages")} == {r: before[r] for r in ("adults", "ages")}
+    assert indexes(pg, "ages") == kept
     monkeypatch.setattr(Source, "load", refuse)
     assert not push(pg.database_url, Source(str(path), "postgresql", url=pg.database_url)).applied

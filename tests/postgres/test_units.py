@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from trueup.dialects.base import ColumnExtras, Grant, ObjectExtras
+from trueup.dialects.base import ColumnExtras, Grant, IndexExtras, ObjectExtras
 from trueup.dialects.postgres.dialect import PostgresDialect
 from trueup.dialects.postgres.expressions import expr, key
 from trueup.dialects.postgres.extras import give_back, read_extras
@@ -326,11 +326,44 @@ def test_a_grant_option_too_many_is_revoked_and_a_column_may_be_gone() -> None:
     ]
 
 
+def test_a_matview_gets_its_indexes_first_and_none_on_a_gone_column() -> None:
+    unique = 'CREATE UNIQUE INDEX "m_k" ON shop.m USING btree (k)'
+    pair = "CREATE INDEX m_ab ON shop.m USING btree (a) WHERE (b > 0)"
+    extras = ObjectExtras(
+        owner="keeper",
+        indexes=(
+            IndexExtras("m_k", unique, "it's the key", ("k",)),
+            IndexExtras("m_ab", pair, None, ("a", "b")),
+        ),
+    )
+    name = '"shop"."m"'
+    same = give_back("MATERIALIZED VIEW", name, "m", extras, same_columns=True, schema="shop")
+    assert same == [
+        (unique, "m keeps its indexes"),
+        ("COMMENT ON INDEX \"shop\".\"m_k\" IS 'it''s the key'", ""),
+        (pair, ""),
+        ('ALTER MATERIALIZED VIEW "shop"."m" OWNER TO "keeper"', "m keeps its owner"),
+    ]
+    new = give_back("MATERIALIZED VIEW", name, "m", extras, same_columns=False, schema="shop")
+    has = (
+        'EXISTS (SELECT FROM pg_attribute WHERE attrelid = \'"shop"."m"\'::regclass '
+        "AND attname = '{}' AND attnum > 0 AND NOT attisdropped)"
+    )
+    assert new[0] == (
+        f"DO $trueup$ BEGIN IF {has.format('k')} THEN EXECUTE "
+        "'CREATE UNIQUE INDEX \"m_k\" ON shop.m USING btree (k)'; END IF; END $trueup$",
+        "m keeps its indexes (those whose columns it still has)",
+    )
+    assert new[2][0].startswith(
+        f"DO $trueup$ BEGIN IF {has.format('a')} AND {has.format('b')} THEN EXECUTE "
+    )
+
+
 def test_catalog_rows_become_extras_and_plain_objects_are_left_out() -> None:
     default = '[["postgres", "SELECT", false]]'
     rows = [
-        ("r", "public", "plain", "postgres", True, None, None, default, default, None),
-        ("T", "audit", "mood", "owner", False, None, None, "[]", "[]", None),
+        ("r", "public", "plain", "postgres", True, None, None, default, default, None, None),
+        ("T", "audit", "mood", "owner", False, None, None, "[]", "[]", None, None),
         (
             "r",
             "public",
@@ -342,6 +375,21 @@ def test_catalog_rows_become_extras_and_plain_objects_are_left_out() -> None:
             '[["app", "SELECT", false], ["app", "SELECT", true], [null, "SELECT", false]]',
             default,
             None,
+            None,
+        ),
+        (
+            "r",
+            "public",
+            "m",
+            "postgres",
+            True,
+            None,
+            None,
+            default,
+            default,
+            None,
+            '[["m_n", "CREATE UNIQUE INDEX m_n ON public.m USING btree (n)", "key", ["n"]], '
+            '["m_all", "CREATE INDEX m_all ON public.m USING btree ((1))", null, null]]',
         ),
     ]
     assert read_extras(rows, "public") == {
@@ -349,5 +397,13 @@ def test_catalog_rows_become_extras_and_plain_objects_are_left_out() -> None:
         ("relation", None, "v"): ObjectExtras(
             privileges=(Grant("SELECT", None), Grant("SELECT", "app", grantable=True)),
             new_privileges=(Grant("SELECT", "postgres"),),
+        ),
+        ("relation", None, "m"): ObjectExtras(
+            indexes=(
+                IndexExtras(
+                    "m_n", "CREATE UNIQUE INDEX m_n ON public.m USING btree (n)", "key", ("n",)
+                ),
+                IndexExtras("m_all", "CREATE INDEX m_all ON public.m USING btree ((1))"),
+            )
         ),
     }

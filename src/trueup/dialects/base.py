@@ -56,11 +56,22 @@ class ColumnExtras:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexExtras:
+    """An index of a materialized view: its name, its definition as the catalog writes it
+    (``pg_get_indexdef``), its comment and the columns of the view it reads."""
+
+    name: str
+    definition: str
+    comment: str | None = None
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ObjectExtras:
     """What an object has in the database besides what the schema model holds: its owner,
-    privileges, comment and options. trueup does not manage these (neither side of a diff
-    has them), but the engine drops them with the object, so a plan that drops an object
-    and makes it again must give them back.
+    privileges, comment, options and (a materialized view's) indexes. trueup does not
+    manage these (neither side of a diff has them), but the engine drops them with the
+    object, so a plan that drops an object and makes it again must give them back.
 
     ``owner`` is None when it is the role that pushes (a new object's owner anyway).
     ``privileges`` are those the object has; ``new_privileges`` those it would have when
@@ -73,6 +84,7 @@ class ObjectExtras:
     comment: str | None = None
     options: tuple[str, ...] = ()
     columns: tuple[ColumnExtras, ...] = ()
+    indexes: tuple[IndexExtras, ...] = ()
 
 
 #: The extras of a database's objects by (kind, schema, name): kind ``"relation"`` (a view

@@ -3,10 +3,11 @@
 PostgreSQL cannot change the query of a view in place once a column it reads changes, nor
 take a value out of an enum: the planner drops such a view and makes it again, and makes a
 new enum type. Whatever was granted on the old object, its owner, comment and options go
-with it. trueup does not manage these (the schema model leaves them out, so they never
-make a change), but it gives them back: the catalog is read when the plan is made, in the
-push's transaction (``queries/extras.sql``), and the plan grants them again right after it
-makes the object, so a dry run shows the statements a push runs.
+with it, and so do a materialized view's indexes. trueup does not manage these (the schema
+model leaves them out, so they never make a change), but it gives them back: the catalog is
+read when the plan is made, in the push's transaction (``queries/extras.sql``), and the plan
+makes and grants them again right after it makes the object, so a dry run shows the
+statements a push runs.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from trueup.dialects.base import ColumnExtras, Extras, Grant, ObjectExtras
-from trueup.dialects.postgres.quoting import literal, quote
+from trueup.dialects.base import ColumnExtras, Extras, Grant, IndexExtras, ObjectExtras
+from trueup.dialects.postgres.quoting import literal, qualified, quote
 
 #: The privileges PostgreSQL grants on relations and types (aclexplode's names).
 PRIVILEGES = frozenset(
@@ -39,7 +40,7 @@ def read_extras(rows: Iterable[Sequence[Any]], default_schema: str) -> Extras:
     """The rows of ``queries/extras.sql`` as :class:`ObjectExtras`, objects with nothing
     to give back left out."""
     out: dict[tuple[str, str | None, str], ObjectExtras] = {}
-    for kind, schema, name, owner, owned, comment, options, old, new, columns in rows:
+    for kind, schema, name, owner, owned, comment, options, old, new, columns, indexes in rows:
         privileges, new_privileges = _grants(old), _grants(new)
         if privileges == new_privileges:
             privileges = new_privileges = ()
@@ -52,6 +53,10 @@ def read_extras(rows: Iterable[Sequence[Any]], default_schema: str) -> Extras:
             columns=tuple(
                 ColumnExtras(col, col_comment, _grants(acl))
                 for col, col_comment, acl in _json(columns)
+            ),
+            indexes=tuple(
+                IndexExtras(index, definition, index_comment, tuple(sorted(_json(reads))))
+                for index, definition, index_comment, reads in _json(indexes)
             ),
         )
         if extras != ObjectExtras():
@@ -79,15 +84,36 @@ def _grants(value: Any) -> tuple[Grant, ...]:
 
 
 def give_back(
-    kind: str, name: str, label: str, extras: ObjectExtras, *, same_columns: bool
+    kind: str,
+    name: str,
+    label: str,
+    extras: ObjectExtras,
+    *,
+    same_columns: bool,
+    schema: str | None = None,
 ) -> list[tuple[str, str]]:
     """The statements (each with what it is for) that give a new object what the one it
     replaces had. ``kind`` is how ALTER and COMMENT name it (``VIEW``, ``MATERIALIZED
-    VIEW``, ``TYPE``), ``name`` its quoted name, ``label`` its name for people.
+    VIEW``, ``TYPE``), ``name`` its quoted name, ``label`` its name for people, ``schema``
+    its schema (None: the default one), where its indexes are.
     ``same_columns`` says that the new object has the old one's columns (a view made again
     from the same query); otherwise a column's privileges and comment are given back only
-    if the new object has that column."""
+    if the new object has that column, and an index (with its comment) only if the new
+    object has every column it reads.
+
+    Indexes come first: making one takes the object's owner, which may be given back to a
+    role the pushing one is not."""
     out: list[tuple[str, str]] = []
+    why = f"{label} keeps its indexes"
+    if not same_columns:
+        why += " (those whose columns it still has)"
+    for index in extras.indexes:
+        statements = [index.definition]
+        if index.comment is not None:
+            on = qualified(index.name, schema)
+            statements.append(f"COMMENT ON INDEX {on} IS {literal(index.comment)}")
+        for sql in statements:
+            out.append((sql if same_columns else _if_columns(name, index.columns, sql), why))
     if extras.owner is not None:
         owner = quote(extras.owner)
         out.append((f"ALTER {kind} {name} OWNER TO {owner}", f"{label} keeps its owner"))
@@ -108,7 +134,7 @@ def give_back(
             )
         why = f"{label}.{col.name} keeps its privileges and comment"
         for sql in statements:
-            out.append((sql if same_columns else _if_column(name, col.name, sql), why))
+            out.append((sql if same_columns else _if_columns(name, (col.name,), sql), why))
     # Each purpose is said once, above the first of its statements.
     return [
         (sql, why if i == 0 or out[i - 1][1] != why else "") for i, (sql, why) in enumerate(out)
@@ -155,13 +181,17 @@ def _option(option: str) -> str:
     return f"{quote(key)} = {literal(value)}"
 
 
-def _if_column(relation: str, column: str, sql: str) -> str:
-    """``sql``, run only if ``relation`` (a quoted name) has ``column``."""
-    body = (
-        "BEGIN IF EXISTS (SELECT FROM pg_attribute "
+def _if_columns(relation: str, columns: Sequence[str], sql: str) -> str:
+    """``sql``, run only if ``relation`` (a quoted name) has all of ``columns``."""
+    if not columns:
+        return sql
+    has = " AND ".join(
+        "EXISTS (SELECT FROM pg_attribute "
         f"WHERE attrelid = {literal(relation)}::regclass AND attname = {literal(column)} "
-        f"AND attnum > 0 AND NOT attisdropped) THEN EXECUTE {literal(sql)}; END IF; END"
+        "AND attnum > 0 AND NOT attisdropped)"
+        for column in columns
     )
+    body = f"BEGIN IF {has} THEN EXECUTE {literal(sql)}; END IF; END"
     tag = "$trueup$"
     while tag in body:
         tag = tag[:-1] + "_$"

@@ -16,8 +16,8 @@ ordered so each statement finds what it needs and nothing it would trip over:
 14. drop enums, 15. create views, 16. comments
 
 A view or enum type the plan drops and makes again gets back what the catalog held on the
-old one besides what the model holds (its owner, privileges, comment and options: see
-:mod:`trueup.dialects.postgres.extras`), right after it is made.
+old one besides what the model holds (a materialized view's indexes, its owner, privileges,
+comment and options: see :mod:`trueup.dialects.postgres.extras`), right after it is made.
 
 With ``concurrent_indexes`` new indexes on existing tables are built ``CONCURRENTLY`` after
 the transaction (``Plan.after``), so writes to a big table are not blocked while they build.
@@ -138,16 +138,19 @@ class _Planner:
         same_columns: bool = True,
         same_kind: bool = True,
     ) -> None:
-        """The steps that give the object ``key`` (made again, as a ``kind``) its owner,
-        privileges, comment and options back. Options are a kind's own (a view's are not a
-        materialized view's), and go only to an object of the same kind."""
+        """The steps that give the object ``key`` (made again, as a ``kind``) its indexes,
+        owner, privileges, comment and options back. Options and indexes are a kind's own
+        (a view's options are not a materialized view's, and a view has no indexes), and go
+        only to an object of the same kind."""
         extras = self.extras.get(key)
         if extras is None:
             return
         if not same_kind:
-            extras = replace(extras, options=())
+            extras = replace(extras, options=(), indexes=())
         name = qualified(key[2], key[1])
-        for sql, comment in give_back(kind, name, key[2], extras, same_columns=same_columns):
+        for sql, comment in give_back(
+            kind, name, key[2], extras, same_columns=same_columns, schema=key[1]
+        ):
             self.add(phase, sql, comment, change)
 
     def run(self, changes: tuple[ch.Change, ...]) -> Plan:

@@ -3,7 +3,9 @@
 -- of them again gives back: its owner (and whether that is the current role), its comment,
 -- its options, its privileges, the privileges it would have if the current role made it now
 -- (its default privileges) and then gave it back to its owner, and its columns' privileges
--- and comments. A privilege is [grantee, privilege, grantable]; the grantee NULL is PUBLIC.
+-- and comments, and a materialized view's indexes: [name, definition, comment, the names of
+-- the view's columns it reads]. A privilege is [grantee, privilege, grantable]; the grantee
+-- NULL is PUBLIC.
 -- Extension objects are never dropped by a push, and are left out too.
 WITH me AS (
     SELECT oid FROM pg_roles WHERE rolname = current_user
@@ -84,6 +86,22 @@ SELECT
             AND cd.objsubid = at.attnum
         WHERE obj.kind = 'r' AND at.attrelid = obj.oid AND at.attnum > 0
             AND NOT at.attisdropped AND (at.attacl IS NOT NULL OR cd.description IS NOT NULL)
+    ),
+    (
+        SELECT json_agg(json_build_array(ic.relname, pg_get_indexdef(ic.oid), id.description, (
+            -- An index depends on each column it reads, in its keys, expressions or WHERE.
+            SELECT json_agg(DISTINCT at.attname)
+            FROM pg_depend AS dp
+            JOIN pg_attribute AS at ON at.attrelid = dp.refobjid AND at.attnum = dp.refobjsubid
+            WHERE dp.classid = 'pg_class'::regclass AND dp.objid = ic.oid
+                AND dp.refclassid = 'pg_class'::regclass AND dp.refobjid = obj.oid
+                AND dp.refobjsubid > 0
+        )) ORDER BY ic.relname)
+        FROM pg_index AS i
+        JOIN pg_class AS ic ON ic.oid = i.indexrelid
+        LEFT JOIN pg_description AS id
+            ON id.objoid = ic.oid AND id.classoid = 'pg_class'::regclass AND id.objsubid = 0
+        WHERE obj.kind = 'r' AND i.indrelid = obj.oid
     )
 FROM obj
 CROSS JOIN me
