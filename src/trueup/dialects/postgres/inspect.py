@@ -263,17 +263,14 @@ def _part(
 ) -> IndexPart:
     """An index key; ``expression`` as PostgreSQL deparses it, ``option`` its
     ``indoption`` bits (DESC, NULLS FIRST)."""
-    descending = bool(option & _DESC)
-    nulls = None
-    if bool(option & _NULLS_FIRST) != descending:  # not the default for the order
-        nulls = "FIRST" if option & _NULLS_FIRST else "LAST"
+    # IndexPart keeps ``nulls`` only where it is not the default for the order.
     return IndexPart(
         column=column,
         expression=None if expression is None else expr(expression),
-        descending=descending,
+        descending=bool(option & _DESC),
         collation=collation,
         opclass=opclass,
-        nulls=nulls,
+        nulls="FIRST" if option & _NULLS_FIRST else "LAST",
     )
 
 
