@@ -475,13 +475,9 @@ def test_a_rollback_journal_database_keeps_its_mode_and_a_new_file_takes_the_bac
     assert _page_size_and_journal(project / "lost.db") == (4096, "wal")
 
 
-def test_a_restore_of_another_page_size_that_cannot_get_the_lock_changes_nothing(
-    project: Path,
-) -> None:
-    _database(project / "app.db", 4096, "wal")
-    _database(project / "other.db", 8192, "delete")
-    saved = project / "other.db"
-    before = table_rows(project / "app.db")
+def _restore_while_locked(project: Path, saved: Path) -> None:
+    """A restore of ``saved`` into app.db while another connection holds its write lock:
+    it gives up with a message about the lock."""
     holder = sqlite3.connect(project / "app.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     holder.execute("INSERT INTO users (email) VALUES ('held@x')")
@@ -494,6 +490,16 @@ def test_a_restore_of_another_page_size_that_cannot_get_the_lock_changes_nothing
         holder.close()
     assert result.exit_code == 1
     assert "Could not restore" in result.output and "locked" in result.output
+
+
+def test_a_restore_of_another_page_size_that_cannot_get_the_lock_changes_nothing(
+    project: Path,
+) -> None:
+    _database(project / "app.db", 4096, "wal")
+    _database(project / "other.db", 8192, "delete")
+    saved = project / "other.db"
+    before = table_rows(project / "app.db")
+    _restore_while_locked(project, saved)
     assert table_rows(project / "app.db") == before
     assert _page_size_and_journal(project / "app.db") == (4096, "wal")
     assert not [f for f in files(project) if f.endswith(".tmp")]
@@ -540,18 +546,7 @@ def test_restore_that_cannot_get_the_lock_changes_nothing(project: Path) -> None
     saved = _one_backup(project)
     _changed(project)
     changed = table_rows(project / "app.db")
-    holder = sqlite3.connect(project / "app.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    holder.execute("INSERT INTO users (email) VALUES ('held@x')")
-    try:
-        result = invoke(
-            "restore", str(saved), "--url", "app.db", "--yes", env={"TRUEUP_LOCK_TIMEOUT": "0.2"}
-        )
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-    assert result.exit_code == 1
-    assert "Could not restore" in result.output and "locked" in result.output
+    _restore_while_locked(project, saved)
     assert table_rows(project / "app.db") == changed
 
 
