@@ -8,11 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from tests.helpers import file_bytes_and_schema, make_db
-from trueup.cli import cli
+from trueup.cli import EXIT_USAGE, cli
 
 V1 = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, bio TEXT);\n"
 V2 = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, bio TEXT, age INT);\n"
@@ -190,3 +191,67 @@ def test_prisma_datasource_url_is_the_last_fallback(project: Path) -> None:
     # As Prisma does, a relative file: URL is relative to the schema's folder.
     assert (project / "prisma" / "dev.db").exists()
     assert "already in sync with the Prisma schema" in run("push")[1]
+
+
+# A usage error has a code of its own: 2 means "changes pending" to a CI drift check.
+USAGE_ERRORS = [
+    ([], "Usage: "),  # no command
+    (["no-such-command"], "No such command"),
+    (["--no-such-option"], "No such option"),
+    (["push", "--lock-timeout", "soon"], "'soon' is not a valid float"),
+    (["diff", "--format", "yaml"], "'yaml' is not one of"),
+    (["inspect", "--format", "yaml"], "'yaml' is not one of"),
+    (["backup", "--keep", "0"], "0 is not in the range"),
+    (["backups", "--dir"], "requires an argument"),
+    (["restore"], "Missing argument 'BACKUP'"),
+    (["export", "--output"], "requires an argument"),
+    (["import"], "Missing argument"),
+    (["copy", "--lock-timeout", "soon"], "'soon' is not a valid float"),
+    (["start", "--url", "app.db"], "Missing argument 'COMMAND"),
+    (["history", "show", "first"], "'first' is not a valid integer"),
+    (["rollback", "--to", "last"], "'last' is not a valid integer"),
+]
+
+
+def test_usage_errors_cover_every_command() -> None:
+    ctx = click.Context(cli)
+    named = {args[0] for args, _ in USAGE_ERRORS if args and args[0] in cli.list_commands(ctx)}
+    assert named == set(cli.list_commands(ctx))
+
+
+@pytest.mark.parametrize(("args", "message"), USAGE_ERRORS)
+def test_usage_errors_exit_64(project: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == EXIT_USAGE == 64, result.output
+    assert message in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "push",
+        "diff",
+        "inspect",
+        "backup",
+        "backups",
+        "restore",
+        "export",
+        "import",
+        "copy",
+        "start",
+        "history",
+        "rollback",
+    ],
+)
+def test_an_unknown_option_of_each_command_exits_64(project: Path, command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--no-such-option"])
+    assert result.exit_code == 64, result.output
+    assert "No such option '--no-such-option'" in result.output
+
+
+def test_a_usage_error_in_a_real_process_exits_64(project: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "trueup", "diff", "--formt", "sql"], capture_output=True, text=True
+    )
+    assert proc.returncode == 64
+    assert "No such option '--formt'" in proc.stderr and "Traceback" not in proc.stderr

@@ -13,6 +13,10 @@ from trueup import __version__
 from trueup.errors import TrueupError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+#: The exit code of a command line trueup cannot read (an unknown command or option, a
+#: missing or bad value): BSD's EX_USAGE. Not click's 2, which is "changes pending" here,
+#: so a CI drift check never takes a typo in its own command for drift.
+EXIT_USAGE = 64
 
 
 # Each command's module is imported only when that command runs (or for --help): the
@@ -48,9 +52,25 @@ class TrueupGroup(click.Group):
         command: click.Command = getattr(import_module(module), attr)
         return command
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:  # trueup's own options, or no command at all
+            exc.exit_code = EXIT_USAGE
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a command's name, options or arguments
+            exc.exit_code = EXIT_USAGE
+            raise
         except TrueupError as exc:
             click.echo(click.style("Error: ", fg="red", bold=True) + str(exc), err=True)
             ctx.exit(exc.exit_code)

@@ -66,7 +66,7 @@ def diff(
     """Compare the database with the declared schema (or with another database).
 
     \b
-    Exit codes: 0 in sync, 2 changes pending, 1 error.
+    Exit codes: 0 in sync, 2 changes pending, 1 error, 64 usage error.
     """
     if against_url:
         plan = _against(url, against_url, lock_timeout, ignore_tables)

@@ -90,7 +90,7 @@ def push(
     \b
     Exit codes: 0 done (or already in sync), 1 error (nothing changed),
     2 changes pending (--dry-run), 3 refused (data loss not accepted, or steps that
-    cannot be executed without --force-reset).
+    cannot be executed without --force-reset), 64 usage error (nothing run).
     """
     from trueup.cli.backup import backup_hook
     from trueup.push import push as run_push
