@@ -4,8 +4,10 @@ exit code of their kind."""
 
 from __future__ import annotations
 
+import os
+import sys
 from importlib import import_module
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -62,21 +64,24 @@ class TrueupGroup(click.Group):
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:  # trueup's own options, or no command at all
-            exc.exit_code = EXIT_USAGE
-            raise
+            _usage_error(exc)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:  # a command's name, options or arguments
-            exc.exit_code = EXIT_USAGE
-            raise
+            _usage_error(exc)
         except TrueupError as exc:
             click.echo(click.style("Error: ", fg="red", bold=True) + str(exc), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was changed.", err=True)
             ctx.exit(130)
+
+
+def _usage_error(exc: click.UsageError) -> NoReturn:
+    exc.show()  # as click shows it: the usage line, and the error
+    raise click.exceptions.Exit(EXIT_USAGE) from None
 
 
 @click.group(cls=TrueupGroup, context_settings=CONTEXT_SETTINGS)
@@ -92,7 +97,24 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="trueup")
+    _forgiving_output()
+    cli(prog_name="trueup", color=False if _colour_off() else None)
+
+
+def _forgiving_output() -> None:
+    """Text that the output's encoding cannot hold (a table's name under a narrow locale,
+    the rocket of a finished push redirected to a file on Windows) is written escaped
+    (``\\xe9``), never raised: the error would come after the push committed, and turn a
+    done push into exit 1 with a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _colour_off() -> bool:
+    """No colour, on a terminal too, when $NO_COLOR is set (https://no-color.org) or the
+    terminal says it has none (TERM=dumb). Elsewhere click leaves colour out by itself."""
+    return bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
 
 
 if __name__ == "__main__":  # pragma: no cover
