@@ -68,8 +68,10 @@ def test_data_loss_is_refused_with_exit_3_and_nothing_changes(project: Path) -> 
     code, out = run("push", "--url", "app.db")
     assert code == 3
     assert "--accept-data-loss" in out
-    assert "drop the column `bio`" in out
+    assert out.count("drop the column `bio`") == 1, out  # in the refusal, not twice
     assert file_bytes_and_schema(project / "app.db") == before
+    code, out = run("push", "--url", "app.db", "--dry-run")  # nothing refuses: listed
+    assert code == 2 and "Findings:\n  • [DL102 data-loss]" in out
     code, out = run("push", "--url", "app.db", "--accept-data-loss")
     assert code == 0, out
 

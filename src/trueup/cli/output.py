@@ -177,6 +177,14 @@ _RISK_COLOUR = {
 }
 
 
+def findings_to_list(plan: Plan, *, refusable: bool, accept_data_loss: bool) -> list[Finding]:
+    """The findings to list with a push's plan. When the push can be refused (not a dry
+    run, not a reset), those that stop it are left out: the refusal's message lists them,
+    and each finding is printed once."""
+    stopping = plan.blocking(accept_data_loss=accept_data_loss) if refusable else ()
+    return [f for f in plan.findings if f not in stopping]
+
+
 def finding_line(finding: Finding) -> str:
     label = click.style(f"[{finding.code} {finding.risk.value}]", fg=_RISK_COLOUR[finding.risk])
     return f"  • {label} {finding.message}"

@@ -130,10 +130,13 @@ def push(
         click.echo("Changes:")
         for line in output.summary_lines(plan) + output.step_lines(plan):
             click.echo("  " + output.styled(line))
-        if plan.findings:
+        shown = output.findings_to_list(
+            plan, refusable=not (dry_run or force_reset), accept_data_loss=accept_data_loss
+        )
+        if shown:
             click.echo("")
             click.echo("Findings:")
-            for finding in plan.findings:
+            for finding in shown:
                 click.echo(output.finding_line(finding))
         click.echo("")
         click.echo(f"Plan ({_statements(len(plan.steps))}, one transaction):")
