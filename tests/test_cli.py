@@ -257,3 +257,19 @@ def test_a_usage_error_in_a_real_process_exits_64(project: Path) -> None:
     )
     assert proc.returncode == 64
     assert "No such option '--formt'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_text_diff_keeps_an_index_keys_collation(project: Path) -> None:
+    run("push", "--url", "app.db")
+    (project / "schema.sql").write_text(
+        V1 + "CREATE INDEX by_email ON users (email COLLATE NOCASE DESC);\n"
+    )
+    code, out = run("diff", "--url", "app.db")
+    assert code == 2
+    assert '+ index "by_email" (email COLLATE NOCASE DESC)' in out
+
+
+@pytest.mark.parametrize("command", ["push", "diff", "inspect", "backup", "history", "start"])
+def test_the_url_help_gives_the_postgresql_form(command: str) -> None:
+    code, out = run(command, "--help")
+    assert code == 0 and "postgresql://user:password@host:5432/db" in " ".join(out.split())

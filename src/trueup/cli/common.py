@@ -34,8 +34,10 @@ def url_option(fn: F) -> F:
         "--url",
         "url",
         metavar="URL",
-        help="The database: file:./app.db, sqlite:///app.db or a path (default: "
-        "$DATABASE_URL, then the settings file).",
+        help="The database. SQLite: file:./app.db, sqlite:///app.db or a path. PostgreSQL: "
+        "postgresql://user:password@host:5432/db (or postgres://...), libpq options in the "
+        "query string, ?schema=NAME for the default schema. Default: $DATABASE_URL, then the "
+        "settings file.",
     )(fn)
 
 

@@ -37,6 +37,7 @@ def _column(col: Column) -> str:
 def _index(idx: Index) -> str:
     keys = ", ".join(
         (p.column or (p.expression.text if p.expression else "?"))
+        + (f" COLLATE {p.collation}" if p.collation else "")
         + (" DESC" if p.descending else "")
         + (f" NULLS {p.nulls}" if p.nulls else "")
         for p in idx.parts
