@@ -345,3 +345,15 @@ def test_diff_between_two_live_databases(project: Path) -> None:
         "diff", "--url", "production.db", "--against-url", "staging.db", "--format", "sql"
     )
     assert code == 2 and 'ALTER TABLE "people" ADD COLUMN "email" TEXT;' in out
+
+
+def test_diff_against_a_database_refuses_a_schema_and_takes_renames(project: Path) -> None:
+    make_db(project / "staging.db", V2)
+    make_db(project / "production.db", V2.replace("email", "mail"))
+    args = ["diff", "--url", "production.db", "--against-url", "staging.db"]
+    code, out = run(*args, "--schema", "schema.sql")
+    assert code == 64 and "--schema and --against-url cannot be used together" in out
+    code, out = run(*args)
+    assert code == 2 and '- column "mail"' in out
+    code, out = run(*args, "--rename", "people.mail=email")
+    assert code == 2 and '> column "mail" renamed to "email"' in out
