@@ -273,3 +273,33 @@ def test_the_text_diff_keeps_an_index_keys_collation(project: Path) -> None:
 def test_the_url_help_gives_the_postgresql_form(command: str) -> None:
     code, out = run(command, "--help")
     assert code == 0 and "postgresql://user:password@host:5432/db" in " ".join(out.split())
+
+
+ENV_URL_SCHEMA = (
+    'datasource db {\n  provider = "sqlite"\n  url      = env("X_URL")\n}\n\n'
+    "model A {\n  id Int @id\n}\n"
+)
+
+
+@pytest.mark.parametrize("command", [["push"], ["diff"], ["backup"], ["start", "--", "true"]])
+def test_an_unset_env_url_names_its_variable(project: Path, command: list[str]) -> None:
+    (project / "schema.sql").unlink()
+    (project / "schema.prisma").write_text(ENV_URL_SCHEMA)
+    code, out = run(*command)
+    assert code == 1
+    assert 'reads its url from env("X_URL"), and X_URL is not set' in out
+    assert "Set X_URL, or pass --url" in out
+
+
+def test_the_schema_is_said_loaded_only_once_it_is(project: Path) -> None:
+    (project / "schema.sql").write_text("CREATE TABLE t (a INT,,);\n")
+    code, out = run("push", "--url", "app.db")
+    assert code == 1 and "schema.sql:1:" in out
+    assert "Schema loaded" not in out
+    (project / "schema.sql").write_text(V1)
+    code, out = run("push", "--url", "app.db")
+    assert code == 0 and out.startswith("Schema loaded from schema.sql\nDatasource: SQLite")
+    # In sync by the last push's record: the schema is not read, and the output says so.
+    code, out = run("push", "--url", "app.db")
+    assert code == 0 and out.startswith("Schema schema.sql: unchanged since the last push\n")
+    assert "Schema loaded" not in out

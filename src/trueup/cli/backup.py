@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from trueup.cli.common import Target, collect_cycles, resolve_url, url_option
+from trueup.cli.common import Target, collect_cycles, no_database, resolve_url, url_option
 from trueup.config import find_schema, load_settings
 from trueup.errors import ConfigError
 from trueup.urls import parse_url
@@ -46,8 +46,7 @@ def database(url: str | None, *, folder: str | None = None, keep: int | None = N
 
     declared = load_schema(path, None, ignore=settings.ignore())
     if not declared.url:
-        resolve_url(settings)
-    assert declared.url is not None
+        raise no_database(path)
     return Target(settings, parse_url(declared.url, base_dir=os.getcwd()))
 
 

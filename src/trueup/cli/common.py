@@ -108,6 +108,25 @@ def resolve_url(settings: Settings) -> DatabaseURL:
     return parse_url(settings.url, base_dir=_url_base(settings))
 
 
+def no_database(schema: str) -> ConfigError:
+    """The error for no database anywhere, when the declared schema at ``schema`` names
+    none either: it names the variable a Prisma datasource reads, when that is what is
+    missing."""
+    from trueup.sources.prisma import is_prisma_path, url_variable
+
+    variable = url_variable(schema) if is_prisma_path(schema) else None
+    if variable is None:
+        return ConfigError(
+            "No database given.",
+            hint="Pass --url (for example --url file:./app.db) or set DATABASE_URL.",
+        )
+    return ConfigError(
+        f'No database given: the datasource of {schema} reads its url from env("{variable}"), '
+        f"and {variable} is not set (in the environment or the project's .env files).",
+        hint=f"Set {variable}, or pass --url (or set DATABASE_URL).",
+    )
+
+
 def _url_base(settings: Settings) -> str:
     """The folder a relative SQLite path in the url is relative to: the current one, except
     for $DATABASE_URL when the Prisma schema takes its url from env("DATABASE_URL"). Prisma
@@ -212,8 +231,7 @@ def load_target(
         return Target(settings, db), load_schema(path, db.engine, ignore=ignore, url=db)
     declared = load_schema(path, None, ignore=ignore)
     if not declared.url:
-        resolve_url(settings)  # raises the "no database given" error
-    assert declared.url is not None
+        raise no_database(path)
     return Target(settings, parse_url(declared.url, base_dir=os.getcwd())), declared
 
 

@@ -25,6 +25,7 @@ from trueup.errors import UnsafePlan
 if TYPE_CHECKING:
     from trueup.plan import Plan
     from trueup.push import PushResult
+    from trueup.sources.declared import Declared
 
 EXIT_PENDING = 2
 
@@ -95,13 +96,24 @@ def push(
     from trueup.cli.backup import backup_hook
     from trueup.push import push as run_push
 
+    loaded: list[Declared] = []  # the declared schema, once it is read
+    header = _Header(as_json)
+
+    def on_load(declared: Declared) -> None:
+        report_warnings(declared)
+        loaded.append(declared)
+        header.show(source_path=declared.path or None)
+
     t, source = find_target(
         schema=schema,
         url=url,
         lock_timeout=lock_timeout,
         ignore_tables=ignore_tables,
-        on_load=report_warnings,
+        on_load=on_load,
     )
+    header.database = describe_database(t.url)
+    if loaded:  # read already, to find the database: its line waited for the database's
+        header.show(source_path=source.path)
     ignore = t.settings.ignore()
     hints = parse_renames(renames)  # besides the schema's own rename hints
     reviewed = None
@@ -110,11 +122,10 @@ def push(
 
         reviewed = read_plan(plan_file)
         check_source(reviewed, source.load().source_hash, t.url.engine)
-    if not as_json:
-        click.echo(f"Schema loaded from {source.path}")
-        click.echo(f"Datasource: {describe_database(t.url)}")
 
     def show(plan: Plan) -> None:
+        if not loaded:  # found in sync by the last push's record: the schema was not read
+            header.show(source_path=None, unread=source.path)
         if reviewed is not None:
             pending = tuple(s.hash for s in (*plan.before_steps, *plan.after_steps))
             if pending != reviewed.data_steps:
@@ -219,6 +230,26 @@ def push(
         click.echo(f"🚀  Your database is now in sync with your {what}. Done in {ms}ms")
     if dry_run and not plan.is_empty:
         raise SystemExit(EXIT_PENDING)
+
+
+class _Header:
+    """The first lines of a push: the schema, once it has been read (so a schema with an
+    error is never said to be loaded), and the database."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.quiet = as_json
+        self.database: str | None = None  # known once the target is
+        self.shown = False
+
+    def show(self, *, source_path: str | None, unread: str | None = None) -> None:
+        if self.quiet or self.shown or self.database is None:
+            return
+        self.shown = True
+        if unread is not None:
+            click.echo(f"Schema {unread}: unchanged since the last push")
+        else:
+            click.echo(f"Schema loaded from {source_path}")
+        click.echo(f"Datasource: {self.database}")
 
 
 def _may_ask(refused: UnsafePlan, as_json: bool) -> bool:

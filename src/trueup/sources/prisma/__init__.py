@@ -59,6 +59,22 @@ def read_sources(path: str) -> list[SourceFile]:
     return sources
 
 
+def url_variable(path: str) -> str | None:
+    """The variable the datasource's ``url`` reads (``env("NAME")``) in the Prisma schema
+    at ``path``; None when it reads none (or the schema cannot be read)."""
+    try:
+        doc = parse(read_sources(path))
+    except TrueupError:
+        return None
+    for config in doc.configs("datasource"):
+        prop = config.get("url")
+        if prop is not None and isinstance(prop.value, Call) and prop.value.name == "env":
+            args = prop.value.args
+            if len(args) == 1 and isinstance(args[0].value, Str):
+                return args[0].value.value
+    return None
+
+
 def env_url_folder(path: str, variable: str) -> str | None:
     """The folder of the file whose datasource takes its ``url`` from ``env(variable)`` in
     the Prisma schema at ``path``, where Prisma resolves a relative SQLite path in that
