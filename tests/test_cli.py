@@ -303,3 +303,61 @@ def test_the_schema_is_said_loaded_only_once_it_is(project: Path) -> None:
     code, out = run("push", "--url", "app.db")
     assert code == 0 and out.startswith("Schema schema.sql: unchanged since the last push\n")
     assert "Schema loaded" not in out
+
+
+def json_run(*args: str) -> tuple[int, object]:
+    """A command in JSON mode: its standard output must be one JSON document."""
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_push_json_gives_the_backup_and_backups_lists_it_as_json(project: Path) -> None:
+    make_db(project / "app.db", V1, "INSERT INTO users (email) VALUES ('a@x');")
+    (project / "schema.sql").write_text(V2)
+    code, data = json_run("push", "--url", "app.db", "--json")
+    assert code == 0 and isinstance(data, dict)
+    backup = data["backup"]
+    assert backup and Path(backup).exists() and ".pre-push." in backup
+    code, listed = json_run("backups", "--url", "app.db", "--json")
+    assert code == 0 and isinstance(listed, dict)
+    assert listed["folder"] == str(project / "backups")
+    [entry] = listed["backups"]
+    assert entry["path"] == backup and entry["reason"] == "pre-push" and entry["kind"] == "sqlite"
+    assert entry["size"] == Path(backup).stat().st_size and entry["taken"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["push", "--url", "app.db", "--json"],
+        ["diff", "--url", "app.db", "--format", "json"],
+        ["inspect", "--url", "missing/app.db", "--format", "json"],
+        ["history", "--url", "missing/app.db", "--json"],
+        ["history", "show", "7", "--url", "app.db", "--json"],
+        ["backups", "--json"],
+    ],
+)
+def test_errors_in_json_mode_are_json_on_stdout(project: Path, args: list[str]) -> None:
+    (project / "schema.sql").write_text("CREATE TABLE t (a INT,,);\n")
+    make_db(project / "app.db", V1)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    error = json.loads(result.stdout)["error"]
+    assert error["exit_code"] == 1 and error["message"] and error["type"].endswith("Error")
+    assert "Error: " in result.stderr and error["message"] in result.stderr  # and for people
+
+
+def test_a_schema_error_in_json_mode_has_its_location(project: Path) -> None:
+    (project / "schema.sql").write_text("CREATE TABLE t (a INT,,);\n")
+    code, data = json_run("push", "--url", "app.db", "--json")
+    assert code == 1 and isinstance(data, dict)
+    assert data["error"]["type"] == "SchemaError" and data["error"]["location"] == "schema.sql:1:23"
+
+
+def test_a_refused_push_in_json_mode_is_one_document_with_its_error(project: Path) -> None:
+    make_db(project / "app.db", V1, "INSERT INTO users (email, bio) VALUES ('a@x', 'hi');")
+    (project / "schema.sql").write_text(V3)
+    code, data = json_run("push", "--url", "app.db", "--json")
+    assert code == 3 and isinstance(data, dict)
+    assert data["refused"] is True and data["backup"] is None
+    assert data["error"]["type"] == "UnsafePlan" and data["error"]["exit_code"] == 3

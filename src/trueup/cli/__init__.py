@@ -19,6 +19,11 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 #: missing or bad value): BSD's EX_USAGE. Not click's 2, which is "changes pending" here,
 #: so a CI drift check never takes a typo in its own command for drift.
 EXIT_USAGE = 64
+#: Set in a context's ``meta`` by a command whose output is JSON (see ``json_output``):
+#: its errors are then JSON on stdout too, besides the message on stderr.
+JSON_ERRORS = "trueup.json_errors"
+#: Set when the error was already put in the command's own JSON document.
+JSON_ERROR_SHOWN = "trueup.json_error_shown"
 
 
 # Each command's module is imported only when that command runs (or for --help): the
@@ -72,11 +77,20 @@ class TrueupGroup(click.Group):
         except click.UsageError as exc:  # a command's name, options or arguments
             _usage_error(exc)
         except TrueupError as exc:
+            if ctx.meta.get(JSON_ERRORS) and not ctx.meta.get(JSON_ERROR_SHOWN):
+                import json
+
+                click.echo(json.dumps({"error": exc.to_data()}, indent=2, ensure_ascii=False))
             click.echo(click.style("Error: ", fg="red", bold=True) + str(exc), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was changed.", err=True)
             ctx.exit(130)
+
+
+def json_output() -> None:
+    """Called by a command whose output is JSON: its errors are JSON on stdout too."""
+    click.get_current_context().meta[JSON_ERRORS] = True
 
 
 def _usage_error(exc: click.UsageError) -> NoReturn:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import click
 
-from trueup.cli import output
+from trueup.cli import json_output, output
 from trueup.cli.common import (
     ignore_table_option,
     load_target,
@@ -69,6 +69,8 @@ def diff(
     \b
     Exit codes: 0 in sync, 2 changes pending, 1 error, 64 usage error.
     """
+    if fmt == "json":
+        json_output()
     if against_url:
         if schema:
             raise click.UsageError(

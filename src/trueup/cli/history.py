@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from trueup.cli import output
+from trueup.cli import json_output, output
 from trueup.cli.common import target, url_option
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ def history_command(ctx: click.Context, url: str | None, as_json: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["url"] = url
     ctx.obj["json"] = as_json
+    if as_json:
+        json_output()
     if ctx.invoked_subcommand is not None:
         return
     found = _entries(url)
@@ -71,6 +73,8 @@ def show(ctx: click.Context, number: int, url: str | None, as_json: bool) -> Non
     from trueup.errors import ConfigError
 
     as_json = as_json or bool(ctx.obj.get("json"))
+    if as_json:
+        json_output()
     found = [e for e in _entries(url or ctx.obj.get("url")) if e.id == number]
     if not found:
         raise ConfigError(

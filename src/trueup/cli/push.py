@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from trueup.cli import JSON_ERROR_SHOWN, json_output
 from trueup.cli.common import (
     describe_database,
     find_target,
@@ -96,6 +97,8 @@ def push(
     from trueup.cli.backup import backup_hook
     from trueup.push import push as run_push
 
+    if as_json:
+        json_output()
     loaded: list[Declared] = []  # the declared schema, once it is read
     header = _Header(as_json)
 
@@ -192,9 +195,15 @@ def push(
 
         if as_json and refused.plan is not None:
             data = output.plan_data(
-                refused.plan, applied=False, refused=True, warnings=warnings_data(source.warnings)
+                refused.plan,
+                applied=False,
+                refused=True,
+                backup=None,
+                warnings=warnings_data(source.warnings),
+                error=refused.to_data(),
             )
             click.echo(output.dump_json(data))
+            click.get_current_context().meta[JSON_ERROR_SHOWN] = True
         if not _may_ask(refused, as_json):
             raise
         click.echo(click.style("Error: ", fg="red", bold=True) + refused.message, err=True)
@@ -216,6 +225,7 @@ def push(
                     plan,
                     applied=result.applied,
                     refused=False,
+                    backup=result.backup,
                     elapsed_ms=round(result.elapsed * 1000),
                     warnings=warnings_data(source.warnings),
                 )
