@@ -361,3 +361,10 @@ def test_a_refused_push_in_json_mode_is_one_document_with_its_error(project: Pat
     assert code == 3 and isinstance(data, dict)
     assert data["refused"] is True and data["backup"] is None
     assert data["error"]["type"] == "UnsafePlan" and data["error"]["exit_code"] == 3
+
+
+def test_the_history_help_says_view() -> None:
+    code, out = run("history", "--help")
+    text = " ".join(out.split())
+    assert code == 0 and "View what trueup changed" in text and "_trueup_history view" in text
+    assert "table)" not in text
