@@ -233,7 +233,7 @@ def test_retention_keeps_the_newest_of_each_reason(project: Path) -> None:
 
 def test_keep_must_be_at_least_one(project: Path) -> None:
     make_db(project / "app.db", V1)
-    assert invoke("backup", "--url", "app.db", "--keep", "0").exit_code == 2
+    assert invoke("backup", "--url", "app.db", "--keep", "0").exit_code == 64  # usage error
     result = invoke("backup", "--url", "app.db", env={"TRUEUP_BACKUP_KEEP": "none"})
     assert result.exit_code == 1 and "backup_keep" in result.output
 

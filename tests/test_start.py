@@ -202,7 +202,28 @@ def test_a_missing_command(project: Path) -> None:
 
 def test_a_command_is_required(project: Path) -> None:
     proc = start()
-    assert proc.returncode == 2 and "Missing argument" in proc.stderr
+    assert proc.returncode == 64 and "Missing argument" in proc.stderr  # a usage error
+
+
+def test_a_refusal_names_the_containers_knob_and_each_finding_once(project: Path) -> None:
+    make_db(project / "app.db", V1, ROWS)
+    (project / "schema.sql").write_text(V3)
+    proc = start("--", sys.executable, "-c", APP)
+    assert proc.returncode == 3
+    assert "set TRUEUP_ACCEPT_DATA_LOSS=1 in the container's environment" in proc.stderr
+    assert proc.stderr.count("drop the column `bio`") == 1, proc.stderr
+
+
+def test_an_unexecutable_rename_says_so_before_force_reset(project: Path) -> None:
+    make_db(project / "app.db", V1, ROWS)
+    (project / "schema.sql").write_text(V3.replace(");", ", biography TEXT NOT NULL);"))
+    proc = start("--", sys.executable, "-c", APP)
+    assert proc.returncode == 3 and not (project / "app-ran").exists()
+    err = proc.stderr
+    assert err.count("Added the required column `biography`") == 1, err
+    rename = err.index("If `biography` is `bio` renamed, say so and its values are kept")
+    assert "`--rename users.bio=biography`" in err
+    assert rename < err.index("--force-reset")
 
 
 def test_two_starts_at_once(project: Path) -> None:

@@ -12,7 +12,9 @@ Names are imported on first use, so ``import trueup`` stays cheap.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -119,3 +121,23 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(module), name)
     globals()[name] = value
     return value
+
+
+class _Package(ModuleType):
+    """The ``trueup`` package, whose exported names stay the functions they are.
+
+    Python's import binds each submodule it loads as an attribute of its package: loading
+    ``trueup.push`` (which ``plan_for`` does) would make ``trueup.push`` that module, not
+    the function, and likewise ``trueup.backup`` and ``trueup.diff``. Such a binding is
+    dropped here; the submodule stays reachable through ``sys.modules`` and ``from
+    trueup.push import ...``, which is how trueup's own code imports it (``import
+    trueup.push as m`` reads the attribute, so it gives the function).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -1,5 +1,6 @@
 """Settings: command-line flags win over the environment, which wins over a settings file
-(``trueup.toml``, or ``[tool.trueup]`` in ``pyproject.toml``, in the working directory).
+(``trueup.toml``, or ``[tool.trueup]`` in ``pyproject.toml``, in the working directory; not
+both).
 
 Keys (file / environment):
 
@@ -53,30 +54,48 @@ class Settings:
 
 
 def _read_file(folder: str) -> tuple[dict[str, Any], str | None]:
-    for name, table in (("trueup.toml", None), ("pyproject.toml", ("tool", "trueup"))):
+    found = []
+    for name, table in (("trueup.toml", ()), ("pyproject.toml", ("tool", "trueup"))):
         path = os.path.join(folder, name)
-        if not os.path.isfile(path):
-            continue
-        try:
-            with open(path, "rb") as f:
-                data: Any = tomllib.load(f)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
-        if table:
-            for key in table:
-                data = data.get(key, {}) if isinstance(data, dict) else {}
-            if not data:
-                continue
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: the trueup settings must be a table of keys.")
-        unknown = sorted(set(data) - KEYS)
-        if unknown:
-            raise ConfigError(
-                f"{path}: unknown setting(s) {', '.join(unknown)}.",
-                hint=f"Known settings: {', '.join(sorted(KEYS))}.",
-            )
-        return data, path
-    return {}, None
+        data = _read_toml(path, table)
+        if data is not None:
+            found.append((data, path))
+    if len(found) > 1:
+        # Two places could each look like the one in force; neither silently wins.
+        raise ConfigError(
+            f"trueup settings in two files: {found[0][1]} and the [tool.trueup] table of "
+            f"{found[1][1]}.",
+            hint="Keep them in one of the two places.",
+        )
+    if not found:
+        return {}, None
+    data, path = found[0]
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown setting(s) {', '.join(unknown)}.",
+            hint=f"Known settings: {', '.join(sorted(KEYS))}.",
+        )
+    return data, path
+
+
+def _read_toml(path: str, table: tuple[str, ...]) -> dict[str, Any] | None:
+    """The settings table of the TOML file at ``path`` (the whole file, or the ``table``
+    in it); None when there is no such file, or no such table or an empty one."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as f:
+            data: Any = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
+    for key in table:
+        data = data.get(key, {}) if isinstance(data, dict) else {}
+    if table and not data:
+        return None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the trueup settings must be a table of keys.")
+    return data
 
 
 def load_settings(

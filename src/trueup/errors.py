@@ -29,6 +29,15 @@ class TrueupError(Exception):
             return f"{self.message}\n{self.hint}"
         return self.message
 
+    def to_data(self) -> dict[str, object]:
+        """The error for JSON output: what went wrong, what to do, and the exit code."""
+        return {
+            "type": type(self).__name__,
+            "message": self.message,
+            "hint": self.hint,
+            "exit_code": self.exit_code,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -71,6 +80,9 @@ class SchemaError(TrueupError):
         if self.hint:
             parts.append(self.hint)
         return "\n".join(parts)
+
+    def to_data(self) -> dict[str, object]:
+        return {**super().to_data(), "location": str(self.location) if self.location else None}
 
 
 class ConfigError(TrueupError):

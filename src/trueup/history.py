@@ -91,8 +91,23 @@ def _write(
     session.execute(f"CREATE VIEW {dialect.quote(view)} ({names}) AS VALUES\n{values}")
 
 
-def record(session: Session, dialect: Dialect, entry: Entry) -> int:
-    """Write ``entry`` in the session's open transaction; returns its number."""
+#: The history as its view holds it, one row an entry (see ``log`` and ``record``).
+Log = list[list[Any]]
+
+
+def log(session: Session, dialect: Dialect) -> Log:
+    """Every entry as stored, oldest first: what a rollback writes back (see ``record``)."""
+    rows = _rows(session, dialect, HISTORY, HISTORY_COLUMNS)
+    return sorted((list(r) for r in rows), key=lambda r: int(r[0]))
+
+
+def record(session: Session, dialect: Dialect, entry: Entry, *, after: Log | None = None) -> int:
+    """Write ``entry`` in the session's open transaction; returns its number.
+
+    ``after`` is the history to add it to, instead of the database's own: a rollback puts
+    back a backup, which holds the history as it was when the backup was taken, and the
+    history must go on from the one the database had (the entries of the pushes it undoes
+    included)."""
     from trueup import __version__
 
     now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -103,7 +118,7 @@ def record(session: Session, dialect: Dialect, entry: Entry) -> int:
         # trueup's own views are not part of the digest.
         "schema_digest": entry.schema_digest or session.schema_digest(),
     }
-    rows = [list(r) for r in _rows(session, dialect, HISTORY, HISTORY_COLUMNS)]
+    rows = log(session, dialect) if after is None else [list(r) for r in after]
     number = max((int(r[0]) for r in rows), default=0) + 1
     rows.append(
         [number, now, entry.kind, entry.schema_hash, entry.fingerprint, json.dumps(details)]
@@ -143,6 +158,17 @@ def entries(session: Session, dialect: Dialect) -> list[Entry]:
                 id=int(number),
             )
         )
+    return out
+
+
+def undone(found: list[Entry]) -> set[int]:
+    """The numbers of the entries a later rollback undid: a rollback to before entry N
+    undid N and every entry after it, up to the rollback itself."""
+    out: set[int] = set()
+    for e in found:
+        to = e.flags.get("to") if e.kind == "rollback" else None
+        if isinstance(to, int) and e.id is not None:
+            out.update(x.id for x in found if x.id is not None and to <= x.id < e.id)
     return out
 
 

@@ -50,10 +50,11 @@ def make_plan(
     renames: Renames = NO_RENAMES,
     force_reset: bool = False,
     current: Schema | None = None,
+    client_defaults: frozenset[tuple[str | None, str, str]] = frozenset(),
 ) -> Plan:
     """The plan that turns the session's database (``current``, inspected when not given)
     into ``desired``, with its findings measured on the data. With ``force_reset`` the plan
-    empties the database first."""
+    empties the database first. ``client_defaults``: see ``Declared``."""
     from trueup.dialects.base import NO_EXTRAS
     from trueup.diff.differ import diff, reset_changes
     from trueup.plan.checks import check
@@ -80,7 +81,8 @@ def make_plan(
     planned = dialect.plan(changes, current, desired, extras)
     if planned.is_empty:
         return planned
-    return planned.with_findings(check(planned.changes, current, session, dialect))
+    findings = check(planned.changes, current, session, dialect, client_defaults=client_defaults)
+    return planned.with_findings(findings)
 
 
 def plan_for(
@@ -250,7 +252,13 @@ def push(
                 current, declared.schema, declared.unmanaged, declared.kept_defaults
             )
             plan = make_plan(
-                session, wanted, dialect, renames=hints, force_reset=force_reset, current=current
+                session,
+                wanted,
+                dialect,
+                renames=hints,
+                force_reset=force_reset,
+                current=current,
+                client_defaults=declared.client_defaults,
             )
             plan = replace(plan, before_steps=before, after_steps=after)
             if on_plan:

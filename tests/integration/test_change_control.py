@@ -254,8 +254,14 @@ def test_rollback_restores_the_backup_of_the_last_push(project: Path) -> None:
         (1, "Ada Lovelace"),
         (2, "Grace"),
     ]
-    kinds = [e["kind"] for e in history(project)]
-    assert kinds == ["push", "rollback"]
+    # The push it undid stays in the history; the rollback is a new entry that names it.
+    entries = history(project)
+    assert [(e["id"], e["kind"]) for e in entries] == [(1, "push"), (2, "push"), (3, "rollback")]
+    code, out = run("history", "show", "3", "--url", "app.db", "--json")
+    assert code == 0, out
+    assert json.loads(out)["flags"]["to"] == 2
+    code, out = run("history", "--url", "app.db")
+    assert out.splitlines()[-1].endswith("rollback           0  yes     to before #2")
     # The state before the rollback was saved, so the rollback can be undone too.
     saved = sorted((project / "backups").glob("*pre-restore*"))
     assert len(saved) == 1
@@ -276,6 +282,53 @@ def test_rollback_to_a_chosen_entry_and_its_errors(project: Path) -> None:
     code, out = run("rollback", "--url", "app.db", "--to", "2", input="y\n")
     assert code == 0, out
     assert [r[1] for r in rows(project / "app.db", "PRAGMA table_info(people)")] == ["id", "name"]
+    assert [e["kind"] for e in history(project)] == ["push", "push", "push", "rollback"]
+    # Entries 2 and 3 are undone: the default has nothing left to roll back to.
+    code, out = run("rollback", "--url", "app.db", "--yes")
+    assert code == 1 and "Every push that took a backup is rolled back already" in out
+
+
+def test_a_rollback_undoes_only_what_is_not_undone_yet(project: Path) -> None:
+    seed(project)
+    for schema in (V2, V2.replace("email TEXT", "email TEXT, phone TEXT")):
+        (project / "schema.sql").write_text(schema)
+        assert run("push", "--url", "app.db")[0] == 0
+    assert run("rollback", "--url", "app.db", "--yes")[0] == 0  # undoes 3
+    columns = [r[1] for r in rows(project / "app.db", "PRAGMA table_info(people)")]
+    assert columns == ["id", "name", "email"]
+    code, out = run("rollback", "--url", "app.db", "--yes")  # then 2, not 3 again
+    assert code == 0 and "Rolled back history entry #2" in out and "recorded as #5" in out
+    columns = [r[1] for r in rows(project / "app.db", "PRAGMA table_info(people)")]
+    assert columns == ["id", "name"]
+    assert [e["kind"] for e in history(project)] == ["push", "push", "push", "rollback", "rollback"]
+    # The database is as entry 1 left it, and a push from the first schema finds it so.
+    (project / "schema.sql").write_text(V1)
+    assert "already in sync" in run("push", "--url", "app.db")[1]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["history", "--url", "app.db", "show", "2"],
+        ["history", "show", "2", "--url", "app.db"],
+        ["history", "show", "--url", "app.db", "2"],
+    ],
+)
+def test_history_show_takes_the_url_before_or_after(project: Path, args: list[str]) -> None:
+    seed(project)
+    (project / "schema.sql").write_text(V2)
+    assert run("push", "--url", "app.db")[0] == 0
+    code, out = run(*args)
+    assert code == 0, out
+    assert out.startswith("#2  push, applied ")
+    code, out = run(*args, "--json")
+    assert code == 0 and json.loads(out)["id"] == 2
+
+
+def test_history_json_before_show_prints_the_entry_as_json(project: Path) -> None:
+    seed(project)
+    code, out = run("history", "--url", "app.db", "--json", "show", "1")
+    assert code == 0 and json.loads(out)["kind"] == "push"
 
 
 # --- several environments -----------------------------------------------------------------
@@ -292,3 +345,15 @@ def test_diff_between_two_live_databases(project: Path) -> None:
         "diff", "--url", "production.db", "--against-url", "staging.db", "--format", "sql"
     )
     assert code == 2 and 'ALTER TABLE "people" ADD COLUMN "email" TEXT;' in out
+
+
+def test_diff_against_a_database_refuses_a_schema_and_takes_renames(project: Path) -> None:
+    make_db(project / "staging.db", V2)
+    make_db(project / "production.db", V2.replace("email", "mail"))
+    args = ["diff", "--url", "production.db", "--against-url", "staging.db"]
+    code, out = run(*args, "--schema", "schema.sql")
+    assert code == 64 and "--schema and --against-url cannot be used together" in out
+    code, out = run(*args)
+    assert code == 2 and '- column "mail"' in out
+    code, out = run(*args, "--rename", "people.mail=email")
+    assert code == 2 and '> column "mail" renamed to "email"' in out

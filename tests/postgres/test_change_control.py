@@ -116,6 +116,14 @@ def test_drift_between_databases_and_engines(project: Path, pg_server: Server) -
         assert code == 2 and '+ column "email"' in out
         code, _ = run("diff", "--url", staging.url, "--against-url", staging.url)
         assert code == 0
+        # Across engines the schemas are spelled apart: refused, plainly, both ways.
+        sqlite_db = project / "staging.db"
+        sqlite_db.touch()
+        for url, against in [(str(sqlite_db), staging.url), (staging.url, str(sqlite_db))]:
+            code, out = run("diff", "--url", url, "--against-url", against)
+            assert code == 1, out
+            assert "--against-url compares two databases of one engine" in out
+            assert "SQLite" in out and "PostgreSQL" in out
     finally:
         pg_server.drop_database(staging)
         pg_server.drop_database(production)

@@ -404,7 +404,7 @@ def test_other_mistakes_are_refused(project: Path) -> None:
     assert result.exit_code == 1 and "There is no database at" in result.output
     assert not (project / "new.db").exists()
     result = invoke("copy", "--to", "new.db")
-    assert result.exit_code == 2 and "Missing option '--from'" in result.output
+    assert result.exit_code == 64 and "Missing option '--from'" in result.output
 
 
 def test_a_failed_copy_leaves_the_target_empty(project: Path, pg: Server) -> None:

@@ -31,6 +31,16 @@ def test_pyproject_section(tmp_path: Path) -> None:
     assert ignore("spatial_ref_sys") and ignore("legacy") and not ignore("users")
 
 
+def test_settings_in_both_files_are_an_error(tmp_path: Path) -> None:
+    (tmp_path / "trueup.toml").write_text('schema = "a.sql"\n')
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert load_settings(folder=str(tmp_path), environ={}).schema == "a.sql"  # no table: fine
+    (tmp_path / "pyproject.toml").write_text('[tool.trueup]\nschema = "b.sql"\n')
+    with pytest.raises(ConfigError, match="trueup settings in two files") as raised:
+        load_settings(folder=str(tmp_path), environ={})
+    assert "trueup.toml" in str(raised.value) and "pyproject.toml" in str(raised.value)
+
+
 def test_unknown_setting_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "trueup.toml").write_text('shema = "typo.sql"\n')
     with pytest.raises(ConfigError, match="shema"):

@@ -187,3 +187,36 @@ def test_rename_hints_whatever_the_splitter_keeps_of_the_comments(engine: str) -
     hints = rename_hints(text, get_dialect(engine).split_statements(text), fail)
     assert hints.tables == {"people": "person", "label": "tag"}
     assert hints.columns == {("person", "full_name"): "name", ("person", "group"): "grp"}
+
+
+@pytest.mark.parametrize(
+    ("declaration", "line", "key"),
+    [
+        ("  id SERIAL PRIMARY KEY,\n  name TEXT\n", 3, True),
+        ("  id INTEGER PRIMARY KEY,\n  n bigserial\n", 4, False),
+        ('  "Id" SmallSerial NOT NULL,\n  PRIMARY KEY ("Id")\n', 3, True),
+    ],
+)
+def test_postgresqls_serial_types_are_refused_on_sqlite(
+    tmp_path: Path, declaration: str, line: int, key: bool
+) -> None:
+    path = write(tmp_path, f"-- users\nCREATE TABLE users (\n{declaration});\n")
+    with pytest.raises(SchemaError) as err:
+        load_schema(path)
+    e = err.value
+    assert e.location is not None and (e.location.line, e.location.column) == (line, 3)
+    assert "SQLite has no" in e.message and "(it is PostgreSQL's)" in e.message
+    assert ("as the primary key it would take NULLs" in e.message) is key
+    assert e.hint is not None and "INTEGER PRIMARY KEY" in e.hint
+
+
+def test_a_serial_in_a_name_or_a_default_is_no_serial_type(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "CREATE TABLE serial (id INTEGER PRIMARY KEY, serial TEXT DEFAULT 'SERIAL', s_n INT);\n",
+    )
+    assert [c.type for c in load_schema(path).schema.tables[0].columns] == [
+        "INTEGER",
+        "TEXT",
+        "INT",
+    ]

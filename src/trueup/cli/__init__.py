@@ -4,8 +4,10 @@ exit code of their kind."""
 
 from __future__ import annotations
 
+import os
+import sys
 from importlib import import_module
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -13,6 +15,15 @@ from trueup import __version__
 from trueup.errors import TrueupError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+#: The exit code of a command line trueup cannot read (an unknown command or option, a
+#: missing or bad value): BSD's EX_USAGE. Not click's 2, which is "changes pending" here,
+#: so a CI drift check never takes a typo in its own command for drift.
+EXIT_USAGE = 64
+#: Set in a context's ``meta`` by a command whose output is JSON (see ``json_output``):
+#: its errors are then JSON on stdout too, besides the message on stderr.
+JSON_ERRORS = "trueup.json_errors"
+#: Set when the error was already put in the command's own JSON document.
+JSON_ERROR_SHOWN = "trueup.json_error_shown"
 
 
 # Each command's module is imported only when that command runs (or for --help): the
@@ -48,15 +59,43 @@ class TrueupGroup(click.Group):
         command: click.Command = getattr(import_module(module), attr)
         return command
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:  # trueup's own options, or no command at all
+            _usage_error(exc)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a command's name, options or arguments
+            _usage_error(exc)
         except TrueupError as exc:
+            if ctx.meta.get(JSON_ERRORS) and not ctx.meta.get(JSON_ERROR_SHOWN):
+                import json
+
+                click.echo(json.dumps({"error": exc.to_data()}, indent=2, ensure_ascii=False))
             click.echo(click.style("Error: ", fg="red", bold=True) + str(exc), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was changed.", err=True)
             ctx.exit(130)
+
+
+def json_output() -> None:
+    """Called by a command whose output is JSON: its errors are JSON on stdout too."""
+    click.get_current_context().meta[JSON_ERRORS] = True
+
+
+def _usage_error(exc: click.UsageError) -> NoReturn:
+    exc.show()  # as click shows it: the usage line, and the error
+    raise click.exceptions.Exit(EXIT_USAGE) from None
 
 
 @click.group(cls=TrueupGroup, context_settings=CONTEXT_SETTINGS)
@@ -72,7 +111,24 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="trueup")
+    _forgiving_output()
+    cli(prog_name="trueup", color=False if _colour_off() else None)
+
+
+def _forgiving_output() -> None:
+    """Text that the output's encoding cannot hold (a table's name under a narrow locale,
+    the rocket of a finished push redirected to a file on Windows) is written escaped
+    (``\\xe9``), never raised: the error would come after the push committed, and turn a
+    done push into exit 1 with a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _colour_off() -> bool:
+    """No colour, on a terminal too, when $NO_COLOR is set (https://no-color.org) or the
+    terminal says it has none (TERM=dumb). Elsewhere click leaves colour out by itself."""
+    return bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
 
 
 if __name__ == "__main__":  # pragma: no cover

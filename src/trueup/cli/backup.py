@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from trueup.cli.common import Target, collect_cycles, resolve_url, url_option
+from trueup.cli import json_output
+from trueup.cli.common import Target, collect_cycles, no_database, resolve_url, url_option
 from trueup.config import find_schema, load_settings
 from trueup.errors import ConfigError
 from trueup.urls import parse_url
@@ -46,8 +47,7 @@ def database(url: str | None, *, folder: str | None = None, keep: int | None = N
 
     declared = load_schema(path, None, ignore=settings.ignore())
     if not declared.url:
-        resolve_url(settings)
-    assert declared.url is not None
+        raise no_database(path)
     return Target(settings, parse_url(declared.url, base_dir=os.getcwd()))
 
 
@@ -131,13 +131,31 @@ def backup_command(url: str | None, folder: str | None, keep: int | None) -> Non
 @click.command("backups")
 @url_option
 @dir_option
-def backups_command(url: str | None, folder: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the backups as JSON.")
+def backups_command(url: str | None, folder: str | None, as_json: bool) -> None:
     """List the database's backups, newest first: time (UTC), reason, size, file."""
     from trueup.backup import backup_folder, list_backups_of
 
+    if as_json:
+        json_output()
     t = database(url, folder=folder)
     where = backup_folder(t.url, t.settings.backup_dir)
     found = list_backups_of(t.url, folder=t.settings.backup_dir)
+    if as_json:
+        import json
+
+        listed = [
+            {
+                "path": b.path,
+                "taken": b.taken.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+                "reason": b.reason,
+                "size": b.size,
+                "kind": b.kind,
+            }
+            for b in found
+        ]
+        click.echo(json.dumps({"folder": where, "backups": listed}, indent=2))
+        return
     if not found:
         click.echo(f"No backups in {where}.")
         return

@@ -34,8 +34,10 @@ def url_option(fn: F) -> F:
         "--url",
         "url",
         metavar="URL",
-        help="The database: file:./app.db, sqlite:///app.db or a path (default: "
-        "$DATABASE_URL, then the settings file).",
+        help="The database. SQLite: file:./app.db, sqlite:///app.db or a path. PostgreSQL: "
+        "postgresql://user:password@host:5432/db (or postgres://...), libpq options in the "
+        "query string, ?schema=NAME for the default schema. Default: $DATABASE_URL, then the "
+        "settings file.",
     )(fn)
 
 
@@ -104,6 +106,25 @@ def resolve_url(settings: Settings) -> DatabaseURL:
             hint="Pass --url (for example --url file:./app.db) or set DATABASE_URL.",
         )
     return parse_url(settings.url, base_dir=_url_base(settings))
+
+
+def no_database(schema: str) -> ConfigError:
+    """The error for no database anywhere, when the declared schema at ``schema`` names
+    none either: it names the variable a Prisma datasource reads, when that is what is
+    missing."""
+    from trueup.sources.prisma import is_prisma_path, url_variable
+
+    variable = url_variable(schema) if is_prisma_path(schema) else None
+    if variable is None:
+        return ConfigError(
+            "No database given.",
+            hint="Pass --url (for example --url file:./app.db) or set DATABASE_URL.",
+        )
+    return ConfigError(
+        f'No database given: the datasource of {schema} reads its url from env("{variable}"), '
+        f"and {variable} is not set (in the environment or the project's .env files).",
+        hint=f"Set {variable}, or pass --url (or set DATABASE_URL).",
+    )
 
 
 def _url_base(settings: Settings) -> str:
@@ -210,8 +231,7 @@ def load_target(
         return Target(settings, db), load_schema(path, db.engine, ignore=ignore, url=db)
     declared = load_schema(path, None, ignore=ignore)
     if not declared.url:
-        resolve_url(settings)  # raises the "no database given" error
-    assert declared.url is not None
+        raise no_database(path)
     return Target(settings, parse_url(declared.url, base_dir=os.getcwd())), declared
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import click
 
-from trueup.cli import output
+from trueup.cli import json_output, output
 from trueup.cli.common import (
     ignore_table_option,
     load_target,
@@ -19,6 +19,7 @@ from trueup.cli.common import (
     url_option,
     warnings_data,
 )
+from trueup.diff.renames import Renames
 from trueup.plan import Plan
 
 EXIT_PENDING = 2
@@ -66,10 +67,17 @@ def diff(
     """Compare the database with the declared schema (or with another database).
 
     \b
-    Exit codes: 0 in sync, 2 changes pending, 1 error.
+    Exit codes: 0 in sync, 2 changes pending, 1 error, 64 usage error.
     """
+    if fmt == "json":
+        json_output()
     if against_url:
-        plan = _against(url, against_url, lock_timeout, ignore_tables)
+        if schema:
+            raise click.UsageError(
+                "--schema and --against-url cannot be used together: --against-url compares "
+                "with another database instead of a declared schema."
+            )
+        plan = _against(url, against_url, lock_timeout, ignore_tables, parse_renames(renames))
         engine = plan.dialect
         document = output.plan_data(plan, warnings=[])
         in_sync = "The two databases have the same schema."
@@ -114,15 +122,29 @@ def diff(
 
 
 def _against(
-    url: str | None, against: str, lock_timeout: float | None, ignore_tables: tuple[str, ...]
+    url: str | None,
+    against: str,
+    lock_timeout: float | None,
+    ignore_tables: tuple[str, ...],
+    renames: Renames,
 ) -> Plan:
     """The plan that would make the database at ``url`` equal to the one at ``against``."""
     from trueup.dialects import get_dialect
+    from trueup.errors import ConfigError
     from trueup.sources.declared import Declared
     from trueup.urls import parse_url
 
     t = target(url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables)
     other = parse_url(against)
+    if other.engine != t.url.engine:
+        # Each engine spells its schema its own way (types, keys, defaults): compared as
+        # they are, every table would differ, and the plan could not run.
+        raise ConfigError(
+            f"--against-url compares two databases of one engine; {t.url.redacted()} is "
+            f"{_ENGINES[t.url.engine]} and {other.redacted()} is {_ENGINES[other.engine]}.",
+            hint="Compare each with the declared schema (trueup diff --url URL), or copy one "
+            "into the other's engine first (trueup copy) and compare the copy.",
+        )
     ignore = t.settings.ignore()
 
     def wanted() -> Declared:
@@ -133,7 +155,12 @@ def _against(
 
     from trueup.push import plan_for
 
-    return plan_for(t.url, wanted, lock_timeout=t.settings.lock_timeout, ignore=ignore)
+    return plan_for(
+        t.url, wanted, renames=renames, lock_timeout=t.settings.lock_timeout, ignore=ignore
+    )
+
+
+_ENGINES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 def _print(

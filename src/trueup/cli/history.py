@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from trueup.cli import output
+from trueup.cli import json_output, output
 from trueup.cli.common import target, url_option
 
 if TYPE_CHECKING:
@@ -29,13 +29,18 @@ def _entries(url: str | None) -> list[Entry]:
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
 @click.pass_context
 def history_command(ctx: click.Context, url: str | None, as_json: bool) -> None:
-    """List what trueup changed in the database: one line per push, reset or rollback.
+    """View what trueup changed in the database: one line per push, reset or rollback;
+    `trueup history show N` views entry N in full.
 
-    The history is kept in the database itself (the _trueup_history table), written in the
-    same transaction as the change, so a push that rolled back left no entry.
+    The history is kept in the database itself (the _trueup_history view), written in the
+    same transaction as the change, so a push that rolled back left no entry. A rollback
+    keeps the entries of the pushes it undoes and adds its own.
     """
     ctx.ensure_object(dict)
     ctx.obj["url"] = url
+    ctx.obj["json"] = as_json
+    if as_json:
+        json_output()
     if ctx.invoked_subcommand is not None:
         return
     found = _entries(url)
@@ -48,18 +53,29 @@ def history_command(ctx: click.Context, url: str | None, as_json: bool) -> None:
     click.echo(f"{'#':>4}  {'applied (UTC)':<20}  {'kind':<8}  {'statements':>10}  backup")
     for e in found:
         backup = "yes" if e.backup else "-"
-        click.echo(f"{e.id:>4}  {e.applied_at:<20}  {e.kind:<8}  {len(e.statements):>10}  {backup}")
+        line = f"{e.id:>4}  {e.applied_at:<20}  {e.kind:<8}  {len(e.statements):>10}  {backup:<6}"
+        click.echo((line + _note(e)).rstrip())
+
+
+def _note(e: Entry) -> str:
+    """What the list says of an entry besides its columns: the entry a rollback undid."""
+    to = e.flags.get("to") if e.kind == "rollback" else None
+    return f"  to before #{to}" if to is not None else ""
 
 
 @history_command.command("show")
 @click.argument("number", type=int)
+@url_option
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
 @click.pass_context
-def show(ctx: click.Context, number: int, as_json: bool) -> None:
-    """Print history entry NUMBER in full: its statements, findings, flags and backup."""
+def show(ctx: click.Context, number: int, url: str | None, as_json: bool) -> None:
+    """View history entry NUMBER in full: its statements, findings, flags and backup."""
     from trueup.errors import ConfigError
 
-    found = [e for e in _entries(ctx.obj.get("url")) if e.id == number]
+    as_json = as_json or bool(ctx.obj.get("json"))
+    if as_json:
+        json_output()
+    found = [e for e in _entries(url or ctx.obj.get("url")) if e.id == number]
     if not found:
         raise ConfigError(
             f"There is no history entry {number}.", hint="`trueup history` lists the entries."
@@ -78,6 +94,8 @@ def show(ctx: click.Context, number: int, as_json: bool) -> None:
     if e.schema_path:
         click.echo(f"Schema: {e.schema_path} ({e.schema_hash})")
     click.echo(f"Database schema {'then' if e.kind == 'sync' else 'afterwards'}: {e.fingerprint}")
+    if e.kind == "rollback" and e.flags.get("to") is not None:
+        click.echo(f"Rolled back to before #{e.flags['to']}, from {e.flags.get('restored')}")
     if e.backup:
         click.echo(f"Backup taken before: {e.backup}")
     flags = ", ".join(k for k, v in sorted(e.flags.items()) if v is True)

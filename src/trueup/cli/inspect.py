@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from trueup.cli import output
+from trueup.cli import json_output, output
 from trueup.cli.common import target, url_option
 
 
@@ -21,6 +21,8 @@ from trueup.cli.common import target, url_option
 )
 def inspect(url: str | None, fmt: str) -> None:
     """Print the schema of the database, as trueup sees it."""
+    if fmt == "json":
+        json_output()
     from trueup.dialects import get_dialect
     from trueup.model.json import to_data
 

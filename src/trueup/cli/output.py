@@ -37,6 +37,7 @@ def _column(col: Column) -> str:
 def _index(idx: Index) -> str:
     keys = ", ".join(
         (p.column or (p.expression.text if p.expression else "?"))
+        + (f" COLLATE {p.collation}" if p.collation else "")
         + (" DESC" if p.descending else "")
         + (f" NULLS {p.nulls}" if p.nulls else "")
         for p in idx.parts
@@ -175,6 +176,14 @@ _RISK_COLOUR = {
     Risk.DATA_LOSS: "red",
     Risk.UNEXECUTABLE: "red",
 }
+
+
+def findings_to_list(plan: Plan, *, refusable: bool, accept_data_loss: bool) -> list[Finding]:
+    """The findings to list with a push's plan. When the push can be refused (not a dry
+    run, not a reset), those that stop it are left out: the refusal's message lists them,
+    and each finding is printed once."""
+    stopping = plan.blocking(accept_data_loss=accept_data_loss) if refusable else ()
+    return [f for f in plan.findings if f not in stopping]
 
 
 def finding_line(finding: Finding) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from trueup.cli import JSON_ERROR_SHOWN, json_output
 from trueup.cli.common import (
     describe_database,
     find_target,
@@ -25,6 +26,7 @@ from trueup.errors import UnsafePlan
 if TYPE_CHECKING:
     from trueup.plan import Plan
     from trueup.push import PushResult
+    from trueup.sources.declared import Declared
 
 EXIT_PENDING = 2
 
@@ -90,18 +92,31 @@ def push(
     \b
     Exit codes: 0 done (or already in sync), 1 error (nothing changed),
     2 changes pending (--dry-run), 3 refused (data loss not accepted, or steps that
-    cannot be executed without --force-reset).
+    cannot be executed without --force-reset), 64 usage error (nothing run).
     """
     from trueup.cli.backup import backup_hook
     from trueup.push import push as run_push
+
+    if as_json:
+        json_output()
+    loaded: list[Declared] = []  # the declared schema, once it is read
+    header = _Header(as_json)
+
+    def on_load(declared: Declared) -> None:
+        report_warnings(declared)
+        loaded.append(declared)
+        header.show(source_path=declared.path or None)
 
     t, source = find_target(
         schema=schema,
         url=url,
         lock_timeout=lock_timeout,
         ignore_tables=ignore_tables,
-        on_load=report_warnings,
+        on_load=on_load,
     )
+    header.database = describe_database(t.url)
+    if loaded:  # read already, to find the database: its line waited for the database's
+        header.show(source_path=source.path)
     ignore = t.settings.ignore()
     hints = parse_renames(renames)  # besides the schema's own rename hints
     reviewed = None
@@ -110,11 +125,10 @@ def push(
 
         reviewed = read_plan(plan_file)
         check_source(reviewed, source.load().source_hash, t.url.engine)
-    if not as_json:
-        click.echo(f"Schema loaded from {source.path}")
-        click.echo(f"Datasource: {describe_database(t.url)}")
 
     def show(plan: Plan) -> None:
+        if not loaded:  # found in sync by the last push's record: the schema was not read
+            header.show(source_path=None, unread=source.path)
         if reviewed is not None:
             pending = tuple(s.hash for s in (*plan.before_steps, *plan.after_steps))
             if pending != reviewed.data_steps:
@@ -130,10 +144,13 @@ def push(
         click.echo("Changes:")
         for line in output.summary_lines(plan) + output.step_lines(plan):
             click.echo("  " + output.styled(line))
-        if plan.findings:
+        shown = output.findings_to_list(
+            plan, refusable=not (dry_run or force_reset), accept_data_loss=accept_data_loss
+        )
+        if shown:
             click.echo("")
             click.echo("Findings:")
-            for finding in plan.findings:
+            for finding in shown:
                 click.echo(output.finding_line(finding))
         click.echo("")
         click.echo(f"Plan ({_statements(len(plan.steps))}, one transaction):")
@@ -178,9 +195,15 @@ def push(
 
         if as_json and refused.plan is not None:
             data = output.plan_data(
-                refused.plan, applied=False, refused=True, warnings=warnings_data(source.warnings)
+                refused.plan,
+                applied=False,
+                refused=True,
+                backup=None,
+                warnings=warnings_data(source.warnings),
+                error=refused.to_data(),
             )
             click.echo(output.dump_json(data))
+            click.get_current_context().meta[JSON_ERROR_SHOWN] = True
         if not _may_ask(refused, as_json):
             raise
         click.echo(click.style("Error: ", fg="red", bold=True) + refused.message, err=True)
@@ -202,6 +225,7 @@ def push(
                     plan,
                     applied=result.applied,
                     refused=False,
+                    backup=result.backup,
                     elapsed_ms=round(result.elapsed * 1000),
                     warnings=warnings_data(source.warnings),
                 )
@@ -216,6 +240,26 @@ def push(
         click.echo(f"🚀  Your database is now in sync with your {what}. Done in {ms}ms")
     if dry_run and not plan.is_empty:
         raise SystemExit(EXIT_PENDING)
+
+
+class _Header:
+    """The first lines of a push: the schema, once it has been read (so a schema with an
+    error is never said to be loaded), and the database."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.quiet = as_json
+        self.database: str | None = None  # known once the target is
+        self.shown = False
+
+    def show(self, *, source_path: str | None, unread: str | None = None) -> None:
+        if self.quiet or self.shown or self.database is None:
+            return
+        self.shown = True
+        if unread is not None:
+            click.echo(f"Schema {unread}: unchanged since the last push")
+        else:
+            click.echo(f"Schema loaded from {source_path}")
+        click.echo(f"Datasource: {self.database}")
 
 
 def _may_ask(refused: UnsafePlan, as_json: bool) -> bool:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+import sqlite3
+import subprocess
 from typing import TYPE_CHECKING
 
 import click
@@ -12,6 +16,7 @@ from trueup.errors import TrueupError
 
 if TYPE_CHECKING:
     from trueup.backup import BackupFile
+    from trueup.urls import DatabaseURL
 
 
 class RestoreDeclined(TrueupError):
@@ -37,6 +42,10 @@ def restore(backup_file: str, url: str | None, folder: str | None, yes: bool) ->
     t = database(url, folder=folder)
 
     def confirm(named: BackupFile | None) -> bool:
+        # Run once the backup passed its check, before anything is changed.
+        stranger = _foreign(backup_file, t.url)
+        if stranger:
+            click.echo(click.style("Warning: ", fg="yellow", bold=True) + stranger, err=True)
         if yes:
             return True
         about = ""
@@ -67,3 +76,74 @@ def restore(backup_file: str, url: str | None, folder: str | None, yes: bool) ->
         click.echo("The database as it was:")
         report(result.previous)
     click.echo(f"Restored {t.url} from {backup_file}.")
+
+
+def _foreign(path: str, url: DatabaseURL) -> str | None:
+    """A warning when the backup at ``path`` has no table in common with the database (or,
+    for an empty one, with the declared schema): likely another app's backup, or another
+    database's. None when they share a table, or when either side cannot be read."""
+    theirs = backup_tables(path)
+    if not theirs:
+        return None
+    ours = _database_tables(url) or _declared_tables(url)
+    if not ours or {n.lower() for n in ours} & {n.lower() for n in theirs}:
+        return None
+    return (
+        f"{path} has no table in common with this database ({_names(theirs)} there; "
+        f"{_names(ours)} here). It may be a backup of another app or database."
+    )
+
+
+def _names(tables: set[str], most: int = 5) -> str:
+    shown = sorted(tables)[:most]
+    return ", ".join(shown) + (f" and {len(tables) - most} more" if len(tables) > most else "")
+
+
+def backup_tables(path: str) -> set[str] | None:
+    """The names of the tables a backup holds: a SQLite file, a pg_dump archive or a trueup
+    JSON export. None when it cannot tell."""
+    with open(path, "rb") as f:
+        head = f.read(16)
+    try:
+        if head.startswith(b"SQLite format 3\0"):
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                rows = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
+                return {r[0] for r in rows if not r[0].startswith(("sqlite_", "_trueup_"))}
+            finally:
+                conn.close()
+        if head.startswith(b"PGDMP"):
+            listed = subprocess.run(
+                ["pg_restore", "--list", path], capture_output=True, text=True, check=True
+            ).stdout
+            return set(re.findall(r"^\d+; \d+ \d+ TABLE (?!DATA )\S+ (\S+) ", listed, re.M))
+        if head.startswith(b"{"):
+            with open(path, "rb") as f:
+                header = json.loads(f.readline())
+            return {t["name"] for t in header.get("tables", [])}
+    except (OSError, sqlite3.Error, subprocess.CalledProcessError, ValueError, KeyError):
+        return None
+    return None
+
+
+def _database_tables(url: DatabaseURL) -> set[str]:
+    from trueup.dialects import get_dialect
+
+    try:
+        with get_dialect(url.engine).connect(url, create=False) as session:
+            session.begin(write=False, timeout=10)
+            return {t.name for t in session.inspect().tables}
+    except TrueupError:  # missing, or not readable: the restore says so if it matters
+        return set()
+
+
+def _declared_tables(url: DatabaseURL) -> set[str]:
+    """The tables of the declared schema, if one is found (an empty database's app)."""
+    from trueup.config import find_schema, load_settings
+    from trueup.sources import load_schema
+
+    try:
+        path = find_schema(load_settings())
+        return {t.name for t in load_schema(path, url.engine, url=url).schema.tables}
+    except TrueupError:
+        return set()

@@ -18,14 +18,15 @@ from trueup.errors import ConfigError
     type=int,
     metavar="N",
     help="Roll back to the state before history entry N (default: the most recent push "
-    "that took a backup).",
+    "that took a backup and is not rolled back yet).",
 )
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def rollback(url: str | None, folder: str | None, number: int | None, yes: bool) -> None:
     """Restore the backup a push took before it changed the database.
 
     The database as it is now is backed up first (reason pre-restore), so a rollback can
-    itself be undone with `trueup restore`. The rollback is recorded in the history.
+    itself be undone with `trueup restore`. The history keeps every entry, those of the
+    pushes undone included, and records the rollback as a new entry that names them.
     """
     from trueup import history
     from trueup.backup import restore
@@ -37,7 +38,12 @@ def rollback(url: str | None, folder: str | None, number: int | None, yes: bool)
     with dialect.connect(t.url, create=False) as session:
         session.begin(write=False, timeout=t.settings.lock_timeout)
         entries = history.entries(session, dialect)
-    with_backup = [e for e in entries if e.backup and e.kind in ("push", "reset")]
+        # The backup holds the history as it was then: the history goes on from this one.
+        log = history.log(session, dialect)
+    undone = history.undone(entries)
+    with_backup = [
+        e for e in entries if e.backup and e.kind in ("push", "reset") and e.id not in undone
+    ]
     if number is not None:
         chosen = [e for e in entries if e.id == number]
         if not chosen:
@@ -54,8 +60,12 @@ def rollback(url: str | None, folder: str | None, number: int | None, yes: bool)
         entry = with_backup[-1]
     else:
         raise ConfigError(
-            "No push in the history of this database took a backup; there is nothing to roll "
-            "back to.",
+            (
+                "Every push that took a backup is rolled back already"
+                if any(e.backup and e.id in undone for e in entries)
+                else "No push in the history of this database took a backup"
+            )
+            + "; there is nothing to roll back to.",
             hint="`trueup backups` lists backups you can put back with `trueup restore`.",
         )
     assert entry.backup is not None
@@ -92,7 +102,7 @@ def rollback(url: str | None, folder: str | None, number: int | None, yes: bool)
                 flags={"to": entry.id, "restored": entry.backup},
                 backup=result.previous.backup.path if result.previous else None,
             )
-            number_now = history.record(session, dialect, record)
+            number_now = history.record(session, dialect, record, after=log)
             session.commit()
         except BaseException:
             session.rollback()

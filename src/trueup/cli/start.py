@@ -36,7 +36,7 @@ from trueup.cli.common import (
     schema_option,
     url_option,
 )
-from trueup.errors import TrueupError
+from trueup.errors import TrueupError, UnsafePlan
 from trueup.plan import Plan
 
 
@@ -108,10 +108,33 @@ def start(
             no_backup=no_backup,
         )
     except TrueupError as exc:
+        if isinstance(exc, UnsafePlan) and exc.plan is not None:
+            exc.hint = _refused_hint(exc.plan, accept_data_loss) or exc.hint
         not_started = f"The command was not started: {shlex.join(command)}"
         exc.hint = f"{exc.hint}\n{not_started}" if exc.hint else not_started
         raise
     _exec(command)
+
+
+def _refused_hint(plan: Plan, accept_data_loss: bool) -> str | None:
+    """What to do about a refused push, with the knobs a container has: its environment
+    (TRUEUP_ACCEPT_DATA_LOSS=1) besides the flags of its entrypoint."""
+    from trueup.plan import Risk
+
+    stopping = plan.blocking(accept_data_loss=accept_data_loss)
+    if any(f.risk is Risk.UNEXECUTABLE for f in stopping):
+        return (
+            "Nothing was changed. Fix the data first (a data step can, see "
+            "docs/change-control.md), or, to drop every table and push the schema anew, "
+            "add --force-reset to `trueup start` once. All data will be lost."
+        )
+    if stopping:
+        return (
+            "Nothing was changed. To accept the data loss, set TRUEUP_ACCEPT_DATA_LOSS=1 in "
+            "the container's environment (or add --accept-data-loss to `trueup start`), "
+            "and start it again."
+        )
+    return None
 
 
 def _backup_and_push(
@@ -148,7 +171,10 @@ def _backup_and_push(
         _say("Changes:")
         for line in output.summary_lines(plan):
             _say("  " + output.styled(line))
-        for finding in plan.findings:
+        listed = output.findings_to_list(
+            plan, refusable=not force_reset, accept_data_loss=accept_data_loss
+        )
+        for finding in listed:
             _say(output.finding_line(finding))
 
     result = run_push(

@@ -30,11 +30,21 @@ from trueup.plan.plan import Finding, Risk
 Rekeyed = dict[str, tuple[Column, Column, ch.ColumnChange]]
 
 
+#: Columns (schema, table, column) whose default the client makes, not the database
+#: (Prisma's ``@default(uuid())``, ``cuid()``, ``nanoid()``, ...).
+ClientDefaults = frozenset[tuple[str | None, str, str]]
+
+
 def check(
-    changes: Sequence[ch.Change], current: Schema, session: Session, dialect: Dialect
+    changes: Sequence[ch.Change],
+    current: Schema,
+    session: Session,
+    dialect: Dialect,
+    *,
+    client_defaults: ClientDefaults = frozenset(),
 ) -> tuple[Finding, ...]:
     """The findings of ``changes`` against the data behind ``session``."""
-    return _Checks(current, session, dialect).run(changes)
+    return _Checks(current, session, dialect, client_defaults).run(changes)
 
 
 @dataclass
@@ -63,7 +73,13 @@ class _Table:
 class _Checks:
     SAVEPOINT = "trueup_check"
 
-    def __init__(self, current: Schema, session: Session, dialect: Dialect) -> None:
+    def __init__(
+        self,
+        current: Schema,
+        session: Session,
+        dialect: Dialect,
+        client_defaults: ClientDefaults = frozenset(),
+    ) -> None:
         self.current = current
         self.session = session
         self.dialect = dialect
@@ -80,6 +96,7 @@ class _Checks:
             dialect.enum_type_name(e.name, e.schema): tuple(e.values) for e in current.enums
         }
         self._trial: bool | None = None
+        self.client_defaults = client_defaults
 
     @property
     def trial(self) -> bool:
@@ -299,6 +316,7 @@ class _Checks:
             self.hooks.key(x.column.name) for x in change.changes if isinstance(x, ch.AddColumn)
         }
         dropped_fks = [x.foreign_key for x in change.changes if isinstance(x, ch.DropForeignKey)]
+        dropped = [x.column.name for x in change.changes if isinstance(x, ch.DropColumn)]
         keyed = self._rekeyed(change)
         self.prefetch(t, self._conditions(t, change))
         out: list[Finding] = []
@@ -309,7 +327,7 @@ class _Checks:
                 case ch.ModifyColumn(old=oc, new=nc, kind=kind):
                     out += self.modify_column(t, new, oc, nc, kind)
                 case ch.AddColumn(column=c):
-                    out += self.add_column(t, new, c)
+                    out += self.add_column(t, new, c, dropped)
                 case ch.ModifyPrimaryKey(old=old_pk, new=new_pk) if not part.renamed_only:
                     out += self.primary_key(t, new, old_pk is not None, new_pk, added, keyed)
                 case ch.AddIndex(index=idx) if idx.unique:
@@ -530,7 +548,12 @@ class _Checks:
             column=new.name,
         )
 
-    def add_column(self, t: _Table, new_table: Table, c: Column) -> list[Finding]:
+    def add_column(
+        self, t: _Table, new_table: Table, c: Column, dropped: list[str]
+    ) -> list[Finding]:
+        """A required column without a default, added to a table with rows. Prisma's
+        words; and when a column of the table is dropped in the same push, the likely
+        cause: a rename nobody told trueup about."""
         if (
             c.nullable
             or c.default is not None
@@ -541,17 +564,24 @@ class _Checks:
         n = self.rows(t)
         if n == 0:
             return []
-        if n is None:
+        rows = (
+            "This is not possible if the table is not empty."
+            if n is None
+            else f"There are {n} rows in this table, it is not possible to execute this step."
+        )
+        if (new_table.schema, new_table.name, c.name) in self.client_defaults:
             message = (
-                f"Added the required column `{c.name}` to the `{t.shown}` table without a "
-                "default value. This is not possible if the table is not empty."
+                f"The required column `{c.name}` was added to the `{t.shown}` table with a "
+                f"prisma-level default value. {rows} Please add this column as optional, "
+                "then populate it before making it required."
             )
         else:
             message = (
                 f"Added the required column `{c.name}` to the `{t.shown}` table without a "
-                f"default value. There are {n} rows in this table, it is not possible to "
-                "execute this step."
+                f"default value. {rows}"
             )
+        if dropped:
+            message += " " + _maybe_renamed(t.name, c.name, dropped)
         return [
             Finding(
                 risk.REQUIRED_WITHOUT_DEFAULT,
@@ -962,6 +992,19 @@ class _Checks:
             )
             return [Finding(risk.ENUM_VALUE_REMOVED, Risk.CAUTION, message)]
         return []
+
+
+def _maybe_renamed(table: str, column: str, dropped: list[str]) -> str:
+    """The advice for a required column added while others of its table are dropped: it is
+    likely one of them renamed, and a rename keeps the values."""
+    which = (
+        f"`{dropped[0]}`" if len(dropped) == 1 else "one of " + ", ".join(f"`{d}`" for d in dropped)
+    )
+    return (
+        f"If `{column}` is {which} renamed, say so and its values are kept: "
+        f"`--rename {table}.{dropped[0] if len(dropped) == 1 else 'OLD'}={column}`, or a "
+        "`@renamed from=...` comment in the schema (see the renames in docs/cli.md)."
+    )
 
 
 def _key_parts(pk: PrimaryKey) -> tuple[IndexPart, ...]:

@@ -60,6 +60,10 @@ class Declared:
     #: Columns (schema, table, column) whose default the source leaves to the database
     #: (Prisma's ``@default(dbgenerated())`` without SQL): a push keeps the one it finds.
     kept_defaults: frozenset[tuple[str | None, str, str]] = frozenset()
+    #: Columns (schema, table, column) whose default the client makes, with nothing in the
+    #: database (Prisma's ``@default(uuid())``, ``cuid()``, ...): the checks' advice for
+    #: such a column added as required is Prisma's.
+    client_defaults: frozenset[tuple[str | None, str, str]] = frozenset()
     #: What the schema's checks advise against but accept, in the order of the files.
     warnings: tuple[SchemaWarning, ...] = ()
 

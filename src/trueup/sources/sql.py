@@ -6,9 +6,11 @@ of a diff come out of one normaliser, and the engine itself judges the SQL.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from trueup.dialects.base import Dialect
 from trueup.errors import Location, SchemaError
+from trueup.model import Schema
 from trueup.sources.declared import Declared
 from trueup.sources.sql_hints import rename_hints
 from trueup.urls import DatabaseURL
@@ -152,5 +154,47 @@ def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Dec
             f"to {child}.",
             hint=f"{fix} Nothing was changed in the database.",
         )
+    if dialect.name == "sqlite":
+        _refuse_serial(schema, statements, fail)
     renames = rename_hints(text, statements, lambda offset, message: fail(offset, message))
     return Declared(schema=schema, path=path, renames=renames)
+
+
+_SERIAL = ("SERIAL", "SMALLSERIAL", "BIGSERIAL", "SERIAL2", "SERIAL4", "SERIAL8")
+
+
+def _refuse_serial(
+    schema: Schema, statements: list[tuple[int, str]], fail: Callable[..., SchemaError]
+) -> None:
+    """PostgreSQL's SERIAL types on SQLite. SQLite takes any type name, and SERIAL gives a
+    plain NUMERIC column: it numbers nothing, and as a primary key (not INTEGER, so not the
+    rowid) it even takes NULLs. A schema written for PostgreSQL would seem to work."""
+    found = [
+        (_written_at(statements, c.name, c.type), table, c)
+        for table in schema.tables
+        for c in table.columns
+        if c.type.upper() in _SERIAL
+    ]
+    if not found:
+        return
+    offset, table, column = min(found, key=lambda f: f[0])  # the first in the file
+    key = table.primary_key is not None and column.name in table.primary_key.columns
+    raise fail(
+        offset,
+        f"SQLite has no {column.type.upper()} type (it is PostgreSQL's): the column "
+        f"{table.name}.{column.name} would be a plain NUMERIC column that numbers nothing"
+        + (", and as the primary key it would take NULLs." if key else "."),
+        hint=f"For a key SQLite numbers itself, write `{column.name} INTEGER PRIMARY KEY` "
+        "(add AUTOINCREMENT to never reuse a number). Nothing was changed in the database.",
+    )
+
+
+def _written_at(statements: list[tuple[int, str]], column: str, type_: str) -> int:
+    """Where the file declares ``column`` with ``type_`` (its first statement if not
+    found)."""
+    written = re.compile(rf"[\"`\[]?{re.escape(column)}[\"`\]]?\s+{type_}\b", re.IGNORECASE)
+    for offset, statement in statements:
+        m = written.search(statement)
+        if m:
+            return offset + m.start()
+    return statements[0][0]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from trueup.errors import SchemaError, TrueupError
 from trueup.model import Schema
 from trueup.sources.declared import Declared
-from trueup.sources.prisma.datamodel import SQLITE, DataModel
+from trueup.sources.prisma.datamodel import SQLITE, DataModel, Default
 from trueup.sources.prisma.lower import lower
 from trueup.sources.prisma.normalize import normalize_sqlite
 from trueup.sources.prisma.parser import parse_file
@@ -57,6 +57,22 @@ def read_sources(path: str) -> list[SourceFile]:
         except OSError as exc:
             raise SchemaError(f"Cannot read {p}: {exc.strerror}.") from exc
     return sources
+
+
+def url_variable(path: str) -> str | None:
+    """The variable the datasource's ``url`` reads (``env("NAME")``) in the Prisma schema
+    at ``path``; None when it reads none (or the schema cannot be read)."""
+    try:
+        doc = parse(read_sources(path))
+    except TrueupError:
+        return None
+    for config in doc.configs("datasource"):
+        prop = config.get("url")
+        if prop is not None and isinstance(prop.value, Call) and prop.value.name == "env":
+            args = prop.value.args
+            if len(args) == 1 and isinstance(args[0].value, Str):
+                return args[0].value.value
+    return None
 
 
 def env_url_folder(path: str, variable: str) -> str | None:
@@ -185,6 +201,7 @@ def load_prisma(
         # Prisma cannot declare these: a push leaves the database's own alone, as Prisma's.
         unmanaged=UNMANAGED,
         kept_defaults=kept_defaults(data, schema),
+        client_defaults=_columns(data, schema, lambda d: d.kind == "client"),
         warnings=data.warnings,
     )
 
@@ -193,13 +210,17 @@ def kept_defaults(data: DataModel, schema: Schema) -> frozenset[tuple[str | None
     """The columns declared ``@default(dbgenerated())`` without SQL, as (schema, table,
     column) of ``schema``: Prisma takes any default the database has for them as in sync,
     and creates them with none."""
+    return _columns(data, schema, lambda d: d.kind == "dbgenerated" and d.sql is None)
+
+
+def _columns(
+    data: DataModel, schema: Schema, default: Callable[[Default], bool]
+) -> frozenset[tuple[str | None, str, str]]:
+    """The columns whose ``@default`` passes ``default``, as (schema, table, column) of
+    ``schema``."""
     out: set[tuple[str | None, str, str]] = set()
     for model in data.models:
-        columns = [
-            f.db_name
-            for f in model.fields
-            if f.default is not None and f.default.kind == "dbgenerated" and f.default.sql is None
-        ]
+        columns = [f.db_name for f in model.fields if f.default is not None and default(f.default)]
         if model.is_view or not columns:
             continue
         # The default schema's tables carry no schema name once normalised.
