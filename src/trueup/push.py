@@ -105,6 +105,29 @@ def plan_for(
     ).plan
 
 
+def _guard_empty_schema(plan: Plan, declared: Declared, current: Schema) -> Plan:
+    """``plan`` with a finding that stops it when the declared schema declares nothing at
+    all and the database holds tables: a truncated file or a mount that came up empty reads
+    as exactly that, and would drop every table. Accepting data loss does not go past it;
+    only ``force_reset``, which says the emptying is meant, does."""
+    from trueup.plan.risk import EMPTY_SCHEMA
+
+    held = sorted({t.name for t in current.tables} | {t.name for t in current.virtual_tables})
+    if not declared.schema.is_empty or not held:
+        return plan
+    shown = ", ".join(held[:10]) + (", ..." if len(held) > 10 else "")
+    what = declared.path or "The declared schema"
+    finding = Finding(
+        EMPTY_SCHEMA,
+        Risk.UNEXECUTABLE,
+        f"{what} declares nothing (no table, no model), and the database holds "
+        f"{len(held)} table{'s' if len(held) != 1 else ''} ({shown}): the push would drop "
+        "every one of them.",
+        count=len(held),
+    )
+    return plan.with_findings((*plan.findings, finding))
+
+
 def refusal(plan: Plan, *, accept_data_loss: bool) -> UnsafePlan | None:
     """The error a push stops with under this policy, or None when it may go ahead.
 
@@ -114,6 +137,8 @@ def refusal(plan: Plan, *, accept_data_loss: bool) -> UnsafePlan | None:
     blocking = plan.blocking(accept_data_loss=accept_data_loss)
     if not blocking:
         return None
+    from trueup.plan.risk import EMPTY_SCHEMA
+
     unexecutable = [f for f in blocking if f.risk is Risk.UNEXECUTABLE]
     losing = [f for f in blocking if f.risk is Risk.DATA_LOSS]
     parts = []
@@ -123,7 +148,13 @@ def refusal(plan: Plan, *, accept_data_loss: bool) -> UnsafePlan | None:
     if losing:
         lines = "\n".join(f"  • {f.message}" for f in losing)
         parts.append(f"⚠️  There might be data loss when applying the changes:\n\n{lines}")
-    if unexecutable:
+    if any(f.code == EMPTY_SCHEMA for f in unexecutable):
+        hint = (
+            "Nothing was changed. Check that the schema file is the one you meant and that it "
+            "is whole (a truncated file, or a volume that was not mounted, reads as an empty "
+            "schema). To empty the database on purpose, use --force-reset: all data is lost."
+        )
+    elif unexecutable:
         hint = (
             "Nothing was changed. Fix the data first, or use the --force-reset flag to drop "
             "the database before push like `trueup push --force-reset`. All data will be lost."
@@ -252,6 +283,8 @@ def push(
             plan = make_plan(
                 session, wanted, dialect, renames=hints, force_reset=force_reset, current=current
             )
+            if not force_reset:
+                plan = _guard_empty_schema(plan, declared, current)
             plan = replace(plan, before_steps=before, after_steps=after)
             if on_plan:
                 on_plan(plan)
