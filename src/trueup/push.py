@@ -7,7 +7,8 @@ what they print is the plan a push would run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,8 @@ class PushResult:
     history_id: int | None = None
     #: The fingerprint of the database schema the plan was made against (when asked for).
     fingerprint: str | None = None
+    #: Whether the push made the database (a new SQLite file, a new PostgreSQL database).
+    created: bool = False
 
 
 def make_plan(
@@ -210,7 +213,8 @@ def push(
     # transaction (one writer at a time anyway).
     options = {"concurrent_indexes": True} if concurrent_indexes and url.engine != "sqlite" else {}
     dialect = get_dialect(url.engine, ignore=ignore, **options)
-    if not dry_run and dialect.database_missing(url):
+    missing = dialect.database_missing(url)
+    if not dry_run and missing:
         # A database that does not exist yet is made only for a schema that loads: a bad
         # schema file then leaves no empty database file behind. (Nothing to find in sync
         # there, so the quick way loses nothing by this.)
@@ -218,7 +222,7 @@ def push(
             desired.load()
         elif callable(desired):
             desired = desired()
-    with dialect.connect(url, create=not dry_run) as session:
+    with _opened(dialect, url, dry_run=dry_run, missing=missing) as session:
         session.begin(write=not dry_run, timeout=lock_timeout)
         try:
             push_key = None
@@ -237,7 +241,7 @@ def push(
                     if on_plan:
                         on_plan(plan)  # still under the lock, as on the long way
                     session.rollback()
-                    return PushResult(plan, False, time.perf_counter() - started)
+                    return PushResult(plan, False, time.perf_counter() - started)  # not new
             early: Schema | None = None  # the database's schema, read while loading
             namespaces = session.managed()
             if isinstance(desired, Declared):
@@ -293,7 +297,9 @@ def push(
                     _record_in_sync(session, dialect, declared, current, push_key, digest)
                 session.rollback()
                 elapsed = time.perf_counter() - started
-                return PushResult(plan, False, elapsed, fingerprint=fingerprint)
+                return PushResult(
+                    plan, False, elapsed, fingerprint=fingerprint, created=session.created
+                )
             if expected_steps is not None and tuple(plan.sql) != expected_steps:
                 raise UnsafePlan(
                     "The database changed while the plan was being confirmed; the plan is "
@@ -343,7 +349,28 @@ def push(
         except BaseException:
             session.rollback()
             raise
-    return PushResult(plan, True, time.perf_counter() - started, backup, number, fingerprint)
+    elapsed = time.perf_counter() - started
+    return PushResult(plan, True, elapsed, backup, number, fingerprint, session.created)
+
+
+@contextmanager
+def _opened(
+    dialect: Dialect, url: DatabaseURL, *, dry_run: bool, missing: bool
+) -> Iterator[Session]:
+    """The session a push works in. A dry run of a database that does not exist yet plans
+    for an empty one, and makes nothing. A push that made the database and then fails
+    removes it again (while it holds nothing), so a failed first start leaves nothing."""
+    if dry_run and missing:
+        session = dialect.scratch(url)
+    else:
+        session = dialect.connect(url, create=not dry_run)
+    try:
+        with session:
+            yield session
+    except BaseException:
+        if session.created:
+            dialect.remove_created(url)
+        raise
 
 
 def _load_while_inspecting(

@@ -73,3 +73,36 @@ def missing_database(pg_server: Server) -> Server:
 
 def database_exists(pg_server: Server, name: str) -> bool:
     return bool(pg_server.query("SELECT 1 FROM pg_database WHERE datname = %s", (name,)))
+
+
+def test_a_failed_push_leaves_no_database_it_created(project: Path, pg_server: Server) -> None:
+    db = missing_database(pg_server)
+    (project / "schema.sql").write_text(PEOPLE)
+    (project / "trueup" / "steps").mkdir(parents=True)
+    (project / "trueup" / "steps" / "001.sql").write_text(
+        "-- trueup:after\nINSERT INTO nowhere VALUES (1);\n"
+    )
+    code, out = run("push", "--url", db.url)
+    assert code == 1 and 'relation "nowhere" does not exist' in out, out
+    assert "Nothing was changed" in out
+    assert not database_exists(pg_server, db.name)
+
+    (project / "trueup" / "steps" / "001.sql").unlink()
+    try:
+        code, out = run("push", "--url", db.url)
+        assert code == 0, out
+        assert f"Created the postgresql database {db.database_url.redacted()}." in out
+        assert table_names(db) == ["people"]
+    finally:
+        pg_server.drop_database(db)
+
+
+def test_a_look_at_a_missing_database_says_it_does_not_exist(
+    project: Path, pg_server: Server
+) -> None:
+    db = missing_database(pg_server)
+    (project / "schema.sql").write_text(PEOPLE)
+    for args in (("diff",), ("push", "--dry-run"), ("inspect",)):
+        code, out = run(*args, "--url", db.url)
+        assert code == 1 and "does not exist" in out, out
+    assert not database_exists(pg_server, db.name)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from trueup.cli.common import (
+    created_line,
     describe_database,
     find_target,
     ignore_table_option,
@@ -18,6 +19,7 @@ from trueup.cli.common import (
     report_warnings,
     schema_option,
     url_option,
+    warn_if_missing,
     warnings_data,
 )
 from trueup.errors import UnsafePlan
@@ -113,6 +115,8 @@ def push(
     if not as_json:
         click.echo(f"Schema loaded from {source.path}")
         click.echo(f"Datasource: {describe_database(t.url)}")
+    if dry_run:
+        warn_if_missing(t.url)
 
     def show(plan: Plan) -> None:
         if reviewed is not None:
@@ -193,6 +197,8 @@ def push(
     plan = result.plan
     # Prisma's own sentences, so scripts and searches written for `prisma db push` still fit.
     what = "Prisma schema" if source.path.endswith(".prisma") else "schema"
+    if result.created and not as_json:
+        click.echo(created_line(t.url))
     if as_json:
         from trueup.cli import output
 

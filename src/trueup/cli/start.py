@@ -29,6 +29,7 @@ import click
 from trueup.cli import output
 from trueup.cli.backup import backup_hook
 from trueup.cli.common import (
+    created_line,
     describe_database,
     find_target,
     ignore_table_option,
@@ -175,6 +176,8 @@ def _backup_and_push(
         before_apply=before_apply,
         ignore=t.settings.ignore(),
     )
+    if result.created:
+        _say(created_line(t.url))
     if result.plan.is_empty:
         _say("The database is already in sync with the schema.")
     else:

@@ -102,6 +102,9 @@ class Session(ABC):
     #: while the database is inspected. An embedded engine's inspection is all this
     #: process's own work, which a second thread would not speed up.
     inspects_remotely: bool = False
+    #: Whether opening the session made the database (``connect(create=True)`` on a
+    #: database that did not exist): a first push that fails removes it again.
+    created: bool = False
 
     @abstractmethod
     def inspect(self) -> Schema: ...
@@ -173,13 +176,18 @@ class Dialect(ABC):
 
     @abstractmethod
     def connect(self, url: DatabaseURL, *, create: bool) -> Session:
-        """Open the database. With ``create`` a missing SQLite file is made; without it a
-        missing file reads as an empty database."""
+        """Open the database. With ``create`` a missing database is made (the session's
+        ``created`` says so); without it a missing database is an error that says so."""
 
     def database_missing(self, url: DatabaseURL) -> bool:
         """Whether the database does not exist yet and ``connect(create=True)`` would make
-        it (a SQLite file); an engine with a server never makes one."""
+        it, as far as can be told without a server (a SQLite file that is not there, in a
+        folder that is); False when that takes a connection."""
         return False
+
+    def remove_created(self, url: DatabaseURL) -> None:  # noqa: B027 - optional hook
+        """Remove the database a push made (``Session.created``) and then failed in, as
+        long as it still holds nothing: a first push that fails leaves nothing behind."""
 
     @abstractmethod
     def scratch(self, url: DatabaseURL | None = None) -> Session:
