@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from trueup import history
 from trueup.dialects import get_dialect
 from trueup.diff.renames import NO_RENAMES, Renames
-from trueup.errors import ApplyError, TrueupError, UnsafePlan
+from trueup.errors import UnsafePlan
 from trueup.plan import Finding, Plan, Risk
 from trueup.sources.declared import Declared, Source
-from trueup.steps import AFTER, BEFORE, DataStep
+from trueup.steps import AFTER, BEFORE, run_data_step
 
 if TYPE_CHECKING:
     from trueup.apply import StepCallback
@@ -277,8 +277,7 @@ def push(
                 # The steps write first: the backup must come before them.
                 backup = before_apply(Plan(dialect.name, before_steps=before, after_steps=after))
                 before_apply = None
-            for step in before:
-                run_data_step(session, dialect, step)
+            before = tuple(run_data_step(session, dialect, step) for step in before)
             # Data steps that ran may have changed the schema: read it again after them.
             current = early if early is not None and not before else session.inspect()
             wanted = keep_unmanaged(
@@ -317,8 +316,8 @@ def push(
             from trueup.fingerprint import schema_fingerprint
 
             result = apply_plan(session, plan, wanted, dialect.hooks, on_step=on_step)
-            for step in after:
-                run_data_step(session, dialect, step)
+            after = tuple(run_data_step(session, dialect, step) for step in after)
+            plan = replace(plan, after_steps=after)
             entry = history.Entry(
                 kind="reset" if force_reset else "push",
                 statements=tuple(plan.sql),
@@ -336,9 +335,7 @@ def push(
                 },
                 backup=backup,
                 push_key=push_key,
-                data_steps=tuple(
-                    {"name": s.name, "hash": s.hash, "when": s.when} for s in (*before, *after)
-                ),
+                data_steps=tuple(s.record() for s in (*before, *after)),
             )
             number = history.record(session, dialect, entry)
             session.commit()
@@ -470,22 +467,3 @@ def keep_unmanaged(
 
         out = copy(out, tables=tuple(keep_defaults(t) for t in out.tables))
     return out
-
-
-def run_data_step(session: Session, dialect: Dialect, step: DataStep) -> None:
-    for number, (_, statement) in enumerate(dialect.split_statements(step.sql), 1):
-        if not statement.strip().rstrip(";").strip() or _only_comments(statement):
-            continue
-        try:
-            session.execute(statement)
-        except TrueupError:
-            raise
-        except Exception as exc:  # the engine's error, with the step that caused it
-            raise ApplyError(
-                f"The data step {step.name} ({step.when}) failed at its statement {number}: {exc}",
-                hint=f"Nothing was changed. Fix {step.path} and push again.",
-            ) from exc
-
-
-def _only_comments(statement: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())

@@ -80,10 +80,10 @@ def test_a_failed_push_leaves_no_database_it_created(project: Path, pg_server: S
     (project / "schema.sql").write_text(PEOPLE)
     (project / "trueup" / "steps").mkdir(parents=True)
     (project / "trueup" / "steps" / "001.sql").write_text(
-        "-- trueup:after\nINSERT INTO nowhere VALUES (1);\n"
+        "-- trueup:after\nINSERT INTO people (id) VALUES (1);\n"
     )
     code, out = run("push", "--url", db.url)
-    assert code == 1 and 'relation "nowhere" does not exist' in out, out
+    assert code == 1 and 'null value in column "name"' in out, out
     assert "Nothing was changed" in out
     assert not database_exists(pg_server, db.name)
 
@@ -106,3 +106,92 @@ def test_a_look_at_a_missing_database_says_it_does_not_exist(
         code, out = run(*args, "--url", db.url)
         assert code == 1 and "does not exist" in out, out
     assert not database_exists(pg_server, db.name)
+
+
+# --- data steps on a database built from scratch ---------------------------------------
+
+SPLIT = (
+    "CREATE TABLE people (id integer PRIMARY KEY, first_name text NOT NULL DEFAULT '', "
+    "last_name text NOT NULL DEFAULT '');\n"
+)
+SPLIT_STEP = """-- trueup:before
+-- Fill the new columns from `name` before the schema change drops it.
+ALTER TABLE people ADD COLUMN first_name text NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN last_name text NOT NULL DEFAULT '';
+UPDATE people SET
+    first_name = split_part(name, ' ', 1),
+    last_name = substr(name, length(split_part(name, ' ', 1)) + 2);
+"""
+
+
+def write_step(project: Path, name: str, text: str) -> None:
+    folder = project / "trueup" / "steps"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+
+
+def recorded_steps(db: Server) -> list[dict[str, str]]:
+    import json
+
+    rows = db.query("SELECT details FROM _trueup_history ORDER BY id")
+    return [step for (details,) in rows for step in json.loads(details)["data_steps"]]
+
+
+def test_a_before_step_is_not_needed_on_a_new_database(project: Path, pg_server: Server) -> None:
+    db = missing_database(pg_server)
+    (project / "schema.sql").write_text(SPLIT)
+    write_step(project, "001-split.sql", SPLIT_STEP)
+    write_step(project, "002-seed.sql", "-- trueup:after\nINSERT INTO people (id) VALUES (0);\n")
+    try:
+        code, out = run("push", "--url", db.url)
+        assert code == 0, out
+        split, seed = recorded_steps(db)
+        assert split["not_needed"] == "there is no table people"
+        assert "not_needed" not in seed
+        assert db.query("SELECT id, first_name FROM people") == [(0, "")]
+        code, out = run("push", "--url", db.url)
+        assert code == 0 and "already in sync" in out, out
+    finally:
+        pg_server.drop_database(db)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "UPDATE people SET first_name = upper(first_name);",
+        "ALTER TABLE people ADD COLUMN extra integer;",  # the lock the first step holds
+    ],
+    ids=["update", "alter"],
+)
+def test_steps_run_where_their_tables_are(project: Path, pg: Server, first: str) -> None:
+    """Two before steps in one push: the first works on people, the second on people and
+    on a table that is not there (so it fails), then without it (so it runs)."""
+    pg.execute(PEOPLE + "INSERT INTO people VALUES (1, 'Ada Lovelace');")
+    (project / "schema.sql").write_text(SPLIT)
+    write_step(project, "001-split.sql", SPLIT_STEP)
+    write_step(project, "002-more.sql", f"-- trueup:before\n{first}\nUPDATE legacy SET x = 1;\n")
+    code, out = run("push", "--url", pg.url, "--accept-data-loss")
+    assert code == 1, out
+    assert 'relation "legacy" does not exist' in out and "It also works on public.people" in out
+    assert table_names(pg) == ["people"]
+    assert pg.query("SELECT * FROM people") == [(1, "Ada Lovelace")]
+
+    write_step(project, "002-more.sql", "-- trueup:before\nUPDATE legacy SET x = 1;\n")
+    code, out = run("push", "--url", pg.url, "--accept-data-loss")
+    assert code == 0, out
+    assert pg.query("SELECT first_name, last_name FROM people") == [("Ada", "Lovelace")]
+    split, more = recorded_steps(pg)
+    assert "not_needed" not in split and more["not_needed"] == "there is no table legacy"
+
+
+def test_a_later_statement_on_a_table_that_is_there_is_seen(project: Path, pg: Server) -> None:
+    pg.execute(PEOPLE + "INSERT INTO people VALUES (1, 'Ada');")
+    (project / "schema.sql").write_text(PEOPLE)
+    write_step(
+        project,
+        "001.sql",
+        "-- trueup:before\nUPDATE legacy SET x = 1;\nDELETE FROM people WHERE id = 1;\n",
+    )
+    code, out = run("push", "--url", pg.url)
+    assert code == 1 and "It also works on public.people" in out, out
+    assert pg.query("SELECT * FROM people") == [(1, "Ada")]

@@ -156,6 +156,28 @@ class Session(ABC):
         that refuse such a key when it is made (PostgreSQL) report none here."""
         return []
 
+    # --- what a data step works on (see trueup.steps) -----------------------------------
+
+    def relation_names(self) -> frozenset[str]:
+        """The tables and views the database holds now (trueup's own left out), named as
+        :meth:`run_tracked` names them."""
+        return frozenset()
+
+    def run_tracked(self, sql: str) -> frozenset[str]:
+        """Run ``sql`` as :meth:`execute` does; return the tables and views it read or
+        wrote, as the engine itself resolved them."""
+        self.execute(sql)
+        return frozenset()
+
+    def probe(self, sql: str) -> frozenset[str]:
+        """The tables and views ``sql`` would read or write, found without keeping
+        anything of it; empty when the engine cannot tell (or the statement cannot run)."""
+        return frozenset()
+
+    def missing_table(self, error: Exception) -> str | None:
+        """The table the engine's ``error`` says does not exist, when that is what it says."""
+        return None
+
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         """Rows breaking foreign keys in ``tables``, counted per (table, parent). Engines
         that check constraints as statements run (PostgreSQL) report none here."""

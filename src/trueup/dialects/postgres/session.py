@@ -270,6 +270,26 @@ class PostgresSession(Session):
         if self.in_transaction and not self.conn.closed:
             self.conn.execute("ROLLBACK")
 
+    def relation_names(self) -> frozenset[str]:
+        from trueup.dialects.postgres import tracking
+
+        return tracking.relation_names(self.conn)
+
+    def run_tracked(self, sql: str) -> frozenset[str]:
+        from trueup.dialects.postgres import tracking
+
+        return tracking.run_tracked(self.conn, self.execute, sql)
+
+    def probe(self, sql: str) -> frozenset[str]:
+        from trueup.dialects.postgres import tracking
+
+        return tracking.probe(self.conn, sql)
+
+    def missing_table(self, error: Exception) -> str | None:
+        from trueup.dialects.postgres import tracking
+
+        return tracking.missing_table(error)
+
     def unlock(self) -> None:
         """Let the next push go (the lock is also released when the connection closes)."""
         if self._locked and not self.in_transaction:

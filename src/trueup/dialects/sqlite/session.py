@@ -227,6 +227,34 @@ class SQLiteSession(Session):
         ).fetchall()
         return hashlib.sha256(repr(rows).encode()).hexdigest()
 
+    def relation_names(self) -> frozenset[str]:
+        from trueup.dialects.sqlite.tracking import relation_names
+
+        return relation_names(self.conn)
+
+    def run_tracked(self, sql: str) -> frozenset[str]:
+        from trueup.dialects.sqlite.tracking import named_tables
+
+        try:
+            names = named_tables(self.conn, sql)
+        except sqlite3.Error:
+            names = frozenset()  # running it says what is wrong, in the engine's words
+        self.execute(sql)
+        return names
+
+    def probe(self, sql: str) -> frozenset[str]:
+        from trueup.dialects.sqlite.tracking import named_tables
+
+        try:
+            return named_tables(self.conn, sql)
+        except sqlite3.Error:
+            return frozenset()
+
+    def missing_table(self, error: Exception) -> str | None:
+        from trueup.dialects.sqlite.tracking import missing_table
+
+        return missing_table(error)
+
     def unusable_references(self) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         children = self.conn.execute(
