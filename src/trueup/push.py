@@ -7,8 +7,7 @@ what they print is the plan a push would run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -17,13 +16,14 @@ from trueup.dialects import get_dialect
 from trueup.diff.renames import NO_RENAMES, Renames
 from trueup.errors import UnsafePlan
 from trueup.plan import Finding, Plan, Risk
+from trueup.push_session import load_while_inspecting, opened
 from trueup.sources.declared import Declared, Source
 from trueup.steps import AFTER, BEFORE, run_data_step
 
 if TYPE_CHECKING:
     from trueup.apply import StepCallback
     from trueup.dialects.base import Dialect, Session
-    from trueup.model import Schema, Table
+    from trueup.model import Schema
     from trueup.urls import DatabaseURL
 
 # The differ, the checks and the applier are imported where they are used: a push on a
@@ -106,29 +106,6 @@ def plan_for(
         ignore=ignore,
         force_reset=force_reset,
     ).plan
-
-
-def _guard_empty_schema(plan: Plan, declared: Declared, current: Schema) -> Plan:
-    """``plan`` with a finding that stops it when the declared schema declares nothing at
-    all and the database holds tables: a truncated file or a mount that came up empty reads
-    as exactly that, and would drop every table. Accepting data loss does not go past it;
-    only ``force_reset``, which says the emptying is meant, does."""
-    from trueup.plan.risk import EMPTY_SCHEMA
-
-    held = sorted({t.name for t in current.tables} | {t.name for t in current.virtual_tables})
-    if not declared.schema.is_empty or not held:
-        return plan
-    shown = ", ".join(held[:10]) + (", ..." if len(held) > 10 else "")
-    what = declared.path or "The declared schema"
-    finding = Finding(
-        EMPTY_SCHEMA,
-        Risk.UNEXECUTABLE,
-        f"{what} declares nothing (no table, no model), and the database holds "
-        f"{len(held)} table{'s' if len(held) != 1 else ''} ({shown}): the push would drop "
-        "every one of them.",
-        count=len(held),
-    )
-    return plan.with_findings((*plan.findings, finding))
 
 
 def refusal(plan: Plan, *, accept_data_loss: bool) -> UnsafePlan | None:
@@ -222,7 +199,7 @@ def push(
             desired.load()
         elif callable(desired):
             desired = desired()
-    with _opened(dialect, url, dry_run=dry_run, missing=missing) as session:
+    with opened(dialect, url, dry_run=dry_run, missing=missing) as session:
         session.begin(write=not dry_run, timeout=lock_timeout)
         try:
             push_key = None
@@ -247,9 +224,9 @@ def push(
             if isinstance(desired, Declared):
                 declared = desired
             elif isinstance(desired, Source):
-                declared, early = _load_while_inspecting(session, desired.load)
+                declared, early = load_while_inspecting(session, desired.load)
             elif callable(desired):
-                declared, early = _load_while_inspecting(session, desired)
+                declared, early = load_while_inspecting(session, desired)
             else:
                 declared = Declared(desired, path="")
             hints = declared.renames.merged(renames) if renames else declared.renames
@@ -280,6 +257,8 @@ def push(
             before = tuple(run_data_step(session, dialect, step) for step in before)
             # Data steps that ran may have changed the schema: read it again after them.
             current = early if early is not None and not before else session.inspect()
+            from trueup.unmanaged import keep_unmanaged
+
             wanted = keep_unmanaged(
                 current, declared.schema, declared.unmanaged, declared.kept_defaults
             )
@@ -287,7 +266,9 @@ def push(
                 session, wanted, dialect, renames=hints, force_reset=force_reset, current=current
             )
             if not force_reset:
-                plan = _guard_empty_schema(plan, declared, current)
+                from trueup.plan.empty_schema import guard_empty_schema
+
+                plan = guard_empty_schema(plan, declared, current)
             plan = replace(plan, before_steps=before, after_steps=after)
             if on_plan:
                 on_plan(plan)
@@ -350,45 +331,6 @@ def push(
     return PushResult(plan, True, elapsed, backup, number, fingerprint, session.created)
 
 
-@contextmanager
-def _opened(
-    dialect: Dialect, url: DatabaseURL, *, dry_run: bool, missing: bool
-) -> Iterator[Session]:
-    """The session a push works in. A dry run of a database that does not exist yet plans
-    for an empty one, and makes nothing. A push that made the database and then fails
-    removes it again (while it holds nothing), so a failed first start leaves nothing."""
-    if dry_run and missing:
-        session = dialect.scratch(url)
-    else:
-        session = dialect.connect(url, create=not dry_run)
-    try:
-        with session:
-            yield session
-    except BaseException:
-        if session.created:
-            dialect.remove_created(url)
-        raise
-
-
-def _load_while_inspecting(
-    session: Session, load: Callable[[], Declared]
-) -> tuple[Declared, Schema | None]:
-    """``load()``, and the database's schema (None when it was not read). On an engine
-    with a server the database is inspected meanwhile, in a second thread: its catalog
-    queries wait on the server while this thread reads the declared schema (a Prisma file
-    parsed, another database inspected). ``load`` must not use ``session``."""
-    if not session.inspects_remotely:
-        return load(), None
-    from concurrent.futures import ThreadPoolExecutor
-
-    # Leaving the pool waits for the inspection, also when load() fails: the session is
-    # never used by two threads at once.
-    with ThreadPoolExecutor(1, thread_name_prefix="trueup-inspect") as pool:
-        inspecting = pool.submit(session.inspect)
-        declared = load()
-        return declared, inspecting.result()
-
-
 def _record_in_sync(
     session: Session,
     dialect: Dialect,
@@ -421,49 +363,3 @@ def _record_in_sync(
         session.commit()
     except Exception:  # the entry is only a shortcut (see the docstring)
         session.rollback()
-
-
-def keep_unmanaged(
-    current: Schema,
-    desired: Schema,
-    unmanaged: frozenset[str],
-    kept_defaults: frozenset[tuple[str | None, str, str]] = frozenset(),
-) -> Schema:
-    """``desired`` with the kinds of object its source cannot declare taken from the
-    database as they are (a Prisma schema has no views, triggers, virtual tables or CHECK
-    constraints: a push from it leaves the database's own alone, as Prisma does), and the
-    defaults of the ``kept_defaults`` columns that already exist as the database has them
-    (a new one gets none)."""
-    if not unmanaged and not kept_defaults:
-        return desired
-    from dataclasses import replace as copy
-
-    out = desired
-    if "views" in unmanaged:
-        out = copy(out, views=current.views)
-    if "triggers" in unmanaged:
-        names = {t.name for t in out.tables}
-        out = copy(out, triggers=tuple(t for t in current.triggers if t.table in names))
-    if "virtual_tables" in unmanaged:
-        out = copy(out, virtual_tables=current.virtual_tables)
-    if "checks" in unmanaged:
-        checks = {(t.schema, t.name): t.checks for t in current.tables}
-        out = copy(
-            out,
-            tables=tuple(copy(t, checks=checks.get((t.schema, t.name), ())) for t in out.tables),
-        )
-    if kept_defaults:
-        live = {(t.schema, t.name): {c.name: c for c in t.columns} for t in current.tables}
-
-        def keep_defaults(table: Table) -> Table:
-            found = live.get((table.schema, table.name), {})
-            columns = tuple(
-                copy(c, default=found[c.name].default)
-                if (table.schema, table.name, c.name) in kept_defaults and c.name in found
-                else c
-                for c in table.columns
-            )
-            return copy(table, columns=columns)
-
-        out = copy(out, tables=tuple(keep_defaults(t) for t in out.tables))
-    return out
