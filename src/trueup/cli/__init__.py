@@ -54,9 +54,12 @@ class TrueupGroup(click.Group):
         except TrueupError as exc:
             click.echo(click.style("Error: ", fg="red", bold=True) + str(exc), err=True)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; nothing was changed.", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see trueup.cli.signals)
+            from trueup.cli.signals import interruption
+
+            message, code = interruption(exc)
+            click.echo(message, err=True)
+            ctx.exit(code)
 
 
 @click.group(cls=TrueupGroup, context_settings=CONTEXT_SETTINGS)
@@ -72,6 +75,9 @@ def cli() -> None:
 
 
 def main() -> None:
+    from trueup.cli.signals import handle_sigterm
+
+    handle_sigterm()
     cli(prog_name="trueup")
 
 

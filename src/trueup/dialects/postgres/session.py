@@ -436,6 +436,10 @@ class ScratchSession(PostgresSession):
                 "way PostgreSQL does; the user needs the CREATEDB right (or point "
                 "TRUEUP_SCRATCH_URL at a server where it has it).",
             ) from exc
+        except BaseException:  # interrupted (SIGTERM, Ctrl-C): the server may have made it
+            _drop(admin, name)
+            admin.close()
+            raise
         try:
             conn = _connect(conninfo, server, dbname=name)
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}".encode())
