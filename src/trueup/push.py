@@ -218,7 +218,7 @@ def push(
                     if on_plan:
                         on_plan(plan)  # still under the lock, as on the long way
                     session.rollback()
-                    return PushResult(plan, False, time.perf_counter() - started)  # not new
+                    return PushResult(plan, False, time.perf_counter() - started)
             early: Schema | None = None  # the database's schema, read while loading
             namespaces = session.managed()
             if isinstance(desired, Declared):
