@@ -64,7 +64,7 @@ def test_start_backs_up_pushes_and_execs_the_command(project: Path) -> None:
     proc = start("--", sys.executable, "-c", "import os, sys; print(os.getpid()); sys.exit(7)")
     assert proc.returncode == 7, proc.stderr  # the app's exit code is the container's
     [backup] = backups(project)
-    assert ".startup." in backup
+    assert ".pre-push." in backup  # a start that changes the database
     assert f"Backup saved: {project / 'backups' / backup}" in proc.stderr
     assert "now in sync" in proc.stderr
     assert "age" in columns(project / "app.db")
@@ -169,9 +169,59 @@ def test_a_refused_push_does_not_start_the_app(project: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert (project / "app-ran").exists()
     assert "bio" not in columns(project / "app.db")
-    # the dropped column is in the startup backup of this start
-    newest = backups(project)[-1]
-    assert "bio" in columns(project / "backups" / newest)
+    # the refused start backed up for the record; this one before the change, which the
+    # dropped column is in
+    [refused, before] = backups(project)
+    assert ".startup." in refused and ".pre-push." in before
+    assert "bio" in columns(project / "backups" / before)
+
+
+def test_a_crash_loop_never_rotates_out_the_backup_taken_before_a_lossy_change(
+    project: Path,
+) -> None:
+    """The app crashes at every start, the container restarts it, each start backs up: the
+    one backup holding the dropped column outlives every later startup backup."""
+    make_db(project / "app.db", V1, ROWS)
+    (project / "schema.sql").write_text(V3)  # drops users.bio
+    env = environ(TRUEUP_ACCEPT_DATA_LOSS="1", TRUEUP_BACKUP_KEEP="2")
+    crash = ("--", sys.executable, "-c", "import sys; sys.exit('the app crashed')")
+    for _ in range(5):
+        proc = start(*crash, env=env)
+        assert proc.returncode == 1 and "the app crashed" in proc.stderr, proc.stderr
+    made = backups(project)
+    assert len([b for b in made if ".startup." in b]) == 2  # the restarts, rotated
+    [before] = [b for b in made if ".pre-push." in b]
+    conn = sqlite3.connect(project / "backups" / before)
+    try:
+        assert conn.execute("SELECT bio FROM users").fetchall() == [("hi",)]
+    finally:
+        conn.close()
+    assert "bio" not in columns(project / "app.db")
+
+
+def test_a_start_with_a_data_step_backs_up_before_the_step_runs(project: Path) -> None:
+    import json
+
+    make_db(project / "app.db", V1, ROWS)
+    steps = project / "trueup" / "steps"
+    steps.mkdir(parents=True)
+    (steps / "001-bio.sql").write_text("-- trueup:before\nUPDATE users SET bio = 'changed';\n")
+    assert start("--", sys.executable, "-c", APP).returncode == 0
+    [backup] = backups(project)
+    assert ".pre-push." in backup
+    conn = sqlite3.connect(project / "backups" / backup)
+    try:
+        assert conn.execute("SELECT bio FROM users").fetchall() == [("hi",)]
+    finally:
+        conn.close()
+    history = subprocess.run(
+        [sys.executable, "-m", "trueup", "history", "--url", "app.db", "--json"],
+        capture_output=True,
+        text=True,
+        env=environ(),
+    )
+    [entry] = json.loads(history.stdout)
+    assert entry["backup"] == str(project / "backups" / backup)
 
 
 @pytest.mark.parametrize(
@@ -257,7 +307,8 @@ def test_two_starts_at_once(project: Path) -> None:
     assert sorted("now in sync" in e for e in errs) == [False, True]
     assert sorted("already in sync" in e for e in errs) == [False, True]
     made = backups(project)
-    assert len(made) == 2 and all(".startup." in b for b in made)
+    # the first backs up before its change, the second for the record
+    assert [b.split(".")[-2] for b in made] == ["pre-push", "startup"]
     # one backup from before the push, one from after it
     assert sorted("age" in columns(project / "backups" / b) for b in made) == [False, True]
 

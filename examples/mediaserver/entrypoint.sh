@@ -1,7 +1,8 @@
 #!/bin/sh
-# The container's entrypoint. trueup takes the push lock, backs the database up (reason
-# "startup"), pushes the schema, and then replaces itself with the app (exec), so the app
-# is the container's main process and receives its signals (SIGTERM on `docker stop`).
+# The container's entrypoint. trueup takes the push lock, backs the database up ("pre-push"
+# when the schema changes, else "startup"), pushes the schema, and then replaces itself with
+# the app (exec), so the app is the container's main process and receives its signals
+# (SIGTERM on `docker stop`).
 # If the push fails or would lose data, the app is not started and the container exits
 # with trueup's code (1 error, 3 refused).
 #

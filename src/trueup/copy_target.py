@@ -31,6 +31,8 @@ class TargetState:
     ) -> TargetState:
         """The target as it is before the copy; ``error`` if it is not empty."""
         new_file = url.path is not None and url.path != ":memory:" and not os.path.exists(url.path)
+        if new_file:
+            return cls(url, dialect, timeout, True, False)  # empty: it is not there yet
         # A missing server database is created, as a push creates it; a file is not yet.
         with dialect.connect(url, create=url.path is None) as session:
             session.begin(write=False, timeout=timeout)

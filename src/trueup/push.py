@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING
 from trueup import history
 from trueup.dialects import get_dialect
 from trueup.diff.renames import NO_RENAMES, Renames
-from trueup.errors import ApplyError, TrueupError, UnsafePlan
+from trueup.errors import UnsafePlan
 from trueup.plan import Finding, Plan, Risk
+from trueup.push_session import load_while_inspecting, opened
 from trueup.sources.declared import Declared, Source
-from trueup.steps import AFTER, BEFORE, DataStep
+from trueup.steps import AFTER, BEFORE, run_data_step
 
 if TYPE_CHECKING:
     from trueup.apply import StepCallback
     from trueup.dialects.base import Dialect, Session
-    from trueup.model import Schema, Table
+    from trueup.model import Schema
     from trueup.urls import DatabaseURL
 
 # The differ, the checks and the applier are imported where they are used: a push on a
@@ -40,6 +41,8 @@ class PushResult:
     history_id: int | None = None
     #: The fingerprint of the database schema the plan was made against (when asked for).
     fingerprint: str | None = None
+    #: Whether the push made the database (a new SQLite file, a new PostgreSQL database).
+    created: bool = False
 
 
 def make_plan(
@@ -116,6 +119,8 @@ def refusal(plan: Plan, *, accept_data_loss: bool) -> UnsafePlan | None:
     blocking = plan.blocking(accept_data_loss=accept_data_loss)
     if not blocking:
         return None
+    from trueup.plan.risk import EMPTY_SCHEMA
+
     unexecutable = [f for f in blocking if f.risk is Risk.UNEXECUTABLE]
     losing = [f for f in blocking if f.risk is Risk.DATA_LOSS]
     parts = []
@@ -125,7 +130,13 @@ def refusal(plan: Plan, *, accept_data_loss: bool) -> UnsafePlan | None:
     if losing:
         lines = "\n".join(f"  • {f.message}" for f in losing)
         parts.append(f"⚠️  There might be data loss when applying the changes:\n\n{lines}")
-    if unexecutable:
+    if any(f.code == EMPTY_SCHEMA for f in unexecutable):
+        hint = (
+            "Nothing was changed. Check that the schema file is the one you meant and that it "
+            "is whole (a truncated file, or a volume that was not mounted, reads as an empty "
+            "schema). To empty the database on purpose, use --force-reset: all data is lost."
+        )
+    elif unexecutable:
         hint = (
             "Nothing was changed. Fix the data first, or use the --force-reset flag to drop "
             "the database before push like `trueup push --force-reset`. All data will be lost."
@@ -181,7 +192,8 @@ def push(
     # transaction (one writer at a time anyway).
     options = {"concurrent_indexes": True} if concurrent_indexes and url.engine != "sqlite" else {}
     dialect = get_dialect(url.engine, ignore=ignore, **options)
-    if not dry_run and dialect.database_missing(url):
+    missing = dialect.database_missing(url)
+    if not dry_run and missing:
         # A database that does not exist yet is made only for a schema that loads: a bad
         # schema file then leaves no empty database file behind. (Nothing to find in sync
         # there, so the quick way loses nothing by this.)
@@ -189,7 +201,7 @@ def push(
             desired.load()
         elif callable(desired):
             desired = desired()
-    with dialect.connect(url, create=not dry_run) as session:
+    with opened(dialect, url, dry_run=dry_run, missing=missing) as session:
         session.begin(write=not dry_run, timeout=lock_timeout)
         try:
             push_key = None
@@ -214,9 +226,9 @@ def push(
             if isinstance(desired, Declared):
                 declared = desired
             elif isinstance(desired, Source):
-                declared, early = _load_while_inspecting(session, desired.load)
+                declared, early = load_while_inspecting(session, desired.load)
             elif callable(desired):
-                declared, early = _load_while_inspecting(session, desired)
+                declared, early = load_while_inspecting(session, desired)
             else:
                 declared = Declared(desired, path="")
             hints = declared.renames.merged(renames) if renames else declared.renames
@@ -244,10 +256,11 @@ def push(
                 # The steps write first: the backup must come before them.
                 backup = before_apply(Plan(dialect.name, before_steps=before, after_steps=after))
                 before_apply = None
-            for step in before:
-                run_data_step(session, dialect, step)
+            before = tuple(run_data_step(session, dialect, step) for step in before)
             # Data steps that ran may have changed the schema: read it again after them.
             current = early if early is not None and not before else session.inspect()
+            from trueup.unmanaged import keep_unmanaged
+
             wanted = keep_unmanaged(
                 current, declared.schema, declared.unmanaged, declared.kept_defaults
             )
@@ -260,6 +273,10 @@ def push(
                 current=current,
                 client_defaults=declared.client_defaults,
             )
+            if not force_reset:
+                from trueup.plan.empty_schema import guard_empty_schema
+
+                plan = guard_empty_schema(plan, declared, current)
             plan = replace(plan, before_steps=before, after_steps=after)
             if on_plan:
                 on_plan(plan)
@@ -268,7 +285,9 @@ def push(
                     _record_in_sync(session, dialect, declared, current, push_key, digest)
                 session.rollback()
                 elapsed = time.perf_counter() - started
-                return PushResult(plan, False, elapsed, fingerprint=fingerprint)
+                return PushResult(
+                    plan, False, elapsed, fingerprint=fingerprint, created=session.created
+                )
             if expected_steps is not None and tuple(plan.sql) != expected_steps:
                 raise UnsafePlan(
                     "The database changed while the plan was being confirmed; the plan is "
@@ -286,8 +305,8 @@ def push(
             from trueup.fingerprint import schema_fingerprint
 
             result = apply_plan(session, plan, wanted, dialect.hooks, on_step=on_step)
-            for step in after:
-                run_data_step(session, dialect, step)
+            after = tuple(run_data_step(session, dialect, step) for step in after)
+            plan = replace(plan, after_steps=after)
             entry = history.Entry(
                 kind="reset" if force_reset else "push",
                 statements=tuple(plan.sql),
@@ -305,9 +324,7 @@ def push(
                 },
                 backup=backup,
                 push_key=push_key,
-                data_steps=tuple(
-                    {"name": s.name, "hash": s.hash, "when": s.when} for s in (*before, *after)
-                ),
+                data_steps=tuple(s.record() for s in (*before, *after)),
             )
             number = history.record(session, dialect, entry)
             session.commit()
@@ -318,26 +335,8 @@ def push(
         except BaseException:
             session.rollback()
             raise
-    return PushResult(plan, True, time.perf_counter() - started, backup, number, fingerprint)
-
-
-def _load_while_inspecting(
-    session: Session, load: Callable[[], Declared]
-) -> tuple[Declared, Schema | None]:
-    """``load()``, and the database's schema (None when it was not read). On an engine
-    with a server the database is inspected meanwhile, in a second thread: its catalog
-    queries wait on the server while this thread reads the declared schema (a Prisma file
-    parsed, another database inspected). ``load`` must not use ``session``."""
-    if not session.inspects_remotely:
-        return load(), None
-    from concurrent.futures import ThreadPoolExecutor
-
-    # Leaving the pool waits for the inspection, also when load() fails: the session is
-    # never used by two threads at once.
-    with ThreadPoolExecutor(1, thread_name_prefix="trueup-inspect") as pool:
-        inspecting = pool.submit(session.inspect)
-        declared = load()
-        return declared, inspecting.result()
+    elapsed = time.perf_counter() - started
+    return PushResult(plan, True, elapsed, backup, number, fingerprint, session.created)
 
 
 def _record_in_sync(
@@ -372,68 +371,3 @@ def _record_in_sync(
         session.commit()
     except Exception:  # the entry is only a shortcut (see the docstring)
         session.rollback()
-
-
-def keep_unmanaged(
-    current: Schema,
-    desired: Schema,
-    unmanaged: frozenset[str],
-    kept_defaults: frozenset[tuple[str | None, str, str]] = frozenset(),
-) -> Schema:
-    """``desired`` with the kinds of object its source cannot declare taken from the
-    database as they are (a Prisma schema has no views, triggers, virtual tables or CHECK
-    constraints: a push from it leaves the database's own alone, as Prisma does), and the
-    defaults of the ``kept_defaults`` columns that already exist as the database has them
-    (a new one gets none)."""
-    if not unmanaged and not kept_defaults:
-        return desired
-    from dataclasses import replace as copy
-
-    out = desired
-    if "views" in unmanaged:
-        out = copy(out, views=current.views)
-    if "triggers" in unmanaged:
-        names = {t.name for t in out.tables}
-        out = copy(out, triggers=tuple(t for t in current.triggers if t.table in names))
-    if "virtual_tables" in unmanaged:
-        out = copy(out, virtual_tables=current.virtual_tables)
-    if "checks" in unmanaged:
-        checks = {(t.schema, t.name): t.checks for t in current.tables}
-        out = copy(
-            out,
-            tables=tuple(copy(t, checks=checks.get((t.schema, t.name), ())) for t in out.tables),
-        )
-    if kept_defaults:
-        live = {(t.schema, t.name): {c.name: c for c in t.columns} for t in current.tables}
-
-        def keep_defaults(table: Table) -> Table:
-            found = live.get((table.schema, table.name), {})
-            columns = tuple(
-                copy(c, default=found[c.name].default)
-                if (table.schema, table.name, c.name) in kept_defaults and c.name in found
-                else c
-                for c in table.columns
-            )
-            return copy(table, columns=columns)
-
-        out = copy(out, tables=tuple(keep_defaults(t) for t in out.tables))
-    return out
-
-
-def run_data_step(session: Session, dialect: Dialect, step: DataStep) -> None:
-    for number, (_, statement) in enumerate(dialect.split_statements(step.sql), 1):
-        if not statement.strip().rstrip(";").strip() or _only_comments(statement):
-            continue
-        try:
-            session.execute(statement)
-        except TrueupError:
-            raise
-        except Exception as exc:  # the engine's error, with the step that caused it
-            raise ApplyError(
-                f"The data step {step.name} ({step.when}) failed at its statement {number}: {exc}",
-                hint=f"Nothing was changed. Fix {step.path} and push again.",
-            ) from exc
-
-
-def _only_comments(statement: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())

@@ -222,7 +222,7 @@ def test_after_steps_run_once_and_in_the_transaction(project: Path) -> None:
     assert run("push", "--url", "app.db")[0] == 0
     assert rows(project / "app.db", "SELECT name FROM people") == [("Ada Lovelace!",), ("Grace!",)]
     # A failing step rolls the whole push back: schema, data and the step's record.
-    (steps / "020-broken.sql").write_text("-- trueup:after\nUPDATE nowhere SET x = 1;\n")
+    (steps / "020-broken.sql").write_text("-- trueup:after\nUPDATE people SET nowhere = 1;\n")
     (project / "schema.sql").write_text(V2.replace("email TEXT", "email TEXT, phone TEXT"))
     before = file_bytes_and_schema(project / "app.db")
     code, out = run("push", "--url", "app.db", "--no-backup")

@@ -471,7 +471,7 @@ def test_virtual_table_drop(tmp_path: Path) -> None:
         "CREATE VIRTUAL TABLE docs USING fts5 (body);",
         "INSERT INTO docs VALUES ('hello'), ('world');",
     )
-    f = one(db, "")
+    f = one(db, "CREATE TABLE other (id INTEGER);")  # a schema that declares nothing is DL100
     assert (f.code, f.risk, f.count) == ("DL105", Risk.DATA_LOSS, 2)
 
 

@@ -36,6 +36,7 @@ from trueup.backup.files import (
     fsync_path,
     list_backups,
     prune,
+    remove_stale_temps,
 )
 from trueup.config import DEFAULT_BACKUP_KEEP
 from trueup.urls import DatabaseURL
@@ -152,6 +153,7 @@ def backup(
     ensure_folder(target)
     method = strategy.method()
     name = strategy.database_name(url)
+    remove_stale_temps(target, name)
     final, _ = free_name(target, name, reason, method.kind)
     try:
         with atomic_file(final) as temp:

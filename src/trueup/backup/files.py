@@ -18,6 +18,11 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock to tell a temporary file in use from a stale one
+    fcntl = None  # type: ignore[assignment]
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -36,6 +41,8 @@ _NAME = re.compile(
 )
 #: Temporary files start with a dot and end in .tmp, so no listing ever shows one.
 TEMP_SUFFIX = ".tmp"
+#: A backup's temporary file: ``.<the backup's name>.<8 hex digits>.tmp``.
+_TEMP = re.compile(r"^\.(?P<final>.+)\.[0-9a-f]{8}\.tmp$")
 
 
 class BackupError(TrueupError):
@@ -168,31 +175,87 @@ def remove_temp(temp: str) -> None:
             os.remove(path)
 
 
+def _held(fd: int, path: str) -> bool:
+    """Take the lock that marks the temporary file at ``path`` (open as ``fd``) as in use;
+    False when another process holds it, or the file was removed meanwhile. An ``flock``
+    lock belongs to this open file, so SQLite's own locks and closes on the same file leave
+    it alone, and the system lets go of it when the process ends, however it ends."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    try:
+        return os.stat(path).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def remove_stale_temps(folder: str, database: str) -> list[str]:
+    """Remove the temporary files of backups of ``database`` that no process is writing
+    any more: a backup killed half way (SIGKILL, a power cut) could not remove its own.
+    A file another backup is writing right now is locked, and stays."""
+    if fcntl is None:
+        return []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        m = _TEMP.match(name)
+        parsed = parse_name(m["final"]) if m else None
+        if parsed is None or parsed[0] != database:
+            continue
+        path = os.path.join(folder, name)
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            if _held(fd, path):
+                remove_temp(path)
+                removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _create_temp(final: str) -> tuple[str, int]:
+    """A new, empty temporary file beside ``final`` (0600), open and locked as in use."""
+    folder = os.path.dirname(final) or "."
+    while True:
+        name = f".{os.path.basename(final)}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        temp = os.path.join(folder, name)
+        try:
+            fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except OSError as exc:
+            raise BackupError(
+                f"Cannot write a backup in {folder}: {exc.strerror}.",
+                hint="Check that the folder is writable and has space, or choose another with "
+                "--dir or TRUEUP_BACKUP_DIR.",
+            ) from exc
+        if _held(fd, temp):
+            return temp, fd
+        os.close(fd)  # taken for stale between its creation and the lock: another name
+
+
 @contextlib.contextmanager
 def atomic_file(final: str) -> Iterator[str]:
     """Write a file under a temporary name beside ``final``, then publish it.
 
-    Yields the temporary path, created empty and readable by the owner only (0600). When the
-    block ends without an error the file is fsynced, renamed to ``final`` and the folder
-    fsynced; when it raises, the temporary file is removed. So ``final`` never exists half
-    written, and a failed backup leaves nothing behind.
+    Yields the temporary path, created empty and readable by the owner only (0600), and
+    locked as in use while the block runs (see :func:`remove_stale_temps`). When the block
+    ends without an error the file is fsynced, renamed to ``final`` and the folder fsynced;
+    when it raises (SIGTERM and Ctrl-C too), the temporary file is removed. So ``final``
+    never exists half written, and a failed backup leaves nothing behind.
     """
     folder = os.path.dirname(final) or "."
-    temp = os.path.join(folder, f".{os.path.basename(final)}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
-    try:
-        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except OSError as exc:
-        raise BackupError(
-            f"Cannot write a backup in {folder}: {exc.strerror}.",
-            hint="Check that the folder is writable and has space, or choose another with "
-            "--dir or TRUEUP_BACKUP_DIR.",
-        ) from exc
+    temp, fd = _create_temp(final)
     try:
         # The mode given to open() is reduced by the umask; the backup must be 0600 exactly.
         os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
-    try:
         yield temp
         try:
             fsync_path(temp)
@@ -208,3 +271,5 @@ def atomic_file(final: str) -> Iterator[str]:
     except BaseException:
         remove_temp(temp)
         raise
+    finally:
+        os.close(fd)

@@ -83,9 +83,12 @@ class TrueupGroup(click.Group):
                 click.echo(json.dumps({"error": exc.to_data()}, indent=2, ensure_ascii=False))
             click.echo(click.style("Error: ", fg="red", bold=True) + str(exc), err=True)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; nothing was changed.", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see trueup.cli.signals)
+            from trueup.cli.signals import interruption
+
+            message, code = interruption(exc)
+            click.echo(message, err=True)
+            ctx.exit(code)
 
 
 def json_output() -> None:
@@ -111,6 +114,9 @@ def cli() -> None:
 
 
 def main() -> None:
+    from trueup.cli.signals import handle_sigterm
+
+    handle_sigterm()
     _forgiving_output()
     cli(prog_name="trueup", color=False if _colour_off() else None)
 

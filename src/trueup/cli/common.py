@@ -165,6 +165,28 @@ def describe_database(url: DatabaseURL) -> str:
     return f"{url.engine} database {url.redacted()}"
 
 
+def warn_if_missing(url: DatabaseURL) -> None:
+    """For a look at a database without changing it (a diff, a dry run): say so when the
+    database does not exist, rather than show a plan that silently adds everything (a
+    mistyped path looks just like that). On stderr: stdout may be SQL or JSON."""
+    from trueup.dialects import get_dialect
+
+    if get_dialect(url.engine).database_missing(url):
+        click.echo(
+            click.style("Warning: ", fg="yellow", bold=True)
+            + f"The SQLite database file {os.path.abspath(url.path or '')} does not exist: "
+            "the plan is for an empty database, and a push creates it.",
+            err=True,
+        )
+
+
+def created_line(url: DatabaseURL) -> str:
+    """What a push that made the database says about it."""
+    if url.engine == "sqlite":
+        return f"Created the database file {os.path.abspath(url.path or '')}."
+    return f"Created the {url.engine} database {url.redacted()}."
+
+
 def schema_path(settings: Settings) -> str:
     return find_schema(settings)
 

@@ -17,6 +17,7 @@ from trueup.cli.common import (
     schema_option,
     target,
     url_option,
+    warn_if_missing,
     warnings_data,
 )
 from trueup.diff.renames import Renames
@@ -89,6 +90,7 @@ def diff(
             schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
         )
         report_warnings(declared)
+        warn_if_missing(t.url)
         result = push(
             t.url,
             declared,

@@ -102,7 +102,8 @@ def show(ctx: click.Context, number: int, url: str | None, as_json: bool) -> Non
     if flags:
         click.echo(f"Flags: {flags}")
     for step in e.data_steps:
-        click.echo(f"Data step: {step['name']} ({step['when']})")
+        skipped = f"; not needed, {step['not_needed']}" if step.get("not_needed") else ""
+        click.echo(f"Data step: {step['name']} ({step['when']}){skipped}")
     if e.findings:
         click.echo("Findings:")
         for f in e.findings:

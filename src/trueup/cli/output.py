@@ -231,7 +231,7 @@ def plan_data(plan: Plan, **extra: Any) -> dict[str, Any]:
         "checked_tables": list(plan.checked_tables),
         "findings": [finding_data(f) for f in plan.findings],
         "data_steps": [
-            {"name": s.name, "when": s.when, "hash": s.hash}
+            {"name": s.name, "when": s.when, "hash": s.hash, "not_needed": s.not_needed}
             for s in (*plan.before_steps, *plan.after_steps)
         ],
         **extra,
@@ -242,6 +242,8 @@ def step_lines(plan: Plan) -> list[str]:
     """The data steps a push will run, one line each."""
     return [
         f"* data step {s.name} (runs {s.when} the schema change)"
+        if s.not_needed is None
+        else f"* data step {s.name} ({s.when}): not needed, {s.not_needed}; recorded as done"
         for s in (*plan.before_steps, *plan.after_steps)
     ]
 

@@ -10,6 +10,7 @@ import click
 
 from trueup.cli import JSON_ERROR_SHOWN, json_output
 from trueup.cli.common import (
+    created_line,
     describe_database,
     find_target,
     ignore_table_option,
@@ -19,6 +20,7 @@ from trueup.cli.common import (
     report_warnings,
     schema_option,
     url_option,
+    warn_if_missing,
     warnings_data,
 )
 from trueup.errors import UnsafePlan
@@ -125,6 +127,8 @@ def push(
 
         reviewed = read_plan(plan_file)
         check_source(reviewed, source.load().source_hash, t.url.engine)
+    if dry_run:
+        warn_if_missing(t.url)
 
     def show(plan: Plan) -> None:
         if not loaded:  # found in sync by the last push's record: the schema was not read
@@ -216,6 +220,8 @@ def push(
     plan = result.plan
     # Prisma's own sentences, so scripts and searches written for `prisma db push` still fit.
     what = "Prisma schema" if source.path.endswith(".prisma") else "schema"
+    if result.created and not as_json:
+        click.echo(created_line(t.url))
     if as_json:
         from trueup.cli import output
 

@@ -1,13 +1,16 @@
 """``trueup start [push options] -- COMMAND [ARGS]...``: the container entrypoint.
 
-Takes the push lock, backs the database up (reason ``startup``), pushes the schema, and
-then replaces itself with COMMAND (``exec``): the app gets trueup's process id, so signals
-sent to the container (SIGTERM on ``docker stop``) reach the app itself.
+Takes the push lock, backs the database up, pushes the schema, and then replaces itself
+with COMMAND (``exec``): the app gets trueup's process id, so signals sent to the container
+(SIGTERM on ``docker stop``) reach the app itself.
 
-The backup is taken from the push's ``on_plan`` hook, which runs under the push's lock on
-every push, in sync or not. So it is the database exactly as the push found it, nothing can
-write between the backup and the push, and it also serves as the pre-push backup. Two
-starts at once on one database queue on that lock: one backs up and pushes, the other
+The backup is taken under the push's lock, before anything is written, so it is the
+database exactly as the push found it. A start that finds the database in sync (or whose
+push is refused) backs it up for the record, reason ``startup``, from the push's
+``on_plan`` hook. A start that changes the database backs it up from ``before_apply``,
+reason ``pre-push``: the copy that holds what the change drops is then counted apart from
+the startup backups, so an app that crashes and restarts in a loop cannot rotate it out.
+Two starts at once on one database queue on that lock: one backs up and pushes, the other
 then backs up and finds the database in sync.
 
 Nothing heavy is imported on the way to exec (no rich, no export code): a start on an
@@ -26,6 +29,7 @@ import click
 from trueup.cli import output
 from trueup.cli.backup import backup_hook
 from trueup.cli.common import (
+    created_line,
     describe_database,
     find_target,
     ignore_table_option,
@@ -66,7 +70,7 @@ def _say(message: str) -> None:
     "--force-reset",
     is_flag=True,
     help="Empty the database and push the schema anew when the data makes a change "
-    "impossible. All data is lost (the startup backup keeps it).",
+    "impossible. All data is lost (the pre-push backup keeps it).",
 )
 @rename_option
 @ignore_table_option
@@ -149,6 +153,7 @@ def _backup_and_push(
     no_backup: bool,
 ) -> None:
     from trueup.push import push as run_push
+    from trueup.push import refusal
 
     t, source = find_target(
         schema=schema,
@@ -159,13 +164,15 @@ def _backup_and_push(
     )
     hints = parse_renames(renames)  # besides the schema's own rename hints
     _say(f"trueup start: schema {source.path}, {describe_database(t.url)}")
-    backup = None if no_backup else backup_hook(t, "startup", err=True)
-    taken: list[str | None] = [None]
+    for_the_record = None if no_backup else backup_hook(t, "startup", err=True)
+    before_change = None if no_backup else backup_hook(t, "pre-push", err=True)
+    taken: list[str | None] = []
 
     def on_plan(plan: Plan) -> None:
         # Runs under the push's lock on every push, in sync or not, before any write.
-        if backup is not None:
-            taken[0] = backup(plan)
+        refused = not force_reset and refusal(plan, accept_data_loss=accept_data_loss)
+        if (plan.is_empty or refused) and for_the_record is not None and not taken:
+            taken.append(for_the_record(plan))
         if plan.is_empty:
             return
         _say("Changes:")
@@ -177,6 +184,11 @@ def _backup_and_push(
         for finding in listed:
             _say(output.finding_line(finding))
 
+    def before_apply(plan: Plan) -> str | None:
+        if before_change is not None and not taken:
+            taken.append(before_change(plan))
+        return taken[0] if taken else None
+
     result = run_push(
         t.url,
         source,
@@ -185,11 +197,13 @@ def _backup_and_push(
         renames=hints,
         lock_timeout=t.settings.lock_timeout,
         on_plan=on_plan,
-        # The startup backup is the pre-push backup: nothing can write in between, since
-        # both happen under the push's lock. Its path goes into the push's history.
-        before_apply=lambda plan: taken[0],
+        # Under the push's lock, once the push goes ahead and before its first write (and
+        # before the data steps, which write too). Its path goes into the push's history.
+        before_apply=before_apply,
         ignore=t.settings.ignore(),
     )
+    if result.created:
+        _say(created_line(t.url))
     if result.plan.is_empty:
         _say("The database is already in sync with the schema.")
     else:

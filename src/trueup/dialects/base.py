@@ -102,6 +102,9 @@ class Session(ABC):
     #: while the database is inspected. An embedded engine's inspection is all this
     #: process's own work, which a second thread would not speed up.
     inspects_remotely: bool = False
+    #: Whether opening the session made the database (``connect(create=True)`` on a
+    #: database that did not exist): a first push that fails removes it again.
+    created: bool = False
 
     @abstractmethod
     def inspect(self) -> Schema: ...
@@ -153,6 +156,28 @@ class Session(ABC):
         that refuse such a key when it is made (PostgreSQL) report none here."""
         return []
 
+    # --- what a data step works on (see trueup.steps) -----------------------------------
+
+    def relation_names(self) -> frozenset[str]:
+        """The tables and views the database holds now (trueup's own left out), named as
+        :meth:`run_tracked` names them."""
+        return frozenset()
+
+    def run_tracked(self, sql: str) -> frozenset[str]:
+        """Run ``sql`` as :meth:`execute` does; return the tables and views it read or
+        wrote, as the engine itself resolved them."""
+        self.execute(sql)
+        return frozenset()
+
+    def probe(self, sql: str) -> frozenset[str]:
+        """The tables and views ``sql`` would read or write, found without keeping
+        anything of it; empty when the engine cannot tell (or the statement cannot run)."""
+        return frozenset()
+
+    def missing_table(self, error: Exception) -> str | None:
+        """The table the engine's ``error`` says does not exist, when that is what it says."""
+        return None
+
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         """Rows breaking foreign keys in ``tables``, counted per (table, parent). Engines
         that check constraints as statements run (PostgreSQL) report none here."""
@@ -173,13 +198,18 @@ class Dialect(ABC):
 
     @abstractmethod
     def connect(self, url: DatabaseURL, *, create: bool) -> Session:
-        """Open the database. With ``create`` a missing SQLite file is made; without it a
-        missing file reads as an empty database."""
+        """Open the database. With ``create`` a missing database is made (the session's
+        ``created`` says so); without it a missing database is an error that says so."""
 
     def database_missing(self, url: DatabaseURL) -> bool:
         """Whether the database does not exist yet and ``connect(create=True)`` would make
-        it (a SQLite file); an engine with a server never makes one."""
+        it, as far as can be told without a server (a SQLite file that is not there, in a
+        folder that is); False when that takes a connection."""
         return False
+
+    def remove_created(self, url: DatabaseURL) -> None:  # noqa: B027 - optional hook
+        """Remove the database a push made (``Session.created``) and then failed in, as
+        long as it still holds nothing: a first push that fails leaves nothing behind."""
 
     @abstractmethod
     def scratch(self, url: DatabaseURL | None = None) -> Session:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+EMPTY_SCHEMA = "DL100"
 DROP_TABLE = "DL101"
 DROP_COLUMN = "DL102"
 NARROWING_TYPE = "DL103"

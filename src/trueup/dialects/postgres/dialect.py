@@ -67,6 +67,11 @@ class PostgresDialect(Dialect):
     def connect(self, url: DatabaseURL, *, create: bool) -> PostgresSession:
         return PostgresSession.open(url, create=create, ignore=self.ignore)
 
+    def remove_created(self, url: DatabaseURL) -> None:
+        from trueup.dialects.postgres.session import drop_created_database
+
+        drop_created_database(url)
+
     def scratch(self, url: DatabaseURL | None = None) -> Session:
         return ScratchSession.create(url)
 

@@ -159,7 +159,14 @@ class PostgresSession(Session):
                     hint="Create it, or run `trueup push`, which creates it.",
                 ) from exc
             _create_database(conninfo, url)
-            conn = _connect(conninfo, url)
+            try:
+                conn = _connect(conninfo, url)
+            except BaseException:
+                drop_created_database(url)
+                raise
+            session = cls(conn, url, schema, ignore=ignore)
+            session.created = True
+            return session
         return cls(conn, url, schema, ignore=ignore)
 
     def _set_search_path(self) -> None:
@@ -263,6 +270,26 @@ class PostgresSession(Session):
         if self.in_transaction and not self.conn.closed:
             self.conn.execute("ROLLBACK")
 
+    def relation_names(self) -> frozenset[str]:
+        from trueup.dialects.postgres import tracking
+
+        return tracking.relation_names(self.conn)
+
+    def run_tracked(self, sql: str) -> frozenset[str]:
+        from trueup.dialects.postgres import tracking
+
+        return tracking.run_tracked(self.conn, self.execute, sql)
+
+    def probe(self, sql: str) -> frozenset[str]:
+        from trueup.dialects.postgres import tracking
+
+        return tracking.probe(self.conn, sql)
+
+    def missing_table(self, error: Exception) -> str | None:
+        from trueup.dialects.postgres import tracking
+
+        return tracking.missing_table(error)
+
     def unlock(self) -> None:
         """Let the next push go (the lock is also released when the connection closes)."""
         if self._locked and not self.in_transaction:
@@ -307,6 +334,38 @@ def _create_database(conninfo: str, url: DatabaseURL) -> None:
         ) from exc
     finally:
         admin.close()
+
+
+#: Whether a database holds a relation of its own (not PostgreSQL's, not an extension's).
+_HOLDS_RELATIONS = """
+SELECT EXISTS (
+    SELECT 1 FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND NOT EXISTS (
+            SELECT 1 FROM pg_depend AS d
+            WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+        )
+)
+"""
+
+
+def drop_created_database(url: DatabaseURL) -> None:
+    """Drop the database of ``url``, which a push made and then failed in, when it still
+    holds nothing of its own (no table, view, sequence, type or function outside the
+    system's schemas). Anyone else connected to it keeps it: it is then left as it is."""
+    conninfo, _ = connection_info(url)
+    params = conninfo_to_dict(conninfo)
+    name = str(params.get("dbname") or params.get("user") or "")
+    try:
+        with _connect(conninfo, url) as conn:
+            row = conn.execute(_HOLDS_RELATIONS).fetchone()
+        if row is None or row[0]:
+            return
+        with _connect(conninfo, url, dbname="postgres") as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {quote(name)}".encode())
+    except (psycopg.Error, ConnectionError):
+        return  # it stays; the push's own error is the one to report
 
 
 # --- scratch databases ------------------------------------------------------------------------
@@ -377,6 +436,10 @@ class ScratchSession(PostgresSession):
                 "way PostgreSQL does; the user needs the CREATEDB right (or point "
                 "TRUEUP_SCRATCH_URL at a server where it has it).",
             ) from exc
+        except BaseException:  # interrupted (SIGTERM, Ctrl-C): the server may have made it
+            _drop(admin, name)
+            admin.close()
+            raise
         try:
             conn = _connect(conninfo, server, dbname=name)
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}".encode())

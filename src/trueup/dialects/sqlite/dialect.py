@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -52,7 +53,23 @@ class SQLiteDialect(Dialect):
         path = url.path
         if not path or path == ":memory:":
             return False
-        return not os.path.lexists(path)
+        # In a folder that does not exist either, connecting fails and says so.
+        return not os.path.lexists(path) and os.path.isdir(os.path.dirname(os.path.abspath(path)))
+
+    def remove_created(self, url: DatabaseURL) -> None:
+        path = url.path
+        if not path or path == ":memory:":
+            return
+        try:
+            if os.path.getsize(path) != 0:
+                return  # something was committed into it after all: it stays
+        except OSError:
+            return
+        # A file of no bytes holds nothing, not even a header; a journal beside it belongs
+        # to the rolled-back push.
+        for name in (path, path + "-journal", path + "-wal", path + "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(name)
 
     def scratch(self, url: DatabaseURL | None = None) -> SQLiteSession:
         # In memory: no server to find, so ``url`` is not needed.

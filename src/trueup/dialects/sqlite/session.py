@@ -79,9 +79,12 @@ class SQLiteSession(Session):
             if os.path.isdir(path):
                 raise ConfigError(f"The database path {path} is a folder, not a file.")
             if not create and not os.path.exists(path):
-                # Nothing to read yet: a missing database is an empty one, and a dry run
-                # or a diff must not leave a new file behind.
-                path = ":memory:"
+                # Reading must not make the file: a mistyped path would then look like an
+                # empty database, and leave one behind.
+                raise ConnectionError(
+                    f"The SQLite database file {os.path.abspath(path)} does not exist.",
+                    hint="Check the path (--url or DATABASE_URL); `trueup push` creates the file.",
+                )
             elif not os.path.exists(path) and not os.access(folder, os.W_OK):
                 raise ConfigError(
                     f"Cannot create the database {url}: this user may not write in the "
@@ -89,6 +92,7 @@ class SQLiteSession(Session):
                     hint="Create the database file there first, give this user write "
                     "permission on the folder, or point --url / DATABASE_URL elsewhere.",
                 )
+        created = path != ":memory:" and not os.path.lexists(path)
         try:
             # No busy wait yet: begin() sets the lock timeout before the first read.
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0)
@@ -97,7 +101,9 @@ class SQLiteSession(Session):
                 f"Cannot open the SQLite database {url}: {exc}.",
                 hint="Check that the path is a SQLite database file and that it is readable.",
             ) from exc
-        return cls(conn, url, ignore=ignore)
+        session = cls(conn, url, ignore=ignore)
+        session.created = created
+        return session
 
     def inspect(self) -> Schema:
         from trueup.dialects.sqlite.inspect import inspect
@@ -220,6 +226,34 @@ class SQLiteSession(Session):
             "WHERE name NOT LIKE '!_trueup!_%' ESCAPE '!' ORDER BY type, name"
         ).fetchall()
         return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+    def relation_names(self) -> frozenset[str]:
+        from trueup.dialects.sqlite.tracking import relation_names
+
+        return relation_names(self.conn)
+
+    def run_tracked(self, sql: str) -> frozenset[str]:
+        from trueup.dialects.sqlite.tracking import named_tables
+
+        try:
+            names = named_tables(self.conn, sql)
+        except sqlite3.Error:
+            names = frozenset()  # running it says what is wrong, in the engine's words
+        self.execute(sql)
+        return names
+
+    def probe(self, sql: str) -> frozenset[str]:
+        from trueup.dialects.sqlite.tracking import named_tables
+
+        try:
+            return named_tables(self.conn, sql)
+        except sqlite3.Error:
+            return frozenset()
+
+    def missing_table(self, error: Exception) -> str | None:
+        from trueup.dialects.sqlite.tracking import missing_table
+
+        return missing_table(error)
 
     def unusable_references(self) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []

@@ -1,0 +1,53 @@
+"""The session a push works in: opened (and, for a database the push made, removed again
+when the push fails), and the database's schema read while the declared one loads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from trueup.dialects.base import Dialect, Session
+    from trueup.model import Schema
+    from trueup.sources.declared import Declared
+    from trueup.urls import DatabaseURL
+
+
+@contextmanager
+def opened(
+    dialect: Dialect, url: DatabaseURL, *, dry_run: bool, missing: bool
+) -> Iterator[Session]:
+    """The session a push works in. A dry run of a database that does not exist yet plans
+    for an empty one, and makes nothing. A push that made the database and then fails
+    removes it again (while it holds nothing), so a failed first start leaves nothing."""
+    if dry_run and missing:
+        session = dialect.scratch(url)
+    else:
+        session = dialect.connect(url, create=not dry_run)
+    try:
+        with session:
+            yield session
+    except BaseException:
+        if session.created:
+            dialect.remove_created(url)
+        raise
+
+
+def load_while_inspecting(
+    session: Session, load: Callable[[], Declared]
+) -> tuple[Declared, Schema | None]:
+    """``load()``, and the database's schema (None when it was not read). On an engine
+    with a server the database is inspected meanwhile, in a second thread: its catalog
+    queries wait on the server while this thread reads the declared schema (a Prisma file
+    parsed, another database inspected). ``load`` must not use ``session``."""
+    if not session.inspects_remotely:
+        return load(), None
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Leaving the pool waits for the inspection, also when load() fails: the session is
+    # never used by two threads at once.
+    with ThreadPoolExecutor(1, thread_name_prefix="trueup-inspect") as pool:
+        inspecting = pool.submit(session.inspect)
+        declared = load()
+        return declared, inspecting.result()
