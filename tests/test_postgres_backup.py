@@ -174,7 +174,7 @@ def test_pg_dump_backup_and_exact_restore(project: Path, new_database: str) -> N
     ok("export", "--url", new_database, "-o", "before.jsonl")
     out = ok("backup", "--url", new_database)
     assert "pg_dump custom format" in out
-    [backup] = list((project / "backups").iterdir())
+    [backup] = list((project / "backups").glob("[!.]*"))
     assert backup.name.endswith(".manual.dump") and backup.stat().st_mode & 0o777 == 0o600
 
     sql(
@@ -197,7 +197,7 @@ def test_json_backup_when_pg_dump_is_missing(
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # no pg_dump, no psql
     out = ok("backup", "--url", new_database)
     assert "trueup JSON export (pg_dump is not on PATH)" in out
-    [backup] = list((project / "backups").iterdir())
+    [backup] = list((project / "backups").glob("[!.]*"))
     assert backup.name.endswith(".manual.jsonl")
 
     sql(new_database, "DELETE FROM nokey; CREATE TABLE extra (x INT);")

@@ -88,7 +88,7 @@ def test_a_pg_dump_backup_of_another_database_is_warned_about(
         conn.execute("CREATE TABLE users (id int PRIMARY KEY)")
     result = CliRunner().invoke(cli, ["backup", "--url", new_database, "--dir", "saved"])
     assert result.exit_code == 0, result.output
-    [path] = (project / "saved").iterdir()
+    [path] = (project / "saved").glob("[!.]*")
     assert backup_tables(str(path)) == {"invoices", "lines"}
     result = CliRunner().invoke(cli, ["restore", str(path), "--url", another_database, "--yes"])
     assert result.exit_code == 0, result.output

@@ -54,9 +54,10 @@ def columns(path: Path) -> list[str]:
         conn.close()
 
 
-def backups(project: Path) -> list[str]:
-    folder = project / "backups"
-    return sorted(os.listdir(folder)) if folder.exists() else []
+def backups(project: Path, name: str = "backups") -> list[str]:
+    """The backups in the folder (not their hidden records)."""
+    folder = project / name
+    return sorted(n for n in os.listdir(folder) if not n.startswith(".")) if folder.exists() else []
 
 
 def test_start_backs_up_pushes_and_execs_the_command(project: Path) -> None:
@@ -144,13 +145,14 @@ def test_no_backup_flag(project: Path) -> None:
     assert backups(project) == []
 
 
-def test_every_start_takes_a_startup_backup_even_in_sync(project: Path) -> None:
+def test_with_backup_always_every_start_takes_a_startup_backup(project: Path) -> None:
     make_db(project / "app.db", V2, ROWS)
     for _ in range(3):
-        assert start("--", sys.executable, "-c", APP).returncode == 0
+        assert start("--backup", "always", "--", sys.executable, "-c", APP).returncode == 0
     assert len(backups(project)) == 3
     assert all(".startup." in b for b in backups(project))
-    proc = start("--", sys.executable, "-c", APP, env=environ(TRUEUP_BACKUP_KEEP="2"))
+    env = environ(TRUEUP_BACKUP_KEEP="2", TRUEUP_START_BACKUP="always")
+    proc = start("--", sys.executable, "-c", APP, env=env)
     assert proc.returncode == 0
     assert len(backups(project)) == 2
 
@@ -176,20 +178,23 @@ def test_a_refused_push_does_not_start_the_app(project: Path) -> None:
     assert "bio" in columns(project / "backups" / before)
 
 
+@pytest.mark.parametrize(("mode", "startups"), [("always", 2), ("on-change", 1)])
 def test_a_crash_loop_never_rotates_out_the_backup_taken_before_a_lossy_change(
-    project: Path,
+    project: Path, mode: str, startups: int
 ) -> None:
-    """The app crashes at every start, the container restarts it, each start backs up: the
-    one backup holding the dropped column outlives every later startup backup."""
+    """The app crashes at every start, the container restarts it: the one backup holding
+    the dropped column outlives every later startup backup. With --backup always each start
+    backs up (and retention rotates them); on-change, only the first start after the
+    change, since the crashing app changes nothing."""
     make_db(project / "app.db", V1, ROWS)
     (project / "schema.sql").write_text(V3)  # drops users.bio
-    env = environ(TRUEUP_ACCEPT_DATA_LOSS="1", TRUEUP_BACKUP_KEEP="2")
+    env = environ(TRUEUP_ACCEPT_DATA_LOSS="1", TRUEUP_BACKUP_KEEP="2", TRUEUP_START_BACKUP=mode)
     crash = ("--", sys.executable, "-c", "import sys; sys.exit('the app crashed')")
     for _ in range(5):
         proc = start(*crash, env=env)
         assert proc.returncode == 1 and "the app crashed" in proc.stderr, proc.stderr
     made = backups(project)
-    assert len([b for b in made if ".startup." in b]) == 2  # the restarts, rotated
+    assert len([b for b in made if ".startup." in b]) == startups
     [before] = [b for b in made if ".pre-push." in b]
     conn = sqlite3.connect(project / "backups" / before)
     try:
@@ -353,4 +358,4 @@ def test_the_example_entrypoint(project: Path) -> None:
     proc = subprocess.run(run, capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "now in sync" in proc.stderr
-    assert len(os.listdir(project / "data-backups")) == 1
+    assert len(backups(project, "data-backups")) == 1

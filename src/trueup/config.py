@@ -13,6 +13,17 @@ Keys (file / environment):
   SQLite database).
 * ``backup_keep`` / ``TRUEUP_BACKUP_KEEP``: how many backups of each reason to keep
   (default 10).
+* ``backup_keep_days`` / ``TRUEUP_BACKUP_KEEP_DAYS``: delete backups older than this many
+  days (default: no limit).
+* ``backup_max_size`` / ``TRUEUP_BACKUP_MAX_SIZE``: the most the backups of each reason may
+  take together, in bytes or with a unit (``500MB``, ``2GiB``; default: no limit).
+* ``backup_verify`` / ``TRUEUP_BACKUP_VERIFY``: the check a backup must pass, ``quick``,
+  ``full`` or ``none`` (default quick).
+* ``backup_compress`` / ``TRUEUP_BACKUP_COMPRESS``: gzip the backups (default false).
+* ``start_backup`` / ``TRUEUP_START_BACKUP``: when ``trueup start`` backs up, ``always``,
+  ``on-change`` or ``never`` (default on-change).
+
+Retention never deletes the newest backup of a reason (see trueup.backup.retention).
 """
 
 from __future__ import annotations
@@ -30,8 +41,34 @@ from trueup.errors import ConfigError
 ALWAYS_IGNORED = ("_prisma_migrations", "alembic_version")
 #: Where a schema is looked for when none is named, in order (Prisma's places first).
 SCHEMA_CANDIDATES = ("prisma/schema.prisma", "schema.prisma", "schema.sql")
-KEYS = {"schema", "url", "lock_timeout", "ignore_tables", "backup_dir", "backup_keep"}
+KEYS = {
+    "schema",
+    "url",
+    "lock_timeout",
+    "ignore_tables",
+    "backup_dir",
+    "backup_keep",
+    "backup_keep_days",
+    "backup_max_size",
+    "backup_verify",
+    "backup_compress",
+    "start_backup",
+}
 DEFAULT_BACKUP_KEEP = 10
+VERIFY_LEVELS = ("quick", "full", "none")
+START_BACKUP = ("always", "on-change", "never")
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +79,11 @@ class Settings:
     ignore_tables: tuple[str, ...] = ()
     backup_dir: str | None = None  # None: the engine's default place
     backup_keep: int = DEFAULT_BACKUP_KEEP
+    backup_keep_days: float | None = None
+    backup_max_size: int | None = None  # bytes
+    backup_verify: str = "quick"
+    backup_compress: bool = False
+    start_backup: str = "on-change"
     source: str | None = None  # the settings file they came from
     base_dir: str = field(default=".")
     url_from_env: bool = False  # the url is $DATABASE_URL (not a flag or the settings file)
@@ -147,6 +189,17 @@ def load_settings(
         ignore_tables=(*ignore_raw, *ignore_tables),
         backup_dir=backup_dir_raw,
         backup_keep=_keep(pick(backup_keep, "TRUEUP_BACKUP_KEEP", "backup_keep")),
+        backup_keep_days=keep_days(pick(None, "TRUEUP_BACKUP_KEEP_DAYS", "backup_keep_days")),
+        backup_max_size=parse_size(pick(None, "TRUEUP_BACKUP_MAX_SIZE", "backup_max_size")),
+        backup_verify=choice(
+            pick(None, "TRUEUP_BACKUP_VERIFY", "backup_verify"), "backup_verify", VERIFY_LEVELS
+        )
+        or "quick",
+        backup_compress=_switch(pick(None, "TRUEUP_BACKUP_COMPRESS", "backup_compress")),
+        start_backup=choice(
+            pick(None, "TRUEUP_START_BACKUP", "start_backup"), "start_backup", START_BACKUP
+        )
+        or "on-change",
         source=source,
         base_dir=folder,
         url_from_env=url is None and bool(env.get("DATABASE_URL")),
@@ -171,6 +224,65 @@ def _keep(raw: Any) -> int:
             hint="It is how many backups of each reason are kept; the newest are kept.",
         )
     return keep
+
+
+def keep_days(raw: Any) -> float | None:
+    """How many days backups are kept: a number above 0, or None for no limit."""
+    if raw is None:
+        return None
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        days = float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"backup_keep_days must be a number of days, not {raw!r}.") from None
+    if not days > 0:
+        raise ConfigError(f"backup_keep_days must be more than 0, not {raw!r}.")
+    return days
+
+
+def parse_size(raw: Any) -> int | None:
+    """A size in bytes: a whole number, or a number with a unit (``500MB``, ``1.5GB``,
+    ``2GiB``); None for no limit."""
+    if raw is None:
+        return None
+    text = str(raw).strip().lower().replace(" ", "")
+    number = text.rstrip("kmgtib")
+    unit = text[len(number) :]
+    try:
+        if isinstance(raw, bool) or unit not in _SIZE_UNITS:
+            raise ValueError
+        size = int(float(number) * _SIZE_UNITS[unit])
+    except ValueError:
+        raise ConfigError(
+            f"Cannot read the size {raw!r}.",
+            hint="Give bytes, or a number with a unit: 500MB, 1.5GB, 2GiB.",
+        ) from None
+    if size < 1:
+        raise ConfigError(f"The size {raw!r} must be more than 0 bytes.")
+    return size
+
+
+def choice(raw: Any, key: str, allowed: tuple[str, ...]) -> str | None:
+    if raw is None:
+        return None
+    if raw not in allowed:
+        raise ConfigError(f"{key} must be one of {', '.join(allowed)}, not {raw!r}.")
+    return str(raw)
+
+
+def _switch(raw: Any) -> bool:
+    """A yes/no setting: a TOML boolean, or 1/0, true/false, yes/no in the environment."""
+    if raw is None:
+        return False
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"backup_compress must be true or false, not {raw!r}.")
 
 
 def find_schema(settings: Settings) -> str:

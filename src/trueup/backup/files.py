@@ -4,11 +4,13 @@ that a backup either exists whole or not at all.
 A backup's name says what it is, so the folder needs no index that could go stale::
 
     app.db.20250301T120000.123456Z.pre-push.sqlite3
-    <database>.<UTC time, microseconds>.<reason>.<kind>
+    <database>.<UTC time, microseconds>.<reason>.<kind>[.gz]
 
 The time is UTC in ISO 8601 basic form (no ``:``, so the name is valid on every file
-system) and sorts as text. Nothing else in the folder is touched: retention deletes only
-files whose names parse, for this database.
+system) and sorts as text; ``.gz`` marks a compressed backup. Beside each backup a hidden
+record (``.<backup's name>.json``, see :mod:`trueup.backup.records`) says how it was
+checked and what the database was when it was taken. Nothing else in the folder is
+touched: retention deletes only files whose names parse, for this database.
 """
 
 from __future__ import annotations
@@ -33,12 +35,16 @@ REASONS = ("manual", "pre-push", "startup", "pre-restore")
 #: What a backup file holds, and the extension that says so.
 EXTENSIONS = {"sqlite": "sqlite3", "pg_dump": "dump", "json": "jsonl"}
 _KINDS = {ext: kind for kind, ext in EXTENSIONS.items()}
+#: The extension of a compressed backup, after its kind's.
+COMPRESSED = ".gz"
 
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 _NAME = re.compile(
     r"^(?P<database>.+)\.(?P<stamp>\d{8}T\d{6}\.\d{6}Z)\.(?P<reason>[a-z]+(?:-[a-z]+)*)"
-    r"\.(?P<ext>[a-z0-9]+)$"
+    r"\.(?P<ext>[a-z0-9]+)(?P<packed>\.gz)?$"
 )
+#: A backup's record: ``.<the backup's name>.json``.
+_RECORD = re.compile(r"^\.(?P<backup>.+)\.json$")
 #: Temporary files start with a dot and end in .tmp, so no listing ever shows one.
 TEMP_SUFFIX = ".tmp"
 #: A backup's temporary file: ``.<the backup's name>.<8 hex digits>.tmp``.
@@ -59,14 +65,18 @@ class BackupFile:
     reason: str
     kind: str  # a key of EXTENSIONS
     size: int
+    compressed: bool = False  # gzip: restore reads it through
 
     @property
     def name(self) -> str:
         return os.path.basename(self.path)
 
 
-def file_name(database: str, taken: datetime, reason: str, kind: str) -> str:
-    return f"{database}.{taken.astimezone(UTC).strftime(_STAMP)}.{reason}.{EXTENSIONS[kind]}"
+def file_name(
+    database: str, taken: datetime, reason: str, kind: str, compressed: bool = False
+) -> str:
+    stamp = taken.astimezone(UTC).strftime(_STAMP)
+    return f"{database}.{stamp}.{reason}.{EXTENSIONS[kind]}{COMPRESSED if compressed else ''}"
 
 
 def parse_name(name: str) -> tuple[str, datetime, str, str] | None:
@@ -76,6 +86,23 @@ def parse_name(name: str) -> tuple[str, datetime, str, str] | None:
         return None
     taken = datetime.strptime(m["stamp"], _STAMP).replace(tzinfo=UTC)
     return m["database"], taken, m["reason"], _KINDS[m["ext"]]
+
+
+def is_compressed(name: str) -> bool:
+    return name.endswith(COMPRESSED)
+
+
+def record_path(backup: str) -> str:
+    """Where the record of the backup at ``backup`` is kept: a hidden file beside it."""
+    folder, name = os.path.split(backup)
+    return os.path.join(folder, f".{name}.json")
+
+
+def record_of(name: str) -> str | None:
+    """The name of the backup whose record is the file ``name``, or None when it is no
+    record's name."""
+    m = _RECORD.match(name)
+    return m["backup"] if m and parse_name(m["backup"]) else None
 
 
 def describe(path: str) -> BackupFile | None:
@@ -89,7 +116,7 @@ def describe(path: str) -> BackupFile | None:
         size = os.path.getsize(path)
     except OSError:
         return None
-    return BackupFile(path, database, taken, reason, kind, size)
+    return BackupFile(path, database, taken, reason, kind, size, is_compressed(path))
 
 
 def list_backups(folder: str, database: str) -> list[BackupFile]:
@@ -108,21 +135,6 @@ def list_backups(folder: str, database: str) -> list[BackupFile]:
     return sorted(found, key=lambda b: (b.taken, b.name), reverse=True)
 
 
-def prune(folder: str, database: str, reason: str, keep: int) -> list[str]:
-    """Delete all but the newest ``keep`` backups of ``database`` taken for ``reason``.
-
-    Retention counts each reason on its own, so a container restarting in a loop (a startup
-    backup each time) never pushes out the backup taken before the last push.
-    """
-    same = [b for b in list_backups(folder, database) if b.reason == reason]
-    removed = []
-    for old in same[keep:]:
-        with contextlib.suppress(FileNotFoundError):  # another trueup pruned it first
-            os.remove(old.path)
-        removed.append(old.path)
-    return removed
-
-
 def ensure_folder(folder: str) -> None:
     """Create the backups folder (owner-only: backups hold all the data) if it is missing."""
     try:
@@ -136,12 +148,14 @@ def ensure_folder(folder: str) -> None:
         raise BackupError(f"The backups folder {folder} is not a folder.")
 
 
-def free_name(folder: str, database: str, reason: str, kind: str) -> tuple[str, datetime]:
+def free_name(
+    folder: str, database: str, reason: str, kind: str, compressed: bool = False
+) -> tuple[str, datetime]:
     """A path for a new backup taken now, and its time. Two backups in the same microsecond
     get different names instead of one replacing the other."""
     taken = datetime.now(UTC)
     while True:
-        path = os.path.join(folder, file_name(database, taken, reason, kind))
+        path = os.path.join(folder, file_name(database, taken, reason, kind, compressed))
         if not os.path.lexists(path):
             return path, taken
         taken += timedelta(microseconds=1)
@@ -205,7 +219,9 @@ def remove_stale_temps(folder: str, database: str) -> list[str]:
     removed = []
     for name in names:
         m = _TEMP.match(name)
-        parsed = parse_name(m["final"]) if m else None
+        # The temporary file of a backup, compressed or not, or of a backup's record.
+        final = (record_of(m["final"]) or m["final"]) if m else ""
+        parsed = parse_name(final)
         if parsed is None or parsed[0] != database:
             continue
         path = os.path.join(folder, name)
@@ -242,6 +258,20 @@ def _create_temp(final: str) -> tuple[str, int]:
 
 
 @contextlib.contextmanager
+def scratch_file(like: str) -> Iterator[str]:
+    """A new, empty temporary file named as :func:`atomic_file` names the one of ``like``
+    (0600, locked as in use), removed when the block ends: for a copy that is only a step
+    on the way (the database before it is compressed)."""
+    temp, fd = _create_temp(like)
+    try:
+        os.fchmod(fd, 0o600)
+        yield temp
+    finally:
+        remove_temp(temp)
+        os.close(fd)
+
+
+@contextlib.contextmanager
 def atomic_file(final: str) -> Iterator[str]:
     """Write a file under a temporary name beside ``final``, then publish it.
 
@@ -268,6 +298,24 @@ def atomic_file(final: str) -> Iterator[str]:
                 f"Cannot save the backup {final}: {exc.strerror}.",
                 hint="Check that the folder is writable and has space.",
             ) from exc
+    except BaseException:
+        remove_temp(temp)
+        raise
+    finally:
+        os.close(fd)
+
+
+def write_small(final: str, data: bytes) -> None:
+    """Write a small file whole at ``final``: under a temporary name (locked as in use, so
+    that it is never taken for a stale one), then renamed into place. Not fsynced: it is
+    for a backup's record, whose loss only costs the next start a copy it could have
+    spared."""
+    temp, fd = _create_temp(final)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.replace(temp, final)
     except BaseException:
         remove_temp(temp)
         raise

@@ -19,11 +19,11 @@ import shutil
 import subprocess
 import tempfile
 
-from trueup.backup.engine import Method, Strategy
+from trueup.backup.engine import Method, Snapshot, Strategy
 from trueup.backup.files import BackupError, read_head
 from trueup.urls import DatabaseURL
 
-_PG_DUMP = Method("pg_dump", "pg_dump custom format")
+_PG_DUMP = Method("pg_dump", "pg_dump custom format", packed=True)
 _JSON = Method("json", "trueup JSON export (pg_dump is not on PATH)")
 
 
@@ -111,7 +111,9 @@ class PostgresBackups(Strategy):
     def method(self) -> Method:
         return _PG_DUMP if shutil.which("pg_dump") else _JSON
 
-    def snapshot(self, url: DatabaseURL, temp: str, method: Method, timeout: float) -> None:
+    def snapshot(self, url: DatabaseURL, temp: str, method: Method, timeout: float) -> Snapshot:
+        # No state: PostgreSQL has no sound and cheap test of "unchanged" (see
+        # docs/backup-recovery.md), so every start that asks for a backup takes one.
         if method.kind == "json":
             from trueup.transfer import export_database
 
@@ -125,23 +127,31 @@ class PostgresBackups(Strategy):
                     hint="Nothing was saved. Free space on the disk, or choose another "
                     "backups folder with --dir or TRUEUP_BACKUP_DIR.",
                 ) from exc
-            return
+            return Snapshot(method)
         conninfo, env, _ = _conninfo(url)
         pg_dump = shutil.which("pg_dump") or "pg_dump"
         args = [pg_dump, "--format=custom", "--no-password", f"--file={temp}"]
         _run([*args, f"--dbname={conninfo}"], env, f"pg_dump of {url}")
+        return Snapshot(method)
 
-    def check(self, path: str, kind: str | None = None) -> str:
+    def check(self, path: str, kind: str | None = None, level: str = "full") -> str:
         head = read_head(path, 64)
         if head.startswith(b"PGDMP"):
+            if level == "none":
+                return "pg_dump"
             pg_restore = shutil.which("pg_restore")
             if pg_restore is None:
                 raise BackupError(
                     f"{path} is a pg_dump archive, and pg_restore is not on PATH to read it.",
                     hint="Install the PostgreSQL client tools.",
                 )
-            _run([pg_restore, "--list", path], dict(os.environ), f"Reading {path}")
+            # quick: the archive's table of contents is complete and readable; full: every
+            # data block is read and decompressed too, as a restore would.
+            read = ["--list"] if level == "quick" else [f"--file={os.devnull}"]
+            _run([pg_restore, *read, path], dict(os.environ), f"Reading {path}")
             return "pg_dump"
+        if b"trueup-export" in head and level == "none":
+            return "json"
         if b"trueup-export" in head:
             from trueup.transfer import TransferError, verify_export
 

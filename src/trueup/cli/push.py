@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from trueup.cli import JSON_ERROR_SHOWN, json_output
+from trueup.cli.backup import BackupFlags, backup_options
 from trueup.cli.common import (
     created_line,
     describe_database,
@@ -55,6 +56,7 @@ EXIT_PENDING = 2
 @ignore_table_option
 @lock_timeout_option
 @click.option("--no-backup", is_flag=True, help="Do not back the database up before changing it.")
+@backup_options
 @click.option(
     "--concurrent-indexes",
     is_flag=True,
@@ -79,6 +81,7 @@ def push(
     ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
     no_backup: bool,
+    backup_flags: BackupFlags,
     concurrent_indexes: bool,
     plan_file: str | None,
 ) -> None:
@@ -97,6 +100,7 @@ def push(
     cannot be executed without --force-reset), 64 usage error (nothing run).
     """
     from trueup.cli.backup import backup_hook
+    from trueup.cli.common import Target
     from trueup.push import push as run_push
 
     if as_json:
@@ -116,6 +120,7 @@ def push(
         ignore_tables=ignore_tables,
         on_load=on_load,
     )
+    t = Target(backup_flags.apply(t.settings), t.url)
     header.database = describe_database(t.url)
     if loaded:  # read already, to find the database: its line waited for the database's
         header.show(source_path=source.path)

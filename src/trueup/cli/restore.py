@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from trueup.cli.backup import database, dir_option, report
+from trueup.cli.backup import database, dir_option, report, retention
 from trueup.cli.common import collect_cycles, url_option
 from trueup.errors import TrueupError
 
@@ -63,9 +63,11 @@ def restore(backup_file: str, url: str | None, folder: str | None, yes: bool) ->
         t.url,
         backup_file,
         folder=t.settings.backup_dir,
-        keep=t.settings.backup_keep,
         timeout=t.settings.lock_timeout,
         confirm=confirm,
+        verify=t.settings.backup_verify,
+        compress=t.settings.backup_compress,
+        retention=retention(t.settings),
     )
     if result is None:
         raise RestoreDeclined(

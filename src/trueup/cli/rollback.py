@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from trueup.cli.backup import database, dir_option, report
+from trueup.cli.backup import database, dir_option, report, retention
 from trueup.cli.common import url_option
 from trueup.errors import ConfigError
 
@@ -84,9 +84,11 @@ def rollback(url: str | None, folder: str | None, number: int | None, yes: bool)
         t.url,
         entry.backup,
         folder=t.settings.backup_dir,
-        keep=t.settings.backup_keep,
         timeout=t.settings.lock_timeout,
         confirm=confirm,
+        verify=t.settings.backup_verify,
+        compress=t.settings.backup_compress,
+        retention=retention(t.settings),
     )
     if result is None:
         click.echo("Rollback cancelled. Nothing was changed.")

@@ -13,6 +13,10 @@ the startup backups, so an app that crashes and restarts in a loop cannot rotate
 Two starts at once on one database queue on that lock: one backs up and pushes, the other
 then backs up and finds the database in sync.
 
+``--backup on-change`` (the default) takes a copy only when the database changed since the
+newest good backup; otherwise the start notes on that backup that it still holds the
+database (a pre-push backup is then a hard link to it), and copies nothing.
+
 Nothing heavy is imported on the way to exec (no rich, no export code): a start on an
 in-sync database costs about as much as ``trueup push``.
 """
@@ -27,8 +31,9 @@ import sys
 import click
 
 from trueup.cli import output
-from trueup.cli.backup import backup_hook
+from trueup.cli.backup import BackupFlags, backup_hook, backup_options
 from trueup.cli.common import (
+    Target,
     created_line,
     describe_database,
     find_target,
@@ -40,6 +45,7 @@ from trueup.cli.common import (
     schema_option,
     url_option,
 )
+from trueup.config import START_BACKUP
 from trueup.errors import TrueupError, UnsafePlan
 from trueup.plan import Plan
 
@@ -75,7 +81,17 @@ def _say(message: str) -> None:
 @rename_option
 @ignore_table_option
 @lock_timeout_option
-@click.option("--no-backup", is_flag=True, help="Do not back the database up before the push.")
+@click.option(
+    "--backup",
+    "backup_mode",
+    type=click.Choice(START_BACKUP),
+    help="When to back up: always; on-change (only when the database changed since the "
+    "newest good backup: otherwise that backup is noted as still holding it, and nothing is "
+    "copied); never. Default: $TRUEUP_START_BACKUP, start_backup in the settings, then "
+    "on-change. PostgreSQL backs up every time (see docs/backup-recovery.md).",
+)
+@click.option("--no-backup", is_flag=True, help="Do not back up: the same as --backup never.")
+@backup_options
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def start(
     schema: str | None,
@@ -85,7 +101,9 @@ def start(
     renames: tuple[str, ...],
     ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
+    backup_mode: str | None,
     no_backup: bool,
+    backup_flags: BackupFlags,
     command: tuple[str, ...],
 ) -> None:
     """Back up, push the schema, then run COMMAND in trueup's place.
@@ -109,7 +127,8 @@ def start(
             renames=renames,
             ignore_tables=ignore_tables,
             lock_timeout=lock_timeout,
-            no_backup=no_backup,
+            backup_mode="never" if no_backup else backup_mode,
+            backup_flags=backup_flags,
         )
     except TrueupError as exc:
         if isinstance(exc, UnsafePlan) and exc.plan is not None:
@@ -150,7 +169,8 @@ def _backup_and_push(
     renames: tuple[str, ...],
     ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
-    no_backup: bool,
+    backup_mode: str | None,
+    backup_flags: BackupFlags,
 ) -> None:
     from trueup.push import push as run_push
     from trueup.push import refusal
@@ -162,10 +182,14 @@ def _backup_and_push(
         ignore_tables=ignore_tables,
         on_load=report_warnings,
     )
+    t = Target(backup_flags.apply(t.settings), t.url)
     hints = parse_renames(renames)  # besides the schema's own rename hints
     _say(f"trueup start: schema {source.path}, {describe_database(t.url)}")
-    for_the_record = None if no_backup else backup_hook(t, "startup", err=True)
-    before_change = None if no_backup else backup_hook(t, "pre-push", err=True)
+    mode = backup_mode or t.settings.start_backup
+    on_change = mode == "on-change"
+    never = mode == "never"
+    for_the_record = None if never else backup_hook(t, "startup", err=True, on_change=on_change)
+    before_change = None if never else backup_hook(t, "pre-push", err=True, on_change=on_change)
     taken: list[str | None] = []
 
     def on_plan(plan: Plan) -> None:
