@@ -242,3 +242,54 @@ def test_restore_refuses_foreign_and_damaged_files(
     assert not (project / "backups").exists()
     ok("export", "--url", new_database, "-o", "after.jsonl")
     assert (project / "after.jsonl").read_bytes() == (project / "before.jsonl").read_bytes()
+
+
+def test_the_full_check_reads_every_data_block_of_a_dump(project: Path, new_database: str) -> None:
+    """The quick check reads a dump's table of contents; the full one (and a restore) reads
+    every data block too, and finds a dump cut short in its data."""
+    from trueup.backup import BackupError
+    from trueup.backup.postgres import PostgresBackups
+
+    sql(
+        new_database,
+        PG_SCHEMA + PG_ROWS + "INSERT INTO nokey SELECT md5(g::text), NULL "
+        "FROM generate_series(1, 20000) g;",
+    )
+    ok("backup", "--url", new_database, "--verify", "full")
+    [backup] = list((project / "backups").glob("[!.]*"))
+    cut = project / "cut.dump"
+    cut.write_bytes(backup.read_bytes()[: backup.stat().st_size - 2000])
+    strategy = PostgresBackups()
+    assert strategy.check(str(cut), "pg_dump", "quick") == "pg_dump"
+    with pytest.raises(BackupError, match="failed"):
+        strategy.check(str(cut), "pg_dump", "full")
+
+
+def test_postgres_is_backed_up_at_every_start_even_unchanged(
+    project: Path, new_database: str
+) -> None:
+    """No sound and cheap test says a PostgreSQL database is unchanged: on-change copies."""
+    from trueup.backup import backup
+
+    sql(new_database, PG_SCHEMA + PG_ROWS)
+    url = parse_url(new_database)
+    first = backup(url, reason="startup", on_change=True, compress=True)
+    second = backup(url, reason="startup", on_change=True)
+    assert first is not None and second is not None and not second.reused
+    assert first.backup.name.endswith(".dump")  # pg_dump's archive is compressed already
+    assert first.backup.path != second.backup.path
+
+
+def test_a_compressed_json_backup_restores(
+    project: Path, new_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sql(new_database, PG_SCHEMA + PG_ROWS)
+    ok("export", "--url", new_database, "-o", "before.jsonl")
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # no pg_dump, no psql
+    ok("backup", "--url", new_database, "--compress")
+    [backup] = list((project / "backups").glob("[!.]*"))
+    assert backup.name.endswith(".manual.jsonl.gz")
+    sql(new_database, "DELETE FROM nokey;")
+    ok("restore", str(backup), "--url", new_database, "--yes")
+    ok("export", "--url", new_database, "-o", "after.jsonl")
+    assert (project / "after.jsonl").read_bytes() == (project / "before.jsonl").read_bytes()

@@ -61,3 +61,41 @@ def test_schema_discovery_order(tmp_path: Path) -> None:
     (tmp_path / "prisma").mkdir()
     (tmp_path / "prisma" / "schema.prisma").write_text("")
     assert find_schema(s).endswith("prisma/schema.prisma")
+
+
+def test_backup_settings_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "trueup.toml").write_text(
+        'backup_verify = "full"\nbackup_compress = true\nbackup_keep_days = 7\n'
+        'backup_max_size = "2GiB"\nstart_backup = "always"\n'
+    )
+    s = load_settings(folder=str(tmp_path), environ={})
+    assert (s.backup_verify, s.backup_compress, s.backup_keep_days) == ("full", True, 7.0)
+    assert (s.backup_max_size, s.start_backup) == (2 * 2**30, "always")
+    env = {
+        "TRUEUP_BACKUP_VERIFY": "none",
+        "TRUEUP_BACKUP_COMPRESS": "0",
+        "TRUEUP_BACKUP_KEEP_DAYS": "1.5",
+        "TRUEUP_BACKUP_MAX_SIZE": "500MB",
+        "TRUEUP_START_BACKUP": "never",
+    }
+    s = load_settings(folder=str(tmp_path), environ=env)
+    assert (s.backup_verify, s.backup_compress, s.backup_keep_days) == ("none", False, 1.5)
+    assert (s.backup_max_size, s.start_backup) == (500_000_000, "never")
+    s = load_settings(folder=str(tmp_path / "elsewhere"), environ={})
+    assert (s.backup_verify, s.backup_compress, s.start_backup) == ("quick", False, "on-change")
+    assert (s.backup_keep_days, s.backup_max_size) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("TRUEUP_BACKUP_VERIFY", "thorough", "backup_verify must be one of quick, full, none"),
+        ("TRUEUP_START_BACKUP", "sometimes", "start_backup must be one of"),
+        ("TRUEUP_BACKUP_KEEP_DAYS", "0", "more than 0"),
+        ("TRUEUP_BACKUP_MAX_SIZE", "5 lots", "Cannot read the size"),
+        ("TRUEUP_BACKUP_COMPRESS", "maybe", "true or false"),
+    ],
+)
+def test_bad_backup_settings(tmp_path: Path, key: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(folder=str(tmp_path), environ={key: value})
