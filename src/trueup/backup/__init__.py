@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -345,7 +344,7 @@ def _readable(strategy: Strategy, url: DatabaseURL, path: str) -> Iterator[str]:
         yield path
         return
     scratch = strategy.scratch_folder(url)
-    temp = os.path.join(scratch, f".restore.{secrets.token_hex(4)}.tmp")
+    temp = os.path.join(scratch, f".restore.{os.urandom(4).hex()}.tmp")
     try:
         try:
             decompress_file(path, temp)

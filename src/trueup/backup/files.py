@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 from collections.abc import Iterator
 
 try:
@@ -84,8 +83,27 @@ def parse_name(name: str) -> tuple[str, datetime, str, str] | None:
     m = _NAME.match(name)
     if not m or m["reason"] not in REASONS or m["ext"] not in _KINDS:
         return None
-    taken = datetime.strptime(m["stamp"], _STAMP).replace(tzinfo=UTC)
+    try:
+        taken = _taken(m["stamp"])
+    except ValueError:  # no such day or time: not a name trueup gave
+        return None
     return m["database"], taken, m["reason"], _KINDS[m["ext"]]
+
+
+def _taken(stamp: str) -> datetime:
+    """The time of a name's stamp (``20250301T120000.123456Z``), read by hand: strptime
+    would import its own module, a cost to every start."""
+    d, t = stamp[:8], stamp[9:15]
+    return datetime(
+        int(d[:4]),
+        int(d[4:6]),
+        int(d[6:]),
+        int(t[:2]),
+        int(t[2:4]),
+        int(t[4:]),
+        int(stamp[16:22]),
+        tzinfo=UTC,
+    )
 
 
 def is_compressed(name: str) -> bool:
@@ -242,7 +260,7 @@ def _create_temp(final: str) -> tuple[str, int]:
     """A new, empty temporary file beside ``final`` (0600), open and locked as in use."""
     folder = os.path.dirname(final) or "."
     while True:
-        name = f".{os.path.basename(final)}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        name = f".{os.path.basename(final)}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
         temp = os.path.join(folder, name)
         try:
             fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -32,7 +31,6 @@ from typing import Any
 
 from trueup.backup.engine import Method, Snapshot, Strategy
 from trueup.backup.files import TEMP_SUFFIX, BackupError, read_head, remove_temp
-from trueup.backup.sqlite_check import LEVELS, _open_copy, file_problems, integrity_problems
 from trueup.backup.sqlite_copy import Taken, copy_file, database_descriptor, file_is_database
 from trueup.backup.sqlite_copy import state_of as _state_of
 from trueup.dialects.sqlite.uri import file_uri
@@ -132,7 +130,7 @@ def _fitted(path: str, folder: str, page_size: int | None, rollback: bool) -> It
     made: list[str] = []
 
     def temp() -> str:
-        made.append(os.path.join(folder, f".restore.{secrets.token_hex(4)}{TEMP_SUFFIX}"))
+        made.append(os.path.join(folder, f".restore.{os.urandom(4).hex()}{TEMP_SUFFIX}"))
         return made[-1]
 
     try:
@@ -145,6 +143,8 @@ def _fitted(path: str, folder: str, page_size: int | None, rollback: bool) -> It
             copy = sqlite3.connect(source, isolation_level=None)
             try:
                 copy.execute("PRAGMA journal_mode = OFF")
+                from trueup.backup.sqlite_check import _open_copy
+
                 with contextlib.closing(_open_copy(path)) as backup_file:
                     backup_file.backup(copy)
             finally:
@@ -286,6 +286,9 @@ class SQLiteBackups(Strategy):
             )
         if level == "none":
             return "sqlite"
+        # Imported here: a start that finds the database unchanged checks nothing.
+        from trueup.backup.sqlite_check import LEVELS, file_problems
+
         try:
             problems = file_problems(path, level)
         except sqlite3.Error as exc:
@@ -325,6 +328,8 @@ class SQLiteBackups(Strategy):
                         _copy(source, target, timeout)
                     finally:
                         source.close()
+                from trueup.backup.sqlite_check import integrity_problems
+
                 problems = integrity_problems(target)
             finally:
                 target.close()

@@ -30,7 +30,6 @@ import sys
 
 import click
 
-from trueup.cli import output
 from trueup.cli.backup import BackupFlags, backup_hook, backup_options
 from trueup.cli.common import (
     Target,
@@ -199,6 +198,8 @@ def _backup_and_push(
             taken.append(for_the_record(plan))
         if plan.is_empty:
             return
+        from trueup.cli import output  # only for a change: a start in sync never shows one
+
         _say("Changes:")
         for line in output.summary_lines(plan):
             _say("  " + output.styled(line))
