@@ -13,7 +13,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import backup, export, inspect_postgres, noop_push, noop_push_postgres, rebuild
+from bench import (
+    backup,
+    backup_postgres,
+    export,
+    inspect_postgres,
+    noop_push,
+    noop_push_postgres,
+    rebuild,
+)
 from bench.common import Comparison, machine
 
 BENCHMARKS: dict[str, Callable[[], list[Comparison]]] = {
@@ -22,6 +30,7 @@ BENCHMARKS: dict[str, Callable[[], list[Comparison]]] = {
     "rebuild": rebuild.compare,
     "export": export.compare,
     "backup": backup.compare,
+    "backup_postgres": backup_postgres.compare,
     "inspect_postgres": inspect_postgres.compare,
 }
 
