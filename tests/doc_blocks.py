@@ -211,10 +211,11 @@ def make_project(folder: Path) -> None:
     conn.close()
     trueup("push", "--url", "data/staging.db")
     trueup("backup", "--url", "data/app.db")
-    [taken] = (folder / "data" / "backups").iterdir()
+    [taken] = (folder / "data" / "backups").glob("[!.]*")  # not its hidden record
     for name in NAMED_BACKUPS:
         shutil.copy(taken, taken.with_name(name))
     taken.unlink()
+    taken.with_name(f".{taken.name}.json").unlink()
     for app in ("myapp", "mediaserver"):
         (folder / app).mkdir()
         (folder / app / "__main__.py").write_text(f"print('{app} started')\n")
