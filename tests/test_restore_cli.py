@@ -27,10 +27,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def backup_of(project: Path, name: str, ddl: str) -> str:
+def backup_of(project: Path, name: str, ddl: str, *flags: str) -> str:
     """A backup, taken by trueup, of a database made from ``ddl``."""
     make_db(project / name, ddl)
-    result = CliRunner().invoke(cli, ["backup", "--url", name, "--dir", "saved"])
+    result = CliRunner().invoke(cli, ["backup", "--url", name, "--dir", "saved", *flags])
     assert result.exit_code == 0, result.output
     [path] = sorted((project / "saved").glob(f"{name}.*"))
     return str(path)
@@ -51,6 +51,15 @@ def test_a_backup_with_no_table_in_common_is_warned_about(project: Path) -> None
     conn = sqlite3.connect(project / "app2.db")
     assert [r[0] for r in conn.execute("SELECT name FROM sqlite_schema")] == ["users"]
     conn.close()
+
+
+def test_a_compressed_backup_with_no_table_in_common_is_warned_about(project: Path) -> None:
+    foreign = backup_of(project, "other.db", OTHER, "--compress")
+    assert foreign.endswith(".gz")
+    make_db(project / "app.db", APP)
+    result = CliRunner().invoke(cli, ["restore", foreign, "--url", "app.db", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "(invoices, lines there; users here)" in result.stderr
 
 
 def test_a_backup_of_the_app_is_not_warned_about(project: Path) -> None:

@@ -294,7 +294,7 @@ def restore(
     folder: str | None = None,
     keep: int = DEFAULT_BACKUP_KEEP,
     timeout: float = 60.0,
-    confirm: Callable[[BackupFile | None], bool] | None = None,
+    confirm: Callable[[BackupFile | None, str], bool] | None = None,
     verify: str = "quick",
     compress: bool = False,
     retention: Retention | None = None,
@@ -304,7 +304,8 @@ def restore(
     The backup is checked first, in full whatever ``verify`` says (a damaged or foreign
     file is refused and nothing changes); a compressed one is decompressed into a
     temporary file first. Then ``confirm`` is asked, given what the file's name says about
-    it; when it answers False nothing is done and None is returned. Then the current
+    it and the file to read it from (the decompressed copy of a compressed backup); when it
+    answers False nothing is done and None is returned. Then the current
     database is backed up (reason ``pre-restore``; ``verify``, ``compress`` and
     ``retention`` are for that backup), and last its content is replaced in one
     transaction.
@@ -316,7 +317,7 @@ def restore(
         target = url.path
         if target and os.path.exists(target) and os.path.samefile(path, target):
             raise BackupError(f"{path} is the database itself, not a backup of it.")
-        if confirm is not None and not confirm(named):
+        if confirm is not None and not confirm(named, plain):
             return None
         previous = backup(
             url,

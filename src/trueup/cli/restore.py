@@ -41,9 +41,9 @@ def restore(backup_file: str, url: str | None, folder: str | None, yes: bool) ->
 
     t = database(url, folder=folder)
 
-    def confirm(named: BackupFile | None) -> bool:
+    def confirm(named: BackupFile | None, readable: str) -> bool:
         # Run once the backup passed its check, before anything is changed.
-        stranger = _foreign(backup_file, t.url)
+        stranger = _foreign(readable, backup_file, t.url)
         if stranger:
             click.echo(click.style("Warning: ", fg="yellow", bold=True) + stranger, err=True)
         if yes:
@@ -80,11 +80,12 @@ def restore(backup_file: str, url: str | None, folder: str | None, yes: bool) ->
     click.echo(f"Restored {t.url} from {backup_file}.")
 
 
-def _foreign(path: str, url: DatabaseURL) -> str | None:
-    """A warning when the backup at ``path`` has no table in common with the database (or,
-    for an empty one, with the declared schema): likely another app's backup, or another
-    database's. None when they share a table, or when either side cannot be read."""
-    theirs = backup_tables(path)
+def _foreign(readable: str, path: str, url: DatabaseURL) -> str | None:
+    """A warning when the backup at ``path`` (read from ``readable``: itself, or its
+    decompressed copy) has no table in common with the database (or, for an empty one,
+    with the declared schema): likely another app's backup, or another database's. None
+    when they share a table, or when either side cannot be read."""
+    theirs = backup_tables(readable)
     if not theirs:
         return None
     ours = _database_tables(url) or _declared_tables(url)

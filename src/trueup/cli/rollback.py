@@ -70,7 +70,7 @@ def rollback(url: str | None, folder: str | None, number: int | None, yes: bool)
         )
     assert entry.backup is not None
 
-    def confirm(_: object) -> bool:
+    def confirm(named: object, readable: str) -> bool:
         if yes:
             return True
         click.echo(f"Rolling back history entry #{entry.id} ({entry.kind}, {entry.applied_at}):")
