@@ -263,7 +263,7 @@ def test_rollback_restores_the_backup_of_the_last_push(project: Path) -> None:
     code, out = run("history", "--url", "app.db")
     assert out.splitlines()[-1].endswith("rollback           0  yes     to before #2")
     # The state before the rollback was saved, so the rollback can be undone too.
-    saved = sorted((project / "backups").glob("*pre-restore*"))
+    saved = sorted((project / "backups").glob("[!.]*pre-restore*"))
     assert len(saved) == 1
 
 
