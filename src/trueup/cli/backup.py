@@ -154,7 +154,12 @@ def size(n: int) -> str:
     raise AssertionError("unreachable")
 
 
-_CHECKED = {"quick": "quick check passed", "full": "integrity check passed", "none": "not checked"}
+_CHECKED = {
+    "quick": "quick check passed",
+    "full": "integrity check passed",
+    "none": "not checked (--verify none: a damaged database would be copied as it is, and "
+    "this backup never counts as a good one)",
+}
 
 
 def report(result: BackupResult, *, err: bool = False) -> None:
