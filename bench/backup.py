@@ -129,7 +129,7 @@ def _start_against_push(db: Path, work: Path, rounds: int, label: str) -> Compar
     return Comparison(f"start with nothing changed, {label}", a, b, "no-op `trueup push`", "≤ 1.2×")
 
 
-def compare(rounds: int = 3) -> list[Comparison]:
+def compare(rounds: int = 5) -> list[Comparison]:
     work = Path(tempfile.mkdtemp(prefix="trueup-bench-backup-"))
     try:
         db = work / "app.db"
@@ -148,7 +148,7 @@ def compare(rounds: int = 3) -> list[Comparison]:
 
         quick = alternate(rounds, ours, theirs)
         full = alternate(
-            rounds,
+            3,  # the full checks take minutes
             lambda: ours("--verify", "full"),
             lambda: theirs(f".open '{copy}'", "PRAGMA integrity_check;"),
         )
