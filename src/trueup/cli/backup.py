@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from trueup.cli import where
 from trueup.cli.common import Target, collect_cycles, resolve_url, url_option
-from trueup.config import find_schema, load_settings
+from trueup.cli.where import locate
+from trueup.config import load_settings
 from trueup.errors import ConfigError
 from trueup.urls import parse_url
 
@@ -33,21 +35,24 @@ def dir_option(fn: F) -> F:
 
 def database(url: str | None, *, folder: str | None = None, keep: int | None = None) -> Target:
     """The database a backup command works on: --url, $DATABASE_URL, the settings file,
-    and last, as for a push, the url of the schema's datasource."""
+    and last, as for a push, a Prisma config's ``datasource.url`` or the url of the
+    schema's datasource."""
     settings = load_settings(url=url, backup_dir=folder, backup_keep=keep)
     if settings.url:
         return Target(settings, resolve_url(settings))
     try:
-        path = find_schema(settings)
+        origin = locate(settings)
     except ConfigError:
         resolve_url(settings)  # raises "No database given", the error that fits
         raise
+    found = where.database(origin)
+    if found is not None:
+        return Target(settings, found)
     from trueup.sources import load_schema
 
-    declared = load_schema(path, None, ignore=settings.ignore())
+    declared = load_schema(origin.path, None, ignore=settings.ignore(), project=origin.project)
     if not declared.url:
-        resolve_url(settings)
-    assert declared.url is not None
+        raise where.no_database(origin)
     return Target(settings, parse_url(declared.url, base_dir=os.getcwd()))
 
 
