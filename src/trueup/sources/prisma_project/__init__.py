@@ -10,32 +10,41 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from trueup.errors import SchemaError, TrueupError
-from trueup.sources.prisma_project.configfile import find_config
-from trueup.sources.prisma_project.major import package_json_schema
-from trueup.sources.prisma_project.project import SCHEMA_INSTEAD, PrismaConfig, known_major, shown
+from trueup.sources.prisma_project.configfile import SCHEMA_INSTEAD, find_config
+from trueup.sources.prisma_project.major import known_major, package_json_schema
 
-__all__ = ["PrismaConfig", "PrismaProject", "find_project"]
+if TYPE_CHECKING:
+    from trueup.sources.prisma_project.project import PrismaConfig
+
+__all__ = ["PrismaProject", "find_project"]
 
 
-@dataclass
 class PrismaProject:
     """``root`` is the folder Prisma would run in; ``config_path`` its config file, if
     any; ``known`` the major a setting or the project's packages name (None: they do
-    not say), and ``known_from`` where that came from."""
+    not say), and ``known_from`` where that came from. The config file is read only when
+    one of its settings is asked for."""
 
-    root: str
-    config_path: str | None
-    known: int | None = None
-    known_from: str = ""
-    _schema_urls: dict[str, bool] = field(default_factory=dict, repr=False)
+    def __init__(
+        self, root: str, config_path: str | None, known: int | None = None, known_from: str = ""
+    ) -> None:
+        self.root = root
+        self.config_path = config_path
+        self.known = known
+        self.known_from = known_from
+        self._schema_urls: dict[str, bool] = {}
 
     @cached_property
     def config(self) -> PrismaConfig | None:
-        return PrismaConfig(self.config_path, self.root) if self.config_path else None
+        if self.config_path is None:
+            return None
+        from trueup.sources.prisma_project.project import PrismaConfig
+
+        return PrismaConfig(self.config_path, self.root)
 
     @cached_property
     def hinted_major(self) -> int | None:
@@ -73,7 +82,8 @@ class PrismaProject:
                 "not found.",
                 hint=f"Fix it, or pass {SCHEMA_INSTEAD}.",
             )
-        return shown(path)
+        relative = os.path.relpath(path)
+        return path if relative.startswith("..") else relative
 
     def url(self) -> str | None:
         """The config's ``datasource.url``, as written (None without one)."""

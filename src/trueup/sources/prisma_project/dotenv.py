@@ -54,7 +54,8 @@ def load(
     environ: Mapping[str, str], paths: Iterable[str], *, override: bool = False
 ) -> tuple[dict[str, str], list[str]]:
     """``environ`` after one dotenv ``config()`` call loads ``paths``, and the files it
-    read. The first file that sets a variable wins over the others of the same call."""
+    read. Of the files of one call, the first that sets a variable wins; with
+    ``override``, the last (each overrides the ones before, as it does the process)."""
     values: dict[str, str] = {}
     found: list[str] = []
     for path in paths:
@@ -63,7 +64,8 @@ def load(
             continue
         found.append(path)
         for key, value in read_values.items():
-            values.setdefault(key, value)
+            if override or key not in values:
+                values[key] = value
     out = dict(environ)
     for key, value in values.items():
         if override or key not in out:

@@ -107,3 +107,14 @@ def _read_json(path: str) -> dict[str, object]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def known_major(root: str, override: int | None) -> tuple[int | None, str]:
+    """The major a setting or the project's packages name, and where that came from."""
+    if override is not None:
+        return override, "the prisma_major setting"
+    for found in (installed_major(root), declared_major(root)):
+        if found is not None:
+            path = os.path.relpath(found[1])
+            return found[0], found[1] if path.startswith("..") else path
+    return None, ""

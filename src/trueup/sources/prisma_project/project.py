@@ -10,15 +10,11 @@ from functools import cached_property
 
 from trueup.errors import SchemaError
 from trueup.sources.prisma_project import dotenv
-from trueup.sources.prisma_project.configfile import ConfigFile, EnvLoad, read_config
-from trueup.sources.prisma_project.major import declared_major, installed_major
+from trueup.sources.prisma_project.configfile import SCHEMA_INSTEAD, TABLES_INSTEAD, URL_INSTEAD
 from trueup.sources.prisma_project.tseval import UNDEFINED, Evaluator, ObjValue
 from trueup.sources.prisma_project.tsparse import Node, Unsupported
+from trueup.sources.prisma_project.tsscan import ConfigFile, EnvLoad, read_config
 from trueup.sources.prisma_project.tstokens import Token
-
-SCHEMA_INSTEAD = "--schema PATH (or set TRUEUP_SCHEMA)"
-URL_INSTEAD = "--url URL (or set DATABASE_URL)"
-TABLES_INSTEAD = "the tables with --ignore-table (or ignore_tables in the settings)"
 
 
 class PrismaConfig:
@@ -254,13 +250,3 @@ class _ConfigEnviron(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self.known)
-
-
-def known_major(root: str, override: int | None) -> tuple[int | None, str]:
-    """The major a setting or the project's packages name, and where that came from."""
-    if override is not None:
-        return override, "the prisma_major setting"
-    for found in (installed_major(root), declared_major(root)):
-        if found is not None:
-            return found[0], shown(found[1])
-    return None, ""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from trueup.errors import SchemaError
 from trueup.sources.prisma_project.tsparse import (
@@ -39,17 +38,29 @@ class _Undefined:
 UNDEFINED = _Undefined()
 
 
-@dataclass(frozen=True, slots=True)
 class ObjValue:
-    node: Obj
+    """An object literal's value: its properties are worked out when read."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Obj) -> None:
+        self.node = node
 
 
-@dataclass(frozen=True, slots=True)
 class Builtin:
     """A function or namespace of Node or Prisma the evaluator knows: ``"env"``,
     ``"defineConfig"``, ``"path"``, ``"path.join"``, ``"process.env"``, …"""
 
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Builtin) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
 
 #: What an imported name is: (module, exported name), "*" for a namespace import.

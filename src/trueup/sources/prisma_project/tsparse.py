@@ -7,8 +7,6 @@ may hold functions, conditions and the like where trueup never looks)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from trueup.sources.prisma_project.tstokens import Token
 
 _OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -20,74 +18,106 @@ _KEYWORDS = ("async", "await", "class", "delete", "function", "new", "typeof", "
 _STATEMENTS = ("export", "import", "const", "let", "var", "function", "module")
 
 
-@dataclass(frozen=True, slots=True)
 class Node:
-    token: Token  # where the expression starts
+    __slots__ = ("token",)
+
+    def __init__(self, token: Token) -> None:
+        self.token = token  # where the expression starts
 
 
-@dataclass(frozen=True, slots=True)
 class Lit(Node):
-    value: object
+    __slots__ = ("value",)
+
+    def __init__(self, token: Token, value: object) -> None:
+        super().__init__(token)
+        self.value = value
 
 
-@dataclass(frozen=True, slots=True)
 class Template(Node):
-    parts: tuple[str | Node, ...]
+    __slots__ = ("parts",)
+
+    def __init__(self, token: Token, parts: tuple[str | Node, ...]) -> None:
+        super().__init__(token)
+        self.parts = parts
 
 
-@dataclass(frozen=True, slots=True)
 class Name(Node):
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, token: Token, name: str) -> None:
+        super().__init__(token)
+        self.name = name
 
 
-@dataclass(frozen=True, slots=True)
 class Member(Node):
-    target: Node
-    name: str
+    __slots__ = ("name", "target")
+
+    def __init__(self, token: Token, target: Node, name: str) -> None:
+        super().__init__(token)
+        self.target = target
+        self.name = name
 
 
-@dataclass(frozen=True, slots=True)
 class Index(Node):
-    target: Node
-    key: Node
+    __slots__ = ("key", "target")
+
+    def __init__(self, token: Token, target: Node, key: Node) -> None:
+        super().__init__(token)
+        self.target = target
+        self.key = key
 
 
-@dataclass(frozen=True, slots=True)
 class Call(Node):
-    callee: Node
-    args: tuple[Node, ...]
+    __slots__ = ("args", "callee")
+
+    def __init__(self, token: Token, callee: Node, args: tuple[Node, ...]) -> None:
+        super().__init__(token)
+        self.callee = callee
+        self.args = args
 
 
-@dataclass(frozen=True, slots=True)
 class Binary(Node):
-    op: str
-    left: Node
-    right: Node
+    __slots__ = ("left", "op", "right")
+
+    def __init__(self, token: Token, op: str, left: Node, right: Node) -> None:
+        super().__init__(token)
+        self.op = op
+        self.left = left
+        self.right = right
 
 
-@dataclass(frozen=True, slots=True)
 class Entry:
     """One property of an object literal: ``key`` None is a spread (``...x``) or a
     computed key (``[k]: v``), which hides what the object holds from a reader."""
 
-    key: str | None
-    value: Node
-    token: Token
+    __slots__ = ("key", "token", "value")
+
+    def __init__(self, key: str | None, value: Node, token: Token) -> None:
+        self.key = key
+        self.value = value
+        self.token = token
 
 
-@dataclass(frozen=True, slots=True)
 class Obj(Node):
-    entries: tuple[Entry, ...] = field(default=())
+    __slots__ = ("entries",)
+
+    def __init__(self, token: Token, entries: tuple[Entry, ...] = ()) -> None:
+        super().__init__(token)
+        self.entries = entries
 
 
-@dataclass(frozen=True, slots=True)
 class Arr(Node):
-    items: tuple[Node, ...] = field(default=())
+    __slots__ = ("items",)
+
+    def __init__(self, token: Token, items: tuple[Node, ...] = ()) -> None:
+        super().__init__(token)
+        self.items = items
 
 
-@dataclass(frozen=True, slots=True)
 class Unsupported(Node):
     """An expression trueup does not evaluate; ``token`` is where it stops making sense."""
+
+    __slots__ = ()
 
 
 def split(tokens: tuple[Token, ...], start: int, stop: int) -> list[tuple[int, int]]:

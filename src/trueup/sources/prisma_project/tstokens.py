@@ -6,13 +6,12 @@ literal is passed over whole so that the quotes inside it are not taken for stri
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from trueup.errors import Location, SchemaError
 
 _NEWLINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 _SPACE = re.compile(r"(?:[ \t\v\f\ufeff\u00a0\s]|//[^\r\n\u2028\u2029]*|/\*(?:[^*]|\*(?!/))*\*/)+")
-_NAME = re.compile(r"[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*")
+_NAME = re.compile(r"(?:[^\W\d]|\$)[\w$]*")
 _NUMBER = re.compile(r"(?:0[xXoObB][0-9a-fA-F_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d+)?)n?")
 _PUNCT = re.compile(
     r"\?\?=|\?\.(?!\d)|\?\?|\.\.\.|===|!==|\*\*=|<<=|>>>=|>>>|>>=|=>|==|!=|<=|>=|&&=|\|\|=|"
@@ -23,20 +22,34 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0
 _VALUE_END = {")", "]", "}"}
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
     """``kind`` is "str", "tpl" (a template literal: ``parts`` alternate text and the token
     lists of its ``${…}``), "num", "name", "punct", "regex" or "eof"; ``text`` is the
-    decoded string, the name, the number or the punctuation."""
+    decoded string, the name, the number or the punctuation. (Plain classes here and in
+    the parser: they are made on every push of a project with a config file, and
+    dataclasses cost more to define than the whole file takes to read.)"""
 
-    kind: str
-    text: str
-    line: int
-    column: int
-    parts: tuple[str | tuple[Token, ...], ...] = ()
+    __slots__ = ("column", "kind", "line", "parts", "text")
+
+    def __init__(
+        self,
+        kind: str,
+        text: str,
+        line: int,
+        column: int,
+        parts: tuple[str | tuple[Token, ...], ...] = (),
+    ) -> None:
+        self.kind = kind
+        self.text = text
+        self.line = line
+        self.column = column
+        self.parts = parts
 
     def is_(self, text: str) -> bool:
         return self.kind in ("punct", "name") and self.text == text
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.text!r}, {self.line}:{self.column})"
 
 
 class ConfigSource:
