@@ -3,18 +3,13 @@ it changes anything."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from trueup.cli import where
-from trueup.cli.common import Target, collect_cycles, resolve_url, url_option
-from trueup.cli.where import locate
+from trueup.cli.common import Target, collect_cycles, target_of, url_option
 from trueup.config import load_settings
-from trueup.errors import ConfigError
-from trueup.urls import parse_url
 
 if TYPE_CHECKING:
     from trueup.backup import BackupResult
@@ -37,23 +32,7 @@ def database(url: str | None, *, folder: str | None = None, keep: int | None = N
     """The database a backup command works on: --url, $DATABASE_URL, the settings file,
     and last, as for a push, a Prisma config's ``datasource.url`` or the url of the
     schema's datasource."""
-    settings = load_settings(url=url, backup_dir=folder, backup_keep=keep)
-    if settings.url:
-        return Target(settings, resolve_url(settings))
-    try:
-        origin = locate(settings)
-    except ConfigError:
-        resolve_url(settings)  # raises "No database given", the error that fits
-        raise
-    found = where.database(origin)
-    if found is not None:
-        return Target(settings, found)
-    from trueup.sources import load_schema
-
-    declared = load_schema(origin.path, None, ignore=settings.ignore(), project=origin.project)
-    if not declared.url:
-        raise where.no_database(origin)
-    return Target(settings, parse_url(declared.url, base_dir=os.getcwd()))
+    return target_of(load_settings(url=url, backup_dir=folder, backup_keep=keep))
 
 
 def size(n: int) -> str:

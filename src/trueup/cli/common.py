@@ -25,8 +25,9 @@ def schema_option(fn: F) -> F:
         "--schema",
         "schema",
         metavar="PATH",
-        help="The declared schema (default: $TRUEUP_SCHEMA, the settings file, then "
-        "prisma/schema.prisma, schema.prisma or schema.sql).",
+        help="The declared schema (default: $TRUEUP_SCHEMA, the settings file, the Prisma "
+        "config file's schema, then schema.prisma, prisma/schema.prisma, prisma/schema/ or "
+        "schema.sql).",
     )(fn)
 
 
@@ -36,7 +37,7 @@ def url_option(fn: F) -> F:
         "url",
         metavar="URL",
         help="The database: file:./app.db, sqlite:///app.db or a path (default: "
-        "$DATABASE_URL, then the settings file).",
+        "$DATABASE_URL, the settings file, then the Prisma config's or schema's url).",
     )(fn)
 
 
@@ -115,7 +116,23 @@ def target(
     settings = load_settings(
         schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
     )
-    return Target(settings, resolve_url(settings))
+    return target_of(settings)
+
+
+def target_of(settings: Settings) -> Target:
+    """The database of the settings; without one, as for a push: the Prisma config's
+    ``datasource.url``, and last the url of the schema's datasource."""
+    if settings.url:
+        return Target(settings, resolve_url(settings))
+    try:
+        origin = locate(settings)
+    except ConfigError:
+        resolve_url(settings)  # raises "No database given", the error that fits
+        raise
+    found = database(origin)
+    if found is not None:
+        return Target(settings, found)
+    return _load_with_own_url(origin)[0]
 
 
 def describe_database(url: DatabaseURL) -> str:
