@@ -46,6 +46,8 @@ def test_push_diff_and_start_in_a_project_prisma_init_made(tmp_path: Path) -> No
     assert "Post" in tables(tmp_path / "dev.db")
     backup = trueup(tmp_path, "backup")
     assert backup.returncode == 0 and "dev.db" in backup.stdout + backup.stderr
+    inspect = trueup(tmp_path, "inspect")
+    assert inspect.returncode == 0 and 'CREATE TABLE "Post"' in inspect.stdout, inspect.stderr
 
 
 def test_a_postgresql_project(tmp_path: Path, pg: Server) -> None:

@@ -46,8 +46,9 @@ def locate(settings: Settings) -> Origin:
     """The schema to read, and the Prisma project around it."""
     from trueup.sources.prisma_project import find_project
 
-    project: PrismaProject | None = find_project(".", settings.prisma_major)
-    assert project is not None
+    if settings.schema and not is_prisma(settings.schema):
+        return Origin(settings, settings.schema)  # a SQL schema: no Prisma project to read
+    project = find_project(".", settings.prisma_major)
     path = settings.schema or project.schema() or find_schema(settings)
     if not is_prisma(path):
         return Origin(settings, path)
