@@ -396,3 +396,35 @@ def test_a_config_trueup_cannot_read_has_no_external_tables_unless_it_says_so(
     write(folder, {"prisma.config.ts": 'export default makeConfig({ external: ["t"] })\n'})
     with pytest.raises(SchemaError, match=re.escape("cannot work out `tables.external`")):
         find_project().external_tables()
+
+
+def test_what_the_reader_passes_over(folder: Path) -> None:
+    """Functions, regular expressions, comments with quotes in them, nested templates and
+    settings trueup does not use are skipped; only the values asked for are worked out."""
+    text = r"""#!/usr/bin/env node
+// it's a comment with a quote; so is /* this " one */
+import { defineConfig, env } from "prisma/config";
+import path from "node:path";
+
+const pattern = /["'`]+\/x/g;
+const label = `run ${`nested ${1 + 2}`} {braces}`;
+function seedCommand(): string {
+  return process.argv.includes("--fast") ? "tsx seed.ts" : `tsx ${"seed"}.ts`;
+}
+
+export default defineConfig({
+  schema: path.join("prisma", "schema.prisma"), /* "quoted" */
+  migrations: { path: "prisma/migrations", seed: seedCommand() },
+  views: { path: path.resolve(__dirname, "views") },
+  typedSql: { path: pattern.source },
+  datasource: {
+    url: process.env.DATABASE_URL ?? `file:./${"dev"}.db`,
+    shadowDatabaseUrl: env("SHADOW_DATABASE_URL"),
+  },
+})
+"""
+    write(folder, {"prisma.config.ts": text, "prisma/schema.prisma": schema()})
+    project = find_project()
+    assert project.schema() == "prisma/schema.prisma"
+    assert project.url() == "file:./dev.db"
+    assert project.external_tables() == ()
