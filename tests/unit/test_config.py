@@ -58,6 +58,11 @@ def test_schema_discovery_order(tmp_path: Path) -> None:
         find_schema(s)
     (tmp_path / "schema.sql").write_text("")
     assert find_schema(s).endswith("schema.sql")
-    (tmp_path / "prisma").mkdir()
+    (tmp_path / "prisma" / "schema").mkdir(parents=True)
+    assert find_schema(s).endswith("schema.sql")  # a folder without .prisma files
+    (tmp_path / "prisma" / "schema" / "models.prisma").write_text("")
+    assert find_schema(s).endswith("prisma/schema")
     (tmp_path / "prisma" / "schema.prisma").write_text("")
     assert find_schema(s).endswith("prisma/schema.prisma")
+    (tmp_path / "schema.prisma").write_text("")  # Prisma looks here first
+    assert find_schema(s) == str(tmp_path / "schema.prisma")

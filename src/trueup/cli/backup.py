@@ -3,17 +3,14 @@ it changes anything."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from trueup.cli import json_output
-from trueup.cli.common import Target, collect_cycles, no_database, resolve_url, url_option
-from trueup.config import find_schema, load_settings
-from trueup.errors import ConfigError
-from trueup.urls import parse_url
+from trueup.cli.common import Target, collect_cycles, target_of, url_option
+from trueup.config import load_settings
 
 if TYPE_CHECKING:
     from trueup.backup import BackupResult
@@ -34,21 +31,9 @@ def dir_option(fn: F) -> F:
 
 def database(url: str | None, *, folder: str | None = None, keep: int | None = None) -> Target:
     """The database a backup command works on: --url, $DATABASE_URL, the settings file,
-    and last, as for a push, the url of the schema's datasource."""
-    settings = load_settings(url=url, backup_dir=folder, backup_keep=keep)
-    if settings.url:
-        return Target(settings, resolve_url(settings))
-    try:
-        path = find_schema(settings)
-    except ConfigError:
-        resolve_url(settings)  # raises "No database given", the error that fits
-        raise
-    from trueup.sources import load_schema
-
-    declared = load_schema(path, None, ignore=settings.ignore())
-    if not declared.url:
-        raise no_database(path)
-    return Target(settings, parse_url(declared.url, base_dir=os.getcwd()))
+    and last, as for a push, a Prisma config's ``datasource.url`` or the url of the
+    schema's datasource."""
+    return target_of(load_settings(url=url, backup_dir=folder, backup_keep=keep))
 
 
 def size(n: int) -> str:

@@ -166,6 +166,7 @@ def load_prisma(
     ignore: Callable[[str], bool] | None = None,
     environ: Mapping[str, str] | None = None,
     url: str | None = None,
+    major: int = 7,
 ) -> Declared:
     """Read a Prisma schema (a file or a folder of them) for ``engine`` (the engine of the
     target database; None takes the schema's provider). ``url`` is that database (where a
