@@ -113,7 +113,7 @@ def test_the_demo(tmp_path: Path) -> None:
         "SELECT title FROM media ORDER BY id"
     )
     assert [r[0] for r in rows] == ["Metropolis", "Untitled", "Cosmos"]
-    # The plain progress line and the export format, with no rich in the program.
+    conn.close()
     trueup(tmp_path, "export", "--url", db, "-o", "media.jsonl")
     assert (tmp_path / "media.jsonl").read_text().startswith("{")
 
