@@ -75,11 +75,11 @@ def without_python(args: list[str], folder: Path) -> list[str]:
 
 
 def trueup(
-    folder: Path, *args: str, codes: tuple[int, ...] = (0,)
+    folder: Path, *args: str, codes: tuple[int, ...] = (0,), env: list[str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        without_python([PROGRAM, *args], folder), cwd=folder, capture_output=True, text=True
-    )
+    """The standalone trueup with ``args``; ``env``: NAME=VALUE settings of its own."""
+    command = without_python([*(env or []), PROGRAM, *args], folder)
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
     assert done.returncode in codes, f"{args}: {done.returncode}\n{done.stdout}{done.stderr}"
     return done
 
@@ -144,6 +144,15 @@ def test_push_on_postgres(tmp_path: Path, new_database: str) -> None:  # noqa: F
         ]
     trueup(tmp_path, "export", "--url", new_database, "-o", "pg.jsonl")
     assert "a@example.com" in (tmp_path / "pg.jsonl").read_text()
+
+
+def test_start_hands_the_app_the_environment_as_given(tmp_path: Path) -> None:
+    (tmp_path / "schema.sql").write_text("CREATE TABLE t (id INTEGER PRIMARY KEY);\n")
+    args = ["start", "--schema", "schema.sql", "--url", "app.db", "--", "/usr/bin/env"]
+    seen = trueup(tmp_path, *args).stdout
+    assert "LD_LIBRARY_PATH" not in seen and "_PYI_" not in seen, seen
+    given = trueup(tmp_path, *args, env=["LD_LIBRARY_PATH=/opt/lib"]).stdout
+    assert "LD_LIBRARY_PATH=/opt/lib\n" in given and "_PYI_" not in given, given
 
 
 def test_runs_on_the_glibc_of_node_bookworm_images() -> None:
