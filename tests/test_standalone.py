@@ -31,9 +31,8 @@ PROGRAM = os.environ.get("TRUEUP_STANDALONE", "")
 #: The glibc of node:22-bookworm-slim (Debian 12), the image the Node example builds on.
 BOOKWORM_GLIBC = (2, 36)
 
-pytestmark = pytest.mark.skipif(
-    not PROGRAM, reason="the standalone build is tested by scripts/test-standalone"
-)
+if not PROGRAM:
+    pytest.skip("built and tested by scripts/test-standalone", allow_module_level=True)
 
 
 def python_paths() -> list[str]:
