@@ -13,12 +13,21 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import backup, export, inspect_postgres, noop_push, noop_push_postgres, rebuild
+from bench import (
+    backup,
+    export,
+    inspect_postgres,
+    noop_push,
+    noop_push_postgres,
+    noop_push_standalone,
+    rebuild,
+)
 from bench.common import Comparison, machine
 
 BENCHMARKS: dict[str, Callable[[], list[Comparison]]] = {
     "noop_push": noop_push.compare,
     "noop_push_postgres": noop_push_postgres.compare,
+    "noop_push_standalone": noop_push_standalone.compare,
     "rebuild": rebuild.compare,
     "export": export.compare,
     "backup": backup.compare,
