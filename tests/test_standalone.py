@@ -2,7 +2,7 @@
 SQLite, and pushes on the tests' PostgreSQL server through the libpq it carries.
 
 Building takes a minute or two, so these tests run in scripts/test-standalone, which builds
-the program and names it in TRUEUP_STANDALONE; without that, they are skipped. Every
+the program and names it in TRUEUP_STANDALONE; without that, they are not collected. Every
 command runs under ``env -i`` with an empty PATH and, where the test process may make a
 mount namespace (as root), with every Python installation of this machine hidden behind
 empty mounts: the program can only use what it carries.
@@ -31,8 +31,7 @@ PROGRAM = os.environ.get("TRUEUP_STANDALONE", "")
 #: The glibc of node:22-bookworm-slim (Debian 12), the image the Node example builds on.
 BOOKWORM_GLIBC = (2, 36)
 
-if not PROGRAM:
-    pytest.skip("built and tested by scripts/test-standalone", allow_module_level=True)
+assert PROGRAM, "set TRUEUP_STANDALONE to the built program (scripts/test-standalone does)"
 
 
 def python_paths() -> list[str]:
