@@ -27,8 +27,10 @@ def normalize_sqlite(schema: Schema, data: DataModel) -> Schema:
                     raise fail(
                         pos,
                         f"SQLite rejected the table `{table.name}` made from this model: {exc}.",
-                        hint='Check Unsupported("…") types, dbgenerated("…") defaults and '
-                        "names (SQLite reserves names starting with sqlite_).",
+                        hint='Check Unsupported("…") types, dbgenerated("…") and Json defaults '
+                        "(written after DEFAULT as they are, as Prisma writes them: an "
+                        "expression needs its parentheses, dbgenerated(\"(lower('X'))\")) "
+                        "and names (SQLite reserves names starting with sqlite_).",
                     ) from None
         return scratch.inspect()
     finally:
