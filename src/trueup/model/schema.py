@@ -234,6 +234,21 @@ class Enum:
 
 
 @dataclass(frozen=True, slots=True)
+class Extension:
+    """A PostgreSQL extension. ``schema`` and ``version`` are where and in which version
+    it is made; None leaves that to PostgreSQL (the default schema, the default version).
+
+    A declared extension is made when the database has none of that name, and one the
+    database has is left as it is, wherever and in whichever version: a push never moves,
+    updates or drops an extension (its types and functions may hold the data of tables),
+    as ``prisma db push`` does not."""
+
+    name: str
+    schema: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Schema:
     """A whole database schema as trueup manages it."""
 
@@ -243,6 +258,7 @@ class Schema:
     virtual_tables: tuple[VirtualTable, ...] = ()
     enums: tuple[Enum, ...] = ()
     namespaces: tuple[str, ...] = ()
+    extensions: tuple[Extension, ...] = ()
 
     def table(self, name: str, schema: str | None = None) -> Table | None:
         for t in self.tables:

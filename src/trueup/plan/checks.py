@@ -252,6 +252,7 @@ class _Checks:
                     | ch.AddEnum()
                     | ch.DropEnum()
                     | ch.AddNamespace()
+                    | ch.AddExtension()
                 ):
                     pass
                 case _:

@@ -15,6 +15,7 @@ from trueup.model import (
     Column,
     Deferral,
     Enum,
+    Extension,
     ForeignKey,
     Index,
     IndexPart,
@@ -344,14 +345,28 @@ def comment_on_column(table: Table, col: Column) -> str:
     return f"COMMENT ON COLUMN {table_name(table)}.{quote(col.name)} IS {value}"
 
 
+def create_extension(ext: Extension) -> str:
+    """``CREATE EXTENSION``, spelled as Prisma spells it; one the database already has
+    (wherever, in whichever version) is left as it is."""
+    sql = f"CREATE EXTENSION IF NOT EXISTS {quote(ext.name)}"
+    if ext.schema is not None or ext.version is not None:
+        sql += " WITH"
+    if ext.schema is not None:
+        sql += f" SCHEMA {quote(ext.schema)}"
+    if ext.version is not None:
+        sql += f" VERSION {quote(ext.version)}"
+    return sql
+
+
 def schema_statements(schema: Schema, default_schema: str = "public") -> list[str]:
-    """The whole schema as statements PostgreSQL accepts in this order: schemas, enums,
-    tables, indexes, foreign keys, comments, views."""
+    """The whole schema as statements PostgreSQL accepts in this order: schemas,
+    extensions, enums, tables, indexes, foreign keys, comments, views."""
     out = [
         f"CREATE SCHEMA IF NOT EXISTS {quote(ns)}"
         for ns in schema.namespaces
         if ns != default_schema
     ]
+    out += [create_extension(e) for e in schema.extensions]
     out += [create_enum(e) for e in schema.enums]
     for table in schema.tables:
         out.append(create_table(table))

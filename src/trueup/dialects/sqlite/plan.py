@@ -106,6 +106,10 @@ class _Planner:
                     raise UnsupportedChange(
                         f"SQLite has no schemas (namespaces); cannot create {ns!r}."
                     )
+                case ch.AddExtension(extension=ext):
+                    raise UnsupportedChange(
+                        f"SQLite has no extensions; cannot create {ext.name!r}."
+                    )
                 case _:
                     assert_never(change)
 
