@@ -47,6 +47,7 @@ PRISMA_NEVER_IN_SYNC: dict[tuple[str, str], str] = {
     "differently from how it declares them",
     ("prisma_unsettled", POSTGRESQL): "Prisma reads back some dbgenerated() SQL, BigInt and "
     "Float list defaults and raw() operator classes differently from how it declares them",
+    ("extensions", POSTGRESQL): "Prisma runs CREATE EXTENSION IF NOT EXISTS on every push",
 }
 
 

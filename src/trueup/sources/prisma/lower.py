@@ -107,7 +107,12 @@ def lower(data: DataModel) -> Schema:
     enums: tuple[Enum, ...] = ()
     if data.datasource.provider == POSTGRESQL:
         enums = tuple(Enum(e.db_name, e.values, e.schema) for e in data.enums)
-    return Schema(tables=tuple(tables), enums=enums, namespaces=data.datasource.schemas)
+    return Schema(
+        tables=tuple(tables),
+        enums=enums,
+        namespaces=data.datasource.schemas,
+        extensions=data.datasource.extensions,
+    )
 
 
 def sql_literal(text: str) -> str:
