@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import traceback
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +47,7 @@ PRISMA_NEVER_IN_SYNC: dict[tuple[str, str], str] = {
     "differently from how it declares them",
     ("prisma_unsettled", POSTGRESQL): "Prisma reads back some dbgenerated() SQL, BigInt and "
     "Float list defaults and raw() operator classes differently from how it declares them",
+    ("extensions", POSTGRESQL): "Prisma runs CREATE EXTENSION IF NOT EXISTS on every push",
 }
 
 
@@ -105,6 +108,8 @@ class Outcome:
     by_trueup: Schema | None = None
     on_trueup: prisma_cli.Result | None = None  # Prisma again, onto trueup's database
     again: prisma_cli.Result | None = None  # Prisma again, onto its own database
+    #: SQLite: the statements each database keeps, (Prisma's, trueup's); see stored_sql.
+    stored: tuple[dict[str, str], dict[str, str]] | None = None
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     def cleanup(self) -> None:
@@ -118,6 +123,14 @@ def inspect(url: Path | str, namespaces: tuple[str, ...]) -> Schema:
         if namespaces:
             session.manage(namespaces)
         return session.inspect()
+
+
+def stored_sql(database: Path | str) -> dict[str, str]:
+    """The ``CREATE`` statement SQLite keeps for each table and index of a database (by
+    kind and name; trueup's own tables left out), as SQLite stores it: byte for byte."""
+    with closing(sqlite3.connect(str(database))) as conn:
+        rows = conn.execute("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL")
+        return {f"{kind} {name}": sql for kind, name, sql in rows if not name.startswith("_trueup")}
 
 
 def run_case(case: Case, folder: Path, server: Server | None) -> Outcome:
@@ -159,6 +172,8 @@ def run_case(case: Case, folder: Path, server: Server | None) -> Outcome:
             outcome.trueup_error = traceback.format_exc()
             return outcome
         outcome.by_trueup = inspect(outcome.trueup_db, namespaces)
+        if case.engine == SQLITE:
+            outcome.stored = (stored_sql(outcome.prisma_db), stored_sql(outcome.trueup_db))
         outcome.on_trueup = prisma_cli.db_push(schema, outcome.trueup_db)
         if not case.prisma_in_sync_with_itself:
             outcome.again = prisma_cli.db_push(schema, outcome.prisma_db)

@@ -3,7 +3,8 @@ registry by prisma_cli/install.sh, with its WebAssembly schema engine and a driv
 libSQL for SQLite, pg for PostgreSQL) and trueup, on every schema of the corpus, on SQLite
 and on PostgreSQL (see conformance.py for which schemas run where):
 
-(a) the database Prisma made and the one trueup made inspect to equal models;
+(a) the database Prisma made and the one trueup made inspect to equal models, and on SQLite
+    keep the same text of every table and index, byte for byte;
 (b) ``trueup diff`` on Prisma's database says it is in sync;
 (c) ``prisma db push`` on trueup's database says it is already in sync (for the few
     schemas Prisma never finds in sync even on its own database, it does on trueup's
@@ -135,6 +136,11 @@ def _check(case: Case, outcome: Outcome) -> None:
     # (a) The same database, as trueup's inspector sees it.
     assert outcome.by_prisma is not None and outcome.by_trueup is not None
     assert outcome.by_trueup == outcome.by_prisma, _difference(case, outcome)
+
+    # (a') On SQLite, which keeps each statement's text: the same text, byte for byte.
+    if outcome.stored is not None:
+        by_prisma, by_trueup = outcome.stored
+        assert by_trueup == by_prisma
 
     # (b) trueup finds the database Prisma made in sync.
     url = prisma_cli.database_url(outcome.prisma_db)

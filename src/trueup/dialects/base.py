@@ -137,6 +137,13 @@ class Session(ABC):
         """The schemas read besides the default one (see :meth:`manage`)."""
         return ()
 
+    def place(self, namespace: str | None) -> str | None:
+        """Where declared DDL run in this session puts what it declares in ``namespace``
+        (None: the default one): a scratch session that stands in other schemas for the
+        declared ones (see :meth:`Dialect.scratch_in_place`) names them; any other, the
+        same."""
+        return namespace
+
     def schema_digest(self) -> str | None:
         """A hash of the schema as the engine stores it, cheap to read (SQLite: the rows of
         ``sqlite_schema``; PostgreSQL: its catalogs), trueup's own objects left out; None
@@ -215,6 +222,14 @@ class Dialect(ABC):
     def scratch(self, url: DatabaseURL | None = None) -> Session:
         """An empty throwaway database, for running declared DDL. ``url`` is the database
         the schema is for: an engine with a server makes the scratch database there."""
+
+    def scratch_in_place(self, url: DatabaseURL, namespaces: Sequence[str]) -> Session | None:
+        """A scratch session in the database of ``url`` itself, where what declared SQL
+        names of the database's own (its functions, types, sequences) is at hand: a
+        transaction that is always rolled back, in schemas of its own that stand in for
+        the default one and ``namespaces`` (see :meth:`Session.place`). None where the
+        engine or the database cannot have one: then use :meth:`scratch`."""
+        return None
 
     @abstractmethod
     def split_statements(self, sql: str) -> list[tuple[int, str]]:

@@ -269,6 +269,7 @@ class _Checks:
                     | ch.AddEnum()
                     | ch.DropEnum()
                     | ch.AddNamespace()
+                    | ch.AddExtension()
                 ):
                     pass
                 case _:

@@ -75,6 +75,11 @@ class PostgresDialect(Dialect):
     def scratch(self, url: DatabaseURL | None = None) -> Session:
         return ScratchSession.create(url)
 
+    def scratch_in_place(self, url: DatabaseURL, namespaces: Sequence[str]) -> Session | None:
+        from trueup.dialects.postgres.live_scratch import LiveScratchSession
+
+        return LiveScratchSession.create(url, namespaces)
+
     def split_statements(self, sql: str) -> list[tuple[int, str]]:
         out: list[tuple[int, str]] = []
         start = 0

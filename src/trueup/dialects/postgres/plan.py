@@ -40,6 +40,7 @@ from trueup.dialects.postgres.render import (
     comment_on_column,
     comment_on_table,
     create_enum,
+    create_extension,
     create_index,
     create_table,
     create_view,
@@ -60,6 +61,7 @@ from trueup.plan import Plan, Step
 PHASES = (
     "drop views",
     "schemas",
+    "extensions",
     "drop foreign keys",
     "drop indexes",
     "renames",
@@ -183,6 +185,8 @@ class _Planner:
                     f"create schema {ns}",
                     change,
                 )
+            case ch.AddExtension(extension=e):
+                self.add("extensions", create_extension(e), f"create extension {e.name}", change)
             case ch.AddEnum(enum=e):
                 self.add("enums", create_enum(e), f"create enum {e.name}", change)
             case ch.DropEnum(enum=e):

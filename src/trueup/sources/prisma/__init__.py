@@ -17,7 +17,7 @@ from trueup.model import Schema
 from trueup.sources.declared import Declared
 from trueup.sources.prisma.datamodel import SQLITE, DataModel, Default
 from trueup.sources.prisma.lower import lower
-from trueup.sources.prisma.normalize import normalize_sqlite
+from trueup.sources.prisma.normalize import normalize_postgres, normalize_sqlite
 from trueup.sources.prisma.parser import parse_file
 from trueup.sources.prisma.renames import rename_hints
 from trueup.sources.prisma.source import SourceFile, fail
@@ -27,7 +27,8 @@ from trueup.sources.prisma.validate import validate
 __all__ = ["is_prisma_path", "load_prisma", "parse", "read_data_model", "schema_for"]
 
 SUFFIX = ".prisma"
-UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks"})
+#: Prisma makes a schema of the datasource's `schemas` only when a model or enum is in it.
+UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks", "namespaces"})
 
 
 def is_prisma_path(path: str) -> bool:
@@ -121,7 +122,7 @@ def schema_for(data: DataModel, url: str | None = None) -> Schema:
     server = url or _scratch_server()
     if server is None:
         return schema
-    return _normalize_postgres(schema, data, server)
+    return normalize_postgres(schema, data, server)
 
 
 def _scratch_server() -> str | None:
@@ -130,33 +131,6 @@ def _scratch_server() -> str | None:
         if value.startswith(("postgres://", "postgresql://", "postgresql+")):
             return value
     return None
-
-
-def _normalize_postgres(schema: Schema, data: DataModel, url: str) -> Schema:
-    """Run the lowered model's DDL in a scratch PostgreSQL database and read it back with
-    the live inspector, so both sides of the diff spell types, defaults and names alike."""
-    from trueup.dialects import get_dialect
-    from trueup.urls import parse_url
-
-    dialect = get_dialect("postgresql")
-    target = parse_url(url)
-    positions = {m.db_name: m.pos for m in data.models if not m.is_view}
-    scratch = dialect.scratch(target)
-    try:
-        for statement in dialect.render_schema(schema):
-            try:
-                scratch.execute(statement)
-            except Exception as exc:  # psycopg's errors, whatever the kind
-                table = next((t.name for t in schema.tables if f'"{t.name}"' in statement), "")
-                raise fail(
-                    positions.get(table, data.datasource.pos),
-                    f"PostgreSQL rejected the DDL made from this model: {exc}".rstrip(),
-                    hint='Check Unsupported("…") types, dbgenerated("…") defaults and native '
-                    "type arguments.",
-                ) from None
-        return scratch.inspect()
-    finally:
-        scratch.close()
 
 
 def load_prisma(
@@ -193,6 +167,7 @@ def load_prisma(
             virtual_tables=schema.virtual_tables,
             enums=schema.enums,
             namespaces=schema.namespaces,
+            extensions=schema.extensions,
         )
     return Declared(
         schema=schema,

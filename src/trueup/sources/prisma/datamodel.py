@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trueup.model import Extension
 from trueup.sources.declared import SchemaWarning
 from trueup.sources.prisma.source import Pos
 from trueup.sources.prisma.syntax import Expr
@@ -25,6 +26,7 @@ class Datasource:
     relation_mode: str  # "foreignKeys" or "prisma"
     schemas: tuple[str, ...]
     pos: Pos
+    extensions: tuple[Extension, ...] = ()  # PostgreSQL's, with postgresqlExtensions
 
     @property
     def foreign_keys(self) -> bool:

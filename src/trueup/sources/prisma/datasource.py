@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from trueup.sources.prisma.datamodel import POSTGRESQL, SQLITE, Datasource
+from trueup.sources.prisma.extensions import read_extensions
 from trueup.sources.prisma.source import fail
 from trueup.sources.prisma.syntax import Array, Call, Document, Expr, Str
 
@@ -94,6 +95,7 @@ def read_datasource(doc: Document, environ: dict[str, str] | os._Environ[str]) -
     ext_prop = ds.get("extensions")
     if ext_prop is not None and provider != POSTGRESQL:
         raise fail(ext_prop.pos, f"The `extensions` property is not supported on {provider}.")
+    extensions = read_extensions(ext_prop, doc) if ext_prop is not None else ()
 
     url = None
     url_prop = ds.get("url")
@@ -106,7 +108,7 @@ def read_datasource(doc: Document, environ: dict[str, str] | os._Environ[str]) -
             raise fail(
                 config.pos, f'Argument "provider" is missing in generator block "{config.name}".'
             )
-    return Datasource(provider, url, mode, schemas, ds.pos)
+    return Datasource(provider, url, mode, schemas, ds.pos, extensions)
 
 
 def _url(value: Expr, provider: str, environ: dict[str, str] | os._Environ[str]) -> str | None:
