@@ -1,0 +1,218 @@
+"""One differential case: a schema, Prisma's verdict and trueup's, and for a schema both
+accept, the databases each builds from it. The first difference found is the case's
+:class:`Finding`; None when trueup did what Prisma did.
+
+In order: both accept or both reject (and a rejection points at a line Prisma points at);
+both warn alike; both push into an empty database or both fail to; the two databases
+inspect equal; trueup finds Prisma's database in sync; Prisma finds trueup's in sync
+(where Prisma does not settle even on its own database, it does the same on both).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.postgres.support import Server
+from tests.prisma.conformance import inspect
+from tests.prisma.fuzz.compare import changes_gist, where_different
+from tests.prisma.fuzz.oracle import Files, Oracle, Verdict, write_files
+from trueup.dialects import get_dialect
+from trueup.diff.differ import diff
+from trueup.errors import SchemaError
+from trueup.push import push
+from trueup.sources.declared import Declared
+from trueup.sources.prisma import load_prisma, read_data_model, read_sources
+from trueup.urls import parse_url
+
+
+@dataclass(frozen=True)
+class Finding:
+    category: str  # what kind of difference
+    detail: str  # its gist, names and numbers left out: the same for the same cause
+    prisma: str  # what Prisma said or did
+    trueup: str  # what trueup said or did
+    #: What else must stay the same while the schema is made smaller (Prisma's reason,
+    #: where the difference is in trueup's).
+    also: str = ""
+
+    @property
+    def signature(self) -> str:
+        return f"{self.category}: {self.detail}"
+
+
+def gist(text: str) -> str:
+    """A message without its particulars (names, numbers, places), so that one cause
+    gives one gist."""
+    line = next((x for x in text.strip().splitlines() if x.strip()), "")
+    line = re.sub(r"^\S+:\d+:\d+: ", "", line)
+    line = re.sub(r"^error: ", "", line)
+    line = re.sub(r'"[^"]*"|`[^`]*`|\'[^\']*\'', "…", line)
+    line = re.sub(r"\d+", "N", line)
+    return line[:160]
+
+
+class Databases:
+    """Empty databases for a case, of one engine: SQLite files in a temporary folder, or
+    databases on a PostgreSQL server."""
+
+    def __init__(self, provider: str, server: Server | None = None) -> None:
+        self.provider = provider
+        self.server = server
+
+    @contextmanager
+    def pair(self) -> Iterator[tuple[str, str]]:
+        """Two empty databases, as URLs: Prisma's and trueup's."""
+        if self.server is None:
+            with tempfile.TemporaryDirectory(prefix="trueup-fuzz-db-") as folder:
+                yield f"file:{folder}/prisma.db", f"file:{folder}/trueup.db"
+            return
+        made = [self.server.create_database(), self.server.create_database()]
+        try:
+            yield made[0].url, made[1].url
+        finally:
+            for db in made:
+                self.server.drop_database(db)
+
+    def env(self, url: str | None = None) -> dict[str, str]:
+        """The environment a schema is read with (its ``env("DATABASE_URL")``)."""
+        if url is None:
+            url = "file:./unused.db" if self.server is None else self.server.url
+        return {"DATABASE_URL": url}
+
+
+def trueup_target(url: str) -> str:
+    """trueup takes a SQLite database as a path."""
+    return url.removeprefix("file:")
+
+
+def check(
+    oracle: Oracle, files: Files, dbs: Databases, *, databases: bool = True
+) -> Finding | None:
+    """Run one case; ``databases``: compare the pushes too (where the oracle can push)."""
+    with tempfile.TemporaryDirectory(prefix="trueup-fuzz-") as folder:
+        path = str(write_files(Path(folder), files))
+        env = dbs.env()
+        verdict = oracle.validate(files, env)
+        refusal = _trueup_refusal(path, env)
+        found = _verdicts(verdict, refusal)
+        if found is not None or not verdict.valid:
+            return found
+        can_push = getattr(oracle, "can_push", True)
+        if not databases or not can_push:
+            return None
+        with dbs.pair() as (prisma_url, trueup_url):
+            return _databases(oracle, files, path, dbs, prisma_url, trueup_url)
+
+
+def _trueup_refusal(path: str, env: dict[str, str]) -> SchemaError | Exception | None:
+    try:
+        read_data_model(read_sources(path), env)
+    except SchemaError as exc:
+        return exc
+    except Exception as exc:  # a crash is a finding of its own
+        return exc
+    return None
+
+
+def _verdicts(verdict: Verdict, refusal: Exception | None) -> Finding | None:
+    if refusal is not None and not isinstance(refusal, SchemaError):
+        trace = "".join(traceback.format_exception(refusal))
+        return Finding(
+            "trueup-crashes", gist(f"{type(refusal).__name__}: {refusal}"), _said(verdict), trace
+        )
+    if verdict.valid and refusal is not None:
+        return Finding("trueup-rejects", gist(str(refusal)), "valid", str(refusal))
+    if not verdict.valid and refusal is None:
+        return Finding("trueup-accepts", gist(verdict.errors), verdict.errors, "valid")
+    if isinstance(refusal, SchemaError) and refusal.location is not None and verdict.locations:
+        where = (Path(refusal.location.path).name, refusal.location.line)
+        if where not in verdict.locations and where[1] not in {n for _, n in verdict.locations}:
+            # Keyed on trueup's reason: one cause of trueup's, whatever Prisma objects to.
+            return Finding(
+                "reject-elsewhere",
+                gist(str(refusal)),
+                _said(verdict),
+                str(refusal),
+                gist(verdict.errors),
+            )
+    return None
+
+
+def _said(verdict: Verdict) -> str:
+    if verdict.valid:
+        return "valid" + "".join(f"\nwarning: {w}" for w in verdict.warnings)
+    places = ", ".join(f"{f}:{n}" for f, n in verdict.locations)
+    return f"{verdict.errors}\n(at {places})" if places else verdict.errors
+
+
+def _databases(
+    oracle: Oracle, files: Files, path: str, dbs: Databases, prisma_url: str, trueup_url: str
+) -> Finding | None:
+    env = dbs.env(trueup_url)
+    pushed = oracle.push(files, prisma_url)
+    try:
+        declared = load_prisma(path, dbs.provider, environ=env, url=trueup_url)
+        target = parse_url(trueup_target(trueup_url))
+        push(target, declared)
+    except Exception as exc:
+        if not pushed.ok:
+            return None  # both fail: Prisma's SQL and trueup's are refused alike
+        text = (
+            str(exc) if isinstance(exc, SchemaError) else "".join(traceback.format_exception(exc))
+        )
+        return Finding("trueup-push-fails", gist(f"{type(exc).__name__}: {exc}"), "pushed", text)
+    if not pushed.ok:
+        return Finding("prisma-push-fails", gist(pushed.failure), pushed.failure, "pushed")
+    return _compare(oracle, files, declared, prisma_url, trueup_url)
+
+
+def _compare(
+    oracle: Oracle, files: Files, declared: Declared, prisma_url: str, trueup_url: str
+) -> Finding | None:
+    namespaces = declared.schema.namespaces
+    engine = parse_url(trueup_target(trueup_url)).engine
+    by_prisma = inspect(trueup_target(prisma_url), namespaces)
+    by_trueup = inspect(trueup_target(trueup_url), namespaces)
+    if by_prisma != by_trueup:
+        changes = diff(by_prisma, by_trueup, get_dialect(engine).hooks)
+        where = where_different(by_prisma, by_trueup)
+        key = changes_gist(changes) if changes else gist(where.split(":")[0])
+        plan = oracle.plan(files, trueup_url) or ""
+        said = f"first difference (Prisma's / trueup's): {where}\n\n" + "\n".join(
+            str(c) for c in changes
+        )
+        return Finding(
+            "databases-differ", key, f"Prisma would run on trueup's database:\n{plan}", said
+        )
+    dry = push(parse_url(trueup_target(prisma_url)), declared, dry_run=True)
+    if not dry.plan.is_empty:
+        said = "\n".join([*(str(c) for c in dry.plan.changes), "", *dry.plan.sql])
+        key = changes_gist(dry.plan.changes) or "data steps"
+        return Finding("trueup-finds-prisma-database-unsynced", key, "in sync", said)
+    on_trueup = oracle.push(files, trueup_url)
+    if on_trueup.in_sync:
+        return None
+    again = oracle.push(files, prisma_url)
+    if not again.in_sync and _same_push(on_trueup, again):
+        return None  # Prisma never settles on this schema, and does the same on both
+    plan = oracle.plan(files, trueup_url) or f"{on_trueup}"
+    return Finding("prisma-finds-trueup-database-unsynced", gist(plan_gist(plan)), plan, "pushed")
+
+
+def _same_push(a: object, b: object) -> bool:
+    return a == b
+
+
+def plan_gist(sql: str) -> str:
+    """The first statement of a migration script (its comments left out)."""
+    statements = [s for s in sql.splitlines() if s.strip() and not s.startswith("--")]
+    return statements[0] if statements else sql
+
+
+Check = Callable[[Files], Finding | None]
