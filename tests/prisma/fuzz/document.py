@@ -108,8 +108,11 @@ def _datasource(plan: Plan) -> Block:
     block.props.append(Prop("provider", Str(provider)))
     if plan.major < 7:
         block.props.append(Prop("url", Call("env", (Arg(None, Str("DATABASE_URL")),))))
+        env_url = Call("env", (Arg(None, Str("DATABASE_URL")),))
         if c.chance(0.05):
-            block.props.append(Prop("directUrl", Call("env", (Arg(None, Str("DATABASE_URL")),))))
+            block.props.append(Prop("directUrl", env_url))
+        if c.chance(0.03):
+            block.props.append(Prop("shadowDatabaseUrl", env_url))
     if plan.relation_mode_prisma:
         block.props.append(Prop("relationMode", Str("prisma")))
     elif c.chance(0.05):

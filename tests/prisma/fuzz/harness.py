@@ -52,7 +52,10 @@ def gist(text: str) -> str:
     line = next((x for x in text.strip().splitlines() if x.strip()), "")
     line = re.sub(r"^\S+:\d+:\d+: ", "", line)
     line = re.sub(r"^error: ", "", line)
-    line = re.sub(r'"[^"]*"|`[^`]*`|\'[^\']*\'', "…", line)
+    # Quoted names go; quoted punctuation (an unexpected `/`) is the gist itself.
+    line = re.sub(
+        r'"[^"]*"|`[^`]*`|\'[^\']*\'', lambda m: m[0] if not re.search(r"\w", m[0]) else "…", line
+    )
     line = re.sub(r"\d+", "N", line)
     return line[:160]
 
@@ -195,18 +198,19 @@ def _compare(
         said = "\n".join([*(str(c) for c in dry.plan.changes), "", *dry.plan.sql])
         key = changes_gist(dry.plan.changes) or "data steps"
         return Finding("trueup-finds-prisma-database-unsynced", key, "in sync", said)
+    # What Prisma would run is asked before it runs it.
+    planned = oracle.plan(files, trueup_url)
     on_trueup = oracle.push(files, trueup_url)
     if on_trueup.in_sync:
         return None
+    planned_on_its_own = oracle.plan(files, prisma_url)
     again = oracle.push(files, prisma_url)
-    if not again.in_sync and _same_push(on_trueup, again):
+    if not again.in_sync and (planned, on_trueup) == (planned_on_its_own, again):
         return None  # Prisma never settles on this schema, and does the same on both
-    plan = oracle.plan(files, trueup_url) or f"{on_trueup}"
-    return Finding("prisma-finds-trueup-database-unsynced", gist(plan_gist(plan)), plan, "pushed")
-
-
-def _same_push(a: object, b: object) -> bool:
-    return a == b
+    shown = planned if planned is not None else str(on_trueup)
+    return Finding(
+        "prisma-finds-trueup-database-unsynced", gist(plan_gist(shown)), shown, "in sync"
+    )
 
 
 def plan_gist(sql: str) -> str:

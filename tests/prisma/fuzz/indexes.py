@@ -57,6 +57,8 @@ def _index(plan: Plan, model: ModelInfo, *, unique: bool) -> None:
         )
         if plan.postgres and not unique and string and c.chance(0.15):
             args.append(Arg("ops", Call("raw", (Arg(None, Str("text_pattern_ops")),))))
+        if not c.plain and c.chance(0.03):
+            args.append(Arg("order", Name("Desc")))  # an argument Prisma ignores here
         refs.append(field_ref(name, c.shuffled(args)))
     named: list[tuple[str, Expr]] = []
     if c.chance(0.25):

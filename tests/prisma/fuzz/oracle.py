@@ -156,7 +156,7 @@ class ServerOracle:
 
     def validate(self, files: Files, env: Mapping[str, str]) -> Verdict:
         answer = self._ask({"op": "validate", "files": [list(f) for f in files], "env": dict(env)})
-        warnings = tuple(str(w) for w in answer["warnings"])
+        warnings = tuple(str(w).rstrip() for w in answer["warnings"])
         if answer["valid"]:
             return Verdict(True, warnings=warnings)
         return rejected(str(answer["errors"]), warnings)

@@ -65,7 +65,9 @@ def render(c: Chooser, doc: Document, style: Style) -> dict[str, str]:
     """The files of the schema, by name."""
     r = _Renderer(c, style)
     texts = {name: [] for name in doc.file_names}  # type: dict[str, list[str]]
-    for block, where in zip(doc.blocks, doc.placement or [0] * len(doc.blocks), strict=True):
+    # Blocks a mutant added go in the first file.
+    placement = [*doc.placement, *[0] * (len(doc.blocks) - len(doc.placement))]
+    for block, where in zip(doc.blocks, placement, strict=False):
         lines = texts[doc.file_names[where]]
         lines += r.comments(top=True)
         lines += r.block(block)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from tests.postgres.support import Server
 from tests.prisma.fuzz.cases import KINDS, Case, cases
-from tests.prisma.fuzz.harness import Databases, check
+from tests.prisma.fuzz.harness import Databases, Finding, check, gist
 from tests.prisma.fuzz.minimise import minimise
 from tests.prisma.fuzz.oracle import Files, Oracle, ServerOracle, prisma_version
 from tests.prisma.fuzz.report import Found, findings_list, summary, write_found
@@ -44,7 +45,11 @@ class Runner:
     def run(self, case: Case, dbs: Databases) -> None:
         self.counts["cases"] += 1
         self.counts[case.kind] = self.counts.get(case.kind, 0) + 1
-        finding = check(self.oracle, case.files, dbs, databases=self.databases)
+        try:
+            finding = check(self.oracle, case.files, dbs, databases=self.databases)
+        except Exception as exc:  # the harness's own failure: shown, and the run goes on
+            trace = "".join(traceback.format_exception(exc))
+            finding = Finding("harness-fails", gist(f"{type(exc).__name__}: {exc}"), "", trace)
         if finding is None:
             return
         item = self.found.get(finding.signature)
