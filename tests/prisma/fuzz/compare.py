@@ -16,7 +16,8 @@ def change_gist(change: object) -> str:
         inner = sorted({change_gist(c) for c in change.changes})
         return f"ModifyTable[{', '.join(inner)}]"
     if isinstance(change, ch.ModifyColumn):
-        return f"ModifyColumn({change.kind.describe()})"
+        of = change.old.type.split("(")[0] or "untyped"
+        return f"ModifyColumn({change.kind.describe()} of {of})"
     if isinstance(change, ch.AddIndex | ch.DropIndex):
         kind = "unique" if change.index.unique else (change.index.method or "index")
         return f"{type(change).__name__}({kind})"

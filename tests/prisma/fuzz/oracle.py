@@ -191,6 +191,8 @@ class ServerOracle:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
 
 class CliOracle:

@@ -23,6 +23,7 @@ class Found:
     minimal: Files | None = None
     minimal_finding: Finding | None = None
     providers: set[str] = field(default_factory=set)
+    folder: Path | None = None  # where it is written
 
     @property
     def shown(self) -> tuple[Files, Finding]:

@@ -25,7 +25,7 @@ from tests.prisma.fuzz.cases import KINDS, Case, cases
 from tests.prisma.fuzz.harness import Databases, Finding, check, gist
 from tests.prisma.fuzz.minimise import minimise
 from tests.prisma.fuzz.oracle import Files, Oracle, ServerOracle, prisma_version
-from tests.prisma.fuzz.report import Found, findings_list, summary, write_found
+from tests.prisma.fuzz.report import Found, describe, findings_list, summary, write_found
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -62,7 +62,7 @@ class Runner:
         if len(self.found) <= self.minimise_first or self.minimise_first < 0:
             self._minimise(item, dbs)
         if self.out is not None:
-            write_found(self.out, len(self.found), item)
+            item.folder = write_found(self.out, len(self.found), item)
 
     def _minimise(self, item: Found, dbs: Databases) -> None:
         key = (item.finding.signature, item.finding.also)
@@ -159,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         oracle.close()
     seconds = time.monotonic() - runner.started
+    for item in runner.found.values():  # again, with how often each was seen
+        if item.folder is not None:
+            (item.folder / "finding.md").write_text(describe(item), encoding="utf-8")
     text = summary(runner.found, runner.counts, seconds)
     print(text)
     header = f"# Differences with Prisma {oracle.version}\n\n```\n{text}\n```"
