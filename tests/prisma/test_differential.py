@@ -187,3 +187,22 @@ def test_findings_have_stable_signatures() -> None:
         named = re.findall(r"[a-z]+(?:-[a-z]+)+", known.signature.split(":")[0])
         assert named and set(named) <= categories, known.name
         assert known.engine in ENGINES, known.name
+
+
+def test_minimise_keeps_what_shows_the_difference() -> None:
+    """The minimiser drops blocks, lines and attributes while the difference stays (here:
+    a stand-in for one, a lone field in @@index within a well-formed block)."""
+    from tests.prisma.fuzz.minimise import minimise
+
+    text = (
+        'datasource db {\n  provider = "sqlite"\n}\n\nenum E {\n  A\n}\n\n'
+        "model M {\n  id Int @id @default(autoincrement()) // the key\n  b  Int @unique\n"
+        '  c  String @map("cc")\n\n  @@index(b)\n  @@map("m")\n}\n'
+    )
+
+    def still(files: tuple[tuple[str, str], ...]) -> bool:
+        body = files[0][1]
+        return "@@index(b)" in body and "model M {" in body and body.count("{") == body.count("}")
+
+    small = minimise((("schema.prisma", text),), still)
+    assert small[0][1] == 'datasource db {\n  provider = "sqlite"\n}\nmodel M {\n  @@index(b)\n}\n'

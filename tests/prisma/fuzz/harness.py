@@ -50,8 +50,8 @@ def gist(text: str) -> str:
     """A message without its particulars (names, numbers, places), so that one cause
     gives one gist."""
     line = next((x for x in text.strip().splitlines() if x.strip()), "")
-    line = re.sub(r"^\S+:\d+:\d+: ", "", line)
-    line = re.sub(r"^error: ", "", line)
+    line = re.sub(r"\S+:\d+:\d+: ", "", line)  # a place in a file (temporary folders vary)
+    line = re.sub(r"\berror: ", "", line)
     # Quoted names go; quoted punctuation (an unexpected `/`) is the gist itself.
     line = re.sub(
         r'"[^"]*"|`[^`]*`|\'[^\']*\'', lambda m: m[0] if not re.search(r"\w", m[0]) else "…", line

@@ -79,16 +79,23 @@ class PrismaVersion:
         return int(self.version.split(".")[0])
 
     def install(self) -> None:
+        """The CLI and the glue, from the npm registry the first time."""
         if self.cli_dir == prisma_cli.HERE:
             prisma_cli.install()
-            subprocess.run(["bash", str(NODE / "install.sh")], check=True, capture_output=True)
+            _run_install(NODE / "install.sh")
         elif not (self.cli_dir / "node_modules" / "prisma").is_dir():
             install = self.cli_dir / "install.sh"
             if not install.exists():
                 raise prisma_cli.InstallFailed(
                     f"Prisma {self.version} is not installed in {self.cli_dir}"
                 )
-            subprocess.run(["bash", str(install)], check=True, capture_output=True)
+            _run_install(install)
+
+
+def _run_install(script: Path) -> None:
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise prisma_cli.InstallFailed(f"{script} failed:\n{done.stderr[-2000:]}")
 
 
 def prisma_version(version: str) -> PrismaVersion:
