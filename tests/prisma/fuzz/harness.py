@@ -84,8 +84,10 @@ class Databases:
 
     def env(self, url: str | None = None) -> dict[str, str]:
         """The environment a schema is read with (its ``env("DATABASE_URL")``)."""
-        if url is None:
-            url = "file:./unused.db" if self.server is None else self.server.url
+        if url is None and self.server is not None:
+            url = self.server.url
+        elif url is None:  # verdicts only: a URL of the provider's kind, never connected to
+            url = "file:./unused.db" if self.provider == "sqlite" else "postgresql://localhost/x"
         return {"DATABASE_URL": url}
 
 
@@ -95,22 +97,40 @@ def trueup_target(url: str) -> str:
 
 
 def check(
-    oracle: Oracle, files: Files, dbs: Databases, *, databases: bool = True
+    oracle: Oracle,
+    files: Files,
+    dbs: Databases,
+    *,
+    databases: bool = True,
+    stages: dict[str, int] | None = None,
 ) -> Finding | None:
-    """Run one case; ``databases``: compare the pushes too (where the oracle can push)."""
+    """Run one case; ``databases``: compare the pushes too (where the oracle can push).
+    ``stages`` counts how far cases get: valid to Prisma, accepted by both, compared as
+    databases."""
+    stages = {} if stages is None else stages
+
+    def reached(stage: str) -> None:
+        stages[stage] = stages.get(stage, 0) + 1
+
     with tempfile.TemporaryDirectory(prefix="trueup-fuzz-") as folder:
         path = str(write_files(Path(folder), files))
         env = dbs.env()
         verdict = oracle.validate(files, env)
         refusal = _trueup_refusal(path, env)
+        if verdict.valid:
+            reached("valid to Prisma")
         found = _verdicts(verdict, refusal)
         if found is not None or not verdict.valid:
             return found
+        reached("accepted by both")
         can_push = getattr(oracle, "can_push", True)
         if not databases or not can_push:
             return None
         with dbs.pair() as (prisma_url, trueup_url):
-            return _databases(oracle, files, path, dbs, prisma_url, trueup_url)
+            found = _databases(oracle, files, path, dbs, prisma_url, trueup_url)
+        if found is None or found.category != "trueup-push-fails":
+            reached("pushed by both")
+        return found
 
 
 def _trueup_refusal(path: str, env: dict[str, str]) -> SchemaError | Exception | None:

@@ -85,15 +85,18 @@ def describe(found: Found) -> str:
     return "\n".join(lines)
 
 
-def summary(found: dict[str, Found], counts: dict[str, int], seconds: float) -> str:
+def summary(
+    found: dict[str, Found], counts: dict[str, int], stages: dict[str, int], seconds: float
+) -> str:
     total = counts.get("cases", 0)
     lines = [
         f"{total} cases in {seconds:.0f} s ({seconds / max(total, 1):.2f} s a case): "
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "cases"),
+        "; ".join(f"{k}: {v}" for k, v in stages.items()),
         f"{sum(f.count for f in found.values())} cases differ, {len(found)} kinds of difference:",
     ]
     for signature, item in sorted(found.items(), key=lambda kv: -kv[1].count):
-        lines.append(f"  {item.count:5d}  {signature}")
+        lines.append(f"  {item.count:5d}  {signature}  [{', '.join(sorted(item.providers))}]")
     return "\n".join(lines)
 
 

@@ -40,13 +40,16 @@ class Runner:
         self.minimise_first = minimise_first
         self.found: dict[str, Found] = {}
         self.counts: dict[str, int] = {"cases": 0}
+        self.stages: dict[str, int] = {}
         self.started = time.monotonic()
 
     def run(self, case: Case, dbs: Databases) -> None:
         self.counts["cases"] += 1
         self.counts[case.kind] = self.counts.get(case.kind, 0) + 1
         try:
-            finding = check(self.oracle, case.files, dbs, databases=self.databases)
+            finding = check(
+                self.oracle, case.files, dbs, databases=self.databases, stages=self.stages
+            )
         except Exception as exc:  # the harness's own failure: shown, and the run goes on
             trace = "".join(traceback.format_exception(exc))
             finding = Finding("harness-fails", gist(f"{type(exc).__name__}: {exc}"), "", trace)
@@ -150,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n, engine in enumerate(engines):
             count = args.count // len(engines) + (1 if n < args.count % len(engines) else 0)
-            if engine == "sqlite":
+            if engine == "sqlite" or args.no_databases or not oracle.can_push:
                 drive(runner, engine, count, Databases(engine), major=prisma.major, at=args.seed)
                 continue
             with postgres_server(args.url or _postgres_url()) as server:
@@ -162,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     for item in runner.found.values():  # again, with how often each was seen
         if item.folder is not None:
             (item.folder / "finding.md").write_text(describe(item), encoding="utf-8")
-    text = summary(runner.found, runner.counts, seconds)
+    text = summary(runner.found, runner.counts, runner.stages, seconds)
     print(text)
     header = f"# Differences with Prisma {oracle.version}\n\n```\n{text}\n```"
     (args.out / "findings.md").write_text(findings_list(runner.found, header), encoding="utf-8")
