@@ -42,11 +42,19 @@ def sqlite(models: str, datasource: str = "") -> str:
     )
 
 
-def postgres(models: str, datasource: str = "") -> str:
+def postgres(models: str, datasource: str = "", preview: str = "") -> str:
+    """A PostgreSQL schema; ``preview``: a generator with that preview feature."""
+    generator = (
+        'generator client {\n  provider        = "prisma-client-js"\n'
+        f'  previewFeatures = ["{preview}"]\n}}\n\n'
+        if preview
+        else ""
+    )
     return (
         'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n'
         + datasource
         + "}\n\n"
+        + generator
         + models
     )
 
@@ -142,7 +150,31 @@ model A {
 """),
         "Prisma's grammar has the legacy `name: Type` only to refuse it.",
     ),
+    Known(
+        "trailing-comma-in-attribute-arguments",
+        BOTH,
+        r"trueup-accepts: Error parsing attribute …: Trailing commas are not valid",
+        sqlite("""\
+model A {
+  id Int @id
+
+  @@map("a",)
+}
+"""),
+        "Prisma's grammar reads a trailing comma in an argument list only to refuse it.",
+    ),
     # Validations Prisma makes and trueup does not.
+    Known(
+        "dash-in-a-model-name",
+        BOTH,
+        r"trueup-accepts: Error validating: The character `-` is not allowed in Model names",
+        sqlite("""\
+model A-b {
+  id Int @id
+}
+"""),
+        "Prisma's identifiers may hold `-`; its validation then refuses it in names.",
+    ),
     Known(
         "shadow-database-url-equal-to-url",
         BOTH,
@@ -219,6 +251,31 @@ model B {
 }
 """),
         "Prisma compares scalar types only; the foreign key column keeps its own native type.",
+    ),
+    Known(
+        "postgresql-extensions",
+        ("postgresql",),
+        r"prisma-finds-trueup-database-unsynced: CREATE EXTENSION",
+        postgres("", "  extensions = [pgcrypto]\n", "postgresqlExtensions"),
+        "Prisma creates the extensions the datasource lists; trueup does not.",
+    ),
+    Known(
+        "postgresql-extension-type",
+        ("postgresql",),
+        r"trueup-push-fails: SchemaError: PostgreSQL rejected the DDL made from this model: "
+        r"type … does not exist",
+        postgres(
+            """\
+model A {
+  id   Int    @id
+  name String @db.Citext
+}
+""",
+            "  extensions = [citext]\n",
+            "postgresqlExtensions",
+        ),
+        "The type of an extension Prisma would create (citext): trueup's scratch database "
+        "lacks it.",
     ),
     Known(
         "schema-no-model-uses",
