@@ -163,6 +163,21 @@ model A {
 """),
         "Prisma's grammar reads a trailing comma in an argument list only to refuse it.",
     ),
+    Known(
+        "an-error-prisma-does-not-report",
+        BOTH,
+        r"reject-elsewhere: Each model must have at least one unique criteria",
+        sqlite("""\
+model A {
+  a    Int
+  aKey Int?
+  b    A?   @relation("r", fields: [aKey], references: [key])
+  bs   A[]  @relation("r")
+}
+"""),
+        "Both refuse the schema; Prisma for the unknown field in `references` (and not for "
+        "the missing unique criteria), trueup for the missing unique criteria.",
+    ),
     # Validations Prisma makes and trueup does not.
     Known(
         "dash-in-a-model-name",
@@ -219,6 +234,18 @@ model A {
 """),
         "Prisma writes a Json default on SQLite unquoted (DEFAULT []: an identifier to "
         "SQLite); trueup quotes it.",
+    ),
+    Known(
+        "sqlite-number-default-as-written",
+        ("sqlite",),
+        r"databases-differ: ModifyTable\[ModifyColumn\(default of (INTEGER|BIGINT)\)",
+        sqlite("""\
+model A {
+  id Int @id @default(007)
+}
+"""),
+        "Prisma writes the number it read (DEFAULT 7); trueup the literal as written (007), "
+        "which SQLite keeps in the table's SQL.",
     ),
     Known(
         "sqlite-json-object-default",
