@@ -148,6 +148,8 @@ class ServerOracle:
         return self.prisma.engine_glue is not None
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        if "files" in request:
+            request["files"] = [list(f) for f in in_cli_order(request["files"])]
         with self._lock:
             self._next += 1
             assert self._process.stdin is not None and self._process.stdout is not None
@@ -234,6 +236,13 @@ class CliOracle:
 
     def close(self) -> None:
         pass
+
+
+def in_cli_order(files: Files | list[list[str]]) -> list[tuple[str, str]]:
+    """A folder's files in the order the CLI reads them: by name (Node's readdir, through
+    libuv, sorts a folder's entries byte by byte). Which of two definitions is the second,
+    and so the one Prisma reports, depends on it."""
+    return sorted((str(name), str(text)) for name, text in files)
 
 
 def _cli_warnings(output: str) -> list[str]:
