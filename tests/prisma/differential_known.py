@@ -164,6 +164,20 @@ model A {
         "Prisma's grammar reads a trailing comma in an argument list only to refuse it.",
     ),
     Known(
+        "trailing-comma-in-a-list",
+        BOTH,
+        r"trueup-accepts: Error validating: This line is not a valid field or attribute",
+        sqlite("""\
+model A {
+  id Int @id
+  b  Int
+
+  @@index([b,])
+}
+"""),
+        "Prisma's lists take no trailing comma.",
+    ),
+    Known(
         "an-error-prisma-does-not-report",
         BOTH,
         r"reject-elsewhere: Each model must have at least one unique criteria",
