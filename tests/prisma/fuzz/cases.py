@@ -3,12 +3,13 @@ test is their meaning), in any spelling Prisma reads (the grammar), and broken o
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from tests.prisma.fuzz.choose import Chooser, Draw
-from tests.prisma.fuzz.document import documents
+from tests.prisma.fuzz.choose import Chooser, Draw, SeededChooser
+from tests.prisma.fuzz.document import document
 from tests.prisma.fuzz.mutants import mutate, mutate_text
 from tests.prisma.fuzz.oracle import Files
 from tests.prisma.fuzz.render import draw_style, render
@@ -26,9 +27,19 @@ class Case:
 
 @st.composite
 def cases(draw: Draw, provider: str, major: int = 6, kinds: tuple[str, ...] = KINDS) -> Case:
-    kind = draw(st.sampled_from(kinds)) if len(kinds) > 1 else kinds[0]
-    c = Chooser(draw, plain=kind == "plain")
-    doc = draw(documents(provider, major, plain=kind == "plain"))
+    return case(Chooser(draw), provider, major, kinds)
+
+
+def seeded_cases(seed: int, provider: str, count: int, major: int = 6) -> list[Case]:
+    """``count`` cases from ``seed``: the same ones on every machine and every run."""
+    rng = random.Random(f"{seed}-{provider}")
+    return [case(SeededChooser(rng), provider, major) for _ in range(count)]
+
+
+def case(c: Chooser, provider: str, major: int = 6, kinds: tuple[str, ...] = KINDS) -> Case:
+    kind = c.pick(kinds)
+    c.plain = kind == "plain"
+    doc = document(c, provider, major)
     note = ""
     if kind == "mutant":
         note = mutate(c, doc) or ""

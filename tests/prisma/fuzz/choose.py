@@ -1,8 +1,12 @@
-"""Choices drawn from hypothesis: the generator asks for a chance, an item, a number,
-an order; hypothesis decides (and replays, and derandomises) them."""
+"""Choices: the generator asks for a chance, an item, a number, an order, and a source
+decides. Under hypothesis (:class:`Chooser`) the source is hypothesis, which replays and
+varies them; for a draw that must be the same on every machine (:class:`SeededChooser`,
+the CI's) it is a seeded ``random.Random``: hypothesis's own draws also depend on the
+constants of the modules a run has imported."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -40,3 +44,27 @@ class Chooser:
         drawn order, none twice."""
         count = self.integers(min(low, len(items)), min(high, len(items)))
         return self.shuffled(items)[:count]
+
+
+class SeededChooser(Chooser):
+    """The same choices from a seeded ``random.Random``."""
+
+    def __init__(self, rng: random.Random, *, plain: bool = False) -> None:
+        super().__init__(self._unused, plain=plain)
+        self._rng = rng
+
+    @staticmethod
+    def _unused(strategy: st.SearchStrategy[Any]) -> Any:
+        raise TypeError("a SeededChooser draws from its random source")
+
+    def chance(self, p: float) -> bool:
+        return p > 0 and self._rng.randrange(1000) < p * 1000
+
+    def pick(self, items: Sequence[T]) -> T:
+        return self._rng.choice(list(items))
+
+    def integers(self, low: int, high: int) -> int:
+        return self._rng.randint(low, high)
+
+    def shuffled(self, items: Sequence[T]) -> list[T]:
+        return self._rng.sample(list(items), len(items))

@@ -35,7 +35,10 @@ SCHEMA_NAMES = ("public", "auth", "billing", "Mixed", "other")
 def documents(draw: Draw, provider: str, major: int = 6, *, plain: bool = False) -> Document:
     """A schema for ``provider`` that Prisma ``major`` accepts (nearly always: what it
     rejects is checked too, as an invalid schema); ``plain``: in the usual spelling."""
-    c = Chooser(draw, plain=plain)
+    return document(Chooser(draw, plain=plain), provider, major)
+
+
+def document(c: Chooser, provider: str, major: int = 6) -> Document:
     plan = Plan(c, provider, major, c.pick(["db", "db", "main"]))
     plan.relation_mode_prisma = c.chance(0.15)
     if plan.postgres and c.chance(0.2):
