@@ -112,8 +112,9 @@ const AS_TEXT = { 18: 25, 19: 25, 1002: 1009, 1003: 1009 };
 
 async function adapterFactory(url) {
   if (url.startsWith("file:")) {
-    const { PrismaLibSQL } = fromCli("@prisma/adapter-libsql");
-    return new PrismaLibSQL({ url });
+    const libsql = fromCli("@prisma/adapter-libsql");
+    const Factory = libsql.PrismaLibSQL ?? libsql.PrismaLibSql; // 6's name, 7's name
+    return new Factory({ url });
   }
   const { PrismaPg } = fromCli("@prisma/adapter-pg");
   const pg = fromCli("pg");
