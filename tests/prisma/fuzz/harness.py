@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,15 +228,13 @@ def _compare(
     if not again.in_sync and (planned, on_trueup) == (planned_on_its_own, again):
         return None  # Prisma never settles on this schema, and does the same on both
     shown = planned if planned is not None else str(on_trueup)
-    return Finding(
-        "prisma-finds-trueup-database-unsynced", gist(plan_gist(shown)), shown, "in sync"
-    )
+    return Finding("prisma-finds-trueup-database-unsynced", plan_gist(shown), shown, "in sync")
 
 
 def plan_gist(sql: str) -> str:
-    """The first statement of a migration script (its comments left out)."""
-    statements = [s for s in sql.splitlines() if s.strip() and not s.startswith("--")]
-    return statements[0] if statements else sql
-
-
-Check = Callable[[Files], Finding | None]
+    """What a migration script does: the kinds of step its ``-- CreateIndex`` headings
+    name."""
+    if not sql.strip():
+        return "nothing"
+    kinds = sorted({line[3:].strip() for line in sql.splitlines() if line.startswith("-- ")})
+    return "; ".join(kinds) if kinds else sql.strip().splitlines()[0]
