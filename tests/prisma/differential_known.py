@@ -192,6 +192,20 @@ model A {
         "Both refuse the schema; Prisma for the unknown field in `references` (and not for "
         "the missing unique criteria), trueup for the missing unique criteria.",
     ),
+    Known(
+        "an-error-prisma-reports-elsewhere",
+        BOTH,
+        r"reject-elsewhere: The … attribute needs a non-empty list of fields",
+        sqlite("""\
+model A {
+  id Int @id
+
+  @@id([])
+}
+"""),
+        "Both refuse the schema; Prisma for @id and @@id together (on the model's line), "
+        "trueup for the empty list.",
+    ),
     # Validations Prisma makes and trueup does not.
     Known(
         "dash-in-a-model-name",
@@ -316,6 +330,19 @@ model B {
 }
 """),
         "Prisma compares scalar types only; the foreign key column keeps its own native type.",
+    ),
+    Known(
+        "postgresql-money-default-given-as-text",
+        ("postgresql",),
+        r"databases-differ: ModifyTable\[ModifyColumn\(default of MONEY\)\]",
+        postgres("""\
+model A {
+  id    Int     @id
+  price Decimal @db.Money @default("3.25")
+}
+"""),
+        "Prisma writes DEFAULT 3.25; trueup the text '3.25', which PostgreSQL keeps as "
+        "'$3.25'::money. Prisma then sets the default again on trueup's database.",
     ),
     Known(
         "postgresql-extensions",
