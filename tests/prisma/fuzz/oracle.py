@@ -5,9 +5,9 @@ db push`` do with it on a database. Two ways to ask, with the same answers:
   CLI's own WebAssembly modules: milliseconds a question;
 - :class:`CliOracle`, the plain CLI (tests/prisma/prisma_cli), a Node start each time.
 
-Which Prisma answers is a parameter (:data:`VERSIONS`): 6.19.3 with everything, and 7.10.1
-once its CLI is installed (tests/prisma/prisma_cli7, or $TRUEUP_PRISMA7_DIR with the bare
-``prisma`` package, which answers ``validate`` only).
+Which Prisma answers is a parameter (:func:`prisma_version`): 6.19.3, and 7.10.1 from
+tests/prisma/prisma_cli7 (or from $TRUEUP_PRISMA7_DIR, a folder with the bare ``prisma``
+package, which answers ``validate`` only).
 """
 
 from __future__ import annotations
@@ -105,7 +105,14 @@ def prisma_version(version: str) -> PrismaVersion:
         return PrismaVersion("6.19.3", prisma_cli.HERE, glue)
     seven = HERE.parent / "prisma_cli7"
     if not (seven / "package.json").exists():
-        seven = Path(os.environ.get("TRUEUP_PRISMA7_DIR", "/work/scratch-fuzz7"))
+        given = os.environ.get("TRUEUP_PRISMA7_DIR")
+        if not given:
+            raise prisma_cli.InstallFailed(
+                "Prisma 7 is not installed: tests/prisma/prisma_cli7 is missing. Or run "
+                "`npm install prisma@7.10.1` in a folder and set TRUEUP_PRISMA7_DIR to it "
+                "(verdicts only)."
+            )
+        seven = Path(given)
     glue = seven / "node_modules" / "@prisma" / "schema-engine-wasm"
     has_adapters = (seven / "node_modules" / "@prisma" / "adapter-pg").is_dir()
     return PrismaVersion("7.10.1", seven, glue if glue.is_dir() and has_adapters else None)

@@ -21,6 +21,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from tests.postgres.support import Server
+from tests.prisma import prisma_cli
 from tests.prisma.fuzz.cases import KINDS, Case, cases
 from tests.prisma.fuzz.harness import Databases, Finding, check, gist
 from tests.prisma.fuzz.minimise import minimise
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--seed", type=int, default=0, help="the same seed draws the same cases")
     parser.add_argument("--out", type=Path, default=Path("fuzz-findings"), help="where to write")
-    parser.add_argument("--prisma", default="6", help="6 (6.19.3) or 7 (7.10.1: validate only)")
+    parser.add_argument("--prisma", default="6", help="6 (6.19.3) or 7 (7.10.1)")
     parser.add_argument("--url", help="a PostgreSQL server to use (default: a throwaway one)")
     parser.add_argument("--no-databases", action="store_true", help="compare verdicts only")
     parser.add_argument(
@@ -141,8 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    prisma = prisma_version(args.prisma)
-    prisma.install()
+    try:
+        prisma = prisma_version(args.prisma)
+        prisma.install()
+    except (prisma_cli.InstallFailed, prisma_cli.Unavailable) as exc:
+        print(f"fuzz-prisma: {exc}", file=sys.stderr)
+        return 2
     oracle = ServerOracle(prisma)
     args.out.mkdir(parents=True, exist_ok=True)
     runner = Runner(oracle, args.out, databases=not args.no_databases, minimise_first=args.minimise)
