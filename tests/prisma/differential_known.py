@@ -251,19 +251,6 @@ model B {
     ),
     # The databases.
     Known(
-        "sqlite-json-default",
-        ("sqlite",),
-        r"databases-differ: ModifyTable\[ModifyColumn\(default of JSONB\)\]",
-        sqlite("""\
-model A {
-  id Int  @id
-  j  Json @default("[]")
-}
-"""),
-        "Prisma writes a Json default on SQLite unquoted (DEFAULT []: an identifier to "
-        "SQLite); trueup quotes it.",
-    ),
-    Known(
         "sqlite-number-default-as-written",
         ("sqlite",),
         r"databases-differ: ModifyTable\[ModifyColumn\(default of (INTEGER|BIGINT)\)",
@@ -274,43 +261,6 @@ model A {
 """),
         "Prisma writes the number it read (DEFAULT 7); trueup the literal as written (007), "
         "which SQLite keeps in the table's SQL.",
-    ),
-    Known(
-        "sqlite-dbgenerated-key-column",
-        ("sqlite",),
-        r"prisma-finds-trueup-database-unsynced: RedefineTables",
-        sqlite("""\
-model Item {
-  body   Int  @default(dbgenerated("(1 + 2)"))
-  value2 Kind
-
-  @@id([body, value2])
-}
-
-enum Kind {
-  x1
-}
-
-model Comment {
-  price Bytes @unique @default("")
-}
-"""),
-        "Prisma rebuilds both tables of its own database on every push (it never settles on "
-        "these defaults), but on trueup's only Comment: trueup's Item table has other SQL. "
-        "(Alone, Item shows nothing: Prisma finds trueup's database in sync.)",
-    ),
-    Known(
-        "sqlite-json-object-default",
-        ("sqlite",),
-        r'prisma-push-fails: SQLITE_ERROR: unrecognized token: "\{"',
-        sqlite("""\
-model A {
-  id Int  @id
-  j  Json @default("{}")
-}
-"""),
-        "Prisma's unquoted DEFAULT {} is a syntax error to SQLite: Prisma cannot push the "
-        "schema, trueup can.",
     ),
     Known(
         "relation-scalar-of-another-native-type",
@@ -343,46 +293,5 @@ model A {
 """),
         "Prisma writes DEFAULT 3.25; trueup the text '3.25', which PostgreSQL keeps as "
         "'$3.25'::money. Prisma then sets the default again on trueup's database.",
-    ),
-    Known(
-        "postgresql-extensions",
-        ("postgresql",),
-        r"prisma-finds-trueup-database-unsynced: CreateExtension",
-        postgres("", "  extensions = [pgcrypto]\n", "postgresqlExtensions"),
-        "Prisma creates the extensions the datasource lists; trueup does not.",
-    ),
-    Known(
-        "postgresql-extension-type",
-        ("postgresql",),
-        r"trueup-push-fails: SchemaError: PostgreSQL rejected the DDL made from this model: "
-        r"type … does not exist",
-        postgres(
-            """\
-model A {
-  id   Int    @id
-  name String @db.Citext
-}
-""",
-            "  extensions = [citext]\n",
-            "postgresqlExtensions",
-        ),
-        "The type of an extension Prisma would create (citext): trueup's scratch database "
-        "lacks it.",
-    ),
-    Known(
-        "schema-no-model-uses",
-        ("postgresql",),
-        r"databases-differ: AddNamespace",
-        postgres(
-            """\
-model A {
-  id Int @id
-
-  @@schema("public")
-}
-""",
-            '  schemas  = ["public", "extra"]\n',
-        ),
-        "Prisma creates only the schemas its models and enums use.",
     ),
 ]
