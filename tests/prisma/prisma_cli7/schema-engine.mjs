@@ -61,9 +61,30 @@ function postgresFactory(url) {
   return new PrismaPg(pool, { schema: schema ? decodeURIComponent(schema) : undefined });
 }
 
+// The engine reads a partial index's predicate with `… AND name = "Index_name"`, a
+// double-quoted string that the native engine's SQLite takes as a literal (its default
+// DQS setting). The SQLite inside libSQL does not (it is built without DQS) and fails on
+// it, so that query is given single quotes, the literal it means.
+const DQS_QUERY = /^(SELECT sql FROM sqlite_master WHERE type = 'index' AND name = )"((?:[^"]|"")*)"/;
+
+function singleQuoted(query) {
+  const found = DQS_QUERY.exec(query.sql);
+  if (!found) return query;
+  const literal = found[2].replaceAll('""', '"').replaceAll("'", "''");
+  return { ...query, sql: query.sql.replace(DQS_QUERY, `$1'${literal}'`) };
+}
+
 function sqliteFactory(url) {
   const { PrismaLibSql } = require("@prisma/adapter-libsql");
-  return new PrismaLibSql({ url });
+  const factory = new PrismaLibSql({ url });
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const queryRaw = adapter.queryRaw.bind(adapter);
+    adapter.queryRaw = (query) => queryRaw(singleQuoted(query));
+    return adapter;
+  };
+  return factory;
 }
 
 function isSqlite(url) {
