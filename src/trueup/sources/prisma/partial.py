@@ -14,7 +14,8 @@ from trueup.sources.prisma.datamodel import ModelDef, ScalarField
 from trueup.sources.prisma.source import Pos, fail
 from trueup.sources.prisma.syntax import Array, Call, Const, Document, Expr, Num, Object, Str
 
-PREVIEW_FEATURE = "partialIndexes"
+#: Lower-cased: Prisma reads preview feature names in any case.
+PREVIEW_FEATURE = "partialindexes"
 
 _RAW_EXAMPLE = "`where: raw(\"status = 'active'\")`"
 _VALUES = "Expected true, false, null, a string, a number, or an object like { not: null }."
@@ -23,12 +24,12 @@ _STRINGS = ("String", "DateTime")
 
 
 def preview_features(doc: Document) -> frozenset[str]:
-    """The ``previewFeatures`` of every generator block."""
+    """The ``previewFeatures`` of every generator block, lower-cased."""
     found: set[str] = set()
     for generator in doc.configs("generator"):
         prop = generator.get("previewFeatures")
         if prop is not None and isinstance(prop.value, Array):
-            found.update(item.value for item in prop.value.items if isinstance(item, Str))
+            found.update(i.value.lower() for i in prop.value.items if isinstance(i, Str))
     return frozenset(found)
 
 
