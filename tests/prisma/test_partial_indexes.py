@@ -24,13 +24,13 @@ MODEL = (
     "model Account {{\n"
     "  id        Int       @id\n"
     "  email     String\n"
-    "  name      String?   @map(\"full_name\")\n"
+    '  name      String?   @map("full_name")\n'
     "  active    Boolean\n"
     "  deletedAt DateTime?\n"
     "  score     Float\n"
     "  rank      Int\n"
     "  role      Role\n"
-    "  geo       Unsupported(\"circle\")?\n"
+    '  geo       Unsupported("circle")?\n'
     "  posts     Post[]\n"
     "  {attribute}\n"
     "}}\n\n"
@@ -64,7 +64,7 @@ def predicate(tmp_path: Path, attribute: str) -> str | None:
         ("@@index([email], where: { deletedAt: { not: null } })", '"deletedAt" IS NOT NULL'),
         ("@@index([email], where: { active: true })", '"active" = true'),
         ("@@index([email], where: { active: { not: false } })", '"active" != false'),
-        ("@@index([email], where: { name: \"it's\" })", "\"full_name\" = 'it''s'"),
+        ('@@index([email], where: { name: "it\'s" })', "\"full_name\" = 'it''s'"),
         ('@@index([email], where: { name: { not: "x" } })', "\"full_name\" != 'x'"),
         ("@@index([email], where: { rank: -1, score: 1.50 })", '"rank" = -1 AND "score" = 1.50'),
         ('@@index([email], where: { role: "ADMIN" })', "\"role\" = 'ADMIN'"),
@@ -115,12 +115,16 @@ def test_the_preview_feature_is_named_in_any_case(tmp_path: Path) -> None:
             "The `where` argument must be a raw() function with a string argument, e.g. "
             "`where: raw(\"status = 'active'\")`.",
         ),
-        ('@@index([email], where: raw(""))', "The `where` argument cannot contain an empty string."),
+        (
+            '@@index([email], where: raw(""))',
+            "The `where` argument cannot contain an empty string.",
+        ),
         ("@@index([email], where: {})", "The `where` argument cannot be an empty object."),
         ("@@index([email], where: { nope: 1 })", "Field 'nope' does not exist in model 'Account'."),
         (
             "@@index([email], where: { posts: null })",
-            "Field 'posts' is a relation field. Only scalar fields can be used in the where clause.",
+            "Field 'posts' is a relation field. Only scalar fields can be used in the where "
+            "clause.",
         ),
         (
             "@@index([email], where: { active: 1 })",
@@ -189,13 +193,19 @@ def test_where_needs_the_preview_feature(tmp_path: Path) -> None:
     )
 
 
-def test_where_is_no_argument_of_a_primary_key(tmp_path: Path) -> None:
-    for attribute in ("@@id([id], where: { active: true })",):
-        text = MODEL.format(attribute=attribute).replace("@id\n", "\n", 1)
-        path = tmp_path / "schema.prisma"
-        path.write_text(HEAD + text)
-        with pytest.raises(SchemaError, match="No such argument `where`"):
-            load_schema(str(path), "sqlite")
+@pytest.mark.parametrize(
+    "model",
+    [
+        "model A {\n  id Int @id(where: { id: 1 })\n}\n",
+        "model A {\n  id Int\n\n  @@id([id], where: { id: 1 })\n}\n",
+    ],
+    ids=["field", "block"],
+)
+def test_where_is_no_argument_of_a_primary_key(tmp_path: Path, model: str) -> None:
+    path = tmp_path / "schema.prisma"
+    path.write_text(HEAD + model)
+    with pytest.raises(SchemaError, match="No such argument `where`"):
+        load_schema(str(path), "sqlite")
 
 
 def _attribute(text: str) -> Attribute:
