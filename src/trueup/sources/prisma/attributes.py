@@ -13,7 +13,7 @@ from trueup.sources.prisma.syntax import Argument, Array, Attribute, Call, Const
 # attribute name -> (name of the positional argument or None, the named arguments it takes)
 FIELD_ATTRIBUTES: dict[str, tuple[str | None, frozenset[str]]] = {
     "id": (None, frozenset({"map", "length", "sort", "clustered"})),
-    "unique": (None, frozenset({"map", "length", "sort", "clustered"})),
+    "unique": (None, frozenset({"map", "length", "sort", "clustered", "where"})),
     "default": ("value", frozenset({"value", "map"})),
     "relation": (
         "name",
@@ -26,8 +26,11 @@ FIELD_ATTRIBUTES: dict[str, tuple[str | None, frozenset[str]]] = {
 }
 MODEL_ATTRIBUTES: dict[str, tuple[str | None, frozenset[str]]] = {
     "id": ("fields", frozenset({"fields", "name", "map", "length", "sort", "clustered"})),
-    "unique": ("fields", frozenset({"fields", "name", "map", "length", "sort", "clustered"})),
-    "index": ("fields", frozenset({"fields", "name", "map", "type", "clustered"})),
+    "unique": (
+        "fields",
+        frozenset({"fields", "name", "map", "length", "sort", "clustered", "where"}),
+    ),
+    "index": ("fields", frozenset({"fields", "name", "map", "type", "clustered", "where"})),
     "fulltext": ("fields", frozenset({"fields", "map"})),
     "map": ("name", frozenset({"name"})),
     "schema": ("name", frozenset({"name"})),

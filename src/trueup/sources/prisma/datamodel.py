@@ -82,13 +82,14 @@ class IndexField:
 @dataclass(frozen=True, slots=True)
 class IndexDef:
     """A primary key (``kind == "id"``), unique index or plain index, with its final
-    database name."""
+    database name; ``where`` is a partial index's SQL predicate."""
 
     kind: str
     fields: tuple[IndexField, ...]
     name: str
     pos: Pos
     algorithm: str | None = None
+    where: str | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:

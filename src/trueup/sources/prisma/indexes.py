@@ -1,6 +1,7 @@
 """Primary keys, unique and plain indexes from ``@id``/``@unique`` and ``@@id``/
 ``@@unique``/``@@index``: their columns, sort orders, PostgreSQL index types and operator
-classes, and their database names (``map:`` or Prisma's default)."""
+classes, partial indexes' predicates (:mod:`.partial`), and their database names (``map:``
+or Prisma's default)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from trueup.sources.prisma import names
 from trueup.sources.prisma.attributes import Args
 from trueup.sources.prisma.datamodel import POSTGRESQL, Datasource, IndexDef, IndexField, ModelDef
+from trueup.sources.prisma.partial import where_predicate
 from trueup.sources.prisma.relations import check_map_length
 from trueup.sources.prisma.source import Pos, fail
 from trueup.sources.prisma.syntax import Attribute, Call, Const, Str
@@ -30,9 +32,18 @@ _NO_ID_SORT = "The sort argument is not supported in the primary key with the cu
 
 
 def field_index(
-    kind: str, field: str, args: Args, model: ModelDef, datasource: Datasource
+    kind: str,
+    field: str,
+    args: Args,
+    model: ModelDef,
+    datasource: Datasource,
+    *,
+    field_names: frozenset[str] = frozenset(),
+    preview: frozenset[str] = frozenset(),
 ) -> IndexDef:
-    """``@id`` or ``@unique`` on the field ``field``."""
+    """``@id`` or ``@unique`` on the field ``field``. ``field_names`` are all the model's
+    fields (relation fields too) and ``preview`` the schema's preview features, for a
+    ``where`` argument."""
     _unsupported_arguments(args)
     sort = args.constant("sort", ("Asc", "Desc"))
     if kind == "id" and sort is not None:
@@ -41,11 +52,21 @@ def field_index(
     scalar = model.field(field)
     assert scalar is not None
     part = IndexField(field, scalar.db_name, sort == "Desc", sort is not None)
-    return IndexDef(kind, (part,), _name(kind, args, model, (part,), datasource), args.attr.pos)
+    name = _name(kind, args, model, (part,), datasource)
+    where = where_predicate(args, model, field_names, preview)
+    return IndexDef(kind, (part,), name, args.attr.pos, where=where)
 
 
-def block_index(kind: str, args: Args, model: ModelDef, datasource: Datasource) -> IndexDef:
-    """``@@id``, ``@@unique`` or ``@@index``."""
+def block_index(
+    kind: str,
+    args: Args,
+    model: ModelDef,
+    datasource: Datasource,
+    *,
+    field_names: frozenset[str] = frozenset(),
+    preview: frozenset[str] = frozenset(),
+) -> IndexDef:
+    """``@@id``, ``@@unique`` or ``@@index`` (the keywords as for :func:`field_index`)."""
     _unsupported_arguments(args)
     attr = args.attr
     items = args.names("fields")
@@ -99,7 +120,8 @@ def block_index(kind: str, args: Args, model: ModelDef, datasource: Datasource) 
     elif args.get("name") is not None:
         args.string("name")  # the client's name for the key: checked, no database meaning
     name = _name(kind, args, model, tuple(parts), datasource)
-    return IndexDef(kind, tuple(parts), name, attr.pos, algorithm)
+    where = where_predicate(args, model, field_names, preview)
+    return IndexDef(kind, tuple(parts), name, attr.pos, algorithm, where)
 
 
 def _is_field_name(name: str) -> bool:

@@ -233,6 +233,7 @@ class _Lowering:
             name=index.name,
             parts=parts,
             unique=index.kind == "unique",
+            where=_expr(index.where) if index.where is not None else None,
             method=index.algorithm if self.provider == POSTGRESQL else None,
         )
 

@@ -23,8 +23,10 @@ from trueup.sources.prisma.syntax import (
     Expr,
     Field,
     FieldType,
+    Member,
     Model,
     Num,
+    Object,
     Property,
     Str,
 )
@@ -348,9 +350,33 @@ class _Parser:
             self.take()
             self.depth -= 1
             return Array(tuple(items), tok.pos)
+        if tok.is_punct("{"):
+            return self.object()
         if tok.kind is Tok.IDENT:
             name = self.path("a name")
             if self.peek().is_punct("("):
                 return Call(name, self.arguments(), tok.pos)
             return Const(name, tok.pos)
-        raise self.unexpected(tok, "a value (a string, a number, a name, a list or a function)")
+        raise self.unexpected(
+            tok, "a value (a string, a number, a name, a list, an object or a function)"
+        )
+
+    def object(self) -> Object:
+        """``{ key: value, … }``: keys are names, members are separated by commas (none
+        after the last), and ``{}`` is an empty object."""
+        start = self.take()
+        self.depth += 1
+        members: list[Member] = []
+        if not self.peek().is_punct("}"):
+            while True:
+                key = self.ident("a key (`name: value`) in the object")
+                self.expect(":", f"after `{key.value}` in the object")
+                members.append(Member(key.value, self.expression(), key.pos))
+                if not self.punct(","):
+                    break
+        closing = self.peek()
+        if not closing.is_punct("}"):
+            raise self.unexpected(closing, "`,` or `}` in the object")
+        self.take()
+        self.depth -= 1
+        return Object(tuple(members), start.pos)

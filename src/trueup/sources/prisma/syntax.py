@@ -50,7 +50,25 @@ class Call:
     pos: Pos
 
 
-Expr = Str | Num | Const | Array | Call
+@dataclass(frozen=True, slots=True)
+class Member:
+    """``key: value`` in an object."""
+
+    key: str
+    value: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Object:
+    """``{ key: value, … }`` (``{}`` when empty): an object literal, as in a partial
+    index's ``where: { deletedAt: null }``."""
+
+    members: tuple[Member, ...]
+    pos: Pos
+
+
+Expr = Str | Num | Const | Array | Call | Object
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from trueup.sources.prisma.datamodel import (
 )
 from trueup.sources.prisma.datasource import read_datasource
 from trueup.sources.prisma.indexes import block_index, field_index
+from trueup.sources.prisma.partial import preview_features
 from trueup.sources.prisma.relations import RelationField, resolve_relations
 from trueup.sources.prisma.scalars import BUILTIN_TYPES, native_type, read_default
 from trueup.sources.prisma.source import fail
@@ -51,13 +52,14 @@ def validate(doc: Document, environ: Mapping[str, str] | None = None) -> DataMod
     enums = {e.name: _enum(e, datasource) for e in doc.enums}
     model_names = {m.name for m in doc.models if m.kind != "type"}
     views = {m.name for m in doc.models if m.kind == "view"}
+    preview = preview_features(doc)
 
     models: dict[str, ModelDef] = {}
     relation_fields: list[RelationField] = []
     for m in doc.models:
         if m.kind == "type":
             continue
-        model, rels = _model(m, datasource, ds_name, enums, model_names)
+        model, rels = _model(m, datasource, ds_name, enums, model_names, preview)
         models[m.name] = model
         relation_fields.extend(rels)
 
@@ -170,6 +172,7 @@ def _model(
     ds_name: str,
     enums: dict[str, EnumDef],
     model_names: set[str],
+    preview: frozenset[str],
 ) -> tuple[ModelDef, list[RelationField]]:
     where = f'on model "{m.name}"'
     check_unique_attributes(m.attributes, {"unique", "index", "fulltext"})
@@ -214,6 +217,7 @@ def _model(
 
     primary_key: IndexDef | None = None
     indexes: list[IndexDef] = []
+    fields = frozenset(seen)
     for f in m.fields:
         attrs = field_args[f.name]
         for kind in ("id", "unique"):
@@ -225,7 +229,9 @@ def _model(
                     f"The field `{f.name}` is a relation field and cannot be marked with "
                     f"`@{kind}`. Only scalar fields can be made {_MADE[kind]}.",
                 )
-            index = field_index(kind, f.name, attrs[kind], model, datasource)
+            index = field_index(
+                kind, f.name, attrs[kind], model, datasource, field_names=fields, preview=preview
+            )
             if kind == "id":
                 if f.type.optional:
                     raise fail(
@@ -243,7 +249,9 @@ def _model(
     for a, block_args in block:
         if a.name not in ("id", "unique", "index"):
             continue
-        index = block_index(a.name, block_args, model, datasource)
+        index = block_index(
+            a.name, block_args, model, datasource, field_names=fields, preview=preview
+        )
         if a.name == "id":
             if primary_key is not None:
                 raise fail(
