@@ -673,7 +673,11 @@ def test_dropping_a_table_is_refused_then_accepted(tmp_path: Path) -> None:
 def test_narrowing_type_change_is_refused_then_accepted(tmp_path: Path) -> None:
     path = tmp_path / "narrow.db"
     current = "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-    make_db(path, current, "INSERT INTO t VALUES (1, '12'), (2, 'twelve'), (3, NULL);")
+    make_db(
+        path,
+        current,
+        "INSERT INTO t VALUES (1, '12'), (2, 'twelve'), (3, NULL), (4, '12345678901234567890');",
+    )
     before = file_bytes_and_schema(path)
     desired = "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);"
     with pytest.raises(UnsafePlan) as err:
@@ -681,8 +685,14 @@ def test_narrowing_type_change_is_refused_then_accepted(tmp_path: Path) -> None:
     assert err.value.exit_code == 3
     assert file_bytes_and_schema(path) == before
     assert push_sql(path, desired, accept_data_loss=True).applied
-    # SQLite's INTEGER affinity: what reads as a number becomes one, the rest stays as it is.
-    assert query(path, "SELECT id, v FROM t ORDER BY id") == [(1, 12), (2, "twelve"), (3, None)]
+    # SQLite's INTEGER affinity: what reads as a number becomes one (a REAL when it does
+    # not fit 64 bits, which loses digits), the rest stays as it is.
+    assert query(path, "SELECT id, v FROM t ORDER BY id") == [
+        (1, 12),
+        (2, "twelve"),
+        (3, None),
+        (4, 1.2345678901234567e19),
+    ]
     assert_in_sync(path, desired)
 
 

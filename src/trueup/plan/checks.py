@@ -127,9 +127,9 @@ class _Checks:
             return f"NOT (CAST({col} AS TEXT[]) <@ ARRAY[{listed}]::TEXT[])"
         return f"CAST({col} AS TEXT) NOT IN ({listed})"
 
-    def unconvertible(self, col: str, old: Column, new: Column) -> str | None:
+    def unconvertible(self, col: str, old: Column, new: Column, table: Table) -> str | None:
         return self._not_in_enum(col, new) or self.dialect.unconvertible(
-            col, old, new, trial=self.trial
+            col, old, new, trial=self.trial, table=table
         )
 
     def uncastable(self, col: str, old: Column, new: Column, table: Table) -> str | None:
@@ -363,7 +363,7 @@ class _Checks:
                         oc, nc, change.new
                     ):
                         out.append(not_null(col))
-                        predicate = self.unconvertible(col, oc, nc)
+                        predicate = self.unconvertible(col, oc, nc, change.new)
                         if predicate is not None:
                             out.append(f"{not_null(col)} AND {predicate}")
                     if ch.ColumnChange.NULLABLE in kind and oc.nullable and not nc.nullable:
@@ -486,13 +486,13 @@ class _Checks:
         self, t: _Table, new_table: Table, col: str, old: Column, new: Column
     ) -> list[Finding]:
         cast = f"The data in that column will be cast from `{old.type or 'no type'}` to `{new.type or 'no type'}`."  # noqa: E501
-        predicate = self.unconvertible(col, old, new)
+        predicate = self.unconvertible(col, old, new, new_table)
         nonnull = self.count(t, not_null(col))
         if nonnull == 0:
             return []
         bad = None if predicate is None else self.count(t, f"{not_null(col)} AND {predicate}")
         if bad == 0:
-            return []
+            return self.kept_as_other_class(t, new_table, col, old, new, nonnull)
         if bad is None or nonnull is None:
             message = (
                 f"You are about to alter the column `{new.name}` on the `{t.shown}` table. The "
@@ -528,6 +528,32 @@ class _Checks:
             bad,
             examples,
             column=new.name,
+        )
+
+    def kept_as_other_class(
+        self, t: _Table, new_table: Table, col: str, old: Column, new: Column, nonnull: int | None
+    ) -> list[Finding]:
+        """Values the change keeps as they are although they are not of the new type (text
+        in a SQLite INTEGER column): nothing is lost, but an application reading the column
+        as the new type finds them."""
+        where = self.dialect.kept_as_other_class(col, new, new_table)
+        if where is None:
+            return []
+        where = f"{not_null(col)} AND {where}"
+        n = self.count(t, where)
+        if not n:
+            return []
+        examples = self.examples(t, where)
+        message = (
+            f"You are about to alter the column `{new.name}` on the `{t.shown}` table, which "
+            f"contains {nonnull} non-null values. The data in that column will be cast from "
+            f"`{old.type or 'no type'}` to `{new.type or 'no type'}`. "
+            f"{plural(n, 'value stays', 'values stay')} as {'it is' if n == 1 else 'they are'}"
+            f", not of the new type{risk.example_text(self.key_label(t), examples)}: nothing "
+            "is lost, but an application that reads the column as the new type will find them."
+        )
+        return self.measured(
+            risk.NARROWING_TYPE, Risk.CAUTION, message, t, n, examples, column=new.name
         )
 
     def add_column(self, t: _Table, new_table: Table, c: Column) -> list[Finding]:
