@@ -253,6 +253,10 @@ def push(
                 session, wanted, dialect, renames=hints, force_reset=force_reset, current=current
             )
             plan = replace(plan, before_steps=before, after_steps=after)
+            if after and plan.findings:
+                from trueup.orphans import counted_after_the_steps
+
+                plan = plan.with_findings(counted_after_the_steps(plan.findings))
             if on_plan:
                 on_plan(plan)
             if dry_run or plan.is_empty:
@@ -276,10 +280,17 @@ def push(
                 backup = before_apply(plan)
             from trueup.apply import apply_plan
             from trueup.fingerprint import schema_fingerprint
+            from trueup.orphans import AfterTheChange
 
-            result = apply_plan(session, plan, wanted, dialect.hooks, on_step=on_step)
-            for step in after:
-                run_data_step(session, dialect, step)
+            # The after steps, then rows new foreign keys find without a parent (settled
+            # before the keys are checked).
+            between = AfterTheChange(
+                session, dialect, plan, wanted, after, run_data_step, accept_data_loss, force_reset
+            )
+            result = apply_plan(
+                session, plan, wanted, dialect.hooks, on_step=on_step, between=between
+            )
+            plan = between.with_what_was_found(plan)
             entry = history.Entry(
                 kind="reset" if force_reset else "push",
                 statements=tuple(plan.sql),

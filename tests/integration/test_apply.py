@@ -484,12 +484,19 @@ def test_new_foreign_key_over_orphans_fails_and_changes_nothing(tmp_path: Path) 
         "parent_id INTEGER,", "parent_id INTEGER REFERENCES parent(id) ON DELETE CASCADE,"
     )
     with pytest.raises(UnsafePlan, match="1 row points at no row of `parent`"):
-        push_sql(path, desired, accept_data_loss=True)
+        push_sql(path, desired)
     assert file_bytes_and_schema(path) == before
     # The foreign key check before COMMIT catches it too, when the plan runs unchecked.
     with pytest.raises(ApplyError, match=r"1 row\(s\) in child without a matching row in parent"):
         run_plan(parse_url(str(path)), schema_from_sql(desired, tmp_path))
     assert file_bytes_and_schema(path) == before
+    # Accepted: the orphan's key is set to NULL (the key is nullable), every row stays.
+    assert push_sql(path, desired, accept_data_loss=True).applied
+    assert query(path, "SELECT id, parent_id FROM child ORDER BY id") == [
+        (1, 1),
+        (2, None),
+        (3, None),
+    ]
 
 
 def test_new_foreign_key_over_clean_rows_applies(tmp_path: Path) -> None:

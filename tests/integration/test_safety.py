@@ -391,7 +391,7 @@ def test_foreign_key_orphans_and_unchanged_links(tmp_path: Path) -> None:
     # The column's values name rows of p until now: pointed at q, they mean something else.
     repointed, f = findings(db, desired)
     assert (repointed.code, repointed.risk, repointed.count) == ("DL108", Risk.DATA_LOSS, 3)
-    assert (f.code, f.risk, f.count, f.examples) == ("DD204", Risk.UNEXECUTABLE, 3, (1, 2, 4))
+    assert (f.code, f.risk, f.count, f.examples) == ("DD204", Risk.DATA_LOSS, 3, (1, 2, 4))
     assert "3 rows point at no row of `q`" in f.message
 
 
