@@ -267,11 +267,24 @@ class Dialect(ABC):
 
     @abstractmethod
     def unconvertible(
-        self, column_sql: str, old: Column, new: Column, *, trial: bool = False
+        self,
+        column_sql: str,
+        old: Column,
+        new: Column,
+        *,
+        trial: bool = False,
+        table: Table | None = None,
     ) -> str | None:
         """A condition true for the values of ``column_sql`` that would not convert to the
         new column's type unchanged, or None when the engine cannot tell. ``trial`` says
-        that ``prepare_checks`` made a trial cast available in this session."""
+        that ``prepare_checks`` made a trial cast available in this session; ``table`` is
+        the table as it will be, when known."""
+
+    def kept_as_other_class(self, column_sql: str, new: Column, table: Table) -> str | None:
+        """A condition for the values the type change keeps as they are although they are
+        not of the new type (an engine that stores a value of any type in any column), or
+        None when there are none."""
+        return None
 
     def prepare_checks(self, session: Session) -> bool:
         """Make what the data checks need in the session's transaction (a trial-cast

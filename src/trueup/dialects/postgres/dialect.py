@@ -163,7 +163,13 @@ class PostgresDialect(Dialect):
         return too_long or self._known_unconvertible(column_sql, old, new)
 
     def unconvertible(
-        self, column_sql: str, old: Column, new: Column, *, trial: bool = False
+        self,
+        column_sql: str,
+        old: Column,
+        new: Column,
+        *,
+        trial: bool = False,
+        table: Table | None = None,
     ) -> str | None:
         """A condition for the values a type change would refuse or change: a direct test
         where one is known, else the trial cast made by ``prepare_checks``."""
