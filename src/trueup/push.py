@@ -318,6 +318,7 @@ def push(
                 session, plan, wanted, dialect.hooks, on_step=on_step, between=between
             )
             plan = between.with_what_was_found(plan)
+            after = plan.after_steps  # as they ran: a step with nothing to do is marked so
             entry = history.Entry(
                 kind="reset" if force_reset else "push",
                 statements=tuple(plan.sql),
