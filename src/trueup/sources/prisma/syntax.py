@@ -48,6 +48,7 @@ class Call:
     name: str
     args: tuple[Argument, ...]
     pos: Pos
+    trailing_comma: Pos | None = None
 
 
 Expr = Str | Num | Const | Array | Call
@@ -72,6 +73,7 @@ class Attribute:
     args: tuple[Argument, ...]
     pos: Pos
     block: bool = False
+    trailing_comma: Pos | None = None
 
     @property
     def display(self) -> str:
