@@ -40,3 +40,15 @@ def test_every_finding_code_is_documented() -> None:
     assert codes
     for code in codes:
         assert f"`{code}`" in text, code
+
+
+def test_every_test_in_the_prisma_grammar_tables_exists() -> None:
+    text = (ROOT / "docs" / "prisma-grammar.md").read_text()
+    named = re.findall(r"`(test_\w+\.py)::(test_\w+)`", text)
+    cases = re.findall(r"`((?:conformance|invalid|sqlite)/[\w/]+\.prisma)`", text)
+    assert named and cases
+    for module, test in named:
+        source = (ROOT / "tests" / "prisma" / module).read_text()
+        assert re.search(rf"^def {test}\(", source, re.MULTILINE), f"{module}::{test}"
+    for case in cases:
+        assert (ROOT / "tests" / "prisma" / "corpus" / case).exists(), case
