@@ -91,9 +91,30 @@ def block_index(
     if kind == "index":
         algorithm = _algorithm(args, items, datasource)
     elif args.get("name") is not None:
-        args.string("name")  # the client's name for the key: checked, no database meaning
+        _check_client_name(args, model)
     name = _name(kind, args, model, tuple(parts), datasource)
     return IndexDef(kind, tuple(parts), name, attr.pos, algorithm)
+
+
+def _check_client_name(args: Args, model: ModelDef) -> None:
+    """The client's name for a key (``name:`` of ``@@id`` and ``@@unique``): no database
+    meaning, but Prisma checks it."""
+    name = args.string("name")
+    assert name is not None
+    attribute = args.attr.display
+    if not re.fullmatch(r"[_a-zA-Z0-9]*", name):
+        raise fail(
+            args.attr.pos,
+            f'Error validating model "{model.name}": The `name` property within the '
+            f"`{attribute}` attribute only allows for the following characters: `_a-zA-Z0-9`.",
+        )
+    if model.field(name) is not None:
+        raise fail(
+            model.pos,
+            f'Error validating model "{model.name}": The custom name `{name}` specified for '
+            f"the `{attribute}` attribute is already used as a name for a field. Please choose "
+            "a different name.",
+        )
 
 
 def check_id_fields_required(index: IndexDef, model: ModelDef) -> None:

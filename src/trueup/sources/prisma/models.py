@@ -71,8 +71,8 @@ def read_model(
             raise fail(
                 a.pos, f"Defining `{a.display}` is not supported with the current connector."
             )
-    db_name = by_name["map"].string("name") if "map" in by_name else None
-    table = db_name or m.name
+    db_name = by_name["map"].string("name", allow_empty=True) if "map" in by_name else None
+    table = m.name if db_name is None else db_name
     schema = schema_of(by_name.get("schema"), datasource, m)
 
     seen: set[str] = set()
@@ -204,9 +204,10 @@ def _relation_field(m: Model, f: Field, args: dict[str, Args]) -> RelationField:
                 f"The attribute `{a.attr.display}` cannot be used on the relation field "
                 f"`{f.name}`; it belongs on the scalar fields that hold the key.",
             )
-    return RelationField(
-        m.name, f.name, f.type.name, f.type.optional, f.type.list, f.pos, args.get("relation")
-    )
+    relation = args.get("relation")
+    if relation is not None and relation.string("name", allow_empty=True) == "":
+        raise relation.error("A relation cannot have an empty name.")
+    return RelationField(m.name, f.name, f.type.name, f.type.optional, f.type.list, f.pos, relation)
 
 
 def _scalar(
@@ -227,6 +228,11 @@ def _scalar(
             "composite type, or enum.",
         )
     type_name = "Unsupported" if ftype.unsupported is not None else ftype.name
+    if "ignore" in args and ftype.unsupported is not None:
+        raise args["ignore"].error(
+            "Fields of type `Unsupported` cannot take an `@ignore` attribute. They are already "
+            "treated as ignored by the client due to their type."
+        )
     if "relation" in args:
         raise fail(
             args["relation"].attr.pos,
@@ -260,10 +266,10 @@ def _scalar(
             args["updatedAt"].attr.pos,
             "Fields that are marked with @updatedAt must be of type DateTime.",
         )
-    db_name = args["map"].string("name") if "map" in args else None
+    db_name = args["map"].string("name", allow_empty=True) if "map" in args else None
     return ScalarField(
         name=f.name,
-        db_name=db_name or f.name,
+        db_name=f.name if db_name is None else db_name,
         type=type_name,
         is_enum=is_enum,
         optional=ftype.optional,

@@ -52,6 +52,7 @@ def validate(
     ds_name = doc.configs("datasource")[0].name
     _check_top_level_names(doc, datasource, features)
     enums = {e.name: _enum(e, datasource) for e in doc.enums}
+    _check_enum_database_names(doc, enums)
     model_names = {m.name for m in doc.models if m.kind != "type"}
     views = {m.name for m in doc.models if m.kind == "view"}
 
@@ -74,6 +75,15 @@ def validate(
     )
     _check_database_names(result)
     return result
+
+
+def _check_enum_database_names(doc: Document, enums: dict[str, EnumDef]) -> None:
+    seen: set[tuple[str | None, str]] = set()
+    for e in doc.enums:
+        key = (enums[e.name].schema, enums[e.name].db_name)
+        if key in seen:
+            raise fail(e.pos, "An enum with the same database name is already defined.")
+        seen.add(key)
 
 
 def _in_file_order(warnings: tuple[SchemaWarning, ...]) -> tuple[SchemaWarning, ...]:
@@ -133,16 +143,16 @@ def _enum(e: Enum, datasource: Datasource) -> EnumDef:
         check_unique_attributes(v.attributes, set())
         mapped = v.name
         for a in v.attributes:
-            mapped = (
-                read_args(a, ENUM_VALUE_ATTRIBUTES, "on an enum value").string("name") or mapped
-            )
+            given = read_args(a, ENUM_VALUE_ATTRIBUTES, "on an enum value")
+            value = given.string("name", allow_empty=True)
+            mapped = mapped if value is None else value
         if mapped in db_values:
             raise fail(v.pos, f'The enum "{e.name}" maps two values to "{mapped}".')
         db_values.append(mapped)
-    db_name = args["map"].string("name") if "map" in args else None
+    db_name = args["map"].string("name", allow_empty=True) if "map" in args else None
     return EnumDef(
         e.name,
-        db_name or e.name,
+        e.name if db_name is None else db_name,
         schema_of(args.get("schema"), datasource, e),
         tuple(db_values),
         tuple(v.name for v in e.values),
