@@ -34,6 +34,11 @@ def test_comments_stand_where_prisma_takes_them() -> None:
     assert {f.name: f.doc for f in author.fields}["posts"] == ("documentation after a field",)
 
 
+def test_a_trailing_block_comment_may_be_followed_by_spaces() -> None:
+    text = SQLITE + "model A {\n  id Int @id /* a\n  b */   \n  name String\n}\n"
+    assert [f.name for f in model(data_model(text), "A").fields] == ["id", "name"]
+
+
 @pytest.mark.parametrize(
     ("case", "where", "words"),
     [
@@ -235,7 +240,8 @@ def test_line_ends(newline: str) -> None:
     text = (SQLITE + "model A {\n  id Int @id // c\n  b Int\n}\n").replace("\n", newline)
     assert [f.name for f in model(data_model(text), "A").fields] == ["id", "b"]
     err = refusal(text.replace("b Int", "b Int @"))
-    assert err.location is not None and err.location.line == 7
+    # Prisma numbers lines at each `\n` only: a file of lone `\r`s is all line 1.
+    assert err.location is not None and err.location.line == (1 if newline == "\r" else 7)
 
 
 def test_windows_line_ends_in_the_corpus() -> None:

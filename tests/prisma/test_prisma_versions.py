@@ -150,5 +150,17 @@ def test_an_empty_shadow_database_url_is_no_shadow_database() -> None:
     data_model(head + MODEL)
 
 
+def test_an_empty_url_is_no_url() -> None:
+    # Prisma checks no URL at validation; an empty one is simply none.
+    data = data_model('datasource db {\n  provider = "sqlite"\n  url = ""\n}\n' + MODEL)
+    assert data.datasource.url is None
+
+
+def test_a_datasource_without_a_provider() -> None:
+    err = refusal('datasource db {\n  url = "file:a.db"\n  colour = "red"\n}\n' + MODEL)
+    assert err.message == 'Argument "provider" is missing in data source block "db".'
+    assert err.location is not None and err.location.line == 1
+
+
 def test_env_may_name_its_argument() -> None:
     data_model('datasource db {\n  provider = "sqlite"\n  url = env(name: "U")\n}\n' + MODEL)

@@ -72,6 +72,8 @@ def test_an_empty_map_is_a_name() -> None:
         ("ignore_on_unsupported", "@ignore", "cannot take an `@ignore` attribute"),
         ("enums_with_one_database_name", "enum Shade", "same database name is already defined"),
         ("named_default", "map:", "database name for the default value"),
+        ("unknown_type_before_attribute_errors", "Strng", 'Type "Strng" is neither'),
+        ("two_ids", "model A", "At most one field must be marked as the id field"),
     ],
 )
 def test_refusals_prisma_makes(case: str, where: str, words: str) -> None:

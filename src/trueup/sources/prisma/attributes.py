@@ -213,6 +213,16 @@ def _takes(attr: Attribute, known: frozenset[str]) -> str:
     return f"`{attr.display}` takes " + ", ".join(f"`{k}`" for k in sorted(known)) + "."
 
 
+def known_attributes(
+    attributes: tuple[Attribute, ...],
+    catalogue: dict[str, tuple[str | None, frozenset[str]]],
+    where: str,
+) -> None:
+    for attr in attributes:
+        if attr.name not in catalogue:
+            raise fail(attr.pos, f'Attribute not known: "{attr.display}" {where}.')
+
+
 def read_args(
     attr: Attribute, catalogue: dict[str, tuple[str | None, frozenset[str]]], where: str
 ) -> Args:

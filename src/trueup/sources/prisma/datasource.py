@@ -62,6 +62,8 @@ def read_datasource(
             "You defined more than one datasource. Prisma supports exactly one.",
         )
     ds = sources[0]
+    if ds.get("provider") is None:
+        raise fail(ds.pos, f'Argument "provider" is missing in data source block "{ds.name}".')
     seen: set[str] = set()
     for prop in ds.properties:
         if prop.key in seen:
@@ -92,8 +94,7 @@ def read_datasource(
         _check_shadow_database(ds)
 
     provider_prop = ds.get("provider")
-    if provider_prop is None:
-        raise fail(ds.pos, f'The datasource "{ds.name}" has no `provider`.')
+    assert provider_prop is not None
     if isinstance(provider_prop.value, Call) and provider_prop.value.name == "env":
         raise fail(ds.pos, "A datasource must not use the env() function in the provider argument.")
     if not isinstance(provider_prop.value, Str):
@@ -210,6 +211,8 @@ def _url(value: Expr, provider: str, environ: dict[str, str] | os._Environ[str])
         # An unset variable is no error here: the URL is only the last place trueup looks.
         return environ.get(variable) or None
     assert isinstance(value, Str)
+    if not value.value:
+        return None  # Prisma checks no empty URL: it is no URL
     if provider == SQLITE and not value.value.startswith("file:"):
         raise fail(
             value.pos,

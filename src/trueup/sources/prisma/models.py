@@ -11,6 +11,7 @@ from trueup.sources.prisma.attributes import (
     MODEL_ATTRIBUTES,
     Args,
     check_unique_attributes,
+    known_attributes,
     read_args,
 )
 from trueup.sources.prisma.datamodel import (
@@ -27,7 +28,7 @@ from trueup.sources.prisma.indexes import block_index, check_id_fields_required,
 from trueup.sources.prisma.relations import RelationField
 from trueup.sources.prisma.scalars import BUILTIN_TYPES, native_type, read_default
 from trueup.sources.prisma.source import fail
-from trueup.sources.prisma.syntax import Attribute, Enum, Field, Model
+from trueup.sources.prisma.syntax import Attribute, Document, Enum, Field, Model
 
 _MADE = {"id": "identifiers", "unique": "unique"}
 
@@ -55,6 +56,34 @@ def schema_of(attr_args: Args | None, datasource: Datasource, owner: Model | Enu
     return name
 
 
+def check_fields(doc: Document) -> None:
+    """What Prisma checks before it reads any attribute, for every model at once (so an
+    error of this kind is the one reported, as in Prisma): field names, field types, and
+    that every attribute is one Prisma knows."""
+    types = {*BUILTIN_TYPES, *(m.name for m in doc.models), *(e.name for e in doc.enums)}
+    for m in doc.models:
+        seen: set[str] = set()
+        container = "view" if m.kind == "view" else "model"
+        for f in m.fields:
+            check_identifier(f.name, "field" if m.kind == "view" else "Field", f.pos)
+            if f.name in seen:
+                raise fail(f.pos, f'Field "{f.name}" is already defined on {container} "{m.name}".')
+            seen.add(f.name)
+    for m in doc.models:
+        for f in m.fields:
+            if f.type.unsupported is None and f.type.name not in types:
+                raise fail(
+                    f.type.pos,
+                    f'Type "{f.type.name}" is neither a built-in type, nor refers to another '
+                    "model, composite type, or enum.",
+                )
+    for m in doc.models:
+        known_attributes(m.attributes, MODEL_ATTRIBUTES, f'on model "{m.name}"')
+        for f in m.fields:
+            plain = tuple(a for a in f.attributes if "." not in a.name)
+            known_attributes(plain, FIELD_ATTRIBUTES, f'on field "{f.name}"')
+
+
 def read_model(
     m: Model,
     datasource: Datasource,
@@ -75,16 +104,10 @@ def read_model(
     table = m.name if db_name is None else db_name
     schema = schema_of(by_name.get("schema"), datasource, m)
 
-    seen: set[str] = set()
     scalars: list[ScalarField] = []
     relation_fields: list[RelationField] = []
     field_args: dict[str, dict[str, Args]] = {}
-    container = "view" if m.kind == "view" else "model"
     for f in m.fields:
-        check_identifier(f.name, "field" if m.kind == "view" else "Field", f.pos)
-        if f.name in seen:
-            raise fail(f.pos, f'Field "{f.name}" is already defined on {container} "{m.name}".')
-        seen.add(f.name)
         args, native = _field_attributes(f, ds_name)
         field_args[f.name] = args
         if f.type.unsupported is None and f.type.name in model_names:
@@ -160,7 +183,7 @@ def _field_keys(
                 )
             if kind == "id" and any(k == "id" for k, _ in keys):
                 raise fail(
-                    attrs[kind].attr.pos,
+                    m.pos,
                     f'Error validating model "{m.name}": At most one field must be marked as '
                     "the id field with the `@id` attribute.",
                 )
@@ -221,12 +244,6 @@ def _scalar(
 ) -> ScalarField:
     ftype = f.type
     is_enum = ftype.unsupported is None and ftype.name in enums
-    if ftype.unsupported is None and ftype.name not in BUILTIN_TYPES and not is_enum:
-        raise fail(
-            ftype.pos,
-            f'Type "{ftype.name}" is neither a built-in type, nor refers to another model, '
-            "composite type, or enum.",
-        )
     type_name = "Unsupported" if ftype.unsupported is not None else ftype.name
     if "ignore" in args and ftype.unsupported is not None:
         raise args["ignore"].error(

@@ -259,6 +259,7 @@ class _Parser(ExpressionReader):
         a documentation comment; None when the line goes on."""
         self.spaces()
         comment = self.comment()
+        self.spaces()
         if not self.newline():
             return None
         return [comment[1].strip()] if comment is not None and comment[0] == "doc" else []

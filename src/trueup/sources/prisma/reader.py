@@ -6,6 +6,7 @@ line that matches nothing can be reported precisely.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from trueup.sources.prisma.source import Pos, SourceFile
@@ -18,13 +19,16 @@ from trueup.sources.prisma.terminals import (
     path_at,
 )
 
+_LF = re.compile("\n")
+
 
 class Reader:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.text = source.text
         self.i = 0
-        self.line_starts = [0] + [m.end() for m in NEWLINE.finditer(self.text)]
+        # Positions are numbered as Prisma numbers them: a line ends at each `\n` only.
+        self.line_starts = [0] + [m.end() for m in _LF.finditer(self.text)]
         self.far = 0
         self.wanted: list[str] = []
 

@@ -31,7 +31,7 @@ from trueup.sources.prisma.datamodel import (
 from trueup.sources.prisma.datasource import read_datasource
 from trueup.sources.prisma.generators import read_generators
 from trueup.sources.prisma.identifiers import check_identifier, check_type_name
-from trueup.sources.prisma.models import read_model, schema_of
+from trueup.sources.prisma.models import check_fields, read_model, schema_of
 from trueup.sources.prisma.relations import RelationField, resolve_relations
 from trueup.sources.prisma.scalars import BUILTIN_TYPES
 from trueup.sources.prisma.source import fail
@@ -51,6 +51,7 @@ def validate(
     features = read_generators(doc, major, datasource.provider)
     ds_name = doc.configs("datasource")[0].name
     _check_top_level_names(doc, datasource, features)
+    check_fields(doc)
     enums = {e.name: _enum(e, datasource) for e in doc.enums}
     _check_enum_database_names(doc, enums)
     model_names = {m.name for m in doc.models if m.kind != "type"}
