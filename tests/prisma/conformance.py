@@ -129,10 +129,13 @@ def materialise(case: Case, folder: Path) -> Path:
         shutil.copy(case.schema, target)
         files = [target]
     for f in files:
-        text = f.read_text().replace('"file:./dev.db"', 'env("DATABASE_URL")')
+        # Line ends as written: some cases are about them.
+        with open(f, encoding="utf-8", newline="") as read:
+            text = read.read().replace('"file:./dev.db"', 'env("DATABASE_URL")')
         if case.engine == POSTGRESQL:
             text = re.sub(r'provider(\s*)= "sqlite"', r'provider\1= "postgresql"', text)
-        f.write_text(case.prisma.schema_text(text))
+        with open(f, "w", encoding="utf-8", newline="") as write:
+            write.write(case.prisma.schema_text(text))
     return target
 
 

@@ -204,8 +204,9 @@ def test_where_needs_the_preview_feature(tmp_path: Path) -> None:
 def test_where_is_no_argument_of_a_primary_key(tmp_path: Path, model: str) -> None:
     path = tmp_path / "schema.prisma"
     path.write_text(HEAD + model)
-    with pytest.raises(SchemaError, match="No such argument `where`"):
+    with pytest.raises(SchemaError, match=r"No such argument\.") as caught:
         load_schema(str(path), "sqlite")
+    assert "`where`" not in caught.value.message  # not among the arguments it takes
 
 
 def _attribute(text: str) -> Attribute:
@@ -231,9 +232,9 @@ def test_an_object_is_an_expression_of_the_grammar() -> None:
     ("text", "words"),
     [
         ('@@index([a], where: { a: "x", })', "expected a key"),
-        ("@@index([a], where: { a null })", "`:` after `a`"),
-        ('@@index([a], where: { "a": 1 })', "expected a key"),
-        ("@@index([a], where: { a: 1 b: 2 })", "`,` or `}` in the object"),
+        ("@@index([a], where: { a null })", "Unexpected `null`: expected `:`"),
+        ('@@index([a], where: { "a": 1 })', "or a key"),
+        ("@@index([a], where: { a: 1 b: 2 })", "Unexpected `b`: expected `(`, `}` or `,`"),
         ("@@index([a], where: { a: })", "expected a value"),
     ],
 )

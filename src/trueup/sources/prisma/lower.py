@@ -9,6 +9,7 @@ report it, spelled the way the PostgreSQL engine spells types.
 from __future__ import annotations
 
 import base64
+import decimal
 import json
 import re
 
@@ -310,8 +311,9 @@ class _Lowering:
                 if self.provider == POSTGRESQL:
                     return sql_literal("\\x" + raw.hex())
                 return sql_literal(raw.hex())
-            if f.type == "Decimal" and self.provider == SQLITE:
-                return value.value
+            if f.type == "Decimal":
+                # As Prisma writes it: the number (an exponent worked out), unquoted.
+                return format(decimal.Decimal(value.value), "f")
             if f.type == "DateTime":
                 return sql_literal(_datetime_text(value.value))
             if f.type == "Json" and self.provider == SQLITE:
@@ -320,7 +322,9 @@ class _Lowering:
         return sql_literal(json.dumps(str(value)))
 
 
-_RFC3339 = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$")
+_RFC3339 = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$"
+)
 
 
 def _datetime_text(value: str) -> str:
@@ -339,7 +343,7 @@ def _datetime_text(value: str) -> str:
         frac = f".{nanos // 1000:06d}"
     else:
         frac = f".{nanos:09d}"
-    return f"{day} {time}{frac} {'+00:00' if offset == 'Z' else offset}"
+    return f"{day} {time}{frac} {'+00:00' if offset in 'Zz' else offset}"
 
 
 def _quote(name: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from trueup.sources.prisma.attributes import Args
 from trueup.sources.prisma.datamodel import ModelDef, ScalarField
 from trueup.sources.prisma.source import Pos, fail
-from trueup.sources.prisma.syntax import Array, Call, Const, Document, Expr, Num, Object, Str
+from trueup.sources.prisma.syntax import Call, Const, Expr, Num, Object, Str
 
 #: Lower-cased: Prisma reads preview feature names in any case.
 PREVIEW_FEATURE = "partialindexes"
@@ -21,16 +21,6 @@ _RAW_EXAMPLE = "`where: raw(\"status = 'active'\")`"
 _VALUES = "Expected true, false, null, a string, a number, or an object like { not: null }."
 _NUMBERS = ("Int", "BigInt", "Float", "Decimal")
 _STRINGS = ("String", "DateTime")
-
-
-def preview_features(doc: Document) -> frozenset[str]:
-    """The ``previewFeatures`` of every generator block, lower-cased."""
-    found: set[str] = set()
-    for generator in doc.configs("generator"):
-        prop = generator.get("previewFeatures")
-        if prop is not None and isinstance(prop.value, Array):
-            found.update(i.value.lower() for i in prop.value.items if isinstance(i, Str))
-    return frozenset(found)
 
 
 def where_predicate(

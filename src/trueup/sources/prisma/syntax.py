@@ -48,6 +48,7 @@ class Call:
     name: str
     args: tuple[Argument, ...]
     pos: Pos
+    trailing_comma: Pos | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ class Attribute:
     args: tuple[Argument, ...]
     pos: Pos
     block: bool = False
+    trailing_comma: Pos | None = None
 
     @property
     def display(self) -> str:
