@@ -20,6 +20,7 @@ from bench import (
     inspect_postgres,
     noop_push,
     noop_push_postgres,
+    noop_push_standalone,
     rebuild,
 )
 from bench.common import Comparison, machine
@@ -27,6 +28,7 @@ from bench.common import Comparison, machine
 BENCHMARKS: dict[str, Callable[[], list[Comparison]]] = {
     "noop_push": noop_push.compare,
     "noop_push_postgres": noop_push_postgres.compare,
+    "noop_push_standalone": noop_push_standalone.compare,
     "rebuild": rebuild.compare,
     "export": export.compare,
     "backup": backup.compare,

@@ -18,6 +18,11 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+#: The standalone build's tests need the built program, which scripts/test-standalone
+#: makes and names in $TRUEUP_STANDALONE; the default run does not collect them at all
+#: (rather than show them skipped).
+collect_ignore = [] if os.environ.get("TRUEUP_STANDALONE") else ["test_standalone.py"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Compile trueup's modules once, before any test starts a `trueup` process: such a

@@ -6,15 +6,19 @@ parser: nothing has to be read to know there is nothing to do."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.prisma.project_support import init_project
+
 PROBE = """
 import json, sys
-sys.argv = ["trueup", "push", "--schema", sys.argv[1], "--url", "app.db"]
+flags = ["--schema", sys.argv[1], "--url", "app.db"] if sys.argv[1:] else []
+sys.argv = ["trueup", "push", *flags]
 from trueup.cli import main
 try:
     main()
@@ -26,10 +30,17 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 NEVER = ("psycopg", "sqlalchemy", "rich", "yaml", "trueup.dialects.postgres", "trueup.transfer")
 
 
-def modules_after_noop_push(folder: Path, schema: str) -> set[str]:
-    for _ in range(2):  # the first push creates the tables, the second is the no-op
+def modules_after_noop_push(folder: Path, schema: str | None, runs: int = 2) -> set[str]:
+    """The modules loaded by the last of ``runs`` pushes (the first creates the tables,
+    the second is the no-op); with no ``schema``, a push with no flags."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    for _ in range(runs):
         out = subprocess.run(
-            [sys.executable, "-c", PROBE, schema], cwd=folder, capture_output=True, text=True
+            [sys.executable, "-c", PROBE, *([schema] if schema else [])],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            env=env,
         )
         assert out.returncode == 0, out.stderr
     assert "already in sync" in out.stdout
@@ -52,3 +63,20 @@ def test_noop_push_loads_only_what_it_needs(tmp_path: Path, schema: str) -> None
         assert loaded(modules, name) == [], name
     for name in ("trueup.sources.prisma", "trueup.sources.sql", "trueup.plan.checks"):
         assert loaded(modules, name) == [], name
+
+
+def test_noop_push_in_a_prisma_7_project(tmp_path: Path) -> None:
+    """The config file and the .env it loads are read on every push (they name the
+    database), but the schema is not; and a change to either is a change to what a push
+    does, so the next push compares again."""
+    init_project(tmp_path, "sqlite")
+    modules = modules_after_noop_push(tmp_path, None)
+    for name in (*NEVER, "trueup.sources.prisma", "trueup.plan.checks"):
+        assert loaded(modules, name) == [], name
+    env = tmp_path / ".env"
+    env.write_text(env.read_text() + "\nAPP_NAME=demo\n")
+    assert loaded(modules_after_noop_push(tmp_path, None, runs=1), "trueup.sources.prisma")
+    assert not loaded(modules_after_noop_push(tmp_path, None, runs=1), "trueup.sources.prisma")
+    config = tmp_path / "prisma7.config.ts"
+    config.write_text(config.read_text() + "// changed\n")
+    assert loaded(modules_after_noop_push(tmp_path, None, runs=1), "trueup.sources.prisma")

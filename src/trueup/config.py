@@ -22,6 +22,8 @@ Keys (file / environment):
 * ``backup_compress`` / ``TRUEUP_BACKUP_COMPRESS``: gzip the backups (default false).
 * ``start_backup`` / ``TRUEUP_START_BACKUP``: when ``trueup start`` backs up, ``always``,
   ``on-change`` or ``never`` (default on-change).
+* ``prisma_major`` / ``TRUEUP_PRISMA_MAJOR``: the Prisma major (6 or 7) whose rules a
+  Prisma project follows (default: what the project's packages and config file say).
 
 Retention never deletes the newest backup of a reason (see trueup.backup.retention).
 """
@@ -39,8 +41,10 @@ from trueup.errors import ConfigError
 
 #: Tables other tools own: never read, changed or dropped, whatever the settings say.
 ALWAYS_IGNORED = ("_prisma_migrations", "alembic_version")
-#: Where a schema is looked for when none is named, in order (Prisma's places first).
-SCHEMA_CANDIDATES = ("prisma/schema.prisma", "schema.prisma", "schema.sql")
+#: Where a schema is looked for when none is named (nor by a Prisma config file), in
+#: order: Prisma's own two places first, in its order; then a multi-file Prisma schema in
+#: its usual folder, then a SQL file.
+SCHEMA_CANDIDATES = ("schema.prisma", "prisma/schema.prisma", "prisma/schema", "schema.sql")
 KEYS = {
     "schema",
     "url",
@@ -53,7 +57,9 @@ KEYS = {
     "backup_verify",
     "backup_compress",
     "start_backup",
+    "prisma_major",
 }
+PRISMA_MAJORS = (6, 7)
 DEFAULT_BACKUP_KEEP = 10
 VERIFY_LEVELS = ("quick", "full", "none")
 START_BACKUP = ("always", "on-change", "never")
@@ -87,6 +93,7 @@ class Settings:
     source: str | None = None  # the settings file they came from
     base_dir: str = field(default=".")
     url_from_env: bool = False  # the url is $DATABASE_URL (not a flag or the settings file)
+    prisma_major: int | None = None  # None: as the Prisma project says
 
     def ignore(self) -> Callable[[str], bool]:
         """A test for the names of tables to leave alone: the configured patterns (matched
@@ -203,7 +210,23 @@ def load_settings(
         source=source,
         base_dir=folder,
         url_from_env=url is None and bool(env.get("DATABASE_URL")),
+        prisma_major=_major(pick(None, "TRUEUP_PRISMA_MAJOR", "prisma_major")),
     )
+
+
+def _major(raw: Any) -> int | None:
+    """The Prisma major a setting names: 6 or 7 (TOML gives an int, the environment a
+    string)."""
+    if raw is None:
+        return None
+    text = str(raw).strip() if isinstance(raw, (int, str)) and not isinstance(raw, bool) else ""
+    if text not in {str(m) for m in PRISMA_MAJORS}:
+        raise ConfigError(
+            f"prisma_major must be 6 or 7, not {raw!r}.",
+            hint="It names the Prisma major whose rules the project follows "
+            "(TRUEUP_PRISMA_MAJOR in the environment).",
+        )
+    return int(text)
 
 
 def _keep(raw: Any) -> int:
@@ -289,11 +312,24 @@ def find_schema(settings: Settings) -> str:
     """The schema file to read: the one named, else the first of the usual places."""
     if settings.schema:
         return settings.schema
-    for candidate in SCHEMA_CANDIDATES:
-        path = os.path.join(settings.base_dir, candidate)
-        if os.path.isfile(path):
-            return os.path.normpath(path)
+    found = default_schema(settings.base_dir)
+    if found is not None:
+        return found
     raise ConfigError(
         "No schema file found.",
         hint="Pass --schema PATH, or create one of: " + ", ".join(SCHEMA_CANDIDATES) + ".",
     )
+
+
+def default_schema(folder: str) -> str | None:
+    """The first of :data:`SCHEMA_CANDIDATES` in ``folder`` (a folder counts when it holds
+    ``.prisma`` files)."""
+    for candidate in SCHEMA_CANDIDATES:
+        path = os.path.join(folder, candidate)
+        if os.path.isfile(path) or (os.path.isdir(path) and _has_prisma_files(path)):
+            return os.path.normpath(path)
+    return None
+
+
+def _has_prisma_files(folder: str) -> bool:
+    return any(any(f.endswith(".prisma") for f in files) for _, _, files in os.walk(folder))

@@ -19,9 +19,12 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from trueup.errors import ConfigError
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-#: A password given as a parameter: ``?password=…`` in a URL's query string, or
-#: ``password=…`` in a libpq keyword string (quoted or not).
-_PASSWORD_PARAM = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]*)", re.IGNORECASE)
+#: A password given as a parameter: ``?password=…`` in a URL's query string (or the
+#: ``?api_key=…`` of Prisma's ``prisma+postgres://`` URLs), or ``password=…`` in a libpq
+#: keyword string (quoted or not).
+_PASSWORD_PARAM = re.compile(
+    r"(\b(?:password|api_key)\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]*)", re.IGNORECASE
+)
 #: A libpq keyword string (``host=db dbname=app``) rather than a URL or a path.
 _KEYWORD_DSN = re.compile(r"^\s*(host|hostaddr|dbname|user|port|password|service)\s*=", re.I)
 
@@ -111,6 +114,13 @@ def parse_url(url: str, *, base_dir: str | None = None) -> DatabaseURL:
         parts = urlsplit(text)
         dsn = urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, parts.fragment))
         return DatabaseURL("postgresql", text, dsn=dsn)
+    if base_scheme == "prisma":
+        raise ConfigError(
+            f"{redact(text)!r} is a Prisma Postgres URL (prisma+postgres://), which only "
+            "Prisma's own clients speak.",
+            hint="Give trueup the database's direct URL, postgresql://USER:PASSWORD@HOST:PORT/"
+            "DBNAME (with --url, DATABASE_URL or the Prisma config's datasource.url).",
+        )
     raise ConfigError(
         f"Unknown database URL scheme {scheme!r} in {redact(text)!r}.",
         hint="trueup works with SQLite (file:./app.db, sqlite:///app.db, or a plain path) "

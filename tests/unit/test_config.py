@@ -58,9 +58,14 @@ def test_schema_discovery_order(tmp_path: Path) -> None:
         find_schema(s)
     (tmp_path / "schema.sql").write_text("")
     assert find_schema(s).endswith("schema.sql")
-    (tmp_path / "prisma").mkdir()
+    (tmp_path / "prisma" / "schema").mkdir(parents=True)
+    assert find_schema(s).endswith("schema.sql")  # a folder without .prisma files
+    (tmp_path / "prisma" / "schema" / "models.prisma").write_text("")
+    assert find_schema(s).endswith("prisma/schema")
     (tmp_path / "prisma" / "schema.prisma").write_text("")
     assert find_schema(s).endswith("prisma/schema.prisma")
+    (tmp_path / "schema.prisma").write_text("")  # Prisma looks here first
+    assert find_schema(s) == str(tmp_path / "schema.prisma")
 
 
 def test_backup_settings_from_the_file_and_the_environment(tmp_path: Path) -> None:

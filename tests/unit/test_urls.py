@@ -72,3 +72,11 @@ def test_bad_urls_are_clear_errors(url: str) -> None:
     with pytest.raises(ConfigError) as err:
         parse_url(url)
     assert "pw" not in str(err.value)
+
+
+def test_a_prisma_postgres_url_is_refused_without_its_api_key() -> None:
+    url = "prisma+postgres://accelerate.prisma-data.net/?api_key=eyJzZWNyZXQiOiJ4In0"
+    with pytest.raises(ConfigError) as err:
+        parse_url(url)
+    assert "eyJ" not in str(err.value)
+    assert "api_key=***" in str(err.value) and "postgresql://" in str(err.value)

@@ -30,8 +30,7 @@ _JSON = Method("json", "trueup JSON export (pg_dump is not on PATH)")
 def _conninfo(url: DatabaseURL) -> tuple[str, dict[str, str], str]:
     """A libpq connection string without the password, the environment that carries the
     password, and the database's name."""
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
+    from trueup.dialects.postgres.driver import conninfo_to_dict, make_conninfo
     from trueup.dialects.postgres.session import connection_info, with_connect_timeout
 
     dsn, _ = connection_info(url)
@@ -91,9 +90,8 @@ class PostgresBackups(Strategy):
         return dbname if schema == DEFAULT_SCHEMA else f"{dbname}.{schema}"
 
     def is_empty(self, url: DatabaseURL, timeout: float) -> bool:
-        import psycopg
-
         from trueup.dialects import get_dialect
+        from trueup.dialects.postgres.driver import psycopg
         from trueup.dialects.postgres.session import _missing_database
 
         try:

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from trueup.cli import json_output
-from trueup.cli.common import Target, collect_cycles, no_database, resolve_url, url_option
-from trueup.config import VERIFY_LEVELS, Settings, find_schema, keep_days, load_settings, parse_size
-from trueup.errors import ConfigError
-from trueup.urls import parse_url
+from trueup.cli.common import (
+    Target,
+    collect_cycles,
+    target_of,
+    url_option,
+)
+from trueup.config import VERIFY_LEVELS, Settings, keep_days, load_settings, parse_size
 
 if TYPE_CHECKING:
     from trueup.backup import BackupResult, Retention
@@ -126,23 +129,12 @@ def database(
     url: str | None, *, folder: str | None = None, flags: BackupFlags | None = None
 ) -> Target:
     """The database a backup command works on: --url, $DATABASE_URL, the settings file,
-    and last, as for a push, the url of the schema's datasource."""
+    and last, as for a push, a Prisma config's ``datasource.url`` or the url of the
+    schema's datasource."""
     settings = load_settings(url=url, backup_dir=folder)
     if flags is not None:
         settings = flags.apply(settings)
-    if settings.url:
-        return Target(settings, resolve_url(settings))
-    try:
-        path = find_schema(settings)
-    except ConfigError:
-        resolve_url(settings)  # raises "No database given", the error that fits
-        raise
-    from trueup.sources import load_schema
-
-    declared = load_schema(path, None, ignore=settings.ignore())
-    if not declared.url:
-        raise no_database(path)
-    return Target(settings, parse_url(declared.url, base_dir=os.getcwd()))
+    return target_of(settings)
 
 
 def size(n: int) -> str:

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from trueup.config import Settings, find_schema, load_settings
+from trueup.cli.where import Origin, database, locate, no_database, url_base
+from trueup.config import Settings, load_settings
 from trueup.diff.renames import Renames
 from trueup.errors import ConfigError
 from trueup.sources.declared import Declared, SchemaWarning, Source, require_schema_file
@@ -24,8 +25,9 @@ def schema_option(fn: F) -> F:
         "--schema",
         "schema",
         metavar="PATH",
-        help="The declared schema (default: $TRUEUP_SCHEMA, the settings file, then "
-        "prisma/schema.prisma, schema.prisma or schema.sql).",
+        help="The declared schema (default: $TRUEUP_SCHEMA, the settings file, the Prisma "
+        "config file's schema, then schema.prisma, prisma/schema.prisma, prisma/schema/ or "
+        "schema.sql).",
     )(fn)
 
 
@@ -36,8 +38,8 @@ def url_option(fn: F) -> F:
         metavar="URL",
         help="The database. SQLite: file:./app.db, sqlite:///app.db or a path. PostgreSQL: "
         "postgresql://user:password@host:5432/db (or postgres://...), libpq options in the "
-        "query string, ?schema=NAME for the default schema. Default: $DATABASE_URL, then the "
-        "settings file.",
+        "query string, ?schema=NAME for the default schema. Default: $DATABASE_URL, the "
+        "settings file, then the Prisma config's or schema's url.",
     )(fn)
 
 
@@ -99,51 +101,11 @@ class Target:
     url: DatabaseURL
 
 
-def resolve_url(settings: Settings) -> DatabaseURL:
+def resolve_url(settings: Settings, origin: Origin | None = None) -> DatabaseURL:
+    """The database the settings name (--url, $DATABASE_URL, the settings file)."""
     if not settings.url:
-        raise ConfigError(
-            "No database given.",
-            hint="Pass --url (for example --url file:./app.db) or set DATABASE_URL.",
-        )
-    return parse_url(settings.url, base_dir=_url_base(settings))
-
-
-def no_database(schema: str) -> ConfigError:
-    """The error for no database anywhere, when the declared schema at ``schema`` names
-    none either: it names the variable a Prisma datasource reads, when that is what is
-    missing."""
-    from trueup.sources.prisma import is_prisma_path, url_variable
-
-    variable = url_variable(schema) if is_prisma_path(schema) else None
-    if variable is None:
-        return ConfigError(
-            "No database given.",
-            hint="Pass --url (for example --url file:./app.db) or set DATABASE_URL.",
-        )
-    return ConfigError(
-        f'No database given: the datasource of {schema} reads its url from env("{variable}"), '
-        f"and {variable} is not set (in the environment or the project's .env files).",
-        hint=f"Set {variable}, or pass --url (or set DATABASE_URL).",
-    )
-
-
-def _url_base(settings: Settings) -> str:
-    """The folder a relative SQLite path in the url is relative to: the current one, except
-    for $DATABASE_URL when the Prisma schema takes its url from env("DATABASE_URL"). Prisma
-    (up to 6.x) resolves it from the schema's folder, and both must open the same file."""
-    here = os.getcwd()
-    # A SQLite file's path, as written (no folder is given to resolve it against).
-    path = parse_url(settings.url).path if settings.url_from_env and settings.url else None
-    if not path or path == ":memory:" or os.path.isabs(path):
-        return here
-    try:
-        schema = find_schema(settings)
-    except ConfigError:
-        return here
-    from trueup.sources.prisma import env_url_folder, is_prisma_path
-
-    folder = env_url_folder(schema, "DATABASE_URL") if is_prisma_path(schema) else None
-    return folder or here
+        raise no_database(origin)
+    return parse_url(settings.url, base_dir=url_base(settings, origin))
 
 
 def target(
@@ -156,7 +118,23 @@ def target(
     settings = load_settings(
         schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
     )
-    return Target(settings, resolve_url(settings))
+    return target_of(settings)
+
+
+def target_of(settings: Settings) -> Target:
+    """The database of the settings; without one, as for a push: the Prisma config's
+    ``datasource.url``, and last the url of the schema's datasource."""
+    if settings.url:
+        return Target(settings, resolve_url(settings))
+    try:
+        origin = locate(settings)
+    except ConfigError:
+        resolve_url(settings)  # raises "No database given", the error that fits
+        raise
+    found = database(origin)
+    if found is not None:
+        return Target(settings, found)
+    return _load_with_own_url(origin)[0]
 
 
 def describe_database(url: DatabaseURL) -> str:
@@ -187,10 +165,6 @@ def created_line(url: DatabaseURL) -> str:
     return f"Created the {url.engine} database {url.redacted()}."
 
 
-def schema_path(settings: Settings) -> str:
-    return find_schema(settings)
-
-
 def report_warnings(declared: Declared) -> None:
     """The declared schema's warnings, on stderr (stdout may be JSON or the app's own)."""
     for warning in declared.warnings:
@@ -211,25 +185,36 @@ def find_target(
 ) -> tuple[Target, Source]:
     """The database and the declared schema, read only when a push needs it (see
     ``Source``; ``on_load`` is called with it once it is read). A schema that names its
-    own database (a Prisma datasource url) is read here, to find the database."""
-    settings = load_settings(
-        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+    own database (a Prisma 6 datasource url) is read here, to find the database."""
+    origin = locate(
+        load_settings(
+            schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+        )
     )
-    path = schema_path(settings)
-    require_schema_file(path)
-    ignore = settings.ignore()
-    options = repr(sorted(settings.ignore_tables))
-    if settings.url:
-        db = resolve_url(settings)
-        return Target(settings, db), Source(path, db.engine, ignore, options, db, on_load)
-    t, declared = load_target(
-        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
-    )
-    source = Source(path, t.url.engine, ignore, options, t.url, on_load)
-    source._loaded = declared
+    require_schema_file(origin.path)
+    settings, ignore = origin.settings, origin.settings.ignore()
+
+    def source(db: DatabaseURL) -> Source:
+        return Source(
+            origin.path,
+            db.engine,
+            ignore,
+            origin.options(),
+            db,
+            on_load,
+            project=origin.project,
+            extra_files=origin.key_files(),
+        )
+
+    db = database(origin)
+    if db is not None:
+        return Target(settings, db), source(db)
+    t, declared = _load_with_own_url(origin)
+    loaded = source(t.url)
+    loaded._loaded = declared
     if on_load is not None:
         on_load(declared)
-    return t, source
+    return t, loaded
 
 
 def load_target(
@@ -240,21 +225,33 @@ def load_target(
     ignore_tables: tuple[str, ...] = (),
 ) -> tuple[Target, Declared]:
     """The database and the declared schema. The database is --url, $DATABASE_URL or the
-    settings file, and last the schema's own datasource url (Prisma's ``url``)."""
+    settings file, then a Prisma config's ``datasource.url``, and last the schema's own
+    datasource url (Prisma 6's ``url``)."""
     from trueup.sources import load_schema
 
-    settings = load_settings(
-        schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+    origin = locate(
+        load_settings(
+            schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+        )
     )
-    path = schema_path(settings)
-    ignore = settings.ignore()
-    if settings.url:
-        db = resolve_url(settings)
-        return Target(settings, db), load_schema(path, db.engine, ignore=ignore, url=db)
-    declared = load_schema(path, None, ignore=ignore)
+    db = database(origin)
+    if db is None:
+        return _load_with_own_url(origin)
+    declared = load_schema(
+        origin.path, db.engine, ignore=origin.settings.ignore(), url=db, project=origin.project
+    )
+    return Target(origin.settings, db), declared
+
+
+def _load_with_own_url(origin: Origin) -> tuple[Target, Declared]:
+    """The schema, read to find the database in its own datasource ``url``."""
+    from trueup.sources import load_schema
+
+    ignore = origin.settings.ignore()
+    declared = load_schema(origin.path, None, ignore=ignore, project=origin.project)
     if not declared.url:
-        raise no_database(path)
-    return Target(settings, parse_url(declared.url, base_dir=os.getcwd())), declared
+        raise no_database(origin)
+    return Target(origin.settings, parse_url(declared.url, base_dir=os.getcwd())), declared
 
 
 def collect_cycles() -> None:

@@ -15,6 +15,7 @@ from trueup.model import (
     Check,
     Column,
     Enum,
+    Extension,
     ForeignKey,
     Index,
     PrimaryKey,
@@ -271,6 +272,13 @@ class AddNamespace:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class AddExtension:
+    """An extension the database lacks (a push never drops or changes one)."""
+
+    extension: Extension
+
+
 Change = (
     AddTable
     | DropTable
@@ -289,4 +297,5 @@ Change = (
     | DropEnum
     | ModifyEnum
     | AddNamespace
+    | AddExtension
 )

@@ -13,6 +13,7 @@ from trueup.errors import ConfigError, Location
 
 if TYPE_CHECKING:
     from trueup.model import Schema
+    from trueup.sources.prisma_project import PrismaProject
     from trueup.steps import DataStep
     from trueup.urls import DatabaseURL
 
@@ -55,7 +56,7 @@ class Declared:
     source_hash: str | None = None
     steps: tuple[DataStep, ...] = ()
     #: Kinds of object the source cannot declare ("views", "triggers", "virtual_tables",
-    #: "checks"): a push leaves the database's own as they are.
+    #: "checks", "namespaces": empty ones): a push leaves the database's own as they are.
     unmanaged: frozenset[str] = frozenset()
     #: Columns (schema, table, column) whose default the source leaves to the database
     #: (Prisma's ``@default(dbgenerated())`` without SQL): a push keeps the one it finds.
@@ -82,6 +83,11 @@ class Source:
     url: DatabaseURL | None = None  # the database it is for (a scratch database's server)
     #: Called once with the schema when it is read (to report its warnings as it is).
     on_load: Callable[[Declared], None] | None = None
+    #: The Prisma project around a Prisma schema (its config file, its major).
+    project: PrismaProject | None = None
+    #: Files besides the schema that change what a push does (a Prisma config file and the
+    #: .env files it loads): part of the key, not of the schema's hash.
+    extra_files: tuple[str, ...] = ()
     _loaded: Declared | None = None
 
     def key(self) -> str:
@@ -90,6 +96,7 @@ class Source:
         from trueup.steps import step_files
 
         files = source_files(self.path, ".prisma") + step_files(self.path)
+        files += list(self.extra_files)
         return f"{source_hash(files)}|{__version__}|{self.engine}|{self.options}"
 
     @property
@@ -100,7 +107,9 @@ class Source:
 
     def load(self) -> Declared:
         if self._loaded is None:
-            self._loaded = load_schema(self.path, self.engine, ignore=self.ignore, url=self.url)
+            self._loaded = load_schema(
+                self.path, self.engine, ignore=self.ignore, url=self.url, project=self.project
+            )
             if self.on_load is not None:
                 self.on_load(self._loaded)
         return self._loaded
@@ -112,12 +121,14 @@ def load_schema(
     *,
     ignore: Callable[[str], bool] | None = None,
     url: DatabaseURL | None = None,
+    project: PrismaProject | None = None,
 ) -> Declared:
     """Read the schema file at ``path`` for the engine of the target database (None: the
     schema's own provider for a Prisma schema, SQLite for a SQL file). Tables matched by
     ``ignore`` are left out, as they are on the live side. The data steps beside the schema
-    (see :mod:`trueup.steps`) come with it."""
-    declared = _load(path, engine, ignore, url)
+    (see :mod:`trueup.steps`) come with it. A Prisma schema is read by the rules of the
+    Prisma major of ``project`` (by default, the project of the working directory)."""
+    declared = _load(path, engine, ignore, url, project)
     from trueup.fingerprint import source_files, source_hash
     from trueup.steps import read_steps, step_files
 
@@ -139,6 +150,7 @@ def _load(
     engine: str | None,
     ignore: Callable[[str], bool] | None,
     url: DatabaseURL | None,
+    project: PrismaProject | None,
 ) -> Declared:
     from trueup.dialects import get_dialect
 
@@ -151,8 +163,18 @@ def _load(
 
     if is_prisma_path(path):
         from trueup.sources.prisma import load_prisma
+        from trueup.sources.prisma_project import find_project
 
-        return load_prisma(path, engine, ignore=ignore, url=url.original if url else None)
+        project = project or find_project()
+        major = project.major_for(path)
+        return load_prisma(
+            path,
+            engine,
+            ignore=ignore,
+            environ=project.environ(major),
+            url=url.original if url else None,
+            major=major,
+        )
     if os.path.isdir(path):
         raise ConfigError(
             f"The schema path {path} is a folder with no .prisma files; name the schema file "

@@ -19,9 +19,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-import psycopg
-
 from trueup.dialects import get_dialect
+from trueup.dialects.postgres.driver import psycopg
 from trueup.dialects.postgres.quoting import literal, qualified, quote
 from trueup.dialects.postgres.render import table_name
 from trueup.dialects.postgres.session import (

@@ -1,5 +1,5 @@
 """Read a live PostgreSQL database into the model, in one catalog query per kind of object
-(tables, columns, constraints, indexes, enums, views) for all tables at once.
+(tables, columns, constraints, indexes, enums, views, extensions) for all tables at once.
 
 Only the managed schemas are read: the default one (the URL's ``?schema=``, else
 ``public``) and those the declared schema names. Objects in the default schema carry
@@ -29,6 +29,7 @@ from trueup.model import (
     Column,
     Deferral,
     Enum,
+    Extension,
     ForeignKey,
     Generated,
     Index,
@@ -63,7 +64,19 @@ Queries = Callable[
     [Sequence[tuple[str, dict[str, Any]]]], Generator[list[tuple[Any, ...]], None, None]
 ]
 #: The catalog queries, in the order their results are used.
-QUERIES = ("schemas", "tables", "opclasses", "columns", "constraints", "indexes", "enums", "views")
+QUERIES = (
+    "schemas",
+    "tables",
+    "opclasses",
+    "columns",
+    "constraints",
+    "indexes",
+    "enums",
+    "views",
+    "extensions",
+)
+#: The queries that read the whole database, not the managed schemas.
+_DATABASE_WIDE = ("opclasses", "extensions")
 
 #: Defaults, CHECKs and index expressions repeat from table to table (``now()``, ``0``,
 #: ``lower(email)``): each distinct text is normalised once.
@@ -115,7 +128,7 @@ def _inspect(
         return None if name == default_schema else name
 
     queries = [
-        (query_text(name, server_version), params if name != "opclasses" else {})
+        (query_text(name, server_version), params if name not in _DATABASE_WIDE else {})
         for name in QUERIES
     ]
     parts: dict[int, _Parts] = defaultdict(_Parts)
@@ -135,6 +148,7 @@ def _inspect(
             parts[row[0]].add_index(row, catalog)
         enum_rows = next(results)
         view_rows = next(results)
+        extension_rows = next(results)
 
     tables = tuple(
         parts[oid].table(name, ns(schema_name), comment)
@@ -147,7 +161,12 @@ def _inspect(
         for schema, name, mat, definition in view_rows
         if not skip(name)
     )
-    return Schema(tables=tables, views=views, enums=enums, namespaces=existing)
+    extensions = tuple(
+        Extension(name, ns(schema), version) for name, schema, version in extension_rows
+    )
+    return Schema(
+        tables=tables, views=views, enums=enums, namespaces=existing, extensions=extensions
+    )
 
 
 class _Parts:

@@ -7,7 +7,7 @@ that must run after the commit, such as concurrent index builds); ``lock_timeout
 the wait for it and for every lock a statement needs, so a push stuck behind a long query
 fails cleanly instead of queueing (and making everyone behind it queue) forever.
 
-psycopg is imported here only, so the SQLite path never loads it.
+psycopg is imported here only (through ``driver``), so the SQLite path never loads it.
 """
 
 from __future__ import annotations
@@ -22,12 +22,9 @@ from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import psycopg
-from psycopg import errors as pg_errors
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
 from trueup.dialects.base import NO_EXTRAS, Extras, Session
 from trueup.dialects.postgres.catalog_queries import query_text
+from trueup.dialects.postgres.driver import conninfo_to_dict, make_conninfo, pg_errors, psycopg
 from trueup.dialects.postgres.quoting import literal, quote
 from trueup.errors import ConfigError, ConnectionError, LockTimeout
 from trueup.urls import DatabaseURL, parse_url
