@@ -121,3 +121,20 @@ def test_trueup_and_sqlite_objects_are_left_out(tmp_path: Path) -> None:
         "VIEW: names",
         "TRIGGER: touch",
     }
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("id INTEGER PRIMARY KEY", "id INTEGER NOT NULL PRIMARY KEY", True),  # the rowid
+        ("id INT PRIMARY KEY", "id INT NOT NULL PRIMARY KEY", False),  # may hold NULLs
+        ("id INTEGER PRIMARY KEY DESC", "id INTEGER NOT NULL PRIMARY KEY DESC", False),
+    ],
+)
+def test_not_null_on_the_rowid_is_no_difference(
+    one: str, other: str, same: bool, tmp_path: Path
+) -> None:
+    a = _database(tmp_path / "a.db", {"t": f"CREATE TABLE t ({one}, v TEXT)"})
+    b = _database(tmp_path / "b.db", {"t": f"CREATE TABLE t ({other}, v TEXT)"})
+    found = compare(sqlite_catalog.describe(a), sqlite_catalog.describe(b))
+    assert (found == []) is same, found

@@ -6,7 +6,9 @@ each column's declared type, NOT NULL, default, primary key position, generated 
 its foreign keys), plus what only its stored CREATE TABLE text holds, read from that text's
 tokens: CHECK constraints, a column's COLLATE, a generated column's expression,
 AUTOINCREMENT, and whether a foreign key is DEFERRABLE. Constraint names are not compared:
-SQLite uses them only in error messages. Declared indexes, views and triggers are their
+SQLite uses them only in error messages. NOT NULL on a rowid table's INTEGER PRIMARY KEY
+is not either: that column is the rowid, and a NULL stored in it gives a new rowid with
+or without it. Declared indexes, views and triggers are their
 stored statement text (SQLite keeps it as written), compared token by token (sql_tokens.py),
 with a view's columns too.
 
@@ -63,8 +65,12 @@ def _table(conn: sqlite3.Connection, name: str, sql: str) -> list[str]:
     wr, strict = (listed[0][4], listed[0][5]) if listed else (0, 0)
     lines = [f"without rowid={wr} strict={strict}"]
     extras, checks, deferrals = _text_facts(sql)
-    for cid, col, typ, notnull, default, pk, hidden in _pragma(conn, "table_xinfo", name):
+    columns = _pragma(conn, "table_xinfo", name)
+    alias = _rowid_alias(conn, name, columns) if not wr else None
+    for cid, col, typ, notnull, default, pk, hidden in columns:
         del cid
+        if col == alias:
+            notnull = "rowid"  # NULL gives a new rowid, NOT NULL or not
         lines.append(
             f"column {col} {' '.join(str(typ).upper().split())} notnull={notnull}"
             f" default={normal(default) if default is not None else None} pk={pk}"
@@ -74,6 +80,19 @@ def _table(conn: sqlite3.Connection, name: str, sql: str) -> list[str]:
     lines += sorted(_foreign_keys(conn, name, deferrals))
     lines += sorted(f"check {c}" for c in checks)
     return lines
+
+
+def _rowid_alias(
+    conn: sqlite3.Connection, table: str, columns: list[tuple[Any, ...]]
+) -> str | None:
+    """The column that is the rowid of a rowid table (its one INTEGER PRIMARY KEY column,
+    with no index of its own), if there is one."""
+    keys = [c for c in columns if c[5]]
+    if len(keys) != 1 or str(keys[0][2]).upper() != "INTEGER":
+        return None
+    if any(r[3] == "pk" for r in _pragma(conn, "index_list", table)):
+        return None  # INTEGER PRIMARY KEY DESC: an ordinary key
+    return str(keys[0][1])
 
 
 def _key_indexes(conn: sqlite3.Connection, table: str) -> list[str]:

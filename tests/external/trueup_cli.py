@@ -58,8 +58,9 @@ def push(
     schema: Path, url: str, folder: Path, timeout: float, *, concurrent: bool = False
 ) -> tuple[Run, bool]:
     """``trueup push`` with data loss accepted and no backup; again with --force-reset when
-    the schema declares nothing. Also says whether --force-reset was needed."""
-    args = ["push", "--schema", str(schema), "--url", url, "--accept-data-loss", "--no-backup"]
+    the schema declares nothing. Also says whether --force-reset was needed. ``schema`` is
+    in ``folder``, and named from there (so errors name ``desired.sql:LINE:COL``)."""
+    args = ["push", "--schema", schema.name, "--url", url, "--accept-data-loss", "--no-backup"]
     args += ["--concurrent-indexes"] if concurrent else []
     started = time.monotonic()
     run = trueup(args, folder, timeout)
@@ -70,4 +71,4 @@ def push(
 
 
 def diff(schema: Path, url: str, folder: Path, timeout: float) -> Run:
-    return trueup(["diff", "--schema", str(schema), "--url", url], folder, timeout)
+    return trueup(["diff", "--schema", schema.name, "--url", url], folder, timeout)
