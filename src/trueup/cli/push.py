@@ -81,6 +81,7 @@ def push(
     no_backup: bool,
     concurrent_indexes: bool,
     plan_file: str | None,
+    python_path: tuple[str, ...],
 ) -> None:
     """Make the database's schema equal the declared schema.
 
@@ -114,6 +115,7 @@ def push(
         url=url,
         lock_timeout=lock_timeout,
         ignore_tables=ignore_tables,
+        python_path=python_path,
         on_load=on_load,
     )
     header.database = describe_database(t.url)

@@ -87,6 +87,7 @@ def start(
     lock_timeout: float | None,
     no_backup: bool,
     command: tuple[str, ...],
+    python_path: tuple[str, ...],
 ) -> None:
     """Back up, push the schema, then run COMMAND in trueup's place.
 
@@ -110,6 +111,7 @@ def start(
             ignore_tables=ignore_tables,
             lock_timeout=lock_timeout,
             no_backup=no_backup,
+            python_path=python_path,
         )
     except TrueupError as exc:
         if isinstance(exc, UnsafePlan) and exc.plan is not None:
@@ -151,6 +153,7 @@ def _backup_and_push(
     ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
     no_backup: bool,
+    python_path: tuple[str, ...] = (),
 ) -> None:
     from trueup.push import push as run_push
     from trueup.push import refusal
@@ -160,6 +163,7 @@ def _backup_and_push(
         url=url,
         lock_timeout=lock_timeout,
         ignore_tables=ignore_tables,
+        python_path=python_path,
         on_load=report_warnings,
     )
     hints = parse_renames(renames)  # besides the schema's own rename hints

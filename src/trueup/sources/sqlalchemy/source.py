@@ -1,0 +1,56 @@
+"""A ``--schema`` that names models: its key for the quick path, and its reading.
+
+Both import the app (Python caches the import: the second costs nothing). The key is the
+hash of the DDL SQLAlchemy makes for the models, so it changes when the models change,
+whichever files they are in and however they are made (a table name from the
+environment, a mixin in another package, a new SQLAlchemy version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from trueup.sources.sqlalchemy.importing import import_models
+from trueup.sources.sqlalchemy.spec import ModelsSpec, parse_spec
+
+if TYPE_CHECKING:
+    from trueup.sources.declared import Declared
+    from trueup.urls import DatabaseURL
+
+
+def _spec(path: str) -> ModelsSpec:
+    spec = parse_spec(path)
+    assert spec is not None, path
+    return spec
+
+
+def load_models(
+    path: str,
+    engine: str | None,
+    *,
+    ignore: Callable[[str], bool] | None = None,
+    url: DatabaseURL | None = None,
+    python_path: Sequence[str] = (),
+) -> Declared:
+    from trueup.sources.sqlalchemy.load import load_metadata
+
+    spec = _spec(path)
+    found = import_models(spec, python_path)
+    return load_metadata(
+        found.metadata, spec.text, engine, ignore=ignore, url=url, steps_folder=found.folder
+    )
+
+
+def models_key(
+    path: str, engine: str | None, options: str, python_path: Sequence[str] = ()
+) -> str:
+    from trueup import __version__
+    from trueup.sources.sqlalchemy.compile import create_ddl
+    from trueup.sources.sqlalchemy.load import models_hash, read_steps_in
+    from trueup.sources.sqlalchemy.renames import rename_hints
+
+    found = import_models(_spec(path), python_path)
+    compiled = create_ddl(found.metadata, engine or "sqlite")
+    digest = models_hash(compiled, rename_hints(found.metadata), read_steps_in(found.folder))
+    return f"{digest}|{__version__}|{engine}|{options}"
