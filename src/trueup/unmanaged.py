@@ -1,5 +1,6 @@
 """What a push takes from the database as it is, because the declared schema's source cannot
-declare it (a Prisma schema has no views, triggers, virtual tables or CHECK constraints)."""
+declare it (a Prisma schema has no views, triggers, virtual tables, CHECK constraints or
+sequences of their own)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def keep_unmanaged(
         out = copy(out, triggers=tuple(t for t in current.triggers if t.table in names))
     if "virtual_tables" in unmanaged:
         out = copy(out, virtual_tables=current.virtual_tables)
+    if "sequences" in unmanaged:
+        out = copy(out, sequences=current.sequences)
     if "checks" in unmanaged:
         checks = {(t.schema, t.name): t.checks for t in current.tables}
         out = copy(

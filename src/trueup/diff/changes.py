@@ -18,6 +18,7 @@ from trueup.model import (
     ForeignKey,
     Index,
     PrimaryKey,
+    SequenceGenerator,
     Table,
     Trigger,
     View,
@@ -267,6 +268,22 @@ class ModifyEnum:
 
 
 @dataclass(frozen=True, slots=True)
+class AddSequence:
+    sequence: SequenceGenerator
+
+
+@dataclass(frozen=True, slots=True)
+class DropSequence:
+    sequence: SequenceGenerator
+
+
+@dataclass(frozen=True, slots=True)
+class ModifySequence:
+    old: SequenceGenerator
+    new: SequenceGenerator
+
+
+@dataclass(frozen=True, slots=True)
 class AddNamespace:
     name: str
 
@@ -288,5 +305,8 @@ Change = (
     | AddEnum
     | DropEnum
     | ModifyEnum
+    | AddSequence
+    | DropSequence
+    | ModifySequence
     | AddNamespace
 )

@@ -56,7 +56,7 @@ class DiffHooks:
             kind |= ch.ColumnChange.AUTOINCREMENT
         if old.generated != new.generated:
             kind |= ch.ColumnChange.GENERATED
-        if old.identity != new.identity:
+        if old.identity != new.identity or _options_differ(old, new):
             kind |= ch.ColumnChange.IDENTITY
         if self._collation(old.collation) != self._collation(new.collation):
             kind |= ch.ColumnChange.COLLATION
@@ -126,6 +126,17 @@ class DiffHooks:
         return (self.names(pk.columns), self.parts(pk.parts), pk.on_conflict, name)
 
 
+def _options_differ(old: Column, new: Column) -> bool:
+    """An identity column's sequence parameters, where both sides know them."""
+    return (
+        old.identity is not None
+        and new.identity is not None
+        and old.identity_options is not None
+        and new.identity_options is not None
+        and old.identity_options != new.identity_options
+    )
+
+
 def reset_changes(current: Schema, desired: Schema, hooks: DiffHooks) -> list[ch.Change]:
     """The changes of a reset: drop everything there is, then create the whole ``desired``
     schema (namespaces, which a reset empties but keeps, are not recreated)."""
@@ -134,6 +145,7 @@ def reset_changes(current: Schema, desired: Schema, hooks: DiffHooks) -> list[ch
     drops += [ch.DropVirtualTable(v) for v in current.virtual_tables]
     drops += [ch.DropTable(t) for t in current.tables]
     drops += [ch.DropEnum(e) for e in current.enums]
+    drops += [ch.DropSequence(s) for s in current.sequences]
     return drops + diff(Schema(namespaces=current.namespaces), desired, hooks)
 
 
@@ -161,6 +173,14 @@ class _Differ:
         have_ns = set(current.namespaces)
         out += [ch.AddNamespace(ns) for ns in desired.namespaces if ns not in have_ns]
         out += self.enums(current.enums, desired.enums)
+        out += self.simple(
+            current.sequences,
+            desired.sequences,
+            lambda s: self.key(s.schema, s.name),
+            ch.AddSequence,
+            ch.DropSequence,
+            ch.ModifySequence,
+        )
         out += self.tables(current.tables, desired.tables)
         out += self.simple(
             current.virtual_tables,

@@ -54,12 +54,28 @@ class Generated:
 
 
 @dataclass(frozen=True, slots=True)
+class SequenceOptions:
+    """A PostgreSQL sequence's parameters, as its catalog holds them (a standalone
+    sequence's, or an identity column's)."""
+
+    type: str = "BIGINT"
+    start: int = 1
+    increment: int = 1
+    min_value: int = 1
+    max_value: int = 9223372036854775807
+    cache: int = 1
+    cycle: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Column:
     """A column. ``type`` is the declared type in the dialect's canonical spelling
     (``INTEGER``, ``VARCHAR(255)``, ``TIMESTAMP(3)``, ``TEXT[]``); ``""`` means none declared.
 
     ``autoincrement`` is SQLite's ``AUTOINCREMENT`` or PostgreSQL's serial default;
-    ``identity`` is PostgreSQL's ``ALWAYS`` / ``BY DEFAULT`` identity.
+    ``identity`` is PostgreSQL's ``ALWAYS`` / ``BY DEFAULT`` identity, and
+    ``identity_options`` the parameters of its sequence (None: not known, as from a
+    source that does not say; then they are not compared).
     ``not_null_conflict`` is the resolution of SQLite's ``NOT NULL ON CONFLICT …`` clause
     (``REPLACE`` writes the default instead of a NULL); None for ABORT, the default.
     """
@@ -74,6 +90,7 @@ class Column:
     collation: str | None = None
     comment: str | None = None
     not_null_conflict: str | None = None
+    identity_options: SequenceOptions | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +236,16 @@ class Enum:
 
 
 @dataclass(frozen=True, slots=True)
+class SequenceGenerator:
+    """A PostgreSQL sequence of its own (``CREATE SEQUENCE``): not a serial's or an
+    identity column's, which belong to their column."""
+
+    name: str
+    options: SequenceOptions = SequenceOptions()
+    schema: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Schema:
     """A whole database schema as trueup manages it."""
 
@@ -228,6 +255,7 @@ class Schema:
     virtual_tables: tuple[VirtualTable, ...] = ()
     enums: tuple[Enum, ...] = ()
     namespaces: tuple[str, ...] = ()
+    sequences: tuple[SequenceGenerator, ...] = ()
 
     def table(self, name: str, schema: str | None = None) -> Table | None:
         for t in self.tables:
@@ -237,4 +265,11 @@ class Schema:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.tables or self.views or self.triggers or self.virtual_tables or self.enums)
+        return not (
+            self.tables
+            or self.views
+            or self.triggers
+            or self.virtual_tables
+            or self.enums
+            or self.sequences
+        )

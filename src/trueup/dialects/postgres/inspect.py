@@ -22,6 +22,7 @@ from typing import Any
 from trueup.dialects.postgres.catalog_queries import query_text
 from trueup.dialects.postgres.expressions import expr as _parse_expr
 from trueup.dialects.postgres.expressions import view_expr
+from trueup.dialects.postgres.sequences import options_from_catalog, options_from_text
 from trueup.dialects.postgres.types import canonical_type as _canonical_type
 from trueup.model import (
     Action,
@@ -35,6 +36,7 @@ from trueup.model import (
     IndexPart,
     PrimaryKey,
     Schema,
+    SequenceGenerator,
     Table,
     View,
 )
@@ -63,7 +65,17 @@ Queries = Callable[
     [Sequence[tuple[str, dict[str, Any]]]], Generator[list[tuple[Any, ...]], None, None]
 ]
 #: The catalog queries, in the order their results are used.
-QUERIES = ("schemas", "tables", "opclasses", "columns", "constraints", "indexes", "enums", "views")
+QUERIES = (
+    "schemas",
+    "tables",
+    "opclasses",
+    "columns",
+    "constraints",
+    "indexes",
+    "enums",
+    "views",
+    "sequences",
+)
 
 #: Defaults, CHECKs and index expressions repeat from table to table (``now()``, ``0``,
 #: ``lower(email)``): each distinct text is normalised once.
@@ -135,6 +147,7 @@ def _inspect(
             parts[row[0]].add_index(row, catalog)
         enum_rows = next(results)
         view_rows = next(results)
+        sequence_rows = next(results)
 
     tables = tuple(
         parts[oid].table(name, ns(schema_name), comment)
@@ -147,7 +160,12 @@ def _inspect(
         for schema, name, mat, definition in view_rows
         if not skip(name)
     )
-    return Schema(tables=tables, views=views, enums=enums, namespaces=existing)
+    sequences = tuple(
+        SequenceGenerator(name, options_from_catalog(*params), ns(schema))
+        for schema, name, *params in sequence_rows
+        if not skip(name)
+    )
+    return Schema(tables=tables, views=views, enums=enums, namespaces=existing, sequences=sequences)
 
 
 class _Parts:
@@ -230,7 +248,8 @@ class _Parts:
 
 def _column(row: tuple[Any, ...]) -> Column:
     """The column of a columns.sql row without its table and number (``row[2:]``)."""
-    (name, formatted, notnull, default, identity, generated, collation, comment, serial) = row
+    (name, formatted, notnull, default, identity, generated, collation, comment, serial,
+     identity_options) = row  # fmt: skip
     autoincrement = bool(serial) and default is not None and bool(_SERIAL_DEFAULT.match(default))
     gen = None
     if generated == "s" and default is not None:
@@ -245,6 +264,7 @@ def _column(row: tuple[Any, ...]) -> Column:
         identity=_IDENTITY.get(identity or ""),
         collation=collation,
         comment=comment,
+        identity_options=options_from_text(identity_options),
     )
 
 

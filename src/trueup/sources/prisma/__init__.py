@@ -27,7 +27,7 @@ from trueup.sources.prisma.validate import validate
 __all__ = ["is_prisma_path", "load_prisma", "parse", "read_data_model", "schema_for"]
 
 SUFFIX = ".prisma"
-UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks"})
+UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks", "sequences"})
 
 
 def is_prisma_path(path: str) -> bool:
