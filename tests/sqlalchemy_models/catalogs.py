@@ -51,9 +51,7 @@ def sqlite_catalog(path: str) -> dict[str, Any]:
                 "foreign_keys": sorted(
                     tuple(r[2:]) for r in conn.execute(f"PRAGMA foreign_key_list({q})")
                 ),
-                "options": [
-                    w for w in ("WITHOUT ROWID", "STRICT", "AUTOINCREMENT") if w in words
-                ],
+                "options": [w for w in ("WITHOUT ROWID", "STRICT", "AUTOINCREMENT") if w in words],
             }
         return out
     finally:

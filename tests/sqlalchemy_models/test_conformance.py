@@ -2,7 +2,7 @@
 are the same database: trueup finds the first in sync, and its push into an empty database
 gives the second, equal to the first in the engine's own catalogs and in SQLAlchemy's
 Inspector. On SQLite and PostgreSQL, over models that use everything create_all() makes
-(tests/sqlalchemy/everything.py)."""
+(tests/sqlalchemy_models/everything.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.schema import CreateSchema
 
 from tests.postgres.support import Server
-from tests.sqlalchemy.catalogs import postgres_catalog, reflected, sa_url, sqlite_catalog
-from tests.sqlalchemy.everything import models
+from tests.sqlalchemy_models.catalogs import postgres_catalog, reflected, sa_url, sqlite_catalog
+from tests.sqlalchemy_models.everything import models
 from trueup.push import plan_for, push
 from trueup.sources.sqlalchemy.compile import schemas
 from trueup.sources.sqlalchemy.load import load_metadata

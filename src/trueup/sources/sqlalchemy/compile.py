@@ -60,8 +60,7 @@ def create_ddl(metadata: Any, engine: str, version: tuple[int, ...] | None = Non
             metadata.create_all(mock, checkfirst=False)
         except sa_exc.SQLAlchemyError as exc:
             raise SchemaError(
-                f"SQLAlchemy cannot make the models' DDL for {_LABELS[engine]}: "
-                f"{_first_line(exc)}",
+                f"SQLAlchemy cannot make the models' DDL for {_LABELS[engine]}: {_first_line(exc)}",
                 hint="Use types and options the engine has (a type of sqlalchemy.dialects."
                 "postgresql is PostgreSQL's; `.with_variant()` gives another engine its "
                 "own). Nothing was changed.",

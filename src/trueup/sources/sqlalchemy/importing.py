@@ -81,8 +81,7 @@ def import_models(spec: ModelsSpec, python_path: Sequence[str] = ()) -> Found:
     metadata = _metadata_of(target) if spec.attr else _metadata_in(module, spec)
     if metadata is None:
         raise SchemaError(
-            f"{spec.text} is not SQLAlchemy metadata: "
-            f"{type(target).__name__} has no MetaData.",
+            f"{spec.text} is not SQLAlchemy metadata: {type(target).__name__} has no MetaData.",
             hint="Name a declarative base (a class with .metadata), a MetaData, SQLModel, or "
             "Flask-SQLAlchemy's db.",
         )
@@ -98,7 +97,7 @@ def _import(spec: ModelsSpec, name: str) -> ModuleType:
     except ModuleNotFoundError as exc:
         if exc.name == name or (exc.name and name.startswith(exc.name + ".")):
             raise SchemaError(
-                f"No module named {name!r} (from --schema {spec.text}), looked for in "
+                f"No module named {exc.name!r} (for the schema {spec.text}), looked for in "
                 f"{os.getcwd()} and the app's import path.",
                 hint="Run trueup from the app's folder, or add the folder the module is in "
                 "with --python-path (or $TRUEUP_PYTHON_PATH).",
@@ -179,11 +178,12 @@ def _app_traceback(error: BaseException) -> str:
     """The traceback from the app's first frame on: trueup's and the import machinery's
     frames say nothing to the person who wrote the app."""
     tb: TracebackType | None = error.__traceback__
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    while tb is not None:
-        file = tb.tb_frame.f_code.co_filename
-        if not (file.startswith(here) or file.startswith("<frozen importlib")):
-            break
+    ours = (
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+        os.path.dirname(os.path.abspath(importlib.__file__ or "")),
+        "<frozen ",
+    )
+    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(ours):
         tb = tb.tb_next
     if isinstance(error, SystemExit):
         return f"The module called sys.exit({error.code!r}) while it was imported.\n"

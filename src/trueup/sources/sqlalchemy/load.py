@@ -5,7 +5,6 @@ for the same road from a SQL file)."""
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,8 +15,8 @@ from trueup.sources.sqlalchemy.compile import Compiled, create_ddl
 from trueup.sources.sqlalchemy.renames import rename_hints
 
 if TYPE_CHECKING:
-    from trueup.diff.renames import Renames
     from trueup.dialects.base import Session
+    from trueup.diff.renames import Renames
     from trueup.steps import DataStep
     from trueup.urls import DatabaseURL
 

@@ -45,8 +45,10 @@ def _renamed_from(info: Mapping[str, Any], where: str) -> tuple[str, ...]:
         )
     old = hints.get("renamed_from")
     names = (old,) if isinstance(old, str) else old
-    if not isinstance(names, (list, tuple)) or not names or not all(
-        isinstance(n, str) and n for n in names
+    if (
+        not isinstance(names, (list, tuple))
+        or not names
+        or not all(isinstance(n, str) and n for n in names)
     ):
         raise SchemaError(
             f"The info of {where} has renamed_from {old!r}; it must be the old name (or a "

@@ -9,8 +9,10 @@ environment, a mixin in another package, a new SQLAlchemy version).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from trueup.sources.declared import Source
 from trueup.sources.sqlalchemy.importing import import_models
 from trueup.sources.sqlalchemy.spec import ModelsSpec, parse_spec
 
@@ -42,15 +44,45 @@ def load_models(
     )
 
 
-def models_key(
-    path: str, engine: str | None, options: str, python_path: Sequence[str] = ()
-) -> str:
+def models_key(path: str, engine: str | None, options: str, python_path: Sequence[str] = ()) -> str:
+    found = import_models(_spec(path), python_path)
+    return metadata_key(found.metadata, engine, options, found.folder)
+
+
+def metadata_key(metadata: Any, engine: str | None, options: str, steps: str | None) -> str:
     from trueup import __version__
     from trueup.sources.sqlalchemy.compile import create_ddl
     from trueup.sources.sqlalchemy.load import models_hash, read_steps_in
     from trueup.sources.sqlalchemy.renames import rename_hints
 
-    found = import_models(_spec(path), python_path)
-    compiled = create_ddl(found.metadata, engine or "sqlite")
-    digest = models_hash(compiled, rename_hints(found.metadata), read_steps_in(found.folder))
+    compiled = create_ddl(metadata, engine or "sqlite")
+    digest = models_hash(compiled, rename_hints(metadata), read_steps_in(steps))
     return f"{digest}|{__version__}|{engine}|{options}"
+
+
+@dataclass
+class MetadataSource(Source):
+    """Metadata the app holds already (``trueup.sync()``), its data steps in
+    ``steps_folder``."""
+
+    metadata: Any = None
+    steps_folder: str | None = None
+
+    def key(self) -> str:
+        return metadata_key(self.metadata, self.engine, self.options, self.steps_folder)
+
+    def load(self) -> Declared:
+        from trueup.sources.sqlalchemy.load import load_metadata
+
+        if self._loaded is None:
+            self._loaded = load_metadata(
+                self.metadata,
+                self.path,
+                self.engine,
+                ignore=self.ignore,
+                url=self.url,
+                steps_folder=self.steps_folder,
+            )
+            if self.on_load is not None:
+                self.on_load(self._loaded)
+        return self._loaded
