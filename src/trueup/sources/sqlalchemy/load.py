@@ -74,7 +74,9 @@ def models_hash(compiled: Compiled, renames: Renames, steps: Sequence[DataStep])
     """What the models declare, as a hash: their DDL (as made for a fixed server version),
     their rename hints and data steps. It changes when the models do, however they are
     written or wherever they come from."""
-    digest = hashlib.sha256(compiled.text.encode())
+    # Sorted: create_all() makes a table's indexes in the order of a set, which changes
+    # from process to process; the same statements are the same schema.
+    digest = hashlib.sha256("\0".join(sorted(sql for _, sql in compiled.statements)).encode())
     digest.update(repr(sorted(renames.tables.items())).encode())
     digest.update(repr(sorted(renames.columns.items())).encode())
     for step in steps:
