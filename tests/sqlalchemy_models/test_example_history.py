@@ -185,7 +185,7 @@ def start_app(folder: Path, url: str) -> str:
         cwd=EXAMPLE,
         capture_output=True,
         text=True,
-        env=environ(DATABASE_URL=sa_url(url), TRUEUP_BACKUP_DIR=str(folder / "backups")),
+        env=environ(DATABASE_URL=sa_url(url), BACKUP_DIR=str(folder / "backups")),
         timeout=300,
     )
     assert done.returncode == 0, done.stderr

@@ -104,10 +104,13 @@ def test_sqlmodel_metadata(tmp_path: Path) -> None:
     assert names == ["id", "name"]
 
 
-def test_postgresql_with_an_engine(pg: Server) -> None:
+def test_postgresql_with_an_engine(pg: Server, tmp_path: Path) -> None:
     engine = create_engine(sa_url(pg.url))
     assert trueup.sync(engine, users()).applied
-    assert trueup.sync(engine, users(Column("age", Integer))).applied
+    pg.execute("INSERT INTO users (email) VALUES ('a@x')")
+    changed = trueup.sync(engine, users(Column("age", Integer)), backup_dir=str(tmp_path))
+    assert changed.applied and changed.backup is not None
+    assert os.path.dirname(changed.backup) == str(tmp_path)
     assert not trueup.sync(engine, users(Column("age", Integer))).applied
     assert pg.query("SELECT column_name FROM information_schema.columns WHERE "
                     "table_name = 'users' ORDER BY ordinal_position") == [

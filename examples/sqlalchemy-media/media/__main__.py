@@ -20,7 +20,12 @@ from media.models import Base
 def main() -> None:
     engine = create_engine(os.environ.get("DATABASE_URL", "sqlite:///media.db"))
     try:
-        result = trueup.sync(engine, Base.metadata, steps=str(Path(__file__).parent))
+        result = trueup.sync(
+            engine,
+            Base.metadata,
+            steps=str(Path(__file__).parent),
+            backup_dir=os.environ.get("BACKUP_DIR"),  # None: beside a SQLite file
+        )
     except trueup.UnsafePlan as refused:
         # The app decides: here it does not start, and says why.
         sys.exit(f"The database was not changed: {refused.message}")
