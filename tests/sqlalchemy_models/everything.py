@@ -179,6 +179,14 @@ def _sqlite_only(metadata: MetaData) -> None:
         Column("c", Text),
         sqlite_with_rowid=False,
     )
+    Table(
+        "strict_note",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("body", Text, nullable=False),
+        Column("size", Integer),
+        sqlite_strict=True,
+    )
 
 
 def _postgres_only(metadata: MetaData) -> None:

@@ -26,20 +26,21 @@ INSTALL_HINT = (
     "trueup imports the app, so it runs in the app's Python environment: install it there "
     "with `pip install 'trueup[sqlalchemy]'`."
 )
+FIX_HINT = (
+    "Fix the app so that the module imports (`python -c 'import {name}'`), or add its "
+    "folder with --python-path."
+)
 
 
 class AppImportError(SchemaError):
     """Importing the app's models failed: the app's own traceback, under a heading."""
 
-    def __init__(self, spec: ModelsSpec, error: BaseException, hint: str | None = None) -> None:
+    def __init__(self, spec: ModelsSpec, name: str, error: BaseException, hint: str) -> None:
         self.details = _app_traceback(error)
         super().__init__(
             f"Importing the models {spec.target} failed. The app's own error:\n\n"
             + self.details.rstrip(),
-            hint=hint
-            or "Nothing was changed. Fix the app so that the module imports "
-            f"(`python -c 'import {spec.module or _module_name(spec.file or '')}'`), or "
-            "add its folder with --python-path.",
+            hint=f"Nothing was changed. {hint}",
         )
 
 
@@ -69,7 +70,7 @@ def import_models(spec: ModelsSpec, python_path: Sequence[str] = ()) -> Found:
             sys.path.insert(0, folder)
     module = _import(spec, name)
     target: Any = module
-    for part in (spec.attr or "").split(".") if spec.attr else ():
+    for part in spec.attr.split(".") if spec.attr else ():
         try:
             target = getattr(target, part)
         except AttributeError:
@@ -102,10 +103,10 @@ def _import(spec: ModelsSpec, name: str) -> ModuleType:
                 hint="Run trueup from the app's folder, or add the folder the module is in "
                 "with --python-path (or $TRUEUP_PYTHON_PATH).",
             ) from None
-        hint = INSTALL_HINT if exc.name == "sqlalchemy" else None
-        raise AppImportError(spec, exc, hint) from None
+        hint = INSTALL_HINT if exc.name == "sqlalchemy" else FIX_HINT.format(name=name)
+        raise AppImportError(spec, name, exc, hint) from None
     except BaseException as exc:  # the app's own error, whatever it is (SystemExit too)
-        raise AppImportError(spec, exc) from None
+        raise AppImportError(spec, name, exc, FIX_HINT.format(name=name)) from None
 
 
 def _metadata_of(target: Any) -> Any:
