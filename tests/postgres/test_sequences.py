@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.postgres.support import Server, push_sql, remaining_diff, schema_from_sql
+from tests.postgres.support import (
+    DIALECT,
+    Server,
+    inspect_db,
+    push_sql,
+    remaining_diff,
+    schema_from_sql,
+)
 from trueup.push import push
 from trueup.sources.declared import load_schema
 
@@ -100,3 +107,16 @@ def test_a_prisma_schema_leaves_the_databases_sequences_alone(pg: Server, tmp_pa
     declared = load_schema(str(schema), "postgresql", url=pg.database_url)
     assert push(pg.database_url, declared).applied
     assert parameters(pg, "invoice_number")[1] == 500
+
+
+def test_inspect_writes_sequences_and_identity_parameters_back(pg: Server) -> None:
+    sql = WITH_SEQUENCE + (
+        "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY (START WITH 7) PRIMARY KEY);"
+    )
+    push_sql(pg, sql)
+    statements = DIALECT.render_schema(inspect_db(pg))
+    assert statements[0] == (
+        'CREATE SEQUENCE "ticket_number" AS INTEGER INCREMENT BY 5 START WITH 1000'
+    )
+    made = next(s for s in statements if s.startswith('CREATE TABLE "t"'))
+    assert '"id" BIGINT GENERATED ALWAYS AS IDENTITY (START WITH 7) NOT NULL' in made
