@@ -233,3 +233,15 @@ def _cells(row: str) -> list[str]:
     inner = row.strip().removeprefix("|")
     inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
     return re.split(r"(?<!\\)\|", inner)
+
+
+def test_every_test_in_the_prisma_grammar_tables_exists() -> None:
+    text = (ROOT / "docs" / "prisma-grammar.md").read_text()
+    named = re.findall(r"`(test_\w+\.py)::(test_\w+)`", text)
+    cases = re.findall(r"`((?:conformance|invalid|sqlite)/[\w/]+\.prisma)`", text)
+    assert named and cases
+    for module, test in named:
+        source = (ROOT / "tests" / "prisma" / module).read_text()
+        assert re.search(rf"^def {test}\(", source, re.MULTILINE), f"{module}::{test}"
+    for case in cases:
+        assert (ROOT / "tests" / "prisma" / "corpus" / case).exists(), case

@@ -104,7 +104,8 @@ def test_the_entrypoint_pushes_then_starts_the_app(image: Path) -> None:
     second = start(image, env)
     assert second.returncode == 0, second.stderr
     backups = sorted(p.name for p in (image / "data" / "backups").iterdir())
-    assert [b for b in backups if ".startup." in b], backups
+    # The start that changes the database keeps the copy it changed as ``pre-push``.
+    assert [b for b in backups if ".pre-push." in b], backups
     rows = sqlite3.connect(db).execute("SELECT email, bio FROM User").fetchall()
     assert rows == [("ada@example.com", None)]
 

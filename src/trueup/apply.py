@@ -1,9 +1,10 @@
 """Run a plan inside the push's transaction and prove the result.
 
 All or nothing: the steps run under a savepoint inside the transaction the caller opened;
-any failure raises ApplyError and the caller rolls everything back. After the steps, foreign
-keys are checked (only violations the plan introduced count), and the database is inspected
-again: if it does not equal the declared schema, the push fails too.
+any failure raises ApplyError and the caller rolls everything back. After the steps and the
+``after`` data steps, foreign keys are checked (only violations the plan introduced count),
+and the database is inspected again: if it does not equal the declared schema, the push
+fails too.
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ from trueup.plan import Plan, Step
 SAVEPOINT = "trueup_push"
 
 StepCallback = Callable[[int, int, Step], None]
+#: What runs after the schema change and before the checks of the rows it leaves: the
+#: ``after`` data steps, and the settling of rows a new foreign key finds without a parent.
+Between = Callable[[], None]
 
 
-def _run_steps(session: Session, plan: Plan, on_step: StepCallback | None) -> None:
-    total = len(plan.steps)
-    for number, step in enumerate(plan.steps, 1):
+def _run_steps(
+    session: Session, steps: list[Step], first: int, total: int, on_step: StepCallback | None
+) -> None:
+    for number, step in enumerate(steps, first):
         if on_step:
             on_step(number, total, step)
         try:
@@ -38,6 +43,20 @@ def _run_steps(session: Session, plan: Plan, on_step: StepCallback | None) -> No
                 + (" …" if "\n" in step.sql.strip() else ""),
                 hint="Nothing was changed: the whole push was rolled back.",
             ) from exc
+
+
+def _run_plan(
+    session: Session, plan: Plan, on_step: StepCallback | None, between: Between | None
+) -> None:
+    """The plan's statements, with ``between`` (the ``after`` data steps) run before the
+    steps that check what the data steps leave."""
+    main = [s for s in plan.steps if not s.checks_data]
+    last = [s for s in plan.steps if s.checks_data]
+    total = len(plan.steps)
+    _run_steps(session, main, 1, total, on_step)
+    if between:
+        between()
+    _run_steps(session, last, len(main) + 1, total, on_step)
 
 
 def _deferred(change: Change, plan: Plan) -> bool:
@@ -82,12 +101,14 @@ def apply_plan(
     hooks: DiffHooks,
     *,
     on_step: StepCallback | None = None,
+    between: Between | None = None,
 ) -> Schema:
-    """Execute ``plan`` in the open transaction of ``session`` and verify the outcome.
-    Returns the schema the database has now (equal to ``desired``). Raises ApplyError
-    (leaving the transaction for the caller to roll back) on failure."""
+    """Execute ``plan`` in the open transaction of ``session`` and verify the outcome;
+    ``between`` runs after the schema change, before foreign keys are checked. Returns the
+    schema the database has now (equal to ``desired``). Raises ApplyError (leaving the
+    transaction for the caller to roll back) on failure."""
     session.execute(f"SAVEPOINT {SAVEPOINT}")
-    _run_steps(session, plan, on_step)
+    _run_plan(session, plan, on_step, between)
     if plan.checked_tables:
         after = session.constraint_violations(plan.checked_tables)
         if after:
@@ -103,10 +124,11 @@ def apply_plan(
                 ]
                 raise ApplyError(
                     "The plan would leave rows that break foreign keys:\n" + "\n".join(lines),
-                    hint="Nothing was changed. Fix or remove those rows, or change the "
+                    hint="Nothing was changed. Give those rows their parent rows in an "
+                    "`-- trueup:after` data step (see docs/change-control.md), or change the "
                     "declared foreign keys, then push again.",
                 )
-            _run_steps(session, plan, None)
+            _run_plan(session, plan, None, between)
     result = session.inspect()
     remaining = [c for c in diff(result, desired, hooks) if not _deferred(c, plan)]
     if remaining:

@@ -27,7 +27,12 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        # Fields that only say how a definition is spelled are no part of the schema.
+        return {
+            f.name: _canonical(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.compare
+        }
     if isinstance(value, (tuple, list)):
         return [_canonical(v) for v in value]
     return value

@@ -278,6 +278,10 @@ def push(
 
                 plan = guard_empty_schema(plan, declared, current)
             plan = replace(plan, before_steps=before, after_steps=after)
+            if after and plan.findings:
+                from trueup.orphans import counted_after_the_steps
+
+                plan = plan.with_findings(counted_after_the_steps(plan.findings))
             if on_plan:
                 on_plan(plan)
             if dry_run or plan.is_empty:
@@ -303,10 +307,18 @@ def push(
                 backup = before_apply(plan)
             from trueup.apply import apply_plan
             from trueup.fingerprint import schema_fingerprint
+            from trueup.orphans import AfterTheChange
 
-            result = apply_plan(session, plan, wanted, dialect.hooks, on_step=on_step)
-            after = tuple(run_data_step(session, dialect, step) for step in after)
-            plan = replace(plan, after_steps=after)
+            # The after steps, then rows new foreign keys find without a parent (settled
+            # before the keys are checked).
+            between = AfterTheChange(
+                session, dialect, plan, wanted, after, run_data_step, accept_data_loss, force_reset
+            )
+            result = apply_plan(
+                session, plan, wanted, dialect.hooks, on_step=on_step, between=between
+            )
+            plan = between.with_what_was_found(plan)
+            after = plan.after_steps  # as they ran: a step with nothing to do is marked so
             entry = history.Entry(
                 kind="reset" if force_reset else "push",
                 statements=tuple(plan.sql),

@@ -18,9 +18,10 @@ def keep_unmanaged(
 ) -> Schema:
     """``desired`` with the kinds of object its source cannot declare taken from the
     database as they are (a Prisma schema has no views, triggers, virtual tables or CHECK
-    constraints: a push from it leaves the database's own alone, as Prisma does), and the
-    defaults of the ``kept_defaults`` columns that already exist as the database has them
-    (a new one gets none)."""
+    constraints: a push from it leaves the database's own alone, as Prisma does; nor an
+    empty schema: one it lists but puts nothing in is read like the others, but not made),
+    and the defaults of the ``kept_defaults`` columns that already exist as the
+    database has them (a new one gets none)."""
     if not unmanaged and not kept_defaults:
         return desired
     from dataclasses import replace as copy
@@ -35,6 +36,11 @@ def keep_unmanaged(
         out = copy(out, virtual_tables=current.virtual_tables)
     if "sequences" in unmanaged:
         out = copy(out, sequences=current.sequences)
+    if "namespaces" in unmanaged:
+        kinds = (out.tables, out.enums, out.views, out.sequences)
+        held = {o.schema for kind in kinds for o in kind}
+        kept = (n for n in out.namespaces if n in held or n in current.namespaces)
+        out = copy(out, namespaces=tuple(kept))
     if "checks" in unmanaged:
         checks = {(t.schema, t.name): t.checks for t in current.tables}
         out = copy(

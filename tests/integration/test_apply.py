@@ -484,12 +484,19 @@ def test_new_foreign_key_over_orphans_fails_and_changes_nothing(tmp_path: Path) 
         "parent_id INTEGER,", "parent_id INTEGER REFERENCES parent(id) ON DELETE CASCADE,"
     )
     with pytest.raises(UnsafePlan, match="1 row points at no row of `parent`"):
-        push_sql(path, desired, accept_data_loss=True)
+        push_sql(path, desired)
     assert file_bytes_and_schema(path) == before
     # The foreign key check before COMMIT catches it too, when the plan runs unchecked.
     with pytest.raises(ApplyError, match=r"1 row\(s\) in child without a matching row in parent"):
         run_plan(parse_url(str(path)), schema_from_sql(desired, tmp_path))
     assert file_bytes_and_schema(path) == before
+    # Accepted: the orphan's key is set to NULL (the key is nullable), every row stays.
+    assert push_sql(path, desired, accept_data_loss=True).applied
+    assert query(path, "SELECT id, parent_id FROM child ORDER BY id") == [
+        (1, 1),
+        (2, None),
+        (3, None),
+    ]
 
 
 def test_new_foreign_key_over_clean_rows_applies(tmp_path: Path) -> None:
@@ -673,7 +680,11 @@ def test_dropping_a_table_is_refused_then_accepted(tmp_path: Path) -> None:
 def test_narrowing_type_change_is_refused_then_accepted(tmp_path: Path) -> None:
     path = tmp_path / "narrow.db"
     current = "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-    make_db(path, current, "INSERT INTO t VALUES (1, '12'), (2, 'twelve'), (3, NULL);")
+    make_db(
+        path,
+        current,
+        "INSERT INTO t VALUES (1, '12'), (2, 'twelve'), (3, NULL), (4, '12345678901234567890');",
+    )
     before = file_bytes_and_schema(path)
     desired = "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);"
     with pytest.raises(UnsafePlan) as err:
@@ -681,8 +692,14 @@ def test_narrowing_type_change_is_refused_then_accepted(tmp_path: Path) -> None:
     assert err.value.exit_code == 3
     assert file_bytes_and_schema(path) == before
     assert push_sql(path, desired, accept_data_loss=True).applied
-    # SQLite's INTEGER affinity: what reads as a number becomes one, the rest stays as it is.
-    assert query(path, "SELECT id, v FROM t ORDER BY id") == [(1, 12), (2, "twelve"), (3, None)]
+    # SQLite's INTEGER affinity: what reads as a number becomes one (a REAL when it does
+    # not fit 64 bits, which loses digits), the rest stays as it is.
+    assert query(path, "SELECT id, v FROM t ORDER BY id") == [
+        (1, 12),
+        (2, "twelve"),
+        (3, None),
+        (4, 1.2345678901234567e19),
+    ]
     assert_in_sync(path, desired)
 
 

@@ -13,7 +13,9 @@ Property (with accept_data_loss): either the push succeeds, and then a second di
 every row of every surviving table is still there with every value of every surviving column
 (equal, or equal after SQLite's conversion to the new column type), rowids and AUTOINCREMENT
 counters are kept, and the database passes integrity and foreign key checks; or it raises a
-trueup error and the database is exactly unchanged.
+trueup error and the database is exactly unchanged. The one accepted loss it models: rows
+that a new foreign key finds without a parent get NULL in a nullable key and are deleted
+under a required one (a push that would delete a row other rows point at is refused).
 """
 
 from __future__ import annotations
@@ -274,6 +276,7 @@ def expected_db(current: Spec, desired: Spec, rows: Rows) -> sqlite3.Connection 
                     f"INSERT INTO {q(t.name)} ({qs(targets)}) VALUES ({', '.join(sources)})",
                     params,
                 )
+        settle_orphans(conn, current, desired)
         if conn.execute("PRAGMA foreign_key_check").fetchall():
             raise sqlite3.IntegrityError("foreign key violations")
         # A foreign key to a table that is gone: SQLite holds the rows, but refuses every
@@ -291,6 +294,47 @@ def expected_db(current: Spec, desired: Spec, rows: Rows) -> sqlite3.Connection 
     except sqlite3.Error:
         conn.close()
         return None
+
+
+def settle_orphans(conn: sqlite3.Connection, current: Spec, desired: Spec) -> None:
+    """What --accept-data-loss does with rows a new foreign key finds without a parent:
+    NULL in a nullable key, the row deleted under a required one; a row other rows point
+    at is not deleted (IntegrityError: the push refuses)."""
+    settled: list[tuple[str, str, bool, list[Any]]] = []
+    for t in desired:
+        old = find(current, t.name)
+        for c in t.cols:
+            before = old.col(c.name) if old is not None else None
+            if c.fk is None or old is None or (before is not None and before.fk == c.fk):
+                continue
+            orphan = (
+                f"{q(c.name)} IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM {q(c.fk)} AS p WHERE p.id = {q(t.name)}.{q(c.name)})"
+            )
+            ids = [r[0] for r in conn.execute(f"SELECT id FROM {q(t.name)} WHERE {orphan}")]
+            if ids:
+                settled.append((t.name, c.name, c.notnull, ids))
+    for table, _, required, ids in settled:
+        if not required:
+            continue
+        for g in desired:
+            for c in g.cols:
+                if c.fk != table:
+                    continue
+                marks = ", ".join("?" for _ in ids)
+                pointing = conn.execute(
+                    f"SELECT 1 FROM {q(g.name)} AS g WHERE EXISTS (SELECT 1 FROM {q(table)} "
+                    f"AS c WHERE c.id IN ({marks}) AND c.id = g.{q(c.name)})",
+                    ids,
+                ).fetchall()
+                if pointing:
+                    raise sqlite3.IntegrityError("rows point at rows it would delete")
+    for table, column, required, ids in settled:
+        marks = ", ".join("?" for _ in ids)
+        if required:
+            conn.execute(f"DELETE FROM {q(table)} WHERE id IN ({marks})", ids)
+        else:
+            conn.execute(f"UPDATE {q(table)} SET {q(column)} = NULL WHERE id IN ({marks})", ids)
 
 
 def feasible(current: Spec, desired: Spec, rows: Rows) -> bool:
@@ -678,7 +722,8 @@ def check_case(case: Case) -> str:
                 got = read_table(path, t, names)
                 want = _read(oracle, t, names) if oracle is not None else None
                 old_rows = {v["id"]: (rowid, v) for rowid, v in stored[t.name]}
-                assert sorted(got) == sorted(old_rows), f"rows of {t.name} lost or added"
+                kept = sorted(want) if want is not None else sorted(old_rows)
+                assert sorted(got) == kept, f"rows of {t.name} lost or added"
                 for id_, (rowid, values) in got.items():
                     old_rowid, old_values = old_rows[id_]
                     for c in shared:

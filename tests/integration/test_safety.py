@@ -87,23 +87,58 @@ def test_drop_column_counts_non_null_values_with_examples(tmp_path: Path) -> Non
     assert findings(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, twice INT AS (id * 2));") == []
 
 
-def test_narrowing_type_counts_values_that_do_not_convert(tmp_path: Path) -> None:
+def test_narrowing_type_counts_values_that_would_change(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     make_db(
         db,
         "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);",
-        "INSERT INTO t VALUES (1, '12'), (2, 'twelve'), (3, NULL), (4, '007'), (5, '1.5');",
+        "INSERT INTO t VALUES (1, '12'), (2, 'twelve'), (3, NULL), (4, '007'), (5, '1.5'),"
+        " (6, '12345678901234567890');",
     )
     f = one(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);")
-    assert (f.code, f.risk, f.count) == ("DL103", Risk.DATA_LOSS, 2)
-    assert f.examples == (2, 5)  # 'twelve' stays text; '1.5' becomes a REAL, not an INTEGER
-    assert "cast from `TEXT` to `INTEGER`" in f.message and "4 non-null values" in f.message
-    # All values convert: no finding.
+    # Too big for an INTEGER, it becomes the REAL 1.2345678901234567e19: digits are lost.
+    assert (f.code, f.risk, f.count, f.examples) == ("DL103", Risk.DATA_LOSS, 1, (6,))
+    assert "cast from `TEXT` to `INTEGER`" in f.message and "5 non-null values" in f.message
     conn = sqlite3.connect(db)
-    conn.execute("DELETE FROM t WHERE id IN (2, 5)")
+    conn.execute("DELETE FROM t WHERE id = 6")
     conn.commit()
     conn.close()
-    assert findings(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);") == []
+    # '007' becomes 7, its value. 'twelve' stays text and '1.5' the REAL 1.5: kept as they
+    # are, though not integers, which is worth knowing but loses nothing.
+    f = one(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);")
+    assert (f.code, f.risk, f.count, f.examples) == ("DL103", Risk.CAUTION, 2, (2, 5))
+    assert "2 values stay as they are, not of the new type (for example id 2, 5)" in f.message
+    push_sql(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);")  # not refused
+    assert rows(db, "SELECT id, typeof(v), v FROM t ORDER BY id") == [
+        (1, "integer", 12),
+        (2, "text", "twelve"),
+        (3, "null", None),
+        (4, "integer", 7),
+        (5, "real", 1.5),
+    ]
+
+
+def test_iso_text_into_datetime_is_kept_byte_for_byte(tmp_path: Path) -> None:
+    # DATETIME has NUMERIC affinity: CAST makes 2026 of the text, but a DATETIME column
+    # keeps it as it is (only text that is a whole number converts). No finding.
+    db = tmp_path / "a.db"
+    stamps = [
+        "2026-12-07T10:00:00.000+00:00",
+        "2026-12-07T10:00:00.000Z",
+        "2026-12-07 10:00:00",
+        "2026-12-07",
+    ]
+    make_db(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT NOT NULL);")
+    conn = sqlite3.connect(db)
+    conn.executemany("INSERT INTO t (at) VALUES (?)", [(s,) for s in stamps])
+    conn.commit()
+    conn.close()
+    desired = "CREATE TABLE t (id INTEGER PRIMARY KEY, at DATETIME NOT NULL);"
+    assert findings(db, desired) == []
+    push_sql(db, desired)
+    assert rows(db, "SELECT typeof(at), at FROM t ORDER BY id") == [("text", s) for s in stamps]
+    # Back to TEXT: nothing to lose either way.
+    assert findings(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT NOT NULL);") == []
 
 
 def test_narrowing_into_a_strict_table_cannot_be_executed(tmp_path: Path) -> None:
@@ -356,7 +391,7 @@ def test_foreign_key_orphans_and_unchanged_links(tmp_path: Path) -> None:
     # The column's values name rows of p until now: pointed at q, they mean something else.
     repointed, f = findings(db, desired)
     assert (repointed.code, repointed.risk, repointed.count) == ("DL108", Risk.DATA_LOSS, 3)
-    assert (f.code, f.risk, f.count, f.examples) == ("DD204", Risk.UNEXECUTABLE, 3, (1, 2, 4))
+    assert (f.code, f.risk, f.count, f.examples) == ("DD204", Risk.DATA_LOSS, 3, (1, 2, 4))
     assert "3 rows point at no row of `q`" in f.message
 
 

@@ -82,7 +82,7 @@ def test_unexecutable_checks_with_counts(pg: Server) -> None:
             "qty integer NOT NULL CHECK (qty > 0));",
         )
     }
-    assert got["DD204"].risk is Risk.UNEXECUTABLE and got["DD204"].count == 2
+    assert got["DD204"].risk is Risk.DATA_LOSS and got["DD204"].count == 2
     assert set(got["DD204"].examples) == {2, 4}
     assert got["DD203"].count == 1 and set(got["DD203"].examples) == {1, 2}
     assert got["DD201"].risk is Risk.UNEXECUTABLE and got["DD201"].examples == (4,)
@@ -312,15 +312,25 @@ def test_orphans_of_a_foreign_key_to_another_schema_are_counted(pg: Server) -> N
         "INSERT INTO app.parent VALUES (1, 1);"
         "INSERT INTO child VALUES (1, 1, 1), (2, 2, 2), (3, NULL, 5), (4, 4, 4);"
     )
-    f = one(
-        pg,
+    desired = (
         "CREATE SCHEMA app;"
         "CREATE TABLE app.parent (a integer, b integer, PRIMARY KEY (a, b));"
         "CREATE TABLE child (id integer PRIMARY KEY, pa integer, pb integer,"
-        " FOREIGN KEY (pa, pb) REFERENCES app.parent (a, b));",
+        " FOREIGN KEY (pa, pb) REFERENCES app.parent (a, b));"
     )
-    assert (f.code, f.risk, f.count, f.examples) == ("DD204", Risk.UNEXECUTABLE, 2, (2, 4))
+    f = one(pg, desired)
+    assert (f.code, f.risk, f.count, f.examples) == ("DD204", Risk.DATA_LOSS, 2, (2, 4))
     assert "at no row of `app.parent`" in f.message
+    assert push_sql(pg, desired, accept_data_loss=True).applied
+    assert pg.query("SELECT * FROM child ORDER BY id") == [
+        (1, 1, 1),
+        (2, None, None),
+        (3, None, 5),
+        (4, None, None),
+    ]
+    assert pg.query("SELECT bool_and(convalidated) FROM pg_constraint WHERE contype = 'f'") == [
+        (True,)
+    ]
 
 
 def test_a_column_made_generated_counts_the_values_it_replaces(pg: Server) -> None:

@@ -1,6 +1,6 @@
-"""The conformance cases against the real Prisma CLI: which schema on which engine, and one
-run of a case (Prisma and trueup each build a database from the schema; Prisma pushes the
-schema again onto trueup's database).
+"""The conformance cases against the real Prisma CLI: which schema on which engine with which
+Prisma, and one run of a case (Prisma and trueup each build a database from the schema;
+Prisma pushes the schema again onto trueup's database).
 
 Runs of different cases are independent (their own files or databases), so the suite runs
 them in worker threads, ahead of the tests that check them: a Prisma invocation is a
@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import traceback
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,10 @@ POSTGRES_ONLY = sorted((CORPUS / "conformance" / "postgresql").glob("*.prisma"))
 #: Only SQLite: SQL in dbgenerated("…") that PostgreSQL would not take, and the like.
 SQLITE_ONLY = sorted((CORPUS / "conformance" / "sqlite").glob("*.prisma"))
 
+_PARTIAL_UNIQUE = (
+    "Prisma 7.10.1 never finds a unique index with a `where` in sync: every push adds it "
+    "again, with a data loss warning"
+)
 #: Cases where Prisma does not find even the database it just made in sync: it rebuilds
 #: something on every push. For these, Prisma on trueup's database must do what it does
 #: on its own (and the test says so when Prisma stops doing it).
@@ -45,13 +51,32 @@ PRISMA_NEVER_IN_SYNC: dict[tuple[str, str], str] = {
     "differently from how it declares them",
     ("prisma_unsettled", POSTGRESQL): "Prisma reads back some dbgenerated() SQL, BigInt and "
     "Float list defaults and raw() operator classes differently from how it declares them",
+    ("extensions", POSTGRESQL): "Prisma runs CREATE EXTENSION IF NOT EXISTS on every push",
+    ("partial_indexes", SQLITE): _PARTIAL_UNIQUE,
+    ("partial_indexes", POSTGRESQL): _PARTIAL_UNIQUE,
+    ("partial_indexes_postgres", POSTGRESQL): _PARTIAL_UNIQUE,
 }
+#: Of those, the cases where Prisma's push onto its own database fails: it wants to make
+#: again what is there, and asks for --accept-data-loss. On trueup's it must fail alike.
+PRISMA_FAILS_ON_ITS_OWN = frozenset(
+    {
+        ("partial_indexes", SQLITE),
+        ("partial_indexes", POSTGRESQL),
+        ("partial_indexes_postgres", POSTGRESQL),
+    }
+)
+
+
+#: "// prisma: 7" at the top of a corpus file: the Prisma majors it runs on (a feature
+#: only these know). Without it, a case runs on every major.
+MAJORS = re.compile(r"^// prisma: (\d+(?:, *\d+)*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Case:
     schema: Path  # a corpus file, or a folder of files (a multi-file schema)
     engine: str
+    prisma: prisma_cli.Prisma = prisma_cli.PRISMA6
 
     @property
     def name(self) -> str:
@@ -59,23 +84,43 @@ class Case:
 
     @property
     def id(self) -> str:
-        return f"{self.name}-{self.engine}"
+        return f"{self.name}-{self.engine}-prisma{self.prisma.major}"
 
     @property
     def prisma_in_sync_with_itself(self) -> bool:
         return (self.name, self.engine) not in PRISMA_NEVER_IN_SYNC
 
+    @property
+    def prisma_fails_on_its_own(self) -> bool:
+        return (self.name, self.engine) in PRISMA_FAILS_ON_ITS_OWN
+
+
+def majors(schema: Path) -> tuple[int, ...]:
+    """The Prisma majors a corpus schema runs on (its "// prisma:" line), else all."""
+    text = schema.read_text() if schema.is_file() else ""
+    found = MAJORS.search(text)
+    if found is None:
+        return tuple(p.major for p in prisma_cli.VERSIONS)
+    return tuple(int(n) for n in found.group(1).split(","))
+
 
 def cases() -> list[Case]:
+    on_engine = [
+        *((s, SQLITE) for s in [*BOTH, *SQLITE_ONLY]),
+        *((s, POSTGRESQL) for s in [*BOTH, *POSTGRES_ONLY]),
+    ]
     return [
-        *(Case(s, SQLITE) for s in [*BOTH, *SQLITE_ONLY]),
-        *(Case(s, POSTGRESQL) for s in [*BOTH, *POSTGRES_ONLY]),
+        Case(schema, engine, prisma)
+        for prisma in prisma_cli.VERSIONS
+        for schema, engine in on_engine
+        if prisma.major in majors(schema)
     ]
 
 
 def materialise(case: Case, folder: Path) -> Path:
-    """The case's schema in ``folder`` (its URL read from $DATABASE_URL, which the runs
-    set), for the case's engine."""
+    """The case's schema in ``folder`` for the case's engine and Prisma: for Prisma 6 its
+    URL read from $DATABASE_URL, which the runs set; Prisma 7 takes the URL from its
+    config only, and refuses one in the schema."""
     target = folder / case.schema.name
     if case.schema.is_dir():
         shutil.copytree(case.schema, target)
@@ -84,10 +129,13 @@ def materialise(case: Case, folder: Path) -> Path:
         shutil.copy(case.schema, target)
         files = [target]
     for f in files:
-        text = f.read_text().replace('"file:./dev.db"', 'env("DATABASE_URL")')
+        # Line ends as written: some cases are about them.
+        with open(f, encoding="utf-8", newline="") as read:
+            text = read.read().replace('"file:./dev.db"', 'env("DATABASE_URL")')
         if case.engine == POSTGRESQL:
             text = re.sub(r'provider(\s*)= "sqlite"', r'provider\1= "postgresql"', text)
-        f.write_text(text)
+        with open(f, "w", encoding="utf-8", newline="") as write:
+            write.write(case.prisma.schema_text(text))
     return target
 
 
@@ -105,6 +153,8 @@ class Outcome:
     by_trueup: Schema | None = None
     on_trueup: prisma_cli.Result | None = None  # Prisma again, onto trueup's database
     again: prisma_cli.Result | None = None  # Prisma again, onto its own database
+    #: SQLite: the statements each database keeps, (Prisma's, trueup's); see stored_sql.
+    stored: tuple[dict[str, str], dict[str, str]] | None = None
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     def cleanup(self) -> None:
@@ -118,6 +168,14 @@ def inspect(url: Path | str, namespaces: tuple[str, ...]) -> Schema:
         if namespaces:
             session.manage(namespaces)
         return session.inspect()
+
+
+def stored_sql(database: Path | str) -> dict[str, str]:
+    """The ``CREATE`` statement SQLite keeps for each table and index of a database (by
+    kind and name; trueup's own tables left out), as SQLite stores it: byte for byte."""
+    with closing(sqlite3.connect(str(database))) as conn:
+        rows = conn.execute("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL")
+        return {f"{kind} {name}": sql for kind, name, sql in rows if not name.startswith("_trueup")}
 
 
 def run_case(case: Case, folder: Path, server: Server | None) -> Outcome:
@@ -147,7 +205,7 @@ def run_case(case: Case, folder: Path, server: Server | None) -> Outcome:
             for statement in setup:
                 db.execute(statement)
     try:
-        outcome.pushed = prisma_cli.db_push(schema, outcome.prisma_db)
+        outcome.pushed = case.prisma.db_push(schema, outcome.prisma_db)
         url = parse_url(str(outcome.trueup_db))
         declared = load_schema(str(schema), case.engine, url=url)
         namespaces = declared.schema.namespaces
@@ -159,9 +217,11 @@ def run_case(case: Case, folder: Path, server: Server | None) -> Outcome:
             outcome.trueup_error = traceback.format_exc()
             return outcome
         outcome.by_trueup = inspect(outcome.trueup_db, namespaces)
-        outcome.on_trueup = prisma_cli.db_push(schema, outcome.trueup_db)
+        if case.engine == SQLITE:
+            outcome.stored = (stored_sql(outcome.prisma_db), stored_sql(outcome.trueup_db))
+        outcome.on_trueup = case.prisma.db_push(schema, outcome.trueup_db)
         if not case.prisma_in_sync_with_itself:
-            outcome.again = prisma_cli.db_push(schema, outcome.prisma_db)
+            outcome.again = case.prisma.db_push(schema, outcome.prisma_db)
     except BaseException:
         outcome.cleanup()
         raise

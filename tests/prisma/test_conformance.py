@@ -1,9 +1,11 @@
-"""Fidelity against Prisma itself: the real Prisma CLI (6.19.3, installed from the npm
-registry by prisma_cli/install.sh, with its WebAssembly schema engine and a driver adapter:
-libSQL for SQLite, pg for PostgreSQL) and trueup, on every schema of the corpus, on SQLite
-and on PostgreSQL (see conformance.py for which schemas run where):
+"""Fidelity against Prisma itself: the real Prisma CLI (6.19.3 and 7.10.1, installed from
+the npm registry by prisma_cli/install.sh and prisma_cli7/install.sh, each with its
+WebAssembly schema engine and a driver adapter: libSQL for SQLite, pg for PostgreSQL) and
+trueup, on every schema of the corpus, on SQLite and on PostgreSQL, with each Prisma (see
+conformance.py for which schemas run where):
 
-(a) the database Prisma made and the one trueup made inspect to equal models;
+(a) the database Prisma made and the one trueup made inspect to equal models, and on SQLite
+    keep the same text of every table and index, byte for byte;
 (b) ``trueup diff`` on Prisma's database says it is in sync;
 (c) ``prisma db push`` on trueup's database says it is already in sync (for the few
     schemas Prisma never finds in sync even on its own database, it does on trueup's
@@ -38,9 +40,19 @@ from trueup.errors import SchemaError
 from trueup.sources import load_schema
 
 CASES = conformance.cases()
-INVALID = sorted((conformance.CORPUS / "invalid").iterdir())
+#: A schema and the Prisma that validates it (as that Prisma takes it: see materialise).
+Validation = tuple[Path, prisma_cli.Prisma]
+INVALID = [
+    (schema, prisma)
+    for prisma in prisma_cli.VERSIONS
+    for schema in sorted((conformance.CORPUS / "invalid").iterdir())
+    if prisma.major in conformance.majors(schema)
+]
 #: Schemas Prisma accepts with schema warnings (``prisma validate`` prints them).
-WARNED = [conformance.CORPUS / "conformance" / "postgresql" / "set_null_required.prisma"]
+WARNED = [
+    (conformance.CORPUS / "conformance" / "postgresql" / "set_null_required.prisma", prisma)
+    for prisma in prisma_cli.VERSIONS
+]
 # Node starting up is most of a Prisma invocation, and the databases wait on each other:
 # one more worker than cores keeps both busy.
 WORKERS = (os.cpu_count() or 2) + 1
@@ -53,13 +65,14 @@ class Runs:
     def __init__(self, executor: ThreadPoolExecutor) -> None:
         self.executor = executor
         self.cases: dict[str, Future[Outcome]] = {}
-        self.validations: dict[Path, Future[prisma_cli.Result]] = {}
+        self.validations: dict[str, Future[tuple[Path, prisma_cli.Result]]] = {}
 
     def outcome(self, case: Case) -> Outcome:
         return self.cases.pop(case.id).result()
 
-    def validation(self, schema: Path) -> prisma_cli.Result:
-        return self.validations.pop(schema).result()
+    def validation(self, which: Validation) -> tuple[Path, prisma_cli.Result]:
+        """The schema as the Prisma took it, and its verdict."""
+        return self.validations.pop(_validation_id(which)).result()
 
     def close(self) -> None:
         """Stop what has not started, and drop the databases of cases no test took (a run
@@ -82,15 +95,36 @@ def _selected(request: pytest.FixtureRequest, test: Callable[..., None], name: s
     ]
 
 
+def _validation_id(which: Validation) -> str:
+    schema, prisma = which
+    return f"{schema.stem}-prisma{prisma.major}"
+
+
+def _validate(which: Validation, folder: Path) -> tuple[Path, prisma_cli.Result]:
+    """``prisma validate`` of the schema as its Prisma takes it (a copy in ``folder``)."""
+    schema, prisma = which
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / schema.name
+    text = schema.read_text()
+    copy.write_text(prisma.schema_text(text))
+    # validate connects to nothing, but Prisma 6 checks the URL's protocol.
+    postgres = 'provider = "postgresql"' in text
+    database = "postgresql://localhost/unused" if postgres else folder / "unused.db"
+    return copy, prisma.validate(copy, database)
+
+
 @pytest.fixture(scope="module")
 def runs(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prisma: None
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    prisma: None,
+    prisma7: None,
 ) -> Iterator[Runs]:
     wanted_cases = set(_selected(request, test_prisma_and_trueup_build_the_same_database, "case"))
-    wanted_invalid = set(
-        _selected(request, test_prisma_and_trueup_reject_the_same_schemas, "schema")
-    )
-    wanted_warned = set(_selected(request, test_prisma_and_trueup_warn_alike, "schema"))
+    wanted_validations = {
+        *_selected(request, test_prisma_and_trueup_reject_the_same_schemas, "which"),
+        *_selected(request, test_prisma_and_trueup_warn_alike, "which"),
+    }
     cases = [c for c in CASES if c.id in wanted_cases]
     server: Server | None = None
     if any(c.engine == conformance.POSTGRESQL for c in cases):
@@ -100,18 +134,11 @@ def runs(
         for case in cases:
             folder = tmp_path_factory.mktemp(case.id)
             runs.cases[case.id] = runs.executor.submit(conformance.run_case, case, folder, server)
-        unused = tmp_path_factory.mktemp("validate") / "unused.db"
-        for schema in INVALID:
-            if schema.stem in wanted_invalid:
-                runs.validations[schema] = runs.executor.submit(prisma_cli.validate, schema, unused)
-        for schema in WARNED:
-            if schema.stem in wanted_warned:
-                # validate connects to nothing, but checks the URL's protocol.
-                postgres = 'provider = "postgresql"' in schema.read_text()
-                database = "postgresql://localhost/unused" if postgres else unused
-                runs.validations[schema] = runs.executor.submit(
-                    prisma_cli.validate, schema, database
-                )
+        for which in [*INVALID, *WARNED]:
+            name = _validation_id(which)
+            if name in wanted_validations:
+                folder = tmp_path_factory.mktemp(name)
+                runs.validations[name] = runs.executor.submit(_validate, which, folder)
         yield runs
     finally:
         runs.close()
@@ -136,6 +163,11 @@ def _check(case: Case, outcome: Outcome) -> None:
     assert outcome.by_prisma is not None and outcome.by_trueup is not None
     assert outcome.by_trueup == outcome.by_prisma, _difference(case, outcome)
 
+    # (a') On SQLite, which keeps each statement's text: the same text, byte for byte.
+    if outcome.stored is not None:
+        by_prisma, by_trueup = outcome.stored
+        assert by_trueup == by_prisma
+
     # (b) trueup finds the database Prisma made in sync.
     url = prisma_cli.database_url(outcome.prisma_db)
     diffed = CliRunner().invoke(cli, ["diff", "--schema", str(outcome.schema), "--url", url])
@@ -144,18 +176,26 @@ def _check(case: Case, outcome: Outcome) -> None:
 
     # (c) Prisma finds the database trueup made in sync.
     on_trueup = outcome.on_trueup
-    assert on_trueup is not None and on_trueup.code == 0, on_trueup and on_trueup.output
+    assert on_trueup is not None
     if case.prisma_in_sync_with_itself:
-        assert "already in sync" in on_trueup.output, on_trueup.output
-    else:
-        # Prisma rebuilds part of its own database on every push; it must do no more on
-        # trueup's. Should Prisma settle one day, this says so: the case moves.
-        again = outcome.again
-        assert again is not None and again.code == 0, again and again.output
-        assert "already in sync" not in again.output, (
-            f"Prisma now finds its own database in sync: take {case.id} out of PRISMA_NEVER_IN_SYNC"
+        assert on_trueup.code == 0 and "already in sync" in on_trueup.output, on_trueup.output
+        return
+    # Prisma rebuilds part of its own database on every push; it must do no more on
+    # trueup's. Should Prisma settle one day, this says so: the case moves.
+    again = outcome.again
+    assert again is not None
+    if case.prisma_fails_on_its_own:
+        assert again.code != 0, (
+            f"Prisma's push onto its own database now succeeds: take {case.id} out of "
+            f"PRISMA_FAILS_ON_ITS_OWN\n{again.output}"
         )
-        assert _statements(on_trueup) == _statements(again), on_trueup.output
+    else:
+        assert again.code == 0, again.output
+    assert "already in sync" not in again.output, (
+        f"Prisma now finds its own database in sync: take {case.id} out of PRISMA_NEVER_IN_SYNC"
+    )
+    assert on_trueup.code == again.code, on_trueup.output
+    assert _statements(on_trueup) == _statements(again), on_trueup.output
 
 
 def _difference(case: Case, outcome: Outcome) -> str:
@@ -174,12 +214,12 @@ def _difference(case: Case, outcome: Outcome) -> str:
 def _statements(result: prisma_cli.Result) -> str:
     """What Prisma says it changed: its output without the parts that vary by run."""
     text = re.sub(r"Done in \d+(\.\d+)?m?s", "Done", result.output)
-    return re.sub(r'(database|Datasource) "[^"]*"', r"\1", text)
+    return re.sub(r'(database|Datasource|at) "[^"]*"', r"\1", text)
 
 
-@pytest.mark.parametrize("schema", INVALID, ids=lambda p: p.stem)
-def test_prisma_and_trueup_reject_the_same_schemas(schema: Path, runs: Runs) -> None:
-    result = runs.validation(schema)
+@pytest.mark.parametrize("which", INVALID, ids=_validation_id)
+def test_prisma_and_trueup_reject_the_same_schemas(which: Validation, runs: Runs) -> None:
+    schema, result = runs.validation(which)
     assert result.code != 0, result.output
     with pytest.raises(SchemaError) as caught:
         load_schema(str(schema))
@@ -188,9 +228,9 @@ def test_prisma_and_trueup_reject_the_same_schemas(schema: Path, runs: Runs) -> 
     assert caught.value.location.line in prisma_lines, (str(caught.value), result.output)
 
 
-@pytest.mark.parametrize("schema", WARNED, ids=lambda p: p.stem)
-def test_prisma_and_trueup_warn_alike(schema: Path, runs: Runs) -> None:
-    result = runs.validation(schema)
+@pytest.mark.parametrize("which", WARNED, ids=_validation_id)
+def test_prisma_and_trueup_warn_alike(which: Validation, runs: Runs) -> None:
+    schema, result = runs.validation(which)
     assert result.code == 0, result.output
     prisma = _prisma_warnings(result.output)
     assert prisma, result.output
@@ -210,3 +250,15 @@ def _prisma_warnings(output: str) -> list[str]:
         else:
             listing = False
     return found
+
+
+@pytest.mark.usefixtures("prisma7")
+def test_prisma7_runs_the_schema_engine_of_its_own_release(tmp_path: Path) -> None:
+    """The stand-in for the native engine runs the WebAssembly engine the prisma package
+    ships, built from the same engine commit as the CLI's own."""
+    result = prisma_cli.PRISMA7.run(["-v"], tmp_path / "unused.db")
+    assert result.code == 0, result.output
+    fields = dict(re.findall(r"^(.+?)\s+: (.*)$", result.output, re.MULTILINE))
+    assert fields["prisma"] == prisma_cli.PRISMA7.version
+    commit = fields["Default Engines Hash"]
+    assert fields["Schema Engine"].startswith(f"schema-engine-cli {commit} (at schema-engine.mjs")

@@ -286,6 +286,7 @@ def test_inspect_command_writes_the_schema(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_an_empty_database_is_a_datasource_alone(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "none.db").close()  # an empty file: a database, no tables
     result = CliRunner().invoke(
         cli, ["inspect", "--url", f"file:{tmp_path / 'none.db'}", "--format", "prisma"]
     )

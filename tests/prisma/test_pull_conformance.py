@@ -13,6 +13,7 @@ pulled schema into an empty file makes the same database.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -92,3 +93,22 @@ def test_prisma_pushes_the_pulled_schema_to_the_same_database(name: str, tmp_pat
     pushed = prisma_cli.db_push(tmp_path / "pulled.prisma", made_by_prisma)
     assert pushed.code == 0, pushed.output + result.text
     assert diff(result.original, inspect_db(made_by_prisma), DIALECT.hooks) == [], result.text
+
+
+@pytest.mark.usefixtures("prisma")
+def test_json_defaults_are_pulled_as_prisma_pulls_them(tmp_path: Path) -> None:
+    # Prisma writes a Json default unquoted into SQLite's DDL (DEFAULT []) and its db pull
+    # reads that back as @default("[]"): the same text, and the same database again.
+    schema = Path(__file__).parent / "corpus" / "conformance" / "sqlite" / "json_defaults.prisma"
+    made_by_prisma = tmp_path / "prisma.db"
+    pushed = prisma_cli.db_push(schema, made_by_prisma)
+    assert pushed.code == 0, pushed.output
+    result = round_trip(made_by_prisma, tmp_path)
+    assert result.changes == [], result.text
+    theirs = prisma_cli.db_pull(made_by_prisma, tmp_path)
+    assert theirs.code == 0, theirs.output
+    assert _defaults(result.text) == _defaults(theirs.stdout), theirs.stdout
+
+
+def _defaults(text: str) -> dict[str, str]:
+    return dict(re.findall(r"^\s+(\w+)\s.*?(@default\(.*\))", text, re.MULTILINE))

@@ -146,3 +146,50 @@ def test_the_rowid_is_the_key_sqlite_makes_the_rowid() -> None:
         again = make(create_table(table))
         assert is_rowid(again) is rowid, create_table(table)
         assert inspect(again) == inspect(conn), create_table(table)
+
+
+#: Tables in Prisma's layout and spellings, and in trueup's, and an index.
+WRITTEN = [
+    'CREATE TABLE "Line" (\n    "order" INTEGER NOT NULL,\n    "n" INTEGER NOT NULL,\n\n'
+    '    PRIMARY KEY ("order", "n"),\n    CONSTRAINT "Line_order_fkey" FOREIGN KEY ("order") '
+    'REFERENCES "Order" ("id") ON DELETE NO ACTION ON UPDATE NO ACTION\n)',
+    'CREATE TABLE "Doc" (\n    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n'
+    '    "tags" JSONB NOT NULL DEFAULT [],\n    "x" TEXT NOT NULL DEFAULT "x",\n'
+    '    "n" INTEGER NOT NULL DEFAULT (((1))),\n    "s" TEXT NOT NULL DEFAULT abc,\n'
+    '    "z" INTEGER DEFAULT NULL,\n    "t" DATETIME DEFAULT current_timestamp\n)',
+    'CREATE TABLE "Plain" (\n    "a" INTEGER NOT NULL PRIMARY KEY,\n    "b" INTEGER,\n'
+    '    "c" INTEGER DEFAULT (1 + 2),\n    FOREIGN KEY ("b") REFERENCES "Order" ("id")\n)',
+    'CREATE INDEX "Doc_x_n_idx" ON "Doc"("x" ASC, "n" DESC, "tags")',
+]
+
+
+def test_a_table_is_written_again_as_it_was_written() -> None:
+    # SQLite keeps the text: a table made again from the model (a rebuild, a push of the
+    # schema read from it) keeps its spelling, though spellings compare equal.
+    from trueup.dialects.sqlite.render import create_index, create_table
+
+    conn = make('CREATE TABLE "Order" (id INTEGER PRIMARY KEY);\n' + ";\n".join(WRITTEN))
+    schema = inspect(conn)
+    made = [create_table(t) for t in schema.tables if t.name != "Order"]
+    made += [create_index(i, t.name) for t in schema.tables for i in t.indexes]
+    assert sorted(made) == sorted(WRITTEN)
+
+
+def test_spelling_is_no_part_of_equality() -> None:
+    a = inspect(
+        make(
+            'CREATE TABLE t (\n    "a" INTEGER NOT NULL,\n    "b" INTEGER NOT NULL DEFAULT ((1)),'
+            '\n\n    PRIMARY KEY ("a", "b"),\n    FOREIGN KEY ("a") REFERENCES t ("b") '
+            "ON DELETE NO ACTION ON UPDATE NO ACTION\n);\nCREATE INDEX i ON t (a ASC, b DESC)"
+        )
+    )
+    b = inspect(
+        make(
+            "CREATE TABLE t (a INTEGER NOT NULL, b INTEGER NOT NULL DEFAULT 1, PRIMARY KEY "
+            "(a, b), FOREIGN KEY (a) REFERENCES t (b));\nCREATE INDEX i ON t (a, b DESC)"
+        )
+    )
+    assert a == b
+    from trueup.fingerprint import schema_fingerprint
+
+    assert schema_fingerprint(a) == schema_fingerprint(b)

@@ -160,6 +160,8 @@ def describe(change: ch.Change) -> list[str]:
             return [f"~ sequence {_qs(s.name, s.schema)}"]
         case ch.AddNamespace(name=name):
             return [f"+ schema {_q(name)}"]
+        case ch.AddExtension(extension=ext):
+            return [f"+ extension {_q(ext.name)}"]
         case _:
             assert_never(change)
 

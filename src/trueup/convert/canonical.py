@@ -198,7 +198,7 @@ def _iso(m: datetime) -> str:
     return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
 
 
-def _stamp(v: Any) -> tuple[str, str] | None:
+def stamp(v: Any) -> tuple[str, str] | None:
     """A time stamp as (``YYYY-MM-DDTHH:MM:SS`` in UTC when it had an offset, else as
     written; its fraction of a second without trailing zeros), or None."""
     if type(v) is int:
@@ -234,15 +234,15 @@ def _stamp(v: Any) -> tuple[str, str] | None:
 
 
 def _timestamp(v: Any) -> Any:
-    stamp = _stamp(v)
-    return v if stamp is None else stamp[0] + stamp[1]
+    found = stamp(v)
+    return v if found is None else found[0] + found[1]
 
 
 def _date(v: Any) -> Any:
-    stamp = _stamp(v) if isinstance(v, str) else None
-    if stamp is None:
+    found = stamp(v) if isinstance(v, str) else None
+    if found is None:
         return _any(v)
-    whole, fraction = stamp
+    whole, fraction = found
     if whole.endswith("T00:00:00") and not fraction:
         return whole[:10]
     return whole + fraction

@@ -137,6 +137,13 @@ class Session(ABC):
         """The schemas read besides the default one (see :meth:`manage`)."""
         return ()
 
+    def place(self, namespace: str | None) -> str | None:
+        """Where declared DDL run in this session puts what it declares in ``namespace``
+        (None: the default one): a scratch session that stands in other schemas for the
+        declared ones (see :meth:`Dialect.scratch_in_place`) names them; any other, the
+        same."""
+        return namespace
+
     def schema_digest(self) -> str | None:
         """A hash of the schema as the engine stores it, cheap to read (SQLite: the rows of
         ``sqlite_schema``; PostgreSQL: its catalogs), trueup's own objects left out; None
@@ -216,6 +223,14 @@ class Dialect(ABC):
         """An empty throwaway database, for running declared DDL. ``url`` is the database
         the schema is for: an engine with a server makes the scratch database there."""
 
+    def scratch_in_place(self, url: DatabaseURL, namespaces: Sequence[str]) -> Session | None:
+        """A scratch session in the database of ``url`` itself, where what declared SQL
+        names of the database's own (its functions, types, sequences) is at hand: a
+        transaction that is always rolled back, in schemas of its own that stand in for
+        the default one and ``namespaces`` (see :meth:`Session.place`). None where the
+        engine or the database cannot have one: then use :meth:`scratch`."""
+        return None
+
     @abstractmethod
     def split_statements(self, sql: str) -> list[tuple[int, str]]:
         """Split a script into statements, each with its offset in the script."""
@@ -252,11 +267,24 @@ class Dialect(ABC):
 
     @abstractmethod
     def unconvertible(
-        self, column_sql: str, old: Column, new: Column, *, trial: bool = False
+        self,
+        column_sql: str,
+        old: Column,
+        new: Column,
+        *,
+        trial: bool = False,
+        table: Table | None = None,
     ) -> str | None:
         """A condition true for the values of ``column_sql`` that would not convert to the
         new column's type unchanged, or None when the engine cannot tell. ``trial`` says
-        that ``prepare_checks`` made a trial cast available in this session."""
+        that ``prepare_checks`` made a trial cast available in this session; ``table`` is
+        the table as it will be, when known."""
+
+    def kept_as_other_class(self, column_sql: str, new: Column, table: Table) -> str | None:
+        """A condition for the values the type change keeps as they are although they are
+        not of the new type (an engine that stores a value of any type in any column), or
+        None when there are none."""
+        return None
 
     def prepare_checks(self, session: Session) -> bool:
         """Make what the data checks need in the session's transaction (a trial-cast

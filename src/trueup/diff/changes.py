@@ -15,6 +15,7 @@ from trueup.model import (
     Check,
     Column,
     Enum,
+    Extension,
     ForeignKey,
     Index,
     PrimaryKey,
@@ -288,6 +289,13 @@ class AddNamespace:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class AddExtension:
+    """An extension the database lacks (a push never drops or changes one)."""
+
+    extension: Extension
+
+
 Change = (
     AddTable
     | DropTable
@@ -309,4 +317,5 @@ Change = (
     | DropSequence
     | ModifySequence
     | AddNamespace
+    | AddExtension
 )

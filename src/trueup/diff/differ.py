@@ -139,14 +139,15 @@ def _options_differ(old: Column, new: Column) -> bool:
 
 def reset_changes(current: Schema, desired: Schema, hooks: DiffHooks) -> list[ch.Change]:
     """The changes of a reset: drop everything there is, then create the whole ``desired``
-    schema (namespaces, which a reset empties but keeps, are not recreated)."""
+    schema (namespaces and extensions, which a reset keeps, are not made again)."""
     drops: list[ch.Change] = [ch.DropTrigger(t) for t in current.triggers]
     drops += [ch.DropView(v) for v in current.views]
     drops += [ch.DropVirtualTable(v) for v in current.virtual_tables]
     drops += [ch.DropTable(t) for t in current.tables]
     drops += [ch.DropEnum(e) for e in current.enums]
     drops += [ch.DropSequence(s) for s in current.sequences]
-    return drops + diff(Schema(namespaces=current.namespaces), desired, hooks)
+    kept = Schema(namespaces=current.namespaces, extensions=current.extensions)
+    return drops + diff(kept, desired, hooks)
 
 
 def diff(
@@ -172,6 +173,8 @@ class _Differ:
         out: list[ch.Change] = []
         have_ns = set(current.namespaces)
         out += [ch.AddNamespace(ns) for ns in desired.namespaces if ns not in have_ns]
+        have_ext = {e.name for e in current.extensions}
+        out += [ch.AddExtension(e) for e in desired.extensions if e.name not in have_ext]
         out += self.enums(current.enums, desired.enums)
         out += self.simple(
             current.sequences,

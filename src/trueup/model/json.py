@@ -1,7 +1,8 @@
 """The model as plain JSON-ready data (for ``--format json`` and plan files).
 
 Fields that hold their default value are left out, so the output stays short and adding a
-field to the model does not change what existing schemas look like.
+field to the model does not change what existing schemas look like; so are the fields that
+only say how a definition is spelled (``compare=False``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def to_data(value: Any) -> Any:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(value):
             item = getattr(value, f.name)
-            if _is_default(f, item):
+            if not f.compare or _is_default(f, item):
                 continue
             out[f.name] = to_data(item)
         return out

@@ -2,7 +2,10 @@
 
 Plain frozen dataclasses with tuples, references by name, no back-pointers and no SQL
 rendering. Equality is semantic: every piece of SQL text is an :class:`Expr` that compares by
-its normalised key, so two spellings the engine treats alike compare equal.
+its normalised key, so two spellings the engine treats alike compare equal. A few fields
+say only how a definition is spelled where the engine keeps the text (SQLite): they are left
+out of equality, hashing and fingerprints (``compare=False``), and a renderer uses them to
+write a definition back the way it was written.
 """
 
 from __future__ import annotations
@@ -91,6 +94,10 @@ class Column:
     comment: str | None = None
     not_null_conflict: str | None = None
     identity_options: SequenceOptions | None = None
+    #: The default as written after ``DEFAULT`` where that differs from the engine's own
+    #: reading in ``default`` (SQLite drops a pair of parentheses: ``DEFAULT ((1))`` reads
+    #: as ``(1)``); how ``prisma db push`` writes ``dbgenerated("…")`` and Json defaults.
+    written_default: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +106,8 @@ class IndexPart:
 
     ``nulls`` is where PostgreSQL sorts the key's NULLs (``FIRST`` or ``LAST``) when that
     is not the default for its order (last ascending, first descending); a part made with
-    the default keeps None, so ``DESC NULLS FIRST`` equals ``DESC``."""
+    the default keeps None, so ``DESC NULLS FIRST`` equals ``DESC``. ``written_asc`` says
+    an ascending key is written ``ASC`` (as Prisma writes a key given ``sort: Asc``)."""
 
     column: str | None = None
     expression: Expr | None = None
@@ -107,6 +115,7 @@ class IndexPart:
     collation: str | None = None
     opclass: str | None = None
     nulls: str | None = None
+    written_asc: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.nulls is not None and self.nulls == ("FIRST" if self.descending else "LAST"):
@@ -117,12 +126,14 @@ class IndexPart:
 class PrimaryKey:
     """A primary key. ``parts`` is filled only when a key column carries its own sort
     order or collation (SQLite's ``PRIMARY KEY (code COLLATE NOCASE)``); ``on_conflict``
-    is SQLite's conflict clause (``REPLACE``, ``IGNORE``, ...)."""
+    is SQLite's conflict clause (``REPLACE``, ``IGNORE``, ...). ``set_apart`` says a key
+    written as a table constraint follows a blank line (Prisma's layout)."""
 
     columns: tuple[str, ...]
     name: str | None = None
     parts: tuple[IndexPart, ...] = ()
     on_conflict: str | None = None
+    set_apart: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +165,9 @@ class Index:
 
 @dataclass(frozen=True, slots=True)
 class ForeignKey:
+    """A foreign key. ``written_actions`` says both actions are written out, ``NO ACTION``
+    too (as Prisma writes them)."""
+
     columns: tuple[str, ...]
     ref_table: str
     ref_columns: tuple[str, ...]
@@ -162,6 +176,7 @@ class ForeignKey:
     on_delete: Action = Action.NO_ACTION
     on_update: Action = Action.NO_ACTION
     deferral: Deferral = Deferral.IMMEDIATE
+    written_actions: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +261,21 @@ class SequenceGenerator:
 
 
 @dataclass(frozen=True, slots=True)
+class Extension:
+    """A PostgreSQL extension. ``schema`` and ``version`` are where and in which version
+    it is made; None leaves that to PostgreSQL (the default schema, the default version).
+
+    A declared extension is made when the database has none of that name, and one the
+    database has is left as it is, wherever and in whichever version: a push never moves,
+    updates or drops an extension (its types and functions may hold the data of tables),
+    as ``prisma db push`` does not."""
+
+    name: str
+    schema: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Schema:
     """A whole database schema as trueup manages it."""
 
@@ -256,6 +286,7 @@ class Schema:
     enums: tuple[Enum, ...] = ()
     namespaces: tuple[str, ...] = ()
     sequences: tuple[SequenceGenerator, ...] = ()
+    extensions: tuple[Extension, ...] = ()
 
     def table(self, name: str, schema: str | None = None) -> Table | None:
         for t in self.tables:

@@ -14,15 +14,16 @@ finding without numbers, at the risk the change has without data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
 from trueup.dialects.base import Dialect, Session
 from trueup.diff import changes as ch
 from trueup.errors import TrueupError
-from trueup.model import Column, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table
+from trueup.model import Column, Index, IndexPart, PrimaryKey, Schema, Table
 from trueup.plan import risk
+from trueup.plan.foreign_keys import new_foreign_key
 from trueup.plan.plan import Finding, Risk
 
 #: Columns whose type or collation changes, by the key of their new name: the old and the
@@ -115,7 +116,7 @@ class _Checks:
 
     # --- queries ---------------------------------------------------------------------------
 
-    def _query(self, sql: str) -> list[tuple[Any, ...]] | None:
+    def query(self, sql: str) -> list[tuple[Any, ...]] | None:
         """Run a read-only probe; None when the engine cannot answer it. A savepoint keeps
         a failed probe from spoiling the push's transaction (PostgreSQL aborts it)."""
         self.session.execute(f"SAVEPOINT {self.SAVEPOINT}")
@@ -144,9 +145,9 @@ class _Checks:
             return f"NOT (CAST({col} AS TEXT[]) <@ ARRAY[{listed}]::TEXT[])"
         return f"CAST({col} AS TEXT) NOT IN ({listed})"
 
-    def unconvertible(self, col: str, old: Column, new: Column) -> str | None:
+    def unconvertible(self, col: str, old: Column, new: Column, table: Table) -> str | None:
         return self._not_in_enum(col, new) or self.dialect.unconvertible(
-            col, old, new, trial=self.trial
+            col, old, new, trial=self.trial, table=table
         )
 
     def uncastable(self, col: str, old: Column, new: Column, table: Table) -> str | None:
@@ -160,7 +161,7 @@ class _Checks:
             sql = f"SELECT count(*) FROM {self.qualified(table)}"
             if where:
                 sql += f" WHERE {where}"
-            rows = self._query(sql)
+            rows = self.query(sql)
             self._counts[key] = None if rows is None else int(rows[0][0])
         return self._counts[key]
 
@@ -177,17 +178,27 @@ class _Checks:
         if not wheres:
             return
         filters = ", ".join(f"count(*) FILTER (WHERE {w})" for w in wheres)
-        found = self._query(f"SELECT count(*), {filters} FROM {self.qualified(table)}")
+        found = self.query(f"SELECT count(*), {filters} FROM {self.qualified(table)}")
         if found is None:
             return
         self._counts[(table.schema, table.name, None)] = int(found[0][0])
         for where, value in zip(wheres, found[0][1:], strict=True):
             self._counts[(table.schema, table.name, where)] = int(value)
 
+    def examples_where(self, table: _Table, where: str, alias: str) -> tuple[object, ...]:
+        """Some keys of the rows of ``table`` (named ``alias`` in ``where``) that ``where``
+        holds for."""
+        keys = ", ".join(f"{alias}.{k}" for k in self.dialect.row_key(table.model))
+        found = self.query(
+            f"SELECT {keys} FROM {self.qualified(table)} AS {alias} WHERE {where} "
+            f"LIMIT {risk.EXAMPLES}"
+        )
+        return tuple(r[0] if len(r) == 1 else tuple(r) for r in found or [])
+
     def examples(self, table: _Table, where: str) -> tuple[object, ...]:
         keys = self.dialect.row_key(table.model)
         select = ", ".join(keys)
-        found = self._query(
+        found = self.query(
             f"SELECT {select} FROM {self.qualified(table)} WHERE {where} LIMIT {risk.EXAMPLES}"
         )
         if not found:
@@ -272,6 +283,7 @@ class _Checks:
                     | ch.DropSequence()
                     | ch.ModifySequence()
                     | ch.AddNamespace()
+                    | ch.AddExtension()
                 ):
                     pass
                 case _:
@@ -318,7 +330,6 @@ class _Checks:
         added = {
             self.hooks.key(x.column.name) for x in change.changes if isinstance(x, ch.AddColumn)
         }
-        dropped_fks = [x.foreign_key for x in change.changes if isinstance(x, ch.DropForeignKey)]
         dropped = [x.column.name for x in change.changes if isinstance(x, ch.DropColumn)]
         keyed = self._rekeyed(change)
         self.prefetch(t, self._conditions(t, change))
@@ -336,7 +347,7 @@ class _Checks:
                 case ch.AddIndex(index=idx) if idx.unique:
                     out += self.unique(t, new, idx, added, keyed)
                 case ch.AddForeignKey(foreign_key=fk):
-                    out += self.foreign_key(t, fk, added, dropped_fks)
+                    out += new_foreign_key(self, t, fk, change)
                 case ch.AddCheck(check=c):
                     out += self.check_constraint(t, c.expression.text)
                 case (
@@ -384,7 +395,7 @@ class _Checks:
                         oc, nc, change.new
                     ):
                         out.append(not_null(col))
-                        predicate = self.unconvertible(col, oc, nc)
+                        predicate = self.unconvertible(col, oc, nc, change.new)
                         if predicate is not None:
                             out.append(f"{not_null(col)} AND {predicate}")
                     if ch.ColumnChange.NULLABLE in kind and oc.nullable and not nc.nullable:
@@ -507,13 +518,13 @@ class _Checks:
         self, t: _Table, new_table: Table, col: str, old: Column, new: Column
     ) -> list[Finding]:
         cast = f"The data in that column will be cast from `{old.type or 'no type'}` to `{new.type or 'no type'}`."  # noqa: E501
-        predicate = self.unconvertible(col, old, new)
+        predicate = self.unconvertible(col, old, new, new_table)
         nonnull = self.count(t, not_null(col))
         if nonnull == 0:
             return []
         bad = None if predicate is None else self.count(t, f"{not_null(col)} AND {predicate}")
         if bad == 0:
-            return []
+            return self.kept_as_other_class(t, new_table, col, old, new, nonnull)
         if bad is None or nonnull is None:
             message = (
                 f"You are about to alter the column `{new.name}` on the `{t.shown}` table. The "
@@ -549,6 +560,32 @@ class _Checks:
             bad,
             examples,
             column=new.name,
+        )
+
+    def kept_as_other_class(
+        self, t: _Table, new_table: Table, col: str, old: Column, new: Column, nonnull: int | None
+    ) -> list[Finding]:
+        """Values the change keeps as they are although they are not of the new type (text
+        in a SQLite INTEGER column): nothing is lost, but an application reading the column
+        as the new type finds them."""
+        where = self.dialect.kept_as_other_class(col, new, new_table)
+        if where is None:
+            return []
+        where = f"{not_null(col)} AND {where}"
+        n = self.count(t, where)
+        if not n:
+            return []
+        examples = self.examples(t, where)
+        message = (
+            f"You are about to alter the column `{new.name}` on the `{t.shown}` table, which "
+            f"contains {nonnull} non-null values. The data in that column will be cast from "
+            f"`{old.type or 'no type'}` to `{new.type or 'no type'}`. "
+            f"{plural(n, 'value stays', 'values stay')} as {'it is' if n == 1 else 'they are'}"
+            f", not of the new type{risk.example_text(self.key_label(t), examples)}: nothing "
+            "is lost, but an application that reads the column as the new type will find them."
+        )
+        return self.measured(
+            risk.NARROWING_TYPE, Risk.CAUTION, message, t, n, examples, column=new.name
         )
 
     def add_column(
@@ -609,7 +646,7 @@ class _Checks:
         filtered = f" WHERE {cond}" if cond else ""
         key_list = ", ".join(keys)
         groups = f"SELECT {key_list} FROM {self.qualified(t)}{filtered} GROUP BY {key_list} HAVING count(*) > 1"  # noqa: E501
-        rows = self._query(f"SELECT count(*) FROM ({groups}) AS dup")
+        rows = self.query(f"SELECT count(*) FROM ({groups}) AS dup")
         if rows is None:
             return None, ()
         n = int(rows[0][0])
@@ -827,99 +864,6 @@ class _Checks:
             f"{_nulls_equal(nulls_equal)}{risk.example_text(self.key_label(t), examples)}."
         )
         return self.measured(code, Risk.UNEXECUTABLE, message, t, dups, examples)
-
-    def foreign_key(
-        self, t: _Table, fk: ForeignKey, added: set[str], dropped: Iterable[ForeignKey]
-    ) -> list[Finding]:
-        key = self.hooks.key
-        same_link = (
-            [key(c) for c in fk.columns],
-            key(fk.ref_table),
-            [key(c) for c in fk.ref_columns],
-        )
-        for old in dropped:
-            old_link = (
-                [key(c) for c in old.columns],
-                key(old.ref_table),
-                [key(c) for c in old.ref_columns],
-            )
-            if old_link == same_link:
-                return []  # only the actions changed: orphans, if any, are not new
-        if any(key(c) in added for c in fk.columns):
-            return []  # a new column holds NULL or its default; the push checks it after
-        out = self.repointed(t, fk, dropped)
-        child_cols = [self.q(t.column(c)) for c in fk.columns]
-        present = " AND ".join(f"c.{c} IS NOT NULL" for c in child_cols)
-        parent_now = self.table_names.get((fk.ref_schema, key(fk.ref_table)), fk.ref_table)
-        parent = self.current.table(parent_now, fk.ref_schema)
-        if parent is None:
-            orphan = present  # the parent table does not exist yet: every reference dangles
-        else:
-            match = " AND ".join(
-                f"p.{self.q(pc)} = c.{cc}"
-                for pc, cc in zip(fk.ref_columns, child_cols, strict=False)
-            )
-            orphan = (
-                f"{present} AND NOT EXISTS "
-                f"(SELECT 1 FROM {self.qualified(_Table(parent_now, parent))} AS p WHERE {match})"
-            )
-        rows = self._query(f"SELECT count(*) FROM {self.qualified(t)} AS c WHERE {orphan}")
-        n = None if rows is None else int(rows[0][0])
-        if n == 0:
-            return out
-        cols = ", ".join(fk.columns)
-        ref = fk.ref_table if fk.ref_schema is None else f"{fk.ref_schema}.{fk.ref_table}"
-        if n is None:
-            message = (
-                f"A foreign key on `{t.shown}` ({cols}) referencing `{ref}` will be "
-                "added. Rows without a matching parent will make this step fail."
-            )
-            return [*out, Finding(risk.NEW_FOREIGN_KEY, Risk.CAUTION, message, table=t.name)]
-        keys = ", ".join(f"c.{k}" for k in self.dialect.row_key(t.model))
-        found = self._query(
-            f"SELECT {keys} FROM {self.qualified(t)} AS c WHERE {orphan} LIMIT {risk.EXAMPLES}"
-        )
-        examples = tuple(r[0] if len(r) == 1 else tuple(r) for r in found or [])
-        message = (
-            f"A foreign key on `{t.shown}` ({cols}) referencing `{ref}` cannot be "
-            f"added: {plural(n, 'row points', 'rows point')} at no row of `{ref}`"
-            f"{risk.example_text(self.key_label(t), examples)}."
-        )
-        return out + self.measured(risk.NEW_FOREIGN_KEY, Risk.UNEXECUTABLE, message, t, n, examples)
-
-    def repointed(self, t: _Table, fk: ForeignKey, dropped: Iterable[ForeignKey]) -> list[Finding]:
-        """Columns whose foreign key now points at another table: the values stay, but they
-        were keys of the old parent and are read as keys of the new one (a join table
-        renamed so that its A and B sides trade places, say). Nothing fails; the rows
-        silently mean something else, so it counts as data loss."""
-        key = self.hooks.key
-        before = next(
-            (
-                old
-                for old in dropped
-                if [key(c) for c in old.columns] == [key(c) for c in fk.columns]
-                and (old.ref_schema, key(old.ref_table)) != (fk.ref_schema, key(fk.ref_table))
-            ),
-            None,
-        )
-        if before is None:
-            return []
-        child_cols = [self.q(t.column(c)) for c in fk.columns]
-        where = " AND ".join(not_null(c) for c in child_cols)
-        n = self.count(t, where)
-        if n == 0:
-            return []
-        cols = ", ".join(fk.columns)
-        examples = self.examples(t, where) if n else ()
-        held = "the values it holds" if n is None else plural(n, "value", "values")
-        message = (
-            f"The foreign key on `{t.shown}` ({cols}) will point at `{fk.ref_table}` instead of "
-            f"`{before.ref_table}`: {held}, keys of `{before.ref_table}` until now, will be "
-            f"read as keys of `{fk.ref_table}`{risk.example_text(self.key_label(t), examples)}."
-        )
-        return self.measured(
-            risk.REPOINTED_FOREIGN_KEY, Risk.DATA_LOSS, message, t, n, examples, column=cols
-        )
 
     def check_constraint(self, t: _Table, expression: str) -> list[Finding]:
         where = breaks(expression)

@@ -43,11 +43,15 @@ class Finding:
 @dataclass(frozen=True, slots=True)
 class Step:
     """One statement. ``comment`` says what it is for; ``change`` is the change it comes
-    from (several steps can share one change, such as the statements of a table rebuild)."""
+    from (several steps can share one change, such as the statements of a table rebuild).
+    A step that ``checks_data`` checks the rows the push leaves (PostgreSQL's ``VALIDATE
+    CONSTRAINT`` of a new foreign key): it runs after the ``after`` data steps, which may
+    make what it needs, at the end of the plan."""
 
     sql: str
     comment: str = ""
     change: Change | None = field(default=None, compare=False)
+    checks_data: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,7 @@ class Declared:
     source_hash: str | None = None
     steps: tuple[DataStep, ...] = ()
     #: Kinds of object the source cannot declare ("views", "triggers", "virtual_tables",
-    #: "checks"): a push leaves the database's own as they are.
+    #: "checks", "namespaces": empty ones): a push leaves the database's own as they are.
     unmanaged: frozenset[str] = frozenset()
     #: Columns (schema, table, column) whose default the source leaves to the database
     #: (Prisma's ``@default(dbgenerated())`` without SQL): a push keeps the one it finds.

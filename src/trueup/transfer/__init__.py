@@ -255,7 +255,11 @@ def import_database(
             table = tables[count.name]
             columns = record.columns if same_engine else _match_columns(record, live[table], url)
             seen: list[int] = []
-            rows = _counting(reader.rows(record), progress, seen)
+            rows: Iterable[list[Any]] = _counting(reader.rows(record), progress, seen)
+            if not same_engine:  # time stamps in the forms the other engine's apps write
+                from trueup.transfer.moments import converted
+
+                rows = converted(rows, record, live[table], columns, url.engine)
             target.load(record, rows, table=table, columns=columns, exact=same_engine)
             if seen != [count.rows]:
                 if reader.ended:

@@ -75,6 +75,11 @@ class PostgresDialect(Dialect):
     def scratch(self, url: DatabaseURL | None = None) -> Session:
         return ScratchSession.create(url)
 
+    def scratch_in_place(self, url: DatabaseURL, namespaces: Sequence[str]) -> Session | None:
+        from trueup.dialects.postgres.live_scratch import LiveScratchSession
+
+        return LiveScratchSession.create(url, namespaces)
+
     def split_statements(self, sql: str) -> list[tuple[int, str]]:
         out: list[tuple[int, str]] = []
         start = 0
@@ -158,7 +163,13 @@ class PostgresDialect(Dialect):
         return too_long or self._known_unconvertible(column_sql, old, new)
 
     def unconvertible(
-        self, column_sql: str, old: Column, new: Column, *, trial: bool = False
+        self,
+        column_sql: str,
+        old: Column,
+        new: Column,
+        *,
+        trial: bool = False,
+        table: Table | None = None,
     ) -> str | None:
         """A condition for the values a type change would refuse or change: a direct test
         where one is known, else the trial cast made by ``prepare_checks``."""

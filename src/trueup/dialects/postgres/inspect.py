@@ -1,5 +1,6 @@
 """Read a live PostgreSQL database into the model, in one catalog query per kind of object
-(tables, columns, constraints, indexes, enums, views) for all tables at once.
+(tables, columns, constraints, indexes, enums, views, sequences,
+extensions) for all tables at once.
 
 Only the managed schemas are read: the default one (the URL's ``?schema=``, else
 ``public``) and those the declared schema names. Objects in the default schema carry
@@ -30,6 +31,7 @@ from trueup.model import (
     Column,
     Deferral,
     Enum,
+    Extension,
     ForeignKey,
     Generated,
     Index,
@@ -75,7 +77,10 @@ QUERIES = (
     "enums",
     "views",
     "sequences",
+    "extensions",
 )
+#: The queries that read the whole database, not the managed schemas.
+_DATABASE_WIDE = ("opclasses", "extensions")
 
 #: Defaults, CHECKs and index expressions repeat from table to table (``now()``, ``0``,
 #: ``lower(email)``): each distinct text is normalised once.
@@ -127,7 +132,7 @@ def _inspect(
         return None if name == default_schema else name
 
     queries = [
-        (query_text(name, server_version), params if name != "opclasses" else {})
+        (query_text(name, server_version), params if name not in _DATABASE_WIDE else {})
         for name in QUERIES
     ]
     parts: dict[int, _Parts] = defaultdict(_Parts)
@@ -148,6 +153,7 @@ def _inspect(
         enum_rows = next(results)
         view_rows = next(results)
         sequence_rows = next(results)
+        extension_rows = next(results)
 
     tables = tuple(
         parts[oid].table(name, ns(schema_name), comment)
@@ -165,7 +171,17 @@ def _inspect(
         for schema, name, *params in sequence_rows
         if not skip(name)
     )
-    return Schema(tables=tables, views=views, enums=enums, namespaces=existing, sequences=sequences)
+    extensions = tuple(
+        Extension(name, ns(schema), version) for name, schema, version in extension_rows
+    )
+    return Schema(
+        tables=tables,
+        views=views,
+        enums=enums,
+        namespaces=existing,
+        sequences=sequences,
+        extensions=extensions,
+    )
 
 
 class _Parts:

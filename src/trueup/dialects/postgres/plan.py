@@ -41,6 +41,7 @@ from trueup.dialects.postgres.render import (
     comment_on_column,
     comment_on_table,
     create_enum,
+    create_extension,
     create_index,
     create_table,
     create_view,
@@ -67,6 +68,7 @@ from trueup.plan import Plan, Step
 PHASES = (
     "drop views",
     "schemas",
+    "extensions",
     "drop foreign keys",
     "drop indexes",
     "renames",
@@ -84,6 +86,7 @@ PHASES = (
     "drop sequences",
     "create views",
     "comments",
+    "validate foreign keys",
 )
 
 
@@ -108,6 +111,17 @@ def _fk_key(fk: ForeignKey) -> object:
         fk.on_update,
         fk.deferral,
     )
+
+
+def _link(fk: ForeignKey) -> object:
+    return (fk.columns, fk.ref_table, fk.ref_schema, fk.ref_columns)
+
+
+def _new_link(fk: ForeignKey, change: ch.ModifyTable) -> bool:
+    """Whether ``fk`` links columns to a parent they were not linked to (not a key whose
+    actions alone change: the rows met the old one)."""
+    dropped = {_link(x.foreign_key) for x in change.changes if isinstance(x, ch.DropForeignKey)}
+    return _link(fk) not in dropped
 
 
 def _index_key(idx: Index) -> object:
@@ -135,7 +149,7 @@ class _Planner:
     cast_into: set[str] = field(default_factory=set)
 
     def add(self, phase: str, sql: str, comment: str, change: ch.Change | None) -> None:
-        self.phases[phase].append(Step(sql, comment, change))
+        self.phases[phase].append(Step(sql, comment, change, phase == "validate foreign keys"))
 
     def give_back(
         self,
@@ -192,6 +206,8 @@ class _Planner:
                     f"create schema {ns}",
                     change,
                 )
+            case ch.AddExtension(extension=e):
+                self.add("extensions", create_extension(e), f"create extension {e.name}", change)
             case ch.AddEnum(enum=e):
                 self.add("enums", create_enum(e), f"create enum {e.name}", change)
             case ch.DropEnum(enum=e):
@@ -394,6 +410,22 @@ class _Planner:
                         f"ALTER INDEX {qualified(o.name or '', t.schema)} "
                         f"RENAME TO {quote(n.name or '')}",
                         f"rename index {o.name} to {n.name}",
+                        change,
+                    )
+                case ch.AddForeignKey(foreign_key=fk) if fk.name and _new_link(fk, change):
+                    # Over rows already there: checked once the data steps have run (they
+                    # may make the parent rows), and rows without a parent have been
+                    # counted (trueup.orphans).
+                    self.add(
+                        "add foreign keys",
+                        add_foreign_key(t, fk) + " NOT VALID",
+                        f"add foreign key {fk.name}, checked at the end",
+                        change,
+                    )
+                    self.add(
+                        "validate foreign keys",
+                        f"ALTER TABLE {tn} VALIDATE CONSTRAINT {quote(fk.name)}",
+                        f"check foreign key {fk.name}",
                         change,
                     )
                 case ch.AddForeignKey(foreign_key=fk):

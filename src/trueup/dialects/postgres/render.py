@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from trueup.dialects.postgres.expressions import tokens
+from trueup.dialects.postgres.keywords import KEYWORDS
 from trueup.dialects.postgres.quoting import literal, qualified, quote
 from trueup.dialects.postgres.sequences import create_sequence, identity_clause
 from trueup.dialects.postgres.types import SERIALS
@@ -16,6 +17,7 @@ from trueup.model import (
     Column,
     Deferral,
     Enum,
+    Extension,
     ForeignKey,
     Index,
     IndexPart,
@@ -27,168 +29,10 @@ from trueup.model import (
 
 INDENT = "    "
 
-# Keywords PostgreSQL quotes when they are names (all but the unreserved ones), from
-# pg_get_keywords(): format_type writes a type named like one of these in quotes.
-_KEYWORDS = frozenset(
-    {
-        "all",
-        "analyse",
-        "analyze",
-        "and",
-        "any",
-        "array",
-        "as",
-        "asc",
-        "asymmetric",
-        "authorization",
-        "between",
-        "bigint",
-        "binary",
-        "bit",
-        "boolean",
-        "both",
-        "case",
-        "cast",
-        "char",
-        "character",
-        "check",
-        "coalesce",
-        "collate",
-        "collation",
-        "column",
-        "concurrently",
-        "constraint",
-        "create",
-        "cross",
-        "current_catalog",
-        "current_date",
-        "current_role",
-        "current_schema",
-        "current_time",
-        "current_timestamp",
-        "current_user",
-        "dec",
-        "decimal",
-        "default",
-        "deferrable",
-        "desc",
-        "distinct",
-        "do",
-        "else",
-        "end",
-        "except",
-        "exists",
-        "extract",
-        "false",
-        "fetch",
-        "float",
-        "for",
-        "foreign",
-        "freeze",
-        "from",
-        "full",
-        "grant",
-        "greatest",
-        "group",
-        "grouping",
-        "having",
-        "ilike",
-        "in",
-        "initially",
-        "inner",
-        "inout",
-        "int",
-        "integer",
-        "intersect",
-        "interval",
-        "into",
-        "is",
-        "isnull",
-        "join",
-        "lateral",
-        "leading",
-        "least",
-        "left",
-        "like",
-        "limit",
-        "localtime",
-        "localtimestamp",
-        "national",
-        "natural",
-        "nchar",
-        "none",
-        "normalize",
-        "not",
-        "notnull",
-        "null",
-        "nullif",
-        "numeric",
-        "offset",
-        "on",
-        "only",
-        "or",
-        "order",
-        "out",
-        "outer",
-        "overlaps",
-        "overlay",
-        "placing",
-        "position",
-        "precision",
-        "primary",
-        "real",
-        "references",
-        "returning",
-        "right",
-        "row",
-        "select",
-        "session_user",
-        "setof",
-        "similar",
-        "smallint",
-        "some",
-        "substring",
-        "symmetric",
-        "table",
-        "tablesample",
-        "then",
-        "time",
-        "timestamp",
-        "to",
-        "trailing",
-        "treat",
-        "trim",
-        "true",
-        "union",
-        "unique",
-        "user",
-        "using",
-        "values",
-        "varchar",
-        "variadic",
-        "verbose",
-        "when",
-        "where",
-        "window",
-        "with",
-        "xmlattributes",
-        "xmlconcat",
-        "xmlelement",
-        "xmlexists",
-        "xmlforest",
-        "xmlnamespaces",
-        "xmlparse",
-        "xmlpi",
-        "xmlroot",
-        "xmlserialize",
-        "xmltable",
-    }
-)
-
 
 def ident(name: str) -> str:
     """A name the way PostgreSQL prints it (``quote_ident``): bare when it can be."""
-    if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) and name not in _KEYWORDS:
+    if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) and name not in KEYWORDS:
         return name
     return quote(name)
 
@@ -345,14 +189,28 @@ def comment_on_column(table: Table, col: Column) -> str:
     return f"COMMENT ON COLUMN {table_name(table)}.{quote(col.name)} IS {value}"
 
 
+def create_extension(ext: Extension) -> str:
+    """``CREATE EXTENSION``, spelled as Prisma spells it; one the database already has
+    (wherever, in whichever version) is left as it is."""
+    sql = f"CREATE EXTENSION IF NOT EXISTS {quote(ext.name)}"
+    if ext.schema is not None or ext.version is not None:
+        sql += " WITH"
+    if ext.schema is not None:
+        sql += f" SCHEMA {quote(ext.schema)}"
+    if ext.version is not None:
+        sql += f" VERSION {quote(ext.version)}"
+    return sql
+
+
 def schema_statements(schema: Schema, default_schema: str = "public") -> list[str]:
-    """The whole schema as statements PostgreSQL accepts in this order: schemas, enums,
-    sequences, tables, indexes, foreign keys, comments, views."""
+    """The whole schema as statements PostgreSQL accepts in this order: schemas,
+    extensions, enums, sequences, tables, indexes, foreign keys, comments, views."""
     out = [
         f"CREATE SCHEMA IF NOT EXISTS {quote(ns)}"
         for ns in schema.namespaces
         if ns != default_schema
     ]
+    out += [create_extension(e) for e in schema.extensions]
     out += [create_enum(e) for e in schema.enums]
     out += [create_sequence(s) for s in schema.sequences]
     for table in schema.tables:

@@ -3,7 +3,9 @@
 The pragmas give columns, declared types, defaults, NOT NULL, primary-key order, indexes and
 foreign keys. They do not give CHECK constraints, generated-column expressions, collations,
 ``AUTOINCREMENT``, constraint names, foreign-key deferral, table options, or the text of
-expression index keys and partial-index ``WHERE`` clauses. Those come from here.
+expression index keys and partial-index ``WHERE`` clauses. Those come from here, and so does
+how a few things are spelled (a default as written, ``ASC``, actions written out, a blank
+line before the key), so a table is written again as it was.
 
 The statements read here were accepted by SQLite itself, so this is a reader for valid SQL,
 not a validator: it walks the tokens and keeps the spans it needs.
@@ -11,10 +13,12 @@ not a validator: it walks the tokens and keeps the spans it needs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from trueup.dialects.sqlite.lexer import Kind, Token, fold, tokenize
+from trueup.dialects.sqlite.ddl_reader import Reader
+from trueup.dialects.sqlite.lexer import Kind, fold
 
 
 @dataclass(slots=True)
@@ -26,6 +30,7 @@ class ParsedForeignKey:
     on_delete: str = "NO ACTION"
     on_update: str = "NO ACTION"
     deferral: str = "NOT DEFERRABLE"
+    written_actions: bool = False  # ON DELETE and ON UPDATE both written
 
 
 @dataclass(slots=True)
@@ -42,6 +47,7 @@ class ParsedColumn:
     not_null_conflict: str | None = None
     is_unique: bool = False
     foreign_key: ParsedForeignKey | None = None
+    default: str | None = None  # as written after DEFAULT
 
 
 @dataclass(slots=True)
@@ -50,6 +56,7 @@ class ParsedTable:
     columns: list[ParsedColumn] = field(default_factory=list)
     primary_key_name: str | None = None
     primary_key_conflict: str | None = None
+    primary_key_set_apart: bool = False  # the table constraint follows a blank line
     # (constraint name, columns, conflict clause)
     uniques: list[tuple[str | None, list[str], str | None]] = field(default_factory=list)
     checks: list[tuple[str | None, str]] = field(default_factory=list)
@@ -70,6 +77,7 @@ class ParsedIndexPart:
     is_column: bool
     collation: str | None = None
     descending: bool = False
+    written_asc: bool = False
 
 
 @dataclass(slots=True)
@@ -95,124 +103,14 @@ _COLUMN_CONSTRAINT_START = {
     "AS",
 }
 _TABLE_CONSTRAINT_START = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"}
-
-
-class _Reader:
-    """A cursor over the tokens of one statement."""
-
-    def __init__(self, sql: str) -> None:
-        self.sql = sql
-        self.tokens = tokenize(sql)
-        self.i = 0
-
-    def peek(self, offset: int = 0) -> Token | None:
-        j = self.i + offset
-        return self.tokens[j] if j < len(self.tokens) else None
-
-    def next(self) -> Token:
-        tok = self.peek()
-        if tok is None:
-            raise ValueError("unexpected end of statement")
-        self.i += 1
-        return tok
-
-    def at_word(self, *words: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.is_word(*words)
-
-    def at(self, text: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.kind is Kind.PUNCT and tok.text == text
-
-    def accept_word(self, *words: str) -> bool:
-        if self.at_word(*words):
-            self.i += 1
-            return True
-        return False
-
-    def accept(self, text: str) -> bool:
-        if self.at(text):
-            self.i += 1
-            return True
-        return False
-
-    def expect(self, text: str) -> None:
-        if not self.accept(text):
-            raise ValueError(f"expected {text!r}")
-
-    def name(self) -> str:
-        tok = self.next()
-        if tok.kind not in (Kind.WORD, Kind.QUOTED, Kind.STRING):
-            raise ValueError(f"expected a name, found {tok.text!r}")
-        return tok.name
-
-    def qualified_name(self) -> str:
-        name = self.name()
-        if self.accept("."):
-            name = self.name()  # the schema prefix ("main.t") is not part of the name
-        return name
-
-    def balanced(self) -> tuple[int, int]:
-        """Consume a parenthesised group; return the source span inside the parentheses."""
-        self.expect("(")
-        start = self.peek()
-        depth = 1
-        inner_start = start.start if start else len(self.sql)
-        while True:
-            tok = self.next()
-            if tok.text == "(" and tok.kind is Kind.PUNCT:
-                depth += 1
-            elif tok.text == ")" and tok.kind is Kind.PUNCT:
-                depth -= 1
-                if depth == 0:
-                    return inner_start, tok.start
-
-    def skip_until_top_level(self, stop_words: set[str]) -> tuple[int, int]:
-        """Consume tokens up to a top-level ``,`` or ``)`` or one of ``stop_words``;
-        return the consumed span."""
-        first = self.peek()
-        start = first.start if first else len(self.sql)
-        end = start
-        depth = 0
-        while (tok := self.peek()) is not None:
-            if tok.kind is Kind.PUNCT and tok.text == "(":
-                depth += 1
-            elif tok.kind is Kind.PUNCT and tok.text == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif depth == 0 and (tok.text == "," or tok.upper in stop_words):
-                break
-            end = tok.end
-            self.i += 1
-        return start, end
-
-    def name_list(self) -> list[str]:
-        self.expect("(")
-        names = [self.name()]
-        while self.accept(","):
-            names.append(self.name())
-        self.expect(")")
-        return names
-
-    def indexed_names(self) -> list[str]:
-        """``(a COLLATE x DESC, b)`` as plain names (the PK / UNIQUE column lists)."""
-        self.expect("(")
-        names: list[str] = []
-        while True:
-            names.append(self.name())
-            self.skip_until_top_level(set())
-            if not self.accept(","):
-                break
-        self.expect(")")
-        return names
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
 # The same statement text is read again and again (the declared schema and the live database
 # usually hold identical CREATE statements), and the result is never changed: cache it.
 @lru_cache(maxsize=4096)
 def parse_create_table(sql: str) -> ParsedTable:
-    r = _Reader(sql)
+    r = Reader(sql)
     r.accept_word("CREATE")
     r.accept_word("TEMP", "TEMPORARY")
     if not r.accept_word("TABLE"):
@@ -225,7 +123,9 @@ def parse_create_table(sql: str) -> ParsedTable:
     while True:
         tok = r.peek()
         if tok is not None and tok.upper in _TABLE_CONSTRAINT_START:
-            _table_constraint(r, table)
+            gap = sql[r.tokens[r.i - 1].end : tok.start]
+            if _table_constraint(r, table) == "PRIMARY":
+                table.primary_key_set_apart = _BLANK_LINE.search(gap) is not None
         else:
             table.columns.append(_column(r))
         if r.accept(","):
@@ -243,7 +143,7 @@ def parse_create_table(sql: str) -> ParsedTable:
     return table
 
 
-def _column(r: _Reader) -> ParsedColumn:
+def _column(r: Reader) -> ParsedColumn:
     col = ParsedColumn(r.name())
     # The declared type: words and an optional "(n)" / "(n, m)", up to the first constraint.
     while (tok := r.peek()) is not None and tok.text not in (",", ")"):
@@ -279,12 +179,13 @@ def _column(r: _Reader) -> ParsedColumn:
             start, end = r.balanced()
             col.checks.append((pending_name, r.sql[start:end]))
         elif r.accept_word("DEFAULT"):
-            if r.at("("):
+            first = r.next()
+            if first.text == "(" and first.kind is Kind.PUNCT:
+                r.i -= 1
                 r.balanced()
-            else:
-                if r.at("+") or r.at("-"):
-                    r.next()
+            elif first.text in ("+", "-"):
                 r.next()
+            col.default = r.sql[first.start : r.tokens[r.i - 1].end]
         elif r.accept_word("COLLATE"):
             col.collation = r.name()
         elif word == "REFERENCES":
@@ -308,7 +209,7 @@ def _column(r: _Reader) -> ParsedColumn:
     return col
 
 
-def _conflict_clause(r: _Reader) -> str | None:
+def _conflict_clause(r: Reader) -> str | None:
     """``ON CONFLICT ROLLBACK | ABORT | FAIL | IGNORE | REPLACE``: the resolution, if any.
     ABORT is what SQLite does without a clause, so it reads as none."""
     if r.at_word("ON") and (nxt := r.peek(1)) is not None and nxt.is_word("CONFLICT"):
@@ -318,10 +219,13 @@ def _conflict_clause(r: _Reader) -> str | None:
     return None
 
 
-def _table_constraint(r: _Reader, table: ParsedTable) -> None:
+def _table_constraint(r: Reader, table: ParsedTable) -> str:
+    """Read one table constraint into ``table``; the word that says its kind."""
     name: str | None = None
     if r.accept_word("CONSTRAINT"):
         name = r.name()
+    tok = r.peek()
+    kind = tok.upper if tok is not None else ""
     if r.accept_word("PRIMARY"):
         r.accept_word("KEY")
         r.indexed_names()
@@ -340,18 +244,21 @@ def _table_constraint(r: _Reader, table: ParsedTable) -> None:
         fk.name = name
         table.foreign_keys.append(fk)
     r.skip_until_top_level(set())
+    return kind
 
 
-def _references(r: _Reader, columns: list[str]) -> ParsedForeignKey:
+def _references(r: Reader, columns: list[str]) -> ParsedForeignKey:
     if not r.accept_word("REFERENCES"):
         raise ValueError("expected REFERENCES")
     fk = ParsedForeignKey(columns, r.name(), [])
     if r.at("("):
         fk.ref_columns = r.name_list()
+    written: set[str] = set()
     while (tok := r.peek()) is not None:
         if r.accept_word("ON"):
             which = r.next().upper
             action = _action(r)
+            written.add(which)
             if which == "DELETE":
                 fk.on_delete = action
             elif which == "UPDATE":
@@ -370,16 +277,17 @@ def _references(r: _Reader, columns: list[str]) -> ParsedForeignKey:
             )
         else:
             break
+    fk.written_actions = written >= {"DELETE", "UPDATE"}
     return fk
 
 
-def _initially(r: _Reader) -> str | None:
+def _initially(r: Reader) -> str | None:
     if r.accept_word("INITIALLY"):
         return r.next().upper
     return None
 
 
-def _action(r: _Reader) -> str:
+def _action(r: Reader) -> str:
     if r.accept_word("SET"):
         return "SET " + r.next().upper
     if r.accept_word("NO"):
@@ -390,7 +298,7 @@ def _action(r: _Reader) -> str:
 
 @lru_cache(maxsize=4096)
 def parse_create_index(sql: str) -> ParsedIndex:
-    r = _Reader(sql)
+    r = Reader(sql)
     r.accept_word("CREATE")
     unique = r.accept_word("UNIQUE")
     if not r.accept_word("INDEX"):
@@ -419,7 +327,7 @@ def parse_create_index(sql: str) -> ParsedIndex:
             elif r.accept_word("DESC"):
                 part.descending = True
             elif r.accept_word("ASC"):
-                pass
+                part.written_asc = True
             else:
                 break
         parts.append(part)

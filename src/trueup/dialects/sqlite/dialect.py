@@ -121,10 +121,15 @@ class SQLiteDialect(Dialect):
         return is_narrowing(old_type, new_type)
 
     def checks_type_change(self, old: Column, new: Column, table: Table) -> bool:
-        # A BLOB column keeps any value as it is, except in a STRICT table, which refuses
-        # every value that is not a blob.
-        if "STRICT" in table.options and new.type.upper() == "BLOB":
-            return old.type.upper() != "BLOB"
+        from trueup.dialects.sqlite.conversion import required_class
+
+        # A column that refuses what is not of its type (a STRICT table's, the rowid
+        # alias) may refuse values the old one held under the same affinity: 1.5 in an
+        # INTEGER column, a blob in a TEXT one. A STRICT table's ANY column holds values
+        # as they came, unconverted (the old table's options are not known here; counting
+        # costs one query).
+        if required_class(new, table) is not None or old.type.upper() == "ANY":
+            return True
         return self.is_narrowing(old.type, new.type)
 
     def quote(self, name: str) -> str:
@@ -139,77 +144,46 @@ class SQLiteDialect(Dialect):
         return ("rowid",)
 
     def unconvertible(
-        self, column_sql: str, old: Column, new: Column, *, trial: bool = False
+        self,
+        column_sql: str,
+        old: Column,
+        new: Column,
+        *,
+        trial: bool = False,
+        table: Table | None = None,
     ) -> str | None:
-        # CAST gives the value as the new type; comparing it with the column applies the
-        # new type's affinity to the stored value, the way the rebuild's INSERT will. Text
-        # that is a number converts ('007' is 7); 'abc', '12abc', 1.5 into INTEGER or 2^53+1
-        # into REAL do not come through unchanged.
-        if not new.type:
-            return None
-        return f"NOT (CAST({column_sql} AS {new.type}) = {column_sql})"
+        from trueup.dialects.sqlite.conversion import not_kept
+        from trueup.model import Table
+
+        # Judged by what the rebuild's INSERT stores, not by CAST (see the module).
+        return not_kept(column_sql, new, table or Table(""))
 
     def uncastable(
         self, column_sql: str, old: Column, new: Column, table: Table, *, trial: bool = False
     ) -> str | None:
-        from trueup.dialects.sqlite.rowid import rowid_alias
+        from trueup.dialects.sqlite.conversion import refused
 
-        # The rowid alias (INTEGER PRIMARY KEY) takes only what arrives as an integer:
-        # anything else is "datatype mismatch", in any table.
-        alias = rowid_alias(table)
-        if alias is not None and self.hooks.key(alias) == self.hooks.key(new.name):
-            return self.unconvertible(column_sql, old, new)
-        # Otherwise only a STRICT table refuses a value of the wrong type; others keep it as
-        # it is. It takes what the new type's affinity turns into that type, lossy or not:
-        # an integer into REAL (2^53 + 1 arrives as 2^53), a number into TEXT. It refuses:
-        if "STRICT" not in table.options:
-            return None
-        strict_type = new.type.upper()
-        if strict_type in ("INT", "INTEGER"):
-            # a real with a fraction or out of range, text that is not such a number, a blob:
-            # exactly the values that do not come through unchanged
-            return self.unconvertible(column_sql, old, new)
-        if strict_type == "REAL":
-            # text that is not a number, a blob
-            return (
-                f"typeof({column_sql}) NOT IN ('integer', 'real', 'null') "
-                f"AND NOT (CAST({column_sql} AS REAL) = {column_sql})"
-            )
-        if strict_type == "TEXT":
-            return f"typeof({column_sql}) = 'blob'"
-        if strict_type == "BLOB":
-            return f"typeof({column_sql}) NOT IN ('blob', 'null')"
-        return None  # ANY
+        # Only a STRICT table or the rowid alias (INTEGER PRIMARY KEY) refuses a value;
+        # others keep what their affinity cannot convert, as it is.
+        return refused(column_sql, new, table)
+
+    def kept_as_other_class(self, column_sql: str, new: Column, table: Table) -> str | None:
+        from trueup.dialects.sqlite.conversion import kept_as_other_class
+
+        return kept_as_other_class(column_sql, new, table)
 
     def key_value(
         self, column_sql: str, old: Column, new: Column, collation: str | None, table: Table
     ) -> str:
-        from trueup.dialects.sqlite.types import INTEGER, NUMERIC, REAL, TEXT, affinity
+        from trueup.dialects.sqlite.conversion import column_affinity, stored
+        from trueup.dialects.sqlite.types import affinity
 
-        # The rebuild's INSERT stores each value under the new type's affinity: numbers
-        # become text in a TEXT column, text that is a well-formed number becomes one in a
-        # numeric column (CAST AS NUMERIC gives it, and equals the text exactly then),
-        # integers become reals in a REAL column; the rest stays as it is. A STRICT table's
-        # ANY column keeps every value.
-        c = column_sql
-        value = c
-        after = affinity(new.type)
-        if "STRICT" in table.options and new.type.upper() == "ANY":
-            after = affinity(old.type)
-        if after != affinity(old.type):
-            number = f"typeof({c}) = 'text' AND CAST({c} AS NUMERIC) = {c}"
-            if after == TEXT:
-                value = (
-                    f"CASE WHEN typeof({c}) IN ('integer', 'real') THEN CAST({c} AS TEXT) "
-                    f"ELSE {c} END"
-                )
-            elif after == REAL:
-                value = (
-                    f"CASE WHEN typeof({c}) = 'integer' OR ({number}) THEN CAST({c} AS REAL) "
-                    f"ELSE {c} END"
-                )
-            elif after in (INTEGER, NUMERIC):
-                value = f"CASE WHEN {number} THEN CAST({c} AS NUMERIC) ELSE {c} END"
+        # The value as the rebuild's INSERT stores it under the new type's affinity (a
+        # STRICT table's ANY column keeps every value).
+        value = column_sql
+        after = column_affinity(new, table)
+        if after is not None and after != affinity(old.type):
+            value = stored(column_sql, after)
         # Always under an explicit collation: the column's own would otherwise apply (the
         # old one), and an expression has none.
         return f"{value} COLLATE {quote(collation or 'BINARY')}"

@@ -10,12 +10,14 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from trueup.dialects.sqlite import ddl
 from trueup.dialects.sqlite.lexer import expr, fold, normalize, statement_expr, trigger_expr
+from trueup.dialects.sqlite.render import default_sql, string_default
 from trueup.dialects.sqlite.types import canonical_type
 from trueup.errors import ConnectionError
 from trueup.model import (
@@ -143,7 +145,10 @@ def _table(
             generated = Generated(expr(info.generated[0]), stored=hidden == 3)
         default_expr = None
         if default is not None and normalize(default) != "null":
-            default_expr = expr(_string_literal(default))
+            default_expr = expr(string_default(default))
+        written = info.default if info else None
+        if default_expr is not None and written == default_sql(default_expr.text):
+            written = None  # as trueup writes it anyway
         collation = info.collation.upper() if info and info.collation else None
         cols.append(
             Column(
@@ -155,6 +160,7 @@ def _table(
                 generated=generated,
                 collation=None if collation == "BINARY" else collation,
                 not_null_conflict=info.not_null_conflict if info and notnull else None,
+                written_default=written,
             )
         )
     pk_name, pk_conflict = parsed.primary_key_name, parsed.primary_key_conflict
@@ -194,7 +200,10 @@ def _table(
             )
         else:
             idx_list.append(_created_index(idx_name, rows, index_sql.get(idx_name)))
-    primary_key = PrimaryKey(pk_names, pk_name, pk_parts, pk_conflict) if pk_names else None
+    primary_key = None
+    if pk_names:
+        apart = parsed.primary_key_set_apart
+        primary_key = PrimaryKey(pk_names, pk_name, pk_parts, pk_conflict, set_apart=apart)
     idx_list.sort(key=lambda i: (i.constraint, fold(i.name or ""), i.columns))
 
     fk_list = [_foreign_key(rows, parsed) for _, rows in sorted(fk_rows.items(), reverse=True)]
@@ -216,15 +225,6 @@ def _table(
     )
 
 
-def _string_literal(default: str) -> str:
-    """A default written ``"text"`` is a string in SQLite (a DEFAULT cannot name a column),
-    but only bare: in parentheses it would be read as a name. Spell it as the string."""
-    text = default.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        return "'" + text[1:-1].replace('""', '"').replace("'", "''") + "'"
-    return default
-
-
 def _explicit_collation(coll: str | None, column_collation: str | None) -> str | None:
     """An index key's collation only when it differs from what the column already uses."""
     if coll is None:
@@ -244,12 +244,22 @@ def _created_index(name: str, rows: list[Any], sql: str | None) -> Index:
         collation = written.collation.upper() if written and written.collation else None
         if collation == "BINARY":
             collation = None
+        asc = bool(written and written.written_asc)
         if cid == -2:
             text = written.text if written else ""
-            parts.append(IndexPart(expression=expr(text), descending=desc, collation=collation))
+            parts.append(
+                IndexPart(
+                    expression=expr(text), descending=desc, collation=collation, written_asc=asc
+                )
+            )
         else:
             parts.append(
-                IndexPart(column=col_name or "rowid", descending=desc, collation=collation)
+                IndexPart(
+                    column=col_name or "rowid",
+                    descending=desc,
+                    collation=collation,
+                    written_asc=asc,
+                )
             )
     where = expr(parsed.where) if parsed and parsed.where else None
     return Index(name, tuple(parts), unique=bool(rows[0][2]), where=where)
@@ -269,6 +279,7 @@ def _foreign_key(rows: list[Any], parsed: ddl.ParsedTable) -> ForeignKey:
         on_delete=Action(rows[0][7]),
         on_update=Action(rows[0][6]),
         deferral=Deferral(written.deferral) if written else Deferral.IMMEDIATE,
+        written_actions=bool(written and written.written_actions),
     )
 
 
@@ -294,28 +305,9 @@ def _resolve_implied_references(tables: list[Table]) -> list[Table]:
             fks = tuple(
                 fk
                 if fk.ref_columns or fold(fk.ref_table) not in pks
-                else ForeignKey(
-                    fk.columns,
-                    fk.ref_table,
-                    pks[fold(fk.ref_table)],
-                    fk.name,
-                    fk.ref_schema,
-                    fk.on_delete,
-                    fk.on_update,
-                    fk.deferral,
-                )
+                else replace(fk, ref_columns=pks[fold(fk.ref_table)])
                 for fk in t.foreign_keys
             )
-            t = Table(
-                t.name,
-                t.columns,
-                t.primary_key,
-                t.indexes,
-                fks,
-                t.checks,
-                t.options,
-                t.schema,
-                t.comment,
-            )
+            t = replace(t, foreign_keys=fks)
         out.append(t)
     return out

@@ -19,7 +19,7 @@ from trueup.dialects.sqlite.render import (
     column_definition,
     create_index,
     create_table,
-    default_sql,
+    default_value_sql,
     drop_index,
     is_literal,
     literal,
@@ -110,6 +110,10 @@ class _Planner:
                 case ch.AddNamespace(name=ns):
                     raise UnsupportedChange(
                         f"SQLite has no schemas (namespaces); cannot create {ns!r}."
+                    )
+                case ch.AddExtension(extension=ext):
+                    raise UnsupportedChange(
+                        f"SQLite has no extensions; cannot create {ext.name!r}."
                     )
                 case _:
                     assert_never(change)
@@ -405,7 +409,7 @@ def _copy_rows(old: Table, new: Table, temp: str) -> str | None:
             continue
         value = quote(src.name)
         if src.nullable and not col.nullable and col.default is not None:
-            value = f"COALESCE({value}, {default_sql(col.default.text)})"
+            value = f"COALESCE({value}, {default_value_sql(col.default.text)})"
         targets.append(quote(col.name))
         sources.append(value)
     both_rowid = "WITHOUT ROWID" not in old.options and "WITHOUT ROWID" not in new.options

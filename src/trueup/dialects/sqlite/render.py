@@ -7,7 +7,7 @@ unquoted, whatever characters or reserved words it holds.
 
 from __future__ import annotations
 
-from trueup.dialects.sqlite.lexer import Kind, tokenize
+from trueup.dialects.sqlite.lexer import Kind, normalize, strip_parens, tokenize
 from trueup.dialects.sqlite.quoting import literal as literal
 from trueup.dialects.sqlite.quoting import quote as quote
 from trueup.dialects.sqlite.rowid import written_descending
@@ -66,12 +66,55 @@ def literal_kind(sql: str) -> str | None:
     return None
 
 
+def _is_name(sql: str) -> bool:
+    """A lone name (``abc``, ``"x"``, ``[x]``): after ``DEFAULT``, SQLite takes it as the
+    string it spells (``DEFAULT []`` is ``''``)."""
+    toks = tokenize(sql)
+    if len(toks) != 1 or toks[0].kind not in (Kind.WORD, Kind.QUOTED):
+        return False
+    return toks[0].upper not in _CONSTANT_WORDS | _TIME_WORDS
+
+
 def default_sql(text: str) -> str:
-    """A default expression as it may follow ``DEFAULT``."""
+    """A default expression as it may follow ``DEFAULT``: in parentheses unless it is a
+    literal, a time word, a name or already wholly in parentheses."""
     toks = tokenize(text)
-    if is_literal(text) or (len(toks) == 1 and toks[0].upper in _TIME_WORDS):
+    if is_literal(text) or _is_name(text) or (len(toks) == 1 and toks[0].upper in _TIME_WORDS):
+        return text
+    if toks and toks[0].text == "(" and strip_parens(toks) != toks:
         return text
     return f"({text})"
+
+
+def default_value_sql(text: str) -> str:
+    """A default as an expression anywhere else (``COALESCE(x, …)``): a name becomes the
+    string it stands for."""
+    if _is_name(text):
+        return literal(tokenize(text)[0].name)
+    return default_sql(text)
+
+
+def string_default(text: str) -> str:
+    """A default written ``"text"`` is a string in SQLite (a DEFAULT cannot name a column),
+    but only bare: in parentheses it would be read as a name. Spell it as the string."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return "'" + text[1:-1].replace('""', '"').replace("'", "''") + "'"
+    return text
+
+
+def written_default(col: Column) -> str | None:
+    """What follows ``DEFAULT`` for ``col``: the default as it was written where the column
+    keeps that and it still says the same (a column changed since keeps its old spelling
+    only if that means its new default), else the default in trueup's own spelling."""
+    written = col.written_default
+    if written is not None:
+        key = normalize(string_default(written))
+        if col.default is None and key == "null":
+            return written
+        if col.default is not None and key == normalize(string_default(col.default.text)):
+            return written
+    return None if col.default is None else default_sql(col.default.text)
 
 
 def column_definition(col: Column, *, primary_key: PrimaryKey | None = None) -> str:
@@ -88,8 +131,9 @@ def column_definition(col: Column, *, primary_key: PrimaryKey | None = None) -> 
         parts.append(f"PRIMARY KEY{order}" + _conflict(primary_key.on_conflict))
         if col.autoincrement:
             parts.append("AUTOINCREMENT")
-    if col.default is not None:
-        parts.append("DEFAULT " + default_sql(col.default.text))
+    default = written_default(col)
+    if default is not None:
+        parts.append("DEFAULT " + default)
     if col.collation:
         parts.append("COLLATE " + quote(col.collation))
     if col.generated is not None:
@@ -108,6 +152,8 @@ def index_part(part: IndexPart) -> str:
         text += " COLLATE " + quote(part.collation)
     if part.descending:
         text += " DESC"
+    elif part.written_asc:
+        text += " ASC"
     return text
 
 
@@ -118,9 +164,9 @@ def foreign_key_clause(fk: ForeignKey) -> str:
     text += f"FOREIGN KEY ({names(fk.columns)}) REFERENCES {quote(fk.ref_table)}"
     if fk.ref_columns:
         text += f" ({names(fk.ref_columns)})"
-    if fk.on_delete is not Action.NO_ACTION:
+    if fk.on_delete is not Action.NO_ACTION or fk.written_actions:
         text += f" ON DELETE {fk.on_delete.value}"
-    if fk.on_update is not Action.NO_ACTION:
+    if fk.on_update is not Action.NO_ACTION or fk.written_actions:
         text += f" ON UPDATE {fk.on_update.value}"
     if fk.deferral is not Deferral.IMMEDIATE:
         text += " " + fk.deferral.value
@@ -154,6 +200,8 @@ def create_table(table: Table, *, name: str | None = None) -> str:
     if pk is not None and inline_pk is None:
         head = f"CONSTRAINT {quote(pk.name)} " if pk.name else ""
         keys = ", ".join(index_part(p) for p in pk.parts) if pk.parts else names(pk.columns)
+        # Prisma's layout sets the key apart from the columns by a blank line.
+        head = ("\n" + INDENT if pk.set_apart else "") + head
         lines.append(f"{head}PRIMARY KEY ({keys}){_conflict(pk.on_conflict)}")
     for idx in table.indexes:
         if idx.constraint:
@@ -164,7 +212,7 @@ def create_table(table: Table, *, name: str | None = None) -> str:
         head = f"CONSTRAINT {quote(check.name)} " if check.name else ""
         lines.append(f"{head}CHECK ({check.expression.text})")
     lines.extend(foreign_key_clause(fk) for fk in table.foreign_keys)
-    body = (",\n").join(INDENT + line for line in lines)
+    body = ",\n".join(line if line.startswith("\n") else INDENT + line for line in lines)
     tail = ""
     if table.options:
         tail = " " + ", ".join(table.options)

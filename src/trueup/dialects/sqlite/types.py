@@ -44,11 +44,11 @@ def affinity(declared: str) -> str:
 
 
 # Conversions that keep every stored value as it was (or as an equal value of a wider kind).
-# Not REAL (or NUMERIC, which may hold reals) into TEXT: TEXT affinity stores a real as its
-# text with 15 significant digits, so 0.1 + 0.2 arrives as '0.3'.
+# Not REAL (or NUMERIC or INTEGER, which hold reals too: 1.5 stays 1.5 in an INTEGER
+# column) into TEXT: TEXT affinity stores a real as its text with 15 significant digits,
+# so 0.1 + 0.2 arrives as '0.3'.
 _WIDENING = {
     (INTEGER, NUMERIC),
-    (INTEGER, TEXT),
     (INTEGER, BLOB),
     (REAL, NUMERIC),
     (REAL, BLOB),

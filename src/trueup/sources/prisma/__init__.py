@@ -1,9 +1,10 @@
 """The Prisma schema front end: ``schema.prisma`` (or a folder of ``.prisma`` files) to
 the database ``prisma db push`` would make.
 
-The steps, each its own module: :mod:`.lexer` and :mod:`.parser` (text to a syntax tree
-with positions), :mod:`.validate` (Prisma's checks; the tree to a data model with database
-names), :mod:`.lower` (the data model to trueup's neutral schema for one engine) and, for
+The steps, each its own module: :mod:`.parser` (text to a syntax tree with positions, by
+Prisma's grammar: :mod:`.terminals`, :mod:`.reader`, :mod:`.expressions`),
+:mod:`.validate` (Prisma's checks, for Prisma 6 or 7; the tree to a data model with
+database names), :mod:`.lower` (the data model to trueup's neutral schema for one engine) and, for
 SQLite, :mod:`.normalize` (through SQLite itself, like the live side).
 """
 
@@ -16,18 +17,27 @@ from trueup.errors import SchemaError, TrueupError
 from trueup.model import Schema
 from trueup.sources.declared import Declared
 from trueup.sources.prisma.datamodel import SQLITE, DataModel, Default
+from trueup.sources.prisma.datasource import URL_KEYS
 from trueup.sources.prisma.lower import lower
-from trueup.sources.prisma.normalize import normalize_sqlite
+from trueup.sources.prisma.normalize import normalize_postgres, normalize_sqlite
 from trueup.sources.prisma.parser import parse_file
 from trueup.sources.prisma.renames import rename_hints
 from trueup.sources.prisma.source import SourceFile, fail
 from trueup.sources.prisma.syntax import Block, Call, Document, Str
 from trueup.sources.prisma.validate import validate
 
-__all__ = ["is_prisma_path", "load_prisma", "parse", "read_data_model", "schema_for"]
+__all__ = [
+    "is_prisma_path",
+    "load_prisma",
+    "parse",
+    "prisma_major",
+    "read_data_model",
+    "schema_for",
+]
 
 SUFFIX = ".prisma"
-UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks", "sequences"})
+#: Prisma makes a schema of the datasource's `schemas` only when a model or enum is in it.
+UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks", "sequences", "namespaces"})
 
 
 def is_prisma_path(path: str) -> bool:
@@ -103,10 +113,25 @@ def parse(sources: list[SourceFile]) -> Document:
 
 
 def read_data_model(
-    sources: list[SourceFile], environ: Mapping[str, str] | None = None
+    sources: list[SourceFile],
+    environ: Mapping[str, str] | None = None,
+    *,
+    major: int | None = None,
 ) -> tuple[Document, DataModel]:
+    """The syntax tree and the data model of ``sources``, by the rules of Prisma ``major``
+    (6 or 7; None: the one the schema itself shows, see :func:`prisma_major`)."""
     doc = parse(sources)
-    return doc, validate(doc, environ)
+    return doc, validate(doc, environ, major=prisma_major(doc) if major is None else major)
+
+
+def prisma_major(doc: Document) -> int:
+    """The Prisma major a schema is written for when nothing else says: 6 when its
+    datasource names a connection URL (Prisma 7 refuses them all, so the schema cannot be
+    for 7), else 7, the current one."""
+    for config in doc.configs("datasource"):
+        if any(config.get(key) is not None for key in URL_KEYS):
+            return 6
+    return 7
 
 
 def schema_for(data: DataModel, url: str | None = None) -> Schema:
@@ -121,7 +146,7 @@ def schema_for(data: DataModel, url: str | None = None) -> Schema:
     server = url or _scratch_server()
     if server is None:
         return schema
-    return _normalize_postgres(schema, data, server)
+    return normalize_postgres(schema, data, server)
 
 
 def _scratch_server() -> str | None:
@@ -132,33 +157,6 @@ def _scratch_server() -> str | None:
     return None
 
 
-def _normalize_postgres(schema: Schema, data: DataModel, url: str) -> Schema:
-    """Run the lowered model's DDL in a scratch PostgreSQL database and read it back with
-    the live inspector, so both sides of the diff spell types, defaults and names alike."""
-    from trueup.dialects import get_dialect
-    from trueup.urls import parse_url
-
-    dialect = get_dialect("postgresql")
-    target = parse_url(url)
-    positions = {m.db_name: m.pos for m in data.models if not m.is_view}
-    scratch = dialect.scratch(target)
-    try:
-        for statement in dialect.render_schema(schema):
-            try:
-                scratch.execute(statement)
-            except Exception as exc:  # psycopg's errors, whatever the kind
-                table = next((t.name for t in schema.tables if f'"{t.name}"' in statement), "")
-                raise fail(
-                    positions.get(table, data.datasource.pos),
-                    f"PostgreSQL rejected the DDL made from this model: {exc}".rstrip(),
-                    hint='Check Unsupported("…") types, dbgenerated("…") defaults and native '
-                    "type arguments.",
-                ) from None
-        return scratch.inspect()
-    finally:
-        scratch.close()
-
-
 def load_prisma(
     path: str,
     engine: str | None = None,
@@ -166,17 +164,19 @@ def load_prisma(
     ignore: Callable[[str], bool] | None = None,
     environ: Mapping[str, str] | None = None,
     url: str | None = None,
-    major: int = 7,
+    major: int | None = None,
 ) -> Declared:
     """Read a Prisma schema (a file or a folder of them) for ``engine`` (the engine of the
     target database; None takes the schema's provider). ``url`` is that database (where a
-    PostgreSQL schema is normalised)."""
+    PostgreSQL schema is normalised). ``major`` is the Prisma major whose rules apply (6
+    or 7, as the project's config or package says); None takes the one the schema shows
+    (:func:`prisma_major`)."""
     sources = read_sources(path)
     if environ is None:
         from trueup.sources.prisma.envfiles import environment
 
         environ = environment(path)
-    doc, data = read_data_model(sources, environ)
+    doc, data = read_data_model(sources, environ, major=major)
     provider = data.datasource.provider
     if engine is not None and engine != provider:
         raise fail(
@@ -193,6 +193,7 @@ def load_prisma(
             virtual_tables=schema.virtual_tables,
             enums=schema.enums,
             namespaces=schema.namespaces,
+            extensions=schema.extensions,
         )
     return Declared(
         schema=schema,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trueup.model import Extension
 from trueup.sources.declared import SchemaWarning
 from trueup.sources.prisma.source import Pos
 from trueup.sources.prisma.syntax import Expr
@@ -25,6 +26,7 @@ class Datasource:
     relation_mode: str  # "foreignKeys" or "prisma"
     schemas: tuple[str, ...]
     pos: Pos
+    extensions: tuple[Extension, ...] = ()  # PostgreSQL's, with postgresqlExtensions
 
     @property
     def foreign_keys(self) -> bool:
@@ -80,13 +82,14 @@ class IndexField:
 @dataclass(frozen=True, slots=True)
 class IndexDef:
     """A primary key (``kind == "id"``), unique index or plain index, with its final
-    database name."""
+    database name; ``where`` is a partial index's SQL predicate."""
 
     kind: str
     fields: tuple[IndexField, ...]
     name: str
     pos: Pos
     algorithm: str | None = None
+    where: str | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:

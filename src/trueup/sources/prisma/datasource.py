@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 
+from trueup.sources.prisma.attributes import mismatch
 from trueup.sources.prisma.datamodel import POSTGRESQL, SQLITE, Datasource
+from trueup.sources.prisma.extensions import read_extensions
 from trueup.sources.prisma.source import fail
-from trueup.sources.prisma.syntax import Array, Call, Document, Expr, Str
+from trueup.sources.prisma.syntax import Array, Call, Config, Document, Expr, Str
 
 _PROVIDERS = {"sqlite": SQLITE, "postgresql": POSTGRESQL, "postgres": POSTGRESQL}
 _OTHER_PROVIDERS = ("mysql", "sqlserver", "mongodb", "cockroachdb")
@@ -24,7 +26,23 @@ _DATASOURCE_KEYS = {
 _RELATION_MODES = ("foreignKeys", "prisma")
 
 
-def read_datasource(doc: Document, environ: dict[str, str] | os._Environ[str]) -> Datasource:
+#: The connection URLs Prisma 7 takes from prisma.config.ts only, with its words for each.
+_MOVED_TO_CONFIG = {
+    "url": "Move connection URLs for Migrate to `prisma.config.ts` and pass either `adapter` "
+    "for a direct database connection or `accelerateUrl` for Accelerate to the "
+    "`PrismaClient` constructor. See https://pris.ly/d/config-datasource and "
+    "https://pris.ly/d/prisma7-client-config",
+    "directUrl": "Move connection URLs to `prisma.config.ts`. See "
+    "https://pris.ly/d/config-datasource",
+    "shadowDatabaseUrl": "Move connection URLs to `prisma.config.ts`. See "
+    "https://pris.ly/d/config-datasource",
+}
+URL_KEYS = tuple(_MOVED_TO_CONFIG)
+
+
+def read_datasource(
+    doc: Document, environ: dict[str, str] | os._Environ[str], *, major: int = 7
+) -> Datasource:
     sources = doc.configs("datasource")
     if not sources:
         files = sorted({b.pos.source.path for b in doc.blocks})
@@ -45,20 +63,47 @@ def read_datasource(doc: Document, environ: dict[str, str] | os._Environ[str]) -
             "You defined more than one datasource. Prisma supports exactly one.",
         )
     ds = sources[0]
-    for prop in ds.properties:
-        if prop.key not in _DATASOURCE_KEYS:
-            raise fail(prop.pos, f'Property not known: "{prop.key}".')
+    if ds.get("provider") is None:
+        raise fail(ds.pos, f'Argument "provider" is missing in data source block "{ds.name}".')
     seen: set[str] = set()
     for prop in ds.properties:
         if prop.key in seen:
             raise fail(prop.pos, f'Key "{prop.key}" is already defined in datasource "{ds.name}".')
         seen.add(prop.key)
+    for prop in ds.properties:
+        if prop.key == "previewFeatures":
+            raise fail(
+                prop.pos,
+                "Preview features are only supported in the generator block. Please move "
+                "this field to the generator block.",
+            )
+        if prop.key not in _DATASOURCE_KEYS:
+            raise fail(prop.pos, f'Property not known: "{prop.key}".')
+        if major >= 7 and prop.key in _MOVED_TO_CONFIG:
+            raise fail(
+                prop.pos,
+                f"The datasource property `{prop.key}` is no longer supported in schema "
+                f"files. {_MOVED_TO_CONFIG[prop.key]}",
+                hint="Prisma 7 reads the database URL from prisma.config.ts; trueup takes it "
+                "from --url or DATABASE_URL.",
+            )
+    for key in URL_KEYS:
+        given = ds.get(key)
+        if given is not None:
+            env_variable(given.value)
+    if major < 7:
+        _check_shadow_database(ds)
 
     provider_prop = ds.get("provider")
-    if provider_prop is None:
-        raise fail(ds.pos, f'The datasource "{ds.name}" has no `provider`.')
+    assert provider_prop is not None
+    if isinstance(provider_prop.value, Call) and provider_prop.value.name == "env":
+        raise fail(ds.pos, "A datasource must not use the env() function in the provider argument.")
     if not isinstance(provider_prop.value, Str):
-        raise fail(provider_prop.value.pos, 'The provider must be a string, like "sqlite".')
+        raise fail(
+            provider_prop.value.pos,
+            f"Error validating datasource `{ds.name}`: The provider argument in a datasource "
+            "must be a string literal",
+        )
     name = provider_prop.value.value
     if name in _OTHER_PROVIDERS:
         raise fail(
@@ -71,6 +116,13 @@ def read_datasource(doc: Document, environ: dict[str, str] | os._Environ[str]) -
     provider = _PROVIDERS[name]
 
     mode = "foreignKeys"
+    both = ds.get("relationMode") is not None and ds.get("referentialIntegrity")
+    if both:
+        raise fail(
+            both.pos,
+            "The `referentialIntegrity` and `relationMode` attributes cannot be used together. "
+            "Please use only `relationMode` instead.",
+        )
     for key in ("relationMode", "referentialIntegrity"):
         mode_prop = ds.get(key)
         if mode_prop is None:
@@ -86,14 +138,11 @@ def read_datasource(doc: Document, environ: dict[str, str] | os._Environ[str]) -
         listed = schemas_prop.value
         if provider != POSTGRESQL:
             raise fail(schemas_prop.pos, f"The `schemas` property is not supported on {provider}.")
-        if not isinstance(listed, Array) or not all(isinstance(i, Str) for i in listed.items):
-            raise fail(listed.pos, 'Expected a list of schema names, like ["public"].')
-        schemas = tuple(i.value for i in listed.items if isinstance(i, Str))
-        if not schemas:
-            raise fail(listed.pos, "The `schemas` list must not be empty.")
+        schemas = _schema_names(listed)
     ext_prop = ds.get("extensions")
     if ext_prop is not None and provider != POSTGRESQL:
         raise fail(ext_prop.pos, f"The `extensions` property is not supported on {provider}.")
+    extensions = read_extensions(ext_prop, doc) if ext_prop is not None else ()
 
     url = None
     url_prop = ds.get("url")
@@ -101,23 +150,71 @@ def read_datasource(doc: Document, environ: dict[str, str] | os._Environ[str]) -
         url = _url(url_prop.value, provider, environ)
         if url is not None and provider == SQLITE:
             url = _resolve_sqlite(url, os.path.dirname(url_prop.pos.source.path))
-    for config in doc.configs("generator"):
-        if config.get("provider") is None:
+    return Datasource(provider, url, mode, schemas, ds.pos, extensions)
+
+
+def _schema_names(listed: Expr) -> tuple[str, ...]:
+    """``schemas = ["a", "b"]`` (or a lone ``"a"``): distinct names, at least one."""
+    items = listed.items if isinstance(listed, Array) else (listed,)
+    names: list[str] = []
+    for item in items:
+        if not isinstance(item, Str):
+            raise mismatch("string", item)
+        if item.value in names:
+            raise fail(item.pos, "Duplicated schema names are not allowed")
+        names.append(item.value)
+    if not names:
+        raise fail(listed.pos, "If provided, the schemas array can not be empty.")
+    return tuple(names)
+
+
+def _check_shadow_database(ds: Config) -> None:
+    """Prisma 6 refuses a shadow database that is the main or the direct one (written the
+    same way: the same literal, or env() of the same variable)."""
+    shadow = ds.get("shadowDatabaseUrl")
+    if shadow is None or _written(shadow.value) == ("literal", ""):
+        return
+    for key, name in (("directUrl", "directUrl"), ("url", "url")):
+        other = ds.get(key)
+        if other is not None and _written(other.value) == _written(shadow.value):
             raise fail(
-                config.pos, f'Argument "provider" is missing in generator block "{config.name}".'
+                other.value.pos,
+                f'shadowDatabaseUrl is the same as {name} for datasource "{ds.name}". '
+                "Please specify a different database as shadow database to avoid data loss.",
             )
-    return Datasource(provider, url, mode, schemas, ds.pos)
+
+
+def _written(value: Expr) -> tuple[str, str]:
+    if isinstance(value, Call) and value.name == "env" and value.args:
+        arg = value.args[0].value
+        return "env", arg.value if isinstance(arg, Str) else ""
+    return "literal", value.value if isinstance(value, Str) else ""
+
+
+def env_variable(value: Expr) -> str | None:
+    """The variable of ``env("NAME")`` (None for a literal); an error for any other shape."""
+    if isinstance(value, Call) and value.name == "env":
+        arg = value.args[0].value if len(value.args) == 1 else None
+        if not isinstance(arg, Str) or value.trailing_comma is not None:
+            raise fail(
+                value.pos,
+                "Exactly one string parameter must be passed to the env function.",
+                hint='Write env("DATABASE_URL").',
+            )
+        return arg.value
+    if not isinstance(value, Str):
+        raise mismatch("String", value)
+    return None
 
 
 def _url(value: Expr, provider: str, environ: dict[str, str] | os._Environ[str]) -> str | None:
-    if isinstance(value, Call) and value.name == "env":
-        arg = value.args[0].value if len(value.args) == 1 else None
-        if not isinstance(arg, Str) or value.args[0].name is not None:
-            raise fail(value.pos, 'env() takes the name of one variable: env("DATABASE_URL").')
+    variable = env_variable(value)
+    if variable is not None:
         # An unset variable is no error here: the URL is only the last place trueup looks.
-        return environ.get(arg.value) or None
-    if not isinstance(value, Str):
-        raise fail(value.pos, 'The url must be a string or env("NAME").')
+        return environ.get(variable) or None
+    assert isinstance(value, Str)
+    if not value.value:
+        return None  # Prisma checks no empty URL: it is no URL
     if provider == SQLITE and not value.value.startswith("file:"):
         raise fail(
             value.pos,

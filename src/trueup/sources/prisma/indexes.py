@@ -1,17 +1,19 @@
 """Primary keys, unique and plain indexes from ``@id``/``@unique`` and ``@@id``/
 ``@@unique``/``@@index``: their columns, sort orders, PostgreSQL index types and operator
-classes, and their database names (``map:`` or Prisma's default)."""
+classes, partial indexes' predicates (:mod:`.partial`), and their database names (``map:``
+or Prisma's default)."""
 
 from __future__ import annotations
 
 import re
 
 from trueup.sources.prisma import names
-from trueup.sources.prisma.attributes import Args
+from trueup.sources.prisma.attributes import Args, mismatch
 from trueup.sources.prisma.datamodel import POSTGRESQL, Datasource, IndexDef, IndexField, ModelDef
+from trueup.sources.prisma.partial import where_predicate
 from trueup.sources.prisma.relations import check_map_length
 from trueup.sources.prisma.source import Pos, fail
-from trueup.sources.prisma.syntax import Attribute, Call, Const, Str
+from trueup.sources.prisma.syntax import Attribute, Call, Const, Expr, Num, Str
 
 # Prisma's index types and the PostgreSQL access method each names (BTree is the default).
 INDEX_TYPES = {
@@ -30,106 +32,193 @@ _NO_ID_SORT = "The sort argument is not supported in the primary key with the cu
 
 
 def field_index(
-    kind: str, field: str, args: Args, model: ModelDef, datasource: Datasource
+    kind: str,
+    field: str,
+    args: Args,
+    model: ModelDef,
+    datasource: Datasource,
+    *,
+    field_names: frozenset[str] = frozenset(),
+    preview: frozenset[str] = frozenset(),
 ) -> IndexDef:
-    """``@id`` or ``@unique`` on the field ``field``."""
+    """``@id`` or ``@unique`` on the field ``field``. ``field_names`` are all the model's
+    fields (relation fields too) and ``preview`` the schema's preview features, for a
+    ``where`` argument."""
     _unsupported_arguments(args)
-    sort = args.constant("sort", ("Asc", "Desc"))
+    sort = args.get("sort")
+    if sort is not None and (not isinstance(sort, Const) or sort.name not in ("Asc", "Desc")):
+        if not isinstance(sort, Const):
+            raise mismatch("constant", sort)
+        raise args.error(
+            f"The `sort` argument can only be `Asc` or `Desc` you provided: {sort.name}."
+        )
     if kind == "id" and sort is not None:
         # SQL Server's alone; SQLite and PostgreSQL keys have no sort order.
         raise fail(args.attr.pos, _NO_ID_SORT)
     scalar = model.field(field)
     assert scalar is not None
-    part = IndexField(field, scalar.db_name, sort == "Desc", sort is not None)
-    return IndexDef(kind, (part,), _name(kind, args, model, (part,), datasource), args.attr.pos)
+    descending = isinstance(sort, Const) and sort.name == "Desc"
+    part = IndexField(field, scalar.db_name, descending, sort is not None)
+    name = _name(kind, args, model, (part,), datasource)
+    where = where_predicate(args, model, field_names, preview)
+    return IndexDef(kind, (part,), name, args.attr.pos, where=where)
 
 
-def block_index(kind: str, args: Args, model: ModelDef, datasource: Datasource) -> IndexDef:
-    """``@@id``, ``@@unique`` or ``@@index``."""
-    _unsupported_arguments(args)
+def block_index(
+    kind: str,
+    args: Args,
+    model: ModelDef,
+    datasource: Datasource,
+    relation_fields: set[str],
+    *,
+    field_names: frozenset[str] = frozenset(),
+    preview: frozenset[str] = frozenset(),
+) -> IndexDef:
+    """``@@id``, ``@@unique`` or ``@@index``; ``relation_fields`` are the model's relation
+    fields (which no index may name); the keywords as for :func:`field_index`."""
     attr = args.attr
-    items = args.names("fields")
-    if not items:
-        raise fail(attr.pos, f"The `{attr.display}` attribute needs a non-empty list of fields.")
+    items = args.names("fields") if args.get("fields") is not None else None
+    if items is None:
+        raise fail(attr.pos, 'Argument "fields" is missing.')
     parts: list[IndexField] = []
     unknown: list[str] = []
     relations: list[str] = []
     for item in items:
         scalar = model.field(item.name)
         if scalar is None:
-            (relations if _is_field_name(item.name) else unknown).append(item.name)
+            # A dotted path reaches into composite types, which SQL databases lack.
+            first = item.name.split(".")[0]
+            (relations if first in relation_fields else unknown).append(first)
             continue
+        if any(p.field == item.name for p in parts):
+            raise fail(
+                attr.pos,
+                f'Error validating model "{model.name}": The unique index definition refers '
+                f"to the field {item.name} multiple times.",
+            )
         parts.append(_part(item, scalar.db_name, datasource))
-    if unknown or relations:
-        listed = ", ".join(unknown or relations)
-        # A name that is no scalar field is a relation field or no field at all.
-        raise fail(
-            attr.pos,
-            f"The {_WHAT[kind]} definition refers to the unknown or relation fields {listed}. "
-            "Index definitions must reference only scalar fields of the model.",
+    _unknown_fields(kind, model.name, unknown, relations, attr)
+    _unsupported_arguments(args)
+    if not parts:
+        raise args.error(
+            "The list of fields in an index cannot be empty. Please specify at least one field."
         )
+    if kind != "index" and any(p.opclass for p in parts):
+        raise args.error("Operator classes can only be defined to fields in an @@index attribute.")
     if kind == "id" and any(p.explicit_sort for p in parts):
         raise fail(attr.pos, _NO_ID_SORT)
-    if len({p.field for p in parts}) != len(parts):
-        raise fail(attr.pos, f"The `{attr.display}` attribute names a field twice.")
-    if kind == "id":
-        optional = [p.field for p in parts if (f := model.field(p.field)) and f.optional]
-        if optional:
-            raise fail(
-                attr.pos,
-                f"The id definition refers to the optional fields {', '.join(optional)}. ID "
-                "definitions must reference only required fields.",
-            )
     algorithm = None
     if kind == "index":
-        index_type = args.constant("type", tuple(INDEX_TYPES))
-        if index_type is not None and index_type != "BTree" and datasource.provider != POSTGRESQL:
-            raise fail(
-                args.values["type"].pos,
-                "The given index type is not supported with the current connector.",
-            )
-        algorithm = INDEX_TYPES.get(index_type or "BTree")
-        _check_opclass_index_type(items, index_type or "BTree", attr)
-        if args.get("name") is not None and args.get("map") is not None:
-            raise fail(
-                attr.pos,
-                "The `@@index` attribute accepts the `name` argument as an alias for the `map` "
-                "argument. Please don't use both.",
-            )
+        algorithm = _algorithm(args, items, datasource)
     elif args.get("name") is not None:
-        args.string("name")  # the client's name for the key: checked, no database meaning
+        _check_client_name(args, model)
     name = _name(kind, args, model, tuple(parts), datasource)
-    return IndexDef(kind, tuple(parts), name, attr.pos, algorithm)
+    where = where_predicate(args, model, field_names, preview)
+    return IndexDef(kind, tuple(parts), name, attr.pos, algorithm, where)
 
 
-def _is_field_name(name: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name))
+def _check_client_name(args: Args, model: ModelDef) -> None:
+    """The client's name for a key (``name:`` of ``@@id`` and ``@@unique``): no database
+    meaning, but Prisma checks it."""
+    name = args.string("name")
+    assert name is not None
+    attribute = args.attr.display
+    if not re.fullmatch(r"[_a-zA-Z0-9]*", name):
+        raise fail(
+            args.attr.pos,
+            f'Error validating model "{model.name}": The `name` property within the '
+            f"`{attribute}` attribute only allows for the following characters: `_a-zA-Z0-9`.",
+        )
+    if model.field(name) is not None:
+        raise fail(
+            model.pos,
+            f'Error validating model "{model.name}": The custom name `{name}` specified for '
+            f"the `{attribute}` attribute is already used as a name for a field. Please choose "
+            "a different name.",
+        )
+
+
+def check_id_fields_required(index: IndexDef, model: ModelDef) -> None:
+    optional = [p.field for p in index.fields if (f := model.field(p.field)) and f.optional]
+    if optional:
+        listed = ("fields " if len(optional) > 1 else "field ") + ", ".join(optional)
+        raise fail(
+            index.pos,
+            f'Error validating model "{model.name}": The id definition refers to the optional '
+            f"{listed}. ID definitions must reference only required fields.",
+        )
+
+
+def _unknown_fields(
+    kind: str, model: str, unknown: list[str], relations: list[str], attr: Attribute
+) -> None:
+    prefix = "unique " if kind == "unique" else ""
+    if unknown:
+        what = (
+            "The multi field id declaration refers to the unknown "
+            + ("fields " if len(unknown) > 1 else "field ")
+            if kind == "id"
+            else f"The {prefix}index definition refers to the unknown fields: "
+        )
+        raise fail(attr.pos, f'Error validating model "{model}": {what}{", ".join(unknown)}.')
+    if relations:
+        what = "id" if kind == "id" else f"{prefix}index"
+        raise fail(
+            attr.pos,
+            f'Error validating model "{model}": The {what} definition refers to the relation '
+            f"fields {', '.join(relations)}. Index definitions must reference only scalar "
+            "fields.",
+        )
+
+
+def _algorithm(args: Args, items: list[Const | Call], datasource: Datasource) -> str | None:
+    index_type = args.get("type")
+    if index_type is not None and not isinstance(index_type, Const):
+        raise mismatch("constant", index_type)
+    if isinstance(index_type, Const) and index_type.name not in INDEX_TYPES:
+        raise args.error(f"Unknown index type: {index_type.name}.")
+    chosen = index_type.name if isinstance(index_type, Const) else "BTree"
+    if chosen != "BTree" and datasource.provider != POSTGRESQL:
+        raise fail(
+            args.values["type"].pos,
+            "The given index type is not supported with the current connector.",
+        )
+    if datasource.provider == POSTGRESQL:
+        _check_opclass_index_type(items, chosen, args.attr)
+    if args.get("name") is not None and args.get("map") is not None:
+        raise args.error(
+            "The `@@index` attribute accepts the `name` argument as an alias for the `map` "
+            "argument for legacy reasons. It does not accept both though. Please use the "
+            "`map` argument to specify the database name of the index."
+        )
+    return INDEX_TYPES[chosen]
 
 
 def _part(item: Const | Call, column: str, datasource: Datasource) -> IndexField:
+    """One field of an index. Of the arguments in ``field(…)`` Prisma reads the first
+    ``sort``, ``length`` and ``ops`` and ignores any other (``id(order: Desc)`` is an
+    ascending ``id``)."""
     if isinstance(item, Const):
         return IndexField(item.name, column)
-    sort = None
-    opclass = None
+    args: dict[str, Expr] = {}
     for arg in item.args:
-        if arg.name == "sort":
-            if not isinstance(arg.value, Const) or arg.value.name not in ("Asc", "Desc"):
-                raise fail(arg.pos, "Invalid `sort`: expected `Asc` or `Desc`.")
-            sort = arg.value.name
-        elif arg.name == "length":
-            raise fail(
-                arg.pos,
-                _NO_LENGTH,
-            )
-        elif arg.name == "ops":
-            if datasource.provider != POSTGRESQL:
-                raise fail(
-                    arg.pos, "Operator classes are not supported with the current connector."
-                )
-            opclass = _opclass(arg.value, arg.pos)
-        else:
-            raise fail(arg.pos, f"No such argument `{arg.name}` for the field `{item.name}`.")
-    return IndexField(item.name, column, sort == "Desc", sort is not None, opclass)
+        if arg.name is not None and arg.value is not None:
+            args.setdefault(arg.name, arg.value)
+    sort = args.get("sort")
+    if sort is not None:
+        if not isinstance(sort, Const):
+            raise mismatch("constant", sort)
+        if sort.name not in ("Asc", "Desc"):
+            raise fail(sort.pos, "Unexpected token. Expected one of: Asc, Desc")
+    length = args.get("length")
+    if length is not None:
+        if not isinstance(length, Num) or not length.is_int:
+            raise mismatch("numeric", length)
+        raise fail(length.pos, _NO_LENGTH)
+    # Checked on SQLite too, where Prisma then ignores it (and so does the lowering).
+    opclass = _opclass(args["ops"], args["ops"].pos) if "ops" in args else None
+    descending = isinstance(sort, Const) and sort.name == "Desc"
+    return IndexField(item.name, column, descending, sort is not None, opclass)
 
 
 def _opclass(value: object, pos: Pos) -> str:

@@ -9,6 +9,7 @@ report it, spelled the way the PostgreSQL engine spells types.
 from __future__ import annotations
 
 import base64
+import decimal
 import json
 import re
 
@@ -107,7 +108,12 @@ def lower(data: DataModel) -> Schema:
     enums: tuple[Enum, ...] = ()
     if data.datasource.provider == POSTGRESQL:
         enums = tuple(Enum(e.db_name, e.values, e.schema) for e in data.enums)
-    return Schema(tables=tuple(tables), enums=enums, namespaces=data.datasource.schemas)
+    return Schema(
+        tables=tuple(tables),
+        enums=enums,
+        namespaces=data.datasource.schemas,
+        extensions=data.datasource.extensions,
+    )
 
 
 def sql_literal(text: str) -> str:
@@ -151,7 +157,12 @@ class _Lowering:
         columns = tuple(self.column(model, f) for f in model.fields)
         primary_key = None
         if pk is not None:
-            primary_key = PrimaryKey(pk.columns, pk.name if self.provider == POSTGRESQL else None)
+            primary_key = PrimaryKey(
+                pk.columns,
+                pk.name if self.provider == POSTGRESQL else None,
+                # Prisma's SQLite DDL sets a key of several columns apart by a blank line.
+                set_apart=self.provider == SQLITE and len(pk.columns) > 1,
+            )
         return Table(
             name=model.db_name,
             columns=columns,
@@ -166,6 +177,7 @@ class _Lowering:
                     ref_schema=target.schema if self.provider == POSTGRESQL else None,
                     on_delete=_ACTIONS[fk.on_delete],
                     on_update=_ACTIONS[fk.on_update],
+                    written_actions=True,  # Prisma writes both, NO ACTION too
                 )
                 for fk in model.foreign_keys
             ),
@@ -186,14 +198,26 @@ class _Lowering:
                 and f.type == "Int"
                 and f.unsupported is None
             )
+        value = self.default(f, default, ctype) if default is not None else None
         return Column(
             name=f.db_name,
             type=ctype,
             # Lists are never NOT NULL in Prisma's DDL.
             nullable=f.optional or f.list,
-            default=self.default(f, default, ctype) if default is not None else None,
+            default=value,
             autoincrement=autoincrement,
+            written_default=self.written_default(f, value),
         )
+
+    def written_default(self, f: ScalarField, value: Expr | None) -> str | None:
+        """Prisma's SQLite DDL writes dbgenerated("…") SQL and Json literals after DEFAULT
+        as they are, without parentheses or quotes (DEFAULT [] then reads as '', and
+        DEFAULT lower('X') is refused by SQLite); those stand as written."""
+        if self.provider != SQLITE or value is None or f.default is None:
+            return None
+        if f.default.kind == "dbgenerated" or (f.default.kind == "value" and f.type == "Json"):
+            return value.text
+        return None
 
     def index(self, index: IndexDef) -> Index:
         parts = tuple(
@@ -201,6 +225,8 @@ class _Lowering:
                 column=p.column,
                 descending=p.descending,
                 opclass=p.opclass if self.provider == POSTGRESQL else None,
+                # Prisma's SQLite DDL writes ASC where the schema gives sort: Asc.
+                written_asc=self.provider == SQLITE and p.explicit_sort and not p.descending,
             )
             for p in index.fields
         )
@@ -208,6 +234,7 @@ class _Lowering:
             name=index.name,
             parts=parts,
             unique=index.kind == "unique",
+            where=_expr(index.where) if index.where is not None else None,
             method=index.algorithm if self.provider == POSTGRESQL else None,
         )
 
@@ -240,6 +267,7 @@ class _Lowering:
                     ref_schema=model.schema if self.provider == POSTGRESQL else None,
                     on_delete=Action.CASCADE,
                     on_update=Action.CASCADE,
+                    written_actions=True,
                 )
                 for label, model in (("A", a), ("B", b))
             )
@@ -283,17 +311,20 @@ class _Lowering:
                 if self.provider == POSTGRESQL:
                     return sql_literal("\\x" + raw.hex())
                 return sql_literal(raw.hex())
-            if f.type == "Decimal" and self.provider == SQLITE:
-                return value.value
+            if f.type == "Decimal":
+                # As Prisma writes it: the number (an exponent worked out), unquoted.
+                return format(decimal.Decimal(value.value), "f")
             if f.type == "DateTime":
                 return sql_literal(_datetime_text(value.value))
-            # Json literals too: Prisma's SQLite DDL leaves them unquoted, which SQLite then
-            # rejects, so there is no database of Prisma's to match; quoted, they work.
+            if f.type == "Json" and self.provider == SQLITE:
+                return value.value  # unquoted, as Prisma writes it (see written_default)
             return sql_literal(value.value)
         return sql_literal(json.dumps(str(value)))
 
 
-_RFC3339 = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$")
+_RFC3339 = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$"
+)
 
 
 def _datetime_text(value: str) -> str:
@@ -312,7 +343,7 @@ def _datetime_text(value: str) -> str:
         frac = f".{nanos // 1000:06d}"
     else:
         frac = f".{nanos:09d}"
-    return f"{day} {time}{frac} {'+00:00' if offset == 'Z' else offset}"
+    return f"{day} {time}{frac} {'+00:00' if offset in 'Zz' else offset}"
 
 
 def _quote(name: str) -> str:

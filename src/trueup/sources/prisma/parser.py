@@ -1,356 +1,325 @@
-"""Tokens to the syntax tree: a recursive-descent reader of the Prisma Schema Language.
+"""Schema text to the syntax tree: Prisma's grammar (``psl/schema-ast``'s ``datamodel.pest``)
+read as a PEG, block by block and line by line.
 
-It knows the shapes (blocks, fields, attributes, arguments, expressions) and nothing of
-their meaning; :mod:`~trueup.sources.prisma.validate` gives them one. Every error names
-what was found and what was expected there.
+A block opens with ``{`` and whatever follows it on that line is ignored, as Prisma ignores
+it. Inside a block each line is one item (a field, an enum value, a block attribute, a
+``key = value`` property), a comment or blank; a line that is none of these is the error
+Prisma reports on that line. Comments are ``//``, ``///`` (documentation) and ``/* … */``,
+which may span lines; they stand on their own lines or at the end of an item's line. The
+tree knows the shapes and nothing of their meaning: :mod:`.validate` gives them one.
 """
 
 from __future__ import annotations
 
 from trueup.errors import SchemaError
-from trueup.sources.prisma.lexer import Tok, Token, tokenize
-from trueup.sources.prisma.source import SourceFile, fail
+from trueup.sources.prisma.expressions import ExpressionReader
+from trueup.sources.prisma.source import Pos, SourceFile, fail
 from trueup.sources.prisma.syntax import (
-    Argument,
-    Array,
     Attribute,
     Block,
-    Call,
     Config,
-    Const,
     Enum,
     EnumValue,
     Expr,
     Field,
-    FieldType,
     Model,
-    Num,
     Property,
-    Str,
 )
+from trueup.sources.prisma.terminals import REST_OF_LINE, SPACES
 
-_BLOCK_KEYWORDS = "model, enum, view, type, datasource or generator"
+_KEYWORDS = ("model", "enum", "view", "type", "datasource", "generator")
 
 
 def parse_file(source: SourceFile) -> tuple[Block, ...]:
-    return _Parser(tokenize(source)).blocks()
+    return _Parser(source).schema()
 
 
-class _Parser:
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-        self.i = 0
-        # Inside ( ) and [ ] a list may run over several lines.
-        self.depth = 0
-
-    # --- token helpers ---------------------------------------------------------------
-
-    def peek(self) -> Token:
-        if self.depth:
-            while self.tokens[self.i].kind in (Tok.NEWLINE, Tok.COMMENT, Tok.DOC):
-                self.i += 1
-        return self.tokens[self.i]
-
-    def take(self) -> Token:
-        tok = self.peek()
-        if tok.kind is not Tok.END:
-            self.i += 1
-        return tok
-
-    def punct(self, text: str) -> bool:
-        """Take the punctuation ``text`` if it comes next."""
-        if self.peek().is_punct(text):
-            self.take()
-            return True
-        return False
-
-    def expect(self, text: str, what: str) -> Token:
-        tok = self.peek()
-        if not tok.is_punct(text):
-            raise self.unexpected(tok, f"`{text}` {what}")
-        return self.take()
-
-    def ident(self, what: str) -> Token:
-        tok = self.peek()
-        if tok.kind is not Tok.IDENT:
-            raise self.unexpected(tok, what)
-        return self.take()
-
-    def unexpected(self, tok: Token, expected: str) -> SchemaError:
-        return fail(tok.pos, f"Unexpected {tok.describe()}: expected {expected}.")
-
-    def end_of_line(self, what: str) -> None:
-        """The rest of a line: an optional trailing comment, then the line end."""
-        tok = self.peek()
-        if tok.kind in (Tok.COMMENT, Tok.DOC):
-            self.take()
-            tok = self.peek()
-        if tok.kind is Tok.NEWLINE:
-            self.take()
-        elif tok.kind is not Tok.END and not tok.is_punct("}"):
-            raise self.unexpected(tok, f"the end of the line after {what}")
-
-    def skip_blank(self) -> list[str]:
-        """Skip empty lines and comments; return the text of doc comments on the way."""
+class _Parser(ExpressionReader):
+    def schema(self) -> tuple[Block, ...]:
+        blocks: list[Block] = []
         docs: list[str] = []
         while True:
-            tok = self.peek()
-            if tok.kind is Tok.DOC:
-                docs.append(tok.value.strip())
-            elif tok.kind not in (Tok.NEWLINE, Tok.COMMENT):
-                return docs
-            self.take()
+            self.spaces()
+            if self.at_end():
+                return tuple(blocks)
+            self.forget()
+            start = self.i
+            block = self.model(docs) or self.enum(docs) or self.config()
+            if block is not None:
+                blocks.append(block)
+                docs = []
+                continue
+            comments = self.comment_block()
+            if comments is not None:
+                docs += comments
+            elif not self.newline():
+                raise self.top_level_error(start)
 
-    # --- blocks ------------------------------------------------------------------------
+    # --- blocks -------------------------------------------------------------------------
 
-    def blocks(self) -> tuple[Block, ...]:
-        out: list[Block] = []
-        while True:
-            doc = self.skip_blank()
-            tok = self.peek()
-            if tok.kind is Tok.END:
-                return tuple(out)
-            if tok.kind is not Tok.IDENT:
-                raise self.unexpected(tok, f"a block ({_BLOCK_KEYWORDS})")
-            keyword = tok.value
-            if keyword in ("model", "view", "type"):
-                out.append(self.model(doc))
-            elif keyword == "enum":
-                out.append(self.enum(doc))
-            elif keyword in ("datasource", "generator"):
-                out.append(self.config())
-            else:
-                raise fail(
-                    tok.pos,
-                    f"This block is invalid: `{keyword}` is not a Prisma schema keyword. "
-                    f"Expected {_BLOCK_KEYWORDS}.",
-                )
+    def header(self, keywords: tuple[str, ...]) -> tuple[str, str, int, int] | None:
+        """``keyword name {`` and the rest of that line: the keyword, the name, and where
+        the block and its name start."""
+        start = self.i
+        keyword = next((k for k in keywords if self.keyword(k)), None)
+        if keyword is None:
+            return None
+        self.spaces()
+        name_at = self.i
+        name = self.name(f"the name of the {keyword}")
+        if name is not None:
+            self.spaces()
+            if self.block_open():
+                return keyword, name, start, name_at
+        self.i = start
+        return None
 
-    def open_block(self, keyword: str) -> tuple[Token, Token]:
-        start = self.take()
-        name = self.ident(f"the name of the {keyword}")
-        if keyword == "type" and self.peek().is_punct("="):
-            raise fail(
-                start.pos,
-                "Type aliases (`type Name = …`) are not supported by Prisma.",
-                hint="Write the field type in each model instead.",
-            )
-        self.expect("{", f"to open the {keyword} `{name.value}`")
-        tok = self.peek()
-        if tok.kind in (Tok.COMMENT, Tok.DOC):
-            self.take()
-            tok = self.peek()
-        if tok.kind is not Tok.NEWLINE:
-            raise fail(
-                tok.pos,
-                f"Unexpected {tok.describe()}: the `{{` of a {keyword} must end its line; "
-                "put each field on a line of its own.",
-            )
-        self.take()
-        return start, name
+    def block_open(self) -> bool:
+        if not self.lit("{"):
+            return False
+        self.i = REST_OF_LINE.match(self.text, self.i).end()  # type: ignore[union-attr]
+        return self.newline()
 
-    def model(self, doc: list[str]) -> Model:
-        start, name = self.open_block(start_kw := self.peek().value)
+    def close(self, keyword: str, name: str, start: int) -> bool:
+        """The block's ``}`` if it comes next; an error at the end of the file."""
+        self.spaces()
+        if self.lit("}"):
+            return True
+        if self.at_end():
+            raise fail(self.pos(start), f"The {keyword} `{name}` is not closed by a `}}`.")
+        self.forget()
+        return False
+
+    def model(self, doc: list[str]) -> Model | None:
+        opened = self.header(("model", "type", "view"))
+        if opened is None:
+            return None
+        keyword, name, start, name_at = opened
         fields: list[Field] = []
         attributes: list[Attribute] = []
-        while True:
-            member_doc = self.skip_blank()
-            tok = self.peek()
-            if tok.is_punct("}"):
-                self.take()
-                self.end_of_line("the closing `}`")
-                return Model(
-                    start_kw,
-                    name.value,
-                    tuple(fields),
-                    tuple(attributes),
-                    tuple(doc),
-                    start.pos,
-                    name.pos,
+        docs: list[str] = []
+        while not self.close(keyword, name, start):
+            line = self.i
+            field = self.field(docs)
+            if field is not None:
+                fields.append(field)
+                docs = []
+                continue
+            attribute = self.block_attribute()
+            if attribute is not None:
+                attributes.append(attribute)
+                continue
+            comments = self.comment_block()
+            if comments is not None:
+                docs += comments
+            elif not self.newline():
+                raise self.line_error(
+                    line, "This line is not a valid field or attribute definition."
                 )
-            if tok.is_punct("@@"):
-                attributes.append(self.attribute())
-                self.end_of_line(f"the attribute `{attributes[-1].display}`")
-            elif tok.kind is Tok.IDENT:
-                fields.append(self.field(member_doc))
-            elif tok.kind is Tok.END:
-                raise fail(start.pos, f"The {start_kw} `{name.value}` is not closed by a `}}`.")
-            else:
-                raise self.unexpected(tok, "a field (`name Type`), a `@@` attribute or `}`")
+        return Model(
+            keyword,
+            name,
+            tuple(fields),
+            tuple(attributes),
+            tuple(doc),
+            self.pos(start),
+            self.pos(name_at),
+        )
 
-    def field(self, doc: list[str]) -> Field:
-        name = self.take()
-        self.punct(":")  # a legacy `name: Type`, which Prisma's grammar still accepts
-        ftype = self.field_type(name)
-        attributes: list[Attribute] = []
-        while self.peek().is_punct("@"):
-            attributes.append(self.attribute())
-        tok = self.peek()
-        if tok.kind is Tok.DOC:
-            doc = [*doc, tok.value.strip()]
-        self.end_of_line(f"the field `{name.value}`")
-        return Field(name.value, ftype, tuple(attributes), tuple(doc), name.pos)
-
-    def field_type(self, name: Token) -> FieldType:
-        tok = self.peek()
-        if tok.is_punct("["):
-            raise fail(tok.pos, "To declare a list, write `Type[]` instead of `[Type]`.")
-        if tok.kind is not Tok.IDENT:
-            raise fail(
-                tok.pos if tok.kind is not Tok.NEWLINE else name.pos,
-                f"The field `{name.value}` has no type: expected `{name.value} Type`.",
-            )
-        self.take()
-        unsupported = None
-        if tok.value == "Unsupported" and self.peek().is_punct("("):
-            self.take()
-            text = self.peek()
-            if text.kind is not Tok.STRING:
-                raise self.unexpected(text, 'the database type as a string: Unsupported("…")')
-            self.take()
-            self.expect(")", 'to close Unsupported("…")')
-            unsupported = text.value
-        optional = is_list = False
-        if self.peek().is_punct("["):
-            self.take()
-            self.expect("]", "to close `[]`")
-            is_list = True
-        if self.peek().is_punct("?"):
-            if is_list:
-                raise fail(
-                    self.peek().pos,
-                    "Optional lists are not supported: use either `Type[]` or `Type?`.",
-                )
-            self.take()
-            optional = True
-            if self.peek().is_punct("["):
-                raise fail(
-                    self.peek().pos,
-                    "Optional lists are not supported: use either `Type[]` or `Type?`.",
-                )
-        if self.peek().is_punct("!"):
-            raise fail(self.peek().pos, "Fields are required by default: remove the `!`.")
-        return FieldType(tok.value, tok.pos, optional, is_list, unsupported)
-
-    def enum(self, doc: list[str]) -> Enum:
-        start, name = self.open_block("enum")
+    def enum(self, doc: list[str]) -> Enum | None:
+        opened = self.header(("enum",))
+        if opened is None:
+            return None
+        keyword, name, start, name_at = opened
         values: list[EnumValue] = []
         attributes: list[Attribute] = []
-        while True:
-            value_doc = self.skip_blank()
-            tok = self.peek()
-            if tok.is_punct("}"):
-                self.take()
-                self.end_of_line("the closing `}`")
-                return Enum(
-                    name.value, tuple(values), tuple(attributes), tuple(doc), start.pos, name.pos
-                )
-            if tok.is_punct("@@"):
-                attributes.append(self.attribute())
-                self.end_of_line(f"the attribute `{attributes[-1].display}`")
-            elif tok.kind is Tok.IDENT:
-                self.take()
-                value_attrs: list[Attribute] = []
-                while self.peek().is_punct("@"):
-                    value_attrs.append(self.attribute())
-                self.end_of_line(f"the enum value `{tok.value}`")
-                values.append(EnumValue(tok.value, tuple(value_attrs), tuple(value_doc), tok.pos))
-            elif tok.kind is Tok.END:
-                raise fail(start.pos, f"The enum `{name.value}` is not closed by a `}}`.")
-            else:
-                raise self.unexpected(tok, "an enum value, a `@@` attribute or `}`")
+        docs: list[str] = []
+        while not self.close(keyword, name, start):
+            line = self.i
+            value = self.enum_value(docs)
+            if value is not None:
+                values.append(value)
+                docs = []
+                continue
+            attribute = self.block_attribute()
+            if attribute is not None:
+                attributes.append(attribute)
+                continue
+            comments = self.comment_block()
+            if comments is not None:
+                docs += comments
+            elif not self.newline():
+                raise self.line_error(line, "This line is not an enum value definition.")
+        return Enum(
+            name, tuple(values), tuple(attributes), tuple(doc), self.pos(start), self.pos(name_at)
+        )
 
-    def config(self) -> Config:
-        keyword = self.peek().value
-        start, name = self.open_block(keyword)
+    def config(self) -> Config | None:
+        opened = self.header(("datasource", "generator"))
+        if opened is None:
+            return None
+        keyword, name, start, name_at = opened
         properties: list[Property] = []
+        while not self.close(keyword, name, start):
+            line = self.i
+            prop = self.key_value()
+            if prop is None:
+                if self.comment_block() is None and not self.newline():
+                    raise self.line_error(
+                        line, f"This line is not a valid definition within a {keyword}."
+                    )
+                continue
+            key, value, at = prop
+            if value is None:  # `key =`: Prisma parses it, then refuses it
+                raise fail(
+                    self.pos(start),
+                    f"Property {key} in {keyword} {name} needs to be assigned a value",
+                )
+            properties.append(Property(key, value, at))
+        return Config(keyword, name, tuple(properties), self.pos(start), self.pos(name_at))
+
+    # --- lines --------------------------------------------------------------------------
+
+    def field(self, docs: list[str]) -> Field | None:
+        """``name [:] [Type] @attribute… [comment]`` and the line end. A legacy ``:``, a
+        missing type and the legacy type spellings parse, and are then refused."""
+        start = self.i
+        name = self.name()
+        if name is None:
+            return None
+        self.spaces()
+        colon = self.pos() if self.peek(":") else None
+        self.lit(":")
+        self.spaces()
+        typed = self.field_type()
+        attributes = self.field_attributes()
+        doc = self.line_end()
+        if doc is None:
+            self.i = start
+            return None
+        if colon is not None:
+            raise fail(colon, "Field declarations don't require a `:`.")
+        if typed is None:
+            raise fail(
+                self.pos(start),
+                "This field declaration is invalid. It is either missing a name or a type.",
+            )
+        ftype, problem = typed
+        if problem is not None:
+            raise fail(problem.pos, problem.message)
+        return Field(name, ftype, attributes, tuple(docs + doc), self.pos(start))
+
+    def enum_value(self, docs: list[str]) -> EnumValue | None:
+        start = self.i
+        name = self.name()
+        if name is None:
+            return None
+        attributes = self.field_attributes()
+        doc = self.line_end()
+        if doc is None:
+            self.i = start
+            return None
+        return EnumValue(name, attributes, tuple(docs + doc), self.pos(start))
+
+    def block_attribute(self) -> Attribute | None:
+        start = self.i
+        attribute = self.attribute(block=True)
+        if attribute is None or self.line_end() is None:
+            self.i = start
+            return None
+        return attribute
+
+    def key_value(self) -> tuple[str, Expr | None, Pos] | None:
+        """``key = value`` (or ``key =``) and the line end."""
+        start = self.i
+        key = self.name()
+        if key is not None:
+            self.spaces()
+            if self.lit("="):
+                self.spaces()
+                value = self.expression()
+                if self.line_end() is not None:
+                    return key, value, self.pos(start)
+        self.i = start
+        return None
+
+    def field_attributes(self) -> tuple[Attribute, ...]:
+        attributes: list[Attribute] = []
         while True:
-            self.skip_blank()
-            tok = self.peek()
-            if tok.is_punct("}"):
-                self.take()
-                self.end_of_line("the closing `}`")
-                return Config(keyword, name.value, tuple(properties), start.pos, name.pos)
-            if tok.kind is Tok.END:
-                raise fail(start.pos, f"The {keyword} `{name.value}` is not closed by a `}}`.")
-            if tok.kind is not Tok.IDENT:
-                raise self.unexpected(tok, "a property (`key = value`) or `}`")
-            self.take()
-            self.expect("=", f"after `{tok.value}` (properties are written `key = value`)")
-            value = self.expression()
-            self.end_of_line(f"the value of `{tok.value}`")
-            properties.append(Property(tok.value, value, tok.pos))
+            before = self.i
+            self.spaces()
+            attribute = self.attribute(block=False)
+            if attribute is None:
+                self.i = before
+                return tuple(attributes)
+            attributes.append(attribute)
 
-    # --- attributes and expressions ---------------------------------------------------------
+    def line_end(self) -> list[str] | None:
+        """An optional trailing comment, then the line end: the comment's text when it is
+        a documentation comment; None when the line goes on."""
+        self.spaces()
+        comment = self.comment()
+        self.spaces()
+        if not self.newline():
+            return None
+        return [comment[1].strip()] if comment is not None and comment[0] == "doc" else []
 
-    def attribute(self) -> Attribute:
-        at = self.take()
-        name = self.path("the attribute's name after `" + at.value + "`")
-        args: tuple[Argument, ...] = ()
-        if self.peek().is_punct("("):
-            args = self.arguments()
-        return Attribute(name, args, at.pos, block=at.value == "@@")
+    def comment_block(self) -> list[str] | None:
+        """Comments, one after another, each ending its line or not: the text of the
+        documentation comments among them; None when there is no comment here."""
+        docs: list[str] = []
+        found = False
+        while (comment := self.comment()) is not None:
+            found = True
+            if comment[0] == "doc":
+                docs.append(comment[1].strip())
+            if not self.at_end():
+                self.newline()
+        return docs if found else None
 
-    def path(self, what: str) -> str:
-        parts = [self.ident(what).value]
-        while self.peek().is_punct("."):
-            self.take()
-            parts.append(self.ident("a name after `.`").value)
-        return ".".join(parts)
+    # --- errors -------------------------------------------------------------------------
 
-    def arguments(self) -> tuple[Argument, ...]:
-        self.expect("(", "to start the arguments")
-        self.depth += 1
-        args: list[Argument] = []
-        while not self.peek().is_punct(")"):
-            args.append(self.argument())
-            if not self.punct(","):
-                break
-        closing = self.peek()
-        if not closing.is_punct(")"):
-            raise self.unexpected(closing, "`,` or `)` in the argument list")
-        self.take()
-        self.depth -= 1
-        return tuple(args)
+    def line_error(self, line: int, message: str) -> SchemaError:
+        """The error for the line starting at ``line``, which matches nothing: where and
+        why it stopped matching, when that is on this line."""
+        at = self.far if line <= self.far <= self.line_end_at(line) else line
+        at = SPACES.match(self.text, at).end()  # type: ignore[union-attr]
+        return fail(
+            self.pos(at),
+            f"{message} Unexpected {self.found(at)}: expected {self.expected()}.",
+        )
 
-    def argument(self) -> Argument:
-        tok = self.peek()
-        nxt = self.tokens[self.i + 1] if self.i + 1 < len(self.tokens) else tok
-        if tok.kind is Tok.IDENT and nxt.is_punct(":"):
-            self.take()
-            self.take()
-            after = self.peek()
-            if after.is_punct(",") or after.is_punct(")"):
-                return Argument(tok.value, None, tok.pos)
-            return Argument(tok.value, self.expression(), tok.pos)
-        value = self.expression()
-        return Argument(None, value, value.pos)
+    def line_end_at(self, i: int) -> int:
+        m = REST_OF_LINE.match(self.text, i)
+        return m.end() if m is not None else i
 
-    def expression(self) -> Expr:
-        tok = self.peek()
-        if tok.kind is Tok.STRING:
-            self.take()
-            return Str(tok.value, tok.pos)
-        if tok.kind is Tok.NUMBER:
-            self.take()
-            return Num(tok.value, tok.pos)
-        if tok.is_punct("["):
-            self.take()
-            self.depth += 1
-            items: list[Expr] = []
-            while not self.peek().is_punct("]"):
-                items.append(self.expression())
-                if not self.punct(","):
-                    break
-            closing = self.peek()
-            if not closing.is_punct("]"):
-                raise self.unexpected(closing, "`,` or `]` in the list")
-            self.take()
-            self.depth -= 1
-            return Array(tuple(items), tok.pos)
-        if tok.kind is Tok.IDENT:
-            name = self.path("a name")
-            if self.peek().is_punct("("):
-                return Call(name, self.arguments(), tok.pos)
-            return Const(name, tok.pos)
-        raise self.unexpected(tok, "a value (a string, a number, a name, a list or a function)")
+    def top_level_error(self, start: int) -> SchemaError:
+        self.i = start
+        if self.keyword("type"):
+            self.spaces()
+            if self.name() is not None:
+                self.spaces()
+                if self.lit("="):
+                    return fail(
+                        self.pos(start),
+                        "Invalid type definition. Please check the documentation in "
+                        "https://pris.ly/d/composite-types",
+                        hint="Prisma has no type aliases: write the type on each field.",
+                    )
+        self.i = start
+        word = self.name()
+        if word is not None and word in _KEYWORDS:
+            return self.line_error(start, "This line is invalid.")
+        self.spaces()
+        if word is not None and self.lit("{"):
+            return fail(
+                self.pos(start),
+                "This block is invalid. It does not start with any known Prisma schema "
+                "keyword. Valid keywords include 'model', 'enum', 'type', 'datasource' and "
+                "'generator'.",
+            )
+        return fail(
+            self.pos(start),
+            "This line is invalid. It does not start with any known Prisma schema keyword.",
+            hint="A block starts with model, enum, view, type, datasource or generator.",
+        )

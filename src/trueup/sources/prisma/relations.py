@@ -45,11 +45,11 @@ class RelationField:
 
     @property
     def fields(self) -> list[str]:
-        return [c.name for c in self.args.names("fields")] if self.args else []
+        return [c.name for c in self.args.constants("fields")] if self.args else []
 
     @property
     def references(self) -> list[str]:
-        return [c.name for c in self.args.names("references")] if self.args else []
+        return [c.name for c in self.args.constants("references")] if self.args else []
 
     def has(self, arg: str) -> bool:
         return self.args is not None and self.args.get(arg) is not None
@@ -227,7 +227,12 @@ def _foreign_key(
             f"model: {', '.join(missing)}",
         )
     if len(set(fields)) != len(fields):
-        raise fail(owner.pos, "The `fields` of a relation must not name a field twice.")
+        twice = next(f for f in fields if fields.count(f) > 1)
+        raise fail(
+            owner.pos,
+            f'Error validating model "{model.name}": The unique index definition refers to the '
+            f"field {twice} multiple times.",
+        )
     if not _is_unique(target, references):
         raise fail(
             owner.pos,
@@ -241,7 +246,8 @@ def _foreign_key(
         assert f is not None
         r = target.field(ref)
         assert r is not None
-        if (f.type, f.native) != (r.type, r.native) or f.list or r.list:
+        # The scalar types alone: a foreign key column keeps its own native type.
+        if (f.type, f.unsupported) != (r.type, r.unsupported):
             raise fail(
                 owner.pos,
                 f"The type of the field `{f.name}` in the model `{model.name}` is not matching "

@@ -61,7 +61,10 @@ _TIME_TYPES = ("Timestamp", "Timestamptz", "Time", "Timetz")
 
 _CLIENT_FUNCTIONS = ("uuid", "cuid", "nanoid", "ulid")
 _KNOWN_FUNCTIONS = ("autoincrement", "now", "dbgenerated", *_CLIENT_FUNCTIONS, "auto", "sequence")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+# RFC 3339 as Prisma's date parser takes it: `T`, `t` or a space between date and time.
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+# A decimal number as Prisma's Decimal parser takes it, exponent included.
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def native_type(attr: Attribute, field_type: str, provider: str, datasource: str) -> NativeType:
@@ -85,9 +88,13 @@ def native_type(attr: Attribute, field_type: str, provider: str, datasource: str
             f"Native type {name} is not compatible with declared field type {field_type}, "
             f"expected field type {scalar}.",
         )
+    # Native type arguments are positional: Prisma reads their values and nothing else
+    # (a name is ignored, `name:` without a value is no argument).
     args: list[int] = []
     for arg in attr.args:
-        if arg.name is not None or not isinstance(arg.value, Num) or not arg.value.is_int:
+        if arg.value is None:
+            continue
+        if not isinstance(arg.value, Num) or not arg.value.is_int:
             raise fail(arg.pos, f"Expected a whole number as an argument of {name}.")
         args.append(int(arg.value.text))
     if not least <= len(args) <= most or (name == "Decimal" and len(args) == 1):
@@ -128,6 +135,12 @@ def read_default(
     value = args.require("value")
     if args.get("map") is not None:
         args.string("map")
+        if not (isinstance(value, Call) and value.name == "autoincrement"):
+            # A named default constraint is SQL Server's alone.
+            raise args.error(
+                "You defined a database name for the default value of a field on the model. "
+                "This is not supported by the provider."
+            )
     if isinstance(value, Call):
         return _function_default(value, args, field_type, is_list=is_list, unsupported=unsupported)
     if unsupported:
@@ -231,7 +244,9 @@ def _literal(value: Expr, field_type: str, enum_values: tuple[str, ...] | None) 
     if field_type in ("Int", "BigInt"):
         if not isinstance(value, Num) or not value.is_int:
             raise fail(value.pos, f"Expected a numeric value, but found `{_shown(value)}`.")
-        limit = 2**31 if field_type == "Int" else 2**63
+        # Prisma reads both as 64-bit numbers (an Int beyond 32 bits is the database's
+        # to refuse, or not).
+        limit = 2**63
         if not -limit <= int(value.text) < limit:
             raise fail(value.pos, f"The value {value.text} does not fit into an {field_type}.")
     elif field_type == "Float":
@@ -239,7 +254,7 @@ def _literal(value: Expr, field_type: str, enum_values: tuple[str, ...] | None) 
             raise fail(value.pos, f"Expected a numeric value, but found `{_shown(value)}`.")
     elif field_type == "Decimal":
         if not isinstance(value, Num | Str) or (
-            isinstance(value, Str) and not re.fullmatch(r"-?\d+(\.\d+)?", value.value)
+            isinstance(value, Str) and not _DECIMAL.fullmatch(value.value)
         ):
             raise fail(value.pos, f"Expected a numeric value, but found `{_shown(value)}`.")
     elif field_type == "Boolean":

@@ -4,13 +4,10 @@ for what Prisma only advises against, a :class:`~trueup.sources.declared.SchemaW
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from trueup.errors import Location, SchemaError
 from trueup.sources.declared import SchemaWarning
-
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +18,11 @@ class SourceFile:
     text: str
 
     def line_text(self, line: int) -> str:
-        # The same line breaks the lexer counts (not str.splitlines, which knows more).
-        lines = _NEWLINE.split(self.text)
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        # Lines are counted at each `\n`, as Prisma numbers them (a lone `\r` ends a line
+        # for the grammar but not for the numbering): shown with any `\r` as a space.
+        lines = self.text.split("\n")
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        return text.removesuffix("\r").replace("\r", " ")
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,9 +48,28 @@ class Call:
     name: str
     args: tuple[Argument, ...]
     pos: Pos
+    trailing_comma: Pos | None = None
 
 
-Expr = Str | Num | Const | Array | Call
+@dataclass(frozen=True, slots=True)
+class Member:
+    """``key: value`` in an object."""
+
+    key: str
+    value: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Object:
+    """``{ key: value, … }`` (``{}`` when empty): an object literal, as in a partial
+    index's ``where: { deletedAt: null }``."""
+
+    members: tuple[Member, ...]
+    pos: Pos
+
+
+Expr = Str | Num | Const | Array | Call | Object
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +91,7 @@ class Attribute:
     args: tuple[Argument, ...]
     pos: Pos
     block: bool = False
+    trailing_comma: Pos | None = None
 
     @property
     def display(self) -> str:

@@ -1,7 +1,7 @@
 -- One hash of the catalog rows that make up the schemas of this database: every schema but
 -- PostgreSQL's own, and in them the relations (trueup's own views left out), their columns
 -- and defaults, constraints, indexes, types and enum values, view queries, comments,
--- sequence ownership and parameters, triggers and functions. It covers more than the
+-- sequence ownership and parameters, triggers and functions; and the extensions. It covers more than the
 -- inspector reads, so that any change the inspector could see changes it. Expressions are
 -- read as stored node trees (no deparsing), which keeps this to a few milliseconds; object
 -- ids are part of it, so an object dropped and made again counts as a change.
@@ -129,5 +129,9 @@ SELECT md5(concat_ws(
         )
         FROM pg_proc AS p
         JOIN ns ON ns.oid = p.pronamespace
+    ),
+    (
+        SELECT string_agg(concat_ws('|', oid, extname, extnamespace, extversion), E'\n' ORDER BY oid)
+        FROM pg_extension
     )
 ))

@@ -31,6 +31,12 @@ def default_attribute(column: Column, ftype: FieldType, flavour: Flavour) -> str
     if column.default is None:
         return None
     text = column.default.text
+    if ftype.name == "Json" and not ftype.is_list and flavour.raw_json:
+        # Pushed, a Json literal is written as it is: the same default (DEFAULT "s" too,
+        # which SQLite reads as the string 's').
+        written = column.written_default or text
+        if _is_json(written):
+            return string(written)
     if ftype.is_list:
         items = _list_default(text, ftype, flavour)
         if items is not None:
@@ -41,6 +47,14 @@ def default_attribute(column: Column, ftype: FieldType, flavour: Flavour) -> str
             if flavour.literal(lowered) == found:
                 return psl
     return f"dbgenerated({string(flavour.raw_default(text))})"
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _list_default(text: str, ftype: FieldType, flavour: Flavour) -> str | None:

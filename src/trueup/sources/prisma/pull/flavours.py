@@ -83,8 +83,10 @@ class Flavour(ABC):
     join_table_primary_key: bool
     #: Prisma takes ``SetNull`` on a relation with a required field (with a warning).
     set_null_on_required: bool = False
-    #: Prisma writes a Json literal default into DDL the engine accepts.
+    #: Prisma writes a Json literal default into DDL as a string literal.
     json_literals: bool = True
+    #: Prisma writes a Json literal default into DDL as the JSON text itself.
+    raw_json: bool = False
 
     def key(self, name: str) -> str:
         """The form in which the engine compares two names."""
@@ -126,9 +128,10 @@ class SQLiteFlavour(Flavour):
     provider = SQLITE
     named_keys = False
     join_table_primary_key = False
-    # Prisma writes a Json literal default unquoted into SQLite DDL, which SQLite rejects;
-    # dbgenerated("'…'") makes the same column with Prisma and with trueup.
+    # Prisma writes a Json literal default unquoted into SQLite DDL (DEFAULT [] reads as
+    # ''); a default in quotes stays dbgenerated("'…'"), which makes it again.
     json_literals = False
+    raw_json = True
 
     #: The exact column types Prisma writes for its scalars on SQLite.
     TYPES: ClassVar[dict[str, str]] = {

@@ -8,13 +8,15 @@ import json
 import re
 from collections.abc import Callable, Iterable
 
+from trueup.sources.prisma.identifiers import RESERVED as CLIENT_RESERVED
 from trueup.sources.prisma.scalars import BUILTIN_TYPES
 
 _VALID = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _INVALID_CHARS = re.compile(r"[^A-Za-z0-9_]")
 
-#: Names a model or enum cannot have. Prisma's introspection prefixes them with "Renamed".
-RESERVED = frozenset((*BUILTIN_TYPES, "Unsupported"))
+#: Names a model or enum cannot have (the built-in types, the client's own names and
+#: JavaScript's keywords). Prisma's introspection prefixes them with "Renamed".
+RESERVED = frozenset((*BUILTIN_TYPES, "Unsupported", *CLIENT_RESERVED))
 
 
 def is_valid(name: str) -> bool:
