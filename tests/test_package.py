@@ -53,6 +53,11 @@ def test_the_wheel_says_what_it_is(wheel_env: Installed) -> None:
     plain = [r for r in meta["Requires-Dist"] if "extra ==" not in r]
     assert sorted(re.split(r"[<>=!~;, ]", r)[0] for r in plain) == ["click", "python-dotenv"]
     assert set(meta["Provides-Extra"]) == {"postgres", "progress", "sqlalchemy", "test"}
+    models = [r.split(";")[0] for r in meta["Requires-Dist"] if 'extra == "sqlalchemy"' in r]
+    assert [re.findall(r"^[\w.-]+|[<>=!~]+[\w.*]+", r) for r in models] in (
+        [["SQLAlchemy", ">=2.0", "<3"]],
+        [["SQLAlchemy", "<3", ">=2.0"]],
+    )
     with zipfile.ZipFile(wheel_env.wheel) as zf:
         names = zf.namelist()
         licence = zf.read(f"trueup-{trueup.__version__}.dist-info/licenses/LICENSE")
