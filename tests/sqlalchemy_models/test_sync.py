@@ -1,7 +1,8 @@
 """``trueup.sync()``, what an app calls at start-up in place of ``create_all()``: with an
 Engine or a URL, on SQLite and PostgreSQL; it backs up, applies, says what changed, raises
-with the findings when data would be lost, leaves ``alembic_version`` alone, and several
-app processes starting at once queue on the push lock (real processes)."""
+with the findings when data would be lost, leaves ``alembic_version`` alone, makes the
+PostgreSQL extensions the models' DDL makes (and keeps the database's own), and several app
+processes starting at once queue on the push lock (real processes)."""
 
 from __future__ import annotations
 
@@ -117,6 +118,24 @@ def test_postgresql_with_an_engine(pg: Server, tmp_path: Path) -> None:
         ("id",), ("email",), ("age",)
     ]  # fmt: skip
     engine.dispose()
+
+
+def test_an_extension_the_models_make_is_made_and_the_databases_own_kept(pg: Server) -> None:
+    from sqlalchemy import DDL, event
+    from sqlalchemy.dialects.postgresql import CITEXT
+
+    metadata = MetaData()
+    event.listen(metadata, "before_create", DDL("CREATE EXTENSION IF NOT EXISTS citext"))
+    Table("tags", metadata, Column("id", Integer, primary_key=True), Column("name", CITEXT))
+    pg.execute("CREATE EXTENSION hstore")  # the database's own, which the models do not make
+    made = trueup.sync(sa_url(pg.url), metadata, backup=False)
+    assert made.applied
+    assert [type(c).__name__ for c in made.plan.changes] == ["AddExtension", "AddTable"]
+    extensions = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1"
+    assert pg.query(extensions) == [("citext",), ("hstore",)]
+    pg.execute("INSERT INTO tags (name) VALUES ('Jazz')")
+    assert pg.query("SELECT id FROM tags WHERE name = 'JAZZ'") == [(1,)]
+    assert trueup.sync(sa_url(pg.url), metadata).plan.is_empty
 
 
 # --- several app processes at once -------------------------------------------------------------
