@@ -103,13 +103,17 @@ def timed(project: Path, *args: str) -> float:
 
 
 def terminate(
-    project: Path, args: tuple[str, ...], started: Callable[[], bool], delay: float
+    project: Path,
+    args: tuple[str, ...],
+    started: Callable[[], bool],
+    delay: float,
+    sent: signal.Signals = signal.SIGTERM,
 ) -> tuple[int, str]:
-    """Run trueup, send SIGTERM ``delay`` seconds after ``started()`` first holds."""
+    """Run trueup, send ``sent`` ``delay`` seconds after ``started()`` first holds."""
     proc = start(project, *args)
     if wait_for(started, proc):
         time.sleep(delay)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sent)
     _, err = proc.communicate(timeout=120)
     assert "Traceback" not in err, err
     return proc.returncode, err
@@ -159,6 +163,21 @@ def test_sigterm_during_a_pushs_backup_changes_nothing(project: Path) -> None:
     assert code == 143, err
     assert (project / "app.db").read_bytes() == before
     check_backup_folder(folder, code)
+
+
+def test_ctrl_c_during_a_pushs_backup_changes_nothing_and_exits_130(project: Path) -> None:
+    folder = project / "backups"
+    before = (project / "app.db").read_bytes()
+    code, err = terminate(
+        project,
+        ("push", "--url", "app.db"),
+        lambda: bool(temp_files(folder)),
+        0.2,
+        signal.SIGINT,
+    )
+    assert code == 130, err
+    assert (project / "app.db").read_bytes() == before
+    assert temp_files(folder) == [] and backups(folder) == []
 
 
 def readers_of(path: Path) -> list[int]:

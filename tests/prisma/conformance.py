@@ -9,6 +9,7 @@ second or two of Node starting up, and most of a case is waiting for it.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -104,17 +105,35 @@ def majors(schema: Path) -> tuple[int, ...]:
     return tuple(int(n) for n in found.group(1).split(","))
 
 
-def cases() -> list[Case]:
+def full_run() -> bool:
+    """``TRUEUP_CONFORMANCE=full`` (scripts/conformance): every case with every Prisma.
+    The default suite runs each schema on each engine once, the Prisma majors taking
+    turns, so that each schema, each engine and each major is checked by the real CLI in
+    every run, at half the cost."""
+    return os.environ.get("TRUEUP_CONFORMANCE", "").strip().lower() == "full"
+
+
+def prismas_for(schema: Path, turn: int, full: bool) -> list[prisma_cli.Prisma]:
+    """The Prismas ``schema`` runs on: each it takes (``full``), or one of them, chosen by
+    ``turn`` (its place in the list), so that the majors take turns down the list."""
+    able = [p for p in prisma_cli.VERSIONS if p.major in majors(schema)]
+    return able if full or not able else [able[turn % len(able)]]
+
+
+def cases(full: bool | None = None) -> list[Case]:
+    """The conformance cases: all of them when ``full`` (None: as :func:`full_run` says)."""
+    full = full_run() if full is None else full
     on_engine = [
         *((s, SQLITE) for s in [*BOTH, *SQLITE_ONLY]),
         *((s, POSTGRESQL) for s in [*BOTH, *POSTGRES_ONLY]),
     ]
-    return [
+    chosen = [
         Case(schema, engine, prisma)
-        for prisma in prisma_cli.VERSIONS
-        for schema, engine in on_engine
-        if prisma.major in majors(schema)
+        for turn, (schema, engine) in enumerate(on_engine)
+        for prisma in prismas_for(schema, turn, full)
     ]
+    # By Prisma first, as the full run has always listed them.
+    return sorted(chosen, key=lambda c: prisma_cli.VERSIONS.index(c.prisma))
 
 
 def materialise(case: Case, folder: Path) -> Path:

@@ -42,12 +42,14 @@ from trueup.sources import load_schema
 CASES = conformance.cases()
 #: A schema and the Prisma that validates it (as that Prisma takes it: see materialise).
 Validation = tuple[Path, prisma_cli.Prisma]
-INVALID = [
-    (schema, prisma)
-    for prisma in prisma_cli.VERSIONS
-    for schema in sorted((conformance.CORPUS / "invalid").iterdir())
-    if prisma.major in conformance.majors(schema)
-]
+INVALID = sorted(
+    (
+        (schema, prisma)
+        for turn, schema in enumerate(sorted((conformance.CORPUS / "invalid").iterdir()))
+        for prisma in conformance.prismas_for(schema, turn, conformance.full_run())
+    ),
+    key=lambda v: prisma_cli.VERSIONS.index(v[1]),
+)
 #: Schemas Prisma accepts with schema warnings (``prisma validate`` prints them).
 WARNED = [
     (conformance.CORPUS / "conformance" / "postgresql" / "set_null_required.prisma", prisma)
