@@ -191,8 +191,8 @@ def make_project(folder: Path) -> None:
     """What the pages' commands assume: the media server example's version 2 as
     ``schema.sql``, its version 1 with rows in ``data/app.db`` (pushed by trueup, so it has
     a history), version 2 in ``data/staging.db``, the backups the pages name, an empty
-    ``prisma/`` folder, and the apps ``myapp`` and ``mediaserver`` that ``trueup start``
-    runs."""
+    ``prisma/`` folder, the apps ``myapp`` and ``mediaserver`` that ``trueup start``
+    runs, and ``myapp``'s SQLAlchemy models (``myapp.models:Base``)."""
     folder.mkdir(parents=True)
     (folder / "data").mkdir()
     (folder / "prisma").mkdir()
@@ -219,6 +219,31 @@ def make_project(folder: Path) -> None:
     for app in ("myapp", "mediaserver"):
         (folder / app).mkdir()
         (folder / app / "__main__.py").write_text(f"print('{app} started')\n")
+    (folder / "myapp" / "models.py").write_text(MODELS)
+
+
+#: The app's SQLAlchemy models, for the pages' ``--schema myapp.models:Base``.
+MODELS = """\
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(server_default="Untitled")
+"""
 
 
 def pending_is_fine(command: str) -> bool:

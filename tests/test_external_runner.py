@@ -87,5 +87,5 @@ def test_a_case_applies_as_sqldef_decides() -> None:
 
 def test_errors_of_one_kind_group_together() -> None:
     one = error_pattern('Error: desired.sql:3:5: type "email" does not exist\nmore')
-    other = error_pattern("Error: other.sql:12:1: type \"mood\" does not exist")
+    other = error_pattern('Error: other.sql:12:1: type "mood" does not exist')
     assert one == other == 'FILE:LINE: type "…" does not exist'

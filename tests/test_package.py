@@ -52,7 +52,12 @@ def test_the_wheel_says_what_it_is(wheel_env: Installed) -> None:
     assert meta["Keywords"] and meta["Author"]
     plain = [r for r in meta["Requires-Dist"] if "extra ==" not in r]
     assert sorted(re.split(r"[<>=!~;, ]", r)[0] for r in plain) == ["click", "python-dotenv"]
-    assert set(meta["Provides-Extra"]) == {"postgres", "progress", "test"}
+    assert set(meta["Provides-Extra"]) == {"postgres", "progress", "sqlalchemy", "test"}
+    models = [r.split(";")[0] for r in meta["Requires-Dist"] if 'extra == "sqlalchemy"' in r]
+    assert [re.findall(r"^[\w.-]+|[<>=!~]+[\w.*]+", r) for r in models] in (
+        [["SQLAlchemy", ">=2.0", "<3"]],
+        [["SQLAlchemy", "<3", ">=2.0"]],
+    )
     with zipfile.ZipFile(wheel_env.wheel) as zf:
         names = zf.namelist()
         licence = zf.read(f"trueup-{trueup.__version__}.dist-info/licenses/LICENSE")
@@ -77,7 +82,7 @@ def test_version_outside_the_repository(wheel_env: Installed, tmp_path: Path) ->
     listed = wheel_env.run(["python", "-c", names], tmp_path)
     installed = {name.lower() for name in listed.stdout.split()}
     assert "click" in installed
-    assert not installed & {"psycopg", "psycopg-binary", "rich"}, installed
+    assert not installed & {"psycopg", "psycopg-binary", "rich", "sqlalchemy"}, installed
 
 
 def test_the_demo_runs_outside_the_repository(wheel_env: Installed, tmp_path: Path) -> None:
@@ -120,6 +125,18 @@ def test_postgres_commands_say_what_to_install(wheel_env: Installed, tmp_path: P
         assert "pip install 'trueup[postgres]'" in done.stderr, (args, done.stderr)
         assert "Traceback" not in done.stderr, (args, done.stderr)
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_models_without_sqlalchemy_say_what_to_install(
+    wheel_env: Installed, tmp_path: Path
+) -> None:
+    (tmp_path / "models.py").write_text("from sqlalchemy.orm import DeclarativeBase\n")
+    args = ["trueup", "push", "--schema", "models.py", "--url", "app.db"]
+    done = wheel_env.run(args, tmp_path, check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "No module named 'sqlalchemy'" in done.stderr
+    assert "pip install 'trueup[sqlalchemy]'" in done.stderr
+    assert not (tmp_path / "app.db").exists()
 
 
 def test_a_plain_progress_line_without_rich(wheel_env: Installed, tmp_path: Path) -> None:

@@ -80,3 +80,22 @@ def test_noop_push_in_a_prisma_7_project(tmp_path: Path) -> None:
     config = tmp_path / "prisma7.config.ts"
     config.write_text(config.read_text() + "// changed\n")
     assert loaded(modules_after_noop_push(tmp_path, None, runs=1), "trueup.sources.prisma")
+
+
+def test_noop_push_of_sqlalchemy_models(tmp_path: Path) -> None:
+    """Models are the app's code: a push imports it (and SQLAlchemy with it) to know
+    whether they changed, and then nothing more than a push of a SQL file does."""
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "models.py").write_text(
+        "from sqlalchemy import Column, Integer, MetaData, String, Table\n\n"
+        "metadata = MetaData()\n"
+        "Table('t', metadata, Column('id', Integer, primary_key=True), Column('name', String))\n"
+    )
+    modules = modules_after_noop_push(tmp_path, "shop.models:metadata")
+    assert loaded(modules, "shop.models")
+    others = [n for n in NEVER if n != "sqlalchemy"]
+    for name in (*others, "trueup.sources.prisma", "trueup.sources.sql"):
+        assert loaded(modules, name) == [], name
+    for name in ("trueup.plan.checks", "trueup.diff.differ", "trueup.dialects.sqlite.inspect"):
+        assert loaded(modules, name) == [], name

@@ -26,6 +26,7 @@ _EXPORTS = {
     "diff": "trueup.diff.differ",
     "push": "trueup.push",
     "plan_for": "trueup.push",
+    "sync": "trueup.sources.sqlalchemy.sync",
     "PushResult": "trueup.push",
     "apply_plan": "trueup.apply",
     "parse_url": "trueup.urls",
@@ -88,6 +89,7 @@ __all__ = [
     "plan_for",
     "push",
     "restore",
+    "sync",
 ]
 
 if TYPE_CHECKING:
@@ -110,6 +112,7 @@ if TYPE_CHECKING:
     from trueup.plan import Finding, Plan, Risk, Step
     from trueup.push import PushResult, plan_for, push
     from trueup.sources import Declared, SchemaWarning, load_schema
+    from trueup.sources.sqlalchemy.sync import sync
     from trueup.transfer import TransferError, export_database, import_database
     from trueup.urls import DatabaseURL, parse_url
 

@@ -22,6 +22,8 @@ Keys (file / environment):
 * ``backup_compress`` / ``TRUEUP_BACKUP_COMPRESS``: gzip the backups (default false).
 * ``start_backup`` / ``TRUEUP_START_BACKUP``: when ``trueup start`` backs up, ``always``,
   ``on-change`` or ``never`` (default on-change).
+* ``python_path`` / ``TRUEUP_PYTHON_PATH``: folders (``os.pathsep``-separated in the
+  environment) the app's SQLAlchemy models are imported from, besides the current one.
 * ``prisma_major`` / ``TRUEUP_PRISMA_MAJOR``: the Prisma major (6 or 7) whose rules a
   Prisma project follows (default: what the project's packages and config file say).
 
@@ -58,6 +60,7 @@ KEYS = {
     "backup_compress",
     "start_backup",
     "prisma_major",
+    "python_path",
 }
 PRISMA_MAJORS = (6, 7)
 DEFAULT_BACKUP_KEEP = 10
@@ -94,6 +97,7 @@ class Settings:
     base_dir: str = field(default=".")
     url_from_env: bool = False  # the url is $DATABASE_URL (not a flag or the settings file)
     prisma_major: int | None = None  # None: as the Prisma project says
+    python_path: tuple[str, ...] = ()  # where SQLAlchemy models are imported from
 
     def ignore(self) -> Callable[[str], bool]:
         """A test for the names of tables to leave alone: the configured patterns (matched
@@ -155,6 +159,7 @@ def load_settings(
     backup_dir: str | None = None,
     backup_keep: int | None = None,
     ignore_tables: tuple[str, ...] = (),
+    python_path: tuple[str, ...] = (),
     folder: str = ".",
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
@@ -211,7 +216,20 @@ def load_settings(
         base_dir=folder,
         url_from_env=url is None and bool(env.get("DATABASE_URL")),
         prisma_major=_major(pick(None, "TRUEUP_PRISMA_MAJOR", "prisma_major")),
+        python_path=(*python_path, *_folders(pick(None, "TRUEUP_PYTHON_PATH", "python_path"))),
     )
+
+
+def _folders(raw: Any) -> tuple[str, ...]:
+    """The python_path setting: a list of folders (the file), or one string of them
+    separated like $PATH (the environment)."""
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return tuple(p for p in raw.split(os.pathsep) if p)
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p for p in raw):
+        raise ConfigError(f"python_path must be a list of folders, not {raw!r}.")
+    return tuple(raw)
 
 
 def _major(raw: Any) -> int | None:

@@ -1,5 +1,6 @@
 """What a push takes from the database as it is, because the declared schema's source cannot
-declare it (a Prisma schema has no views, triggers, virtual tables or CHECK constraints)."""
+declare it (a Prisma schema has no views, triggers, virtual tables, CHECK constraints or
+sequences of their own)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,11 @@ def keep_unmanaged(
         out = copy(out, triggers=tuple(t for t in current.triggers if t.table in names))
     if "virtual_tables" in unmanaged:
         out = copy(out, virtual_tables=current.virtual_tables)
+    if "sequences" in unmanaged:
+        out = copy(out, sequences=current.sequences)
     if "namespaces" in unmanaged:
-        held = {o.schema for kind in (out.tables, out.enums, out.views) for o in kind}
+        kinds = (out.tables, out.enums, out.views, out.sequences)
+        held = {o.schema for kind in kinds for o in kind}
         kept = (n for n in out.namespaces if n in held or n in current.namespaces)
         out = copy(out, namespaces=tuple(kept))
     if "checks" in unmanaged:

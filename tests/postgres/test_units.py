@@ -110,6 +110,14 @@ def test_which_type_changes_need_a_using_cast(old: str, new: str, using: bool) -
         ("(price > 0)", "price  >  0"),
         ("'USER'::\"Role\"", "'USER'"),
         ("LOWER(email)", "lower(email)"),
+        # A varchar IN list, as deparsed from the declared CHECK and from that text again.
+        (
+            "((mood)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])"
+            "::text[]))",
+            "((mood)::text = ANY (ARRAY[('a'::character varying)::text, "
+            "('b'::character varying)::text]))",
+        ),
+        ("(ARRAY[1, 2])::integer[]", "ARRAY[1, 2]"),
     ],
 )
 def test_equal_spellings_have_equal_keys(a: str, b: str) -> None:
@@ -125,6 +133,9 @@ def test_equal_spellings_have_equal_keys(a: str, b: str) -> None:
         ("0", "1"),
         ("now()", "CURRENT_DATE"),
         ("'a;b'", "'a b'"),
+        ("lower('A')", "'A'"),
+        ("ARRAY['a', 'b']", "ARRAY['b', 'a']"),
+        ("(x)::text", "x"),
     ],
 )
 def test_different_expressions_have_different_keys(a: str, b: str) -> None:

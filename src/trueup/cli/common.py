@@ -21,13 +21,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def schema_option(fn: F) -> F:
+    """``--schema``, and ``--python-path`` for a schema that is the app's models."""
+    fn = click.option(
+        "--python-path",
+        "python_path",
+        multiple=True,
+        metavar="FOLDER",
+        help="SQLAlchemy models: a folder to import the app from, besides the current one. "
+        "Repeatable; adds to $TRUEUP_PYTHON_PATH and `python_path` in the settings.",
+    )(fn)
     return click.option(
         "--schema",
         "schema",
         metavar="PATH",
-        help="The declared schema (default: $TRUEUP_SCHEMA, the settings file, the Prisma "
-        "config file's schema, then schema.prisma, prisma/schema.prisma, prisma/schema/ or "
-        "schema.sql).",
+        help="The declared schema: a .prisma or .sql file, or SQLAlchemy models "
+        "(myapp.models:Base, myapp.models, app/models.py). Default: $TRUEUP_SCHEMA, the "
+        "settings file, the Prisma config file's schema, then schema.prisma, "
+        "prisma/schema.prisma, prisma/schema/ or schema.sql.",
     )(fn)
 
 
@@ -181,6 +191,7 @@ def find_target(
     url: str | None = None,
     lock_timeout: float | None = None,
     ignore_tables: tuple[str, ...] = (),
+    python_path: tuple[str, ...] = (),
     on_load: Callable[[Declared], None] | None = None,
 ) -> tuple[Target, Source]:
     """The database and the declared schema, read only when a push needs it (see
@@ -188,7 +199,11 @@ def find_target(
     own database (a Prisma 6 datasource url) is read here, to find the database."""
     origin = locate(
         load_settings(
-            schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+            schema=schema,
+            url=url,
+            lock_timeout=lock_timeout,
+            ignore_tables=ignore_tables,
+            python_path=python_path,
         )
     )
     require_schema_file(origin.path)
@@ -204,6 +219,7 @@ def find_target(
             on_load,
             project=origin.project,
             extra_files=origin.key_files(),
+            python_path=settings.python_path,
         )
 
     db = database(origin)
@@ -223,6 +239,7 @@ def load_target(
     url: str | None = None,
     lock_timeout: float | None = None,
     ignore_tables: tuple[str, ...] = (),
+    python_path: tuple[str, ...] = (),
 ) -> tuple[Target, Declared]:
     """The database and the declared schema. The database is --url, $DATABASE_URL or the
     settings file, then a Prisma config's ``datasource.url``, and last the schema's own
@@ -231,14 +248,23 @@ def load_target(
 
     origin = locate(
         load_settings(
-            schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+            schema=schema,
+            url=url,
+            lock_timeout=lock_timeout,
+            ignore_tables=ignore_tables,
+            python_path=python_path,
         )
     )
     db = database(origin)
     if db is None:
         return _load_with_own_url(origin)
     declared = load_schema(
-        origin.path, db.engine, ignore=origin.settings.ignore(), url=db, project=origin.project
+        origin.path,
+        db.engine,
+        ignore=origin.settings.ignore(),
+        url=db,
+        project=origin.project,
+        python_path=origin.settings.python_path,
     )
     return Target(origin.settings, db), declared
 
@@ -248,7 +274,13 @@ def _load_with_own_url(origin: Origin) -> tuple[Target, Declared]:
     from trueup.sources import load_schema
 
     ignore = origin.settings.ignore()
-    declared = load_schema(origin.path, None, ignore=ignore, project=origin.project)
+    declared = load_schema(
+        origin.path,
+        None,
+        ignore=ignore,
+        project=origin.project,
+        python_path=origin.settings.python_path,
+    )
     if not declared.url:
         raise no_database(origin)
     return Target(origin.settings, parse_url(declared.url, base_dir=os.getcwd())), declared

@@ -64,6 +64,7 @@ def diff(
     renames: tuple[str, ...],
     ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
+    python_path: tuple[str, ...],
 ) -> None:
     """Compare the database with the declared schema (or with another database).
 
@@ -87,7 +88,11 @@ def diff(
         from trueup.push import push
 
         t, declared = load_target(
-            schema=schema, url=url, lock_timeout=lock_timeout, ignore_tables=ignore_tables
+            schema=schema,
+            url=url,
+            lock_timeout=lock_timeout,
+            ignore_tables=ignore_tables,
+            python_path=python_path,
         )
         report_warnings(declared)
         warn_if_missing(t.url)

@@ -152,6 +152,12 @@ def describe(change: ch.Change) -> list[str]:
             return [
                 f"~ enum {_qs(n.name, n.schema)}: {', '.join(o.values)} → {', '.join(n.values)}"
             ]
+        case ch.AddSequence(sequence=s):
+            return [f"+ sequence {_qs(s.name, s.schema)}"]
+        case ch.DropSequence(sequence=s):
+            return [f"- sequence {_qs(s.name, s.schema)}"]
+        case ch.ModifySequence(new=s):
+            return [f"~ sequence {_qs(s.name, s.schema)}"]
         case ch.AddNamespace(name=name):
             return [f"+ schema {_q(name)}"]
         case ch.AddExtension(extension=ext):

@@ -84,6 +84,7 @@ def push(
     backup_flags: BackupFlags,
     concurrent_indexes: bool,
     plan_file: str | None,
+    python_path: tuple[str, ...],
 ) -> None:
     """Make the database's schema equal the declared schema.
 
@@ -118,6 +119,7 @@ def push(
         url=url,
         lock_timeout=lock_timeout,
         ignore_tables=ignore_tables,
+        python_path=python_path,
         on_load=on_load,
     )
     t = Target(backup_flags.apply(t.settings), t.url)

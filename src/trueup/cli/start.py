@@ -104,6 +104,7 @@ def start(
     no_backup: bool,
     backup_flags: BackupFlags,
     command: tuple[str, ...],
+    python_path: tuple[str, ...],
 ) -> None:
     """Back up, push the schema, then run COMMAND in trueup's place.
 
@@ -128,6 +129,7 @@ def start(
             lock_timeout=lock_timeout,
             backup_mode="never" if no_backup else backup_mode,
             backup_flags=backup_flags,
+            python_path=python_path,
         )
     except TrueupError as exc:
         if isinstance(exc, UnsafePlan) and exc.plan is not None:
@@ -170,6 +172,7 @@ def _backup_and_push(
     lock_timeout: float | None,
     backup_mode: str | None,
     backup_flags: BackupFlags,
+    python_path: tuple[str, ...] = (),
 ) -> None:
     from trueup.push import push as run_push
     from trueup.push import refusal
@@ -179,6 +182,7 @@ def _backup_and_push(
         url=url,
         lock_timeout=lock_timeout,
         ignore_tables=ignore_tables,
+        python_path=python_path,
         on_load=report_warnings,
     )
     t = Target(backup_flags.apply(t.settings), t.url)

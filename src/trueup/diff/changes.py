@@ -19,6 +19,7 @@ from trueup.model import (
     ForeignKey,
     Index,
     PrimaryKey,
+    SequenceGenerator,
     Table,
     Trigger,
     View,
@@ -268,6 +269,22 @@ class ModifyEnum:
 
 
 @dataclass(frozen=True, slots=True)
+class AddSequence:
+    sequence: SequenceGenerator
+
+
+@dataclass(frozen=True, slots=True)
+class DropSequence:
+    sequence: SequenceGenerator
+
+
+@dataclass(frozen=True, slots=True)
+class ModifySequence:
+    old: SequenceGenerator
+    new: SequenceGenerator
+
+
+@dataclass(frozen=True, slots=True)
 class AddNamespace:
     name: str
 
@@ -296,6 +313,9 @@ Change = (
     | AddEnum
     | DropEnum
     | ModifyEnum
+    | AddSequence
+    | DropSequence
+    | ModifySequence
     | AddNamespace
     | AddExtension
 )

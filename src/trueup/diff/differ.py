@@ -56,7 +56,7 @@ class DiffHooks:
             kind |= ch.ColumnChange.AUTOINCREMENT
         if old.generated != new.generated:
             kind |= ch.ColumnChange.GENERATED
-        if old.identity != new.identity:
+        if old.identity != new.identity or _options_differ(old, new):
             kind |= ch.ColumnChange.IDENTITY
         if self._collation(old.collation) != self._collation(new.collation):
             kind |= ch.ColumnChange.COLLATION
@@ -126,6 +126,17 @@ class DiffHooks:
         return (self.names(pk.columns), self.parts(pk.parts), pk.on_conflict, name)
 
 
+def _options_differ(old: Column, new: Column) -> bool:
+    """An identity column's sequence parameters, where both sides know them."""
+    return (
+        old.identity is not None
+        and new.identity is not None
+        and old.identity_options is not None
+        and new.identity_options is not None
+        and old.identity_options != new.identity_options
+    )
+
+
 def reset_changes(current: Schema, desired: Schema, hooks: DiffHooks) -> list[ch.Change]:
     """The changes of a reset: drop everything there is, then create the whole ``desired``
     schema (namespaces and extensions, which a reset keeps, are not made again)."""
@@ -134,6 +145,7 @@ def reset_changes(current: Schema, desired: Schema, hooks: DiffHooks) -> list[ch
     drops += [ch.DropVirtualTable(v) for v in current.virtual_tables]
     drops += [ch.DropTable(t) for t in current.tables]
     drops += [ch.DropEnum(e) for e in current.enums]
+    drops += [ch.DropSequence(s) for s in current.sequences]
     kept = Schema(namespaces=current.namespaces, extensions=current.extensions)
     return drops + diff(kept, desired, hooks)
 
@@ -164,6 +176,14 @@ class _Differ:
         have_ext = {e.name for e in current.extensions}
         out += [ch.AddExtension(e) for e in desired.extensions if e.name not in have_ext]
         out += self.enums(current.enums, desired.enums)
+        out += self.simple(
+            current.sequences,
+            desired.sequences,
+            lambda s: self.key(s.schema, s.name),
+            ch.AddSequence,
+            ch.DropSequence,
+            ch.ModifySequence,
+        )
         out += self.tables(current.tables, desired.tables)
         out += self.simple(
             current.virtual_tables,

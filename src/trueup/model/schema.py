@@ -57,12 +57,28 @@ class Generated:
 
 
 @dataclass(frozen=True, slots=True)
+class SequenceOptions:
+    """A PostgreSQL sequence's parameters, as its catalog holds them (a standalone
+    sequence's, or an identity column's)."""
+
+    type: str = "BIGINT"
+    start: int = 1
+    increment: int = 1
+    min_value: int = 1
+    max_value: int = 9223372036854775807
+    cache: int = 1
+    cycle: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Column:
     """A column. ``type`` is the declared type in the dialect's canonical spelling
     (``INTEGER``, ``VARCHAR(255)``, ``TIMESTAMP(3)``, ``TEXT[]``); ``""`` means none declared.
 
     ``autoincrement`` is SQLite's ``AUTOINCREMENT`` or PostgreSQL's serial default;
-    ``identity`` is PostgreSQL's ``ALWAYS`` / ``BY DEFAULT`` identity.
+    ``identity`` is PostgreSQL's ``ALWAYS`` / ``BY DEFAULT`` identity, and
+    ``identity_options`` the parameters of its sequence (None: not known, as from a
+    source that does not say; then they are not compared).
     ``not_null_conflict`` is the resolution of SQLite's ``NOT NULL ON CONFLICT …`` clause
     (``REPLACE`` writes the default instead of a NULL); None for ABORT, the default.
     """
@@ -77,6 +93,7 @@ class Column:
     collation: str | None = None
     comment: str | None = None
     not_null_conflict: str | None = None
+    identity_options: SequenceOptions | None = None
     #: The default as written after ``DEFAULT`` where that differs from the engine's own
     #: reading in ``default`` (SQLite drops a pair of parentheses: ``DEFAULT ((1))`` reads
     #: as ``(1)``); how ``prisma db push`` writes ``dbgenerated("…")`` and Json defaults.
@@ -234,6 +251,16 @@ class Enum:
 
 
 @dataclass(frozen=True, slots=True)
+class SequenceGenerator:
+    """A PostgreSQL sequence of its own (``CREATE SEQUENCE``): not a serial's or an
+    identity column's, which belong to their column."""
+
+    name: str
+    options: SequenceOptions = SequenceOptions()
+    schema: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Extension:
     """A PostgreSQL extension. ``schema`` and ``version`` are where and in which version
     it is made; None leaves that to PostgreSQL (the default schema, the default version).
@@ -258,6 +285,7 @@ class Schema:
     virtual_tables: tuple[VirtualTable, ...] = ()
     enums: tuple[Enum, ...] = ()
     namespaces: tuple[str, ...] = ()
+    sequences: tuple[SequenceGenerator, ...] = ()
     extensions: tuple[Extension, ...] = ()
 
     def table(self, name: str, schema: str | None = None) -> Table | None:
@@ -268,4 +296,11 @@ class Schema:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.tables or self.views or self.triggers or self.virtual_tables or self.enums)
+        return not (
+            self.tables
+            or self.views
+            or self.triggers
+            or self.virtual_tables
+            or self.enums
+            or self.sequences
+        )

@@ -279,6 +279,9 @@ class _Checks:
                     | ch.AddVirtualTable()
                     | ch.AddEnum()
                     | ch.DropEnum()
+                    | ch.AddSequence()
+                    | ch.DropSequence()
+                    | ch.ModifySequence()
                     | ch.AddNamespace()
                     | ch.AddExtension()
                 ):

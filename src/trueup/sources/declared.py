@@ -4,7 +4,7 @@ came from."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -88,9 +88,15 @@ class Source:
     #: Files besides the schema that change what a push does (a Prisma config file and the
     #: .env files it loads): part of the key, not of the schema's hash.
     extra_files: tuple[str, ...] = ()
+    #: Folders the app's models are imported from, besides the current one (models only).
+    python_path: tuple[str, ...] = ()
     _loaded: Declared | None = None
 
     def key(self) -> str:
+        if names_models(self.path):
+            from trueup.sources.sqlalchemy.source import models_key
+
+            return models_key(self.path, self.engine, self.options, self.python_path)
         from trueup import __version__
         from trueup.fingerprint import source_files, source_hash
         from trueup.steps import step_files
@@ -108,7 +114,12 @@ class Source:
     def load(self) -> Declared:
         if self._loaded is None:
             self._loaded = load_schema(
-                self.path, self.engine, ignore=self.ignore, url=self.url, project=self.project
+                self.path,
+                self.engine,
+                ignore=self.ignore,
+                url=self.url,
+                project=self.project,
+                python_path=self.python_path,
             )
             if self.on_load is not None:
                 self.on_load(self._loaded)
@@ -122,12 +133,21 @@ def load_schema(
     ignore: Callable[[str], bool] | None = None,
     url: DatabaseURL | None = None,
     project: PrismaProject | None = None,
+    python_path: Sequence[str] = (),
 ) -> Declared:
     """Read the schema file at ``path`` for the engine of the target database (None: the
     schema's own provider for a Prisma schema, SQLite for a SQL file). Tables matched by
     ``ignore`` are left out, as they are on the live side. The data steps beside the schema
     (see :mod:`trueup.steps`) come with it. A Prisma schema is read by the rules of the
-    Prisma major of ``project`` (by default, the project of the working directory)."""
+    Prisma major of ``project`` (by default, the project of the working directory).
+
+    ``path`` may also name SQLAlchemy models (``myapp.models:Base``, ``myapp.models``,
+    ``app/models.py``): the app is imported, from the current folder and ``python_path``
+    (see :mod:`trueup.sources.sqlalchemy`)."""
+    if names_models(path):
+        from trueup.sources.sqlalchemy.source import load_models
+
+        return load_models(path, engine, ignore=ignore, url=url, python_path=python_path)
     declared = _load(path, engine, ignore, url, project)
     from trueup.fingerprint import source_files, source_hash
     from trueup.steps import read_steps, step_files
@@ -136,9 +156,19 @@ def load_schema(
     return replace(declared, source_hash=source_hash(files), steps=read_steps(path))
 
 
+def names_models(path: str) -> bool:
+    """Whether ``path`` names SQLAlchemy models rather than a schema file. Told from the
+    text: the other sources' paths never load the models' code."""
+    if path.lower().endswith((*SQL_SUFFIXES, ".prisma")):
+        return False
+    from trueup.sources.sqlalchemy.spec import is_models_spec
+
+    return is_models_spec(path)
+
+
 def require_schema_file(path: str) -> None:
     """Refuse a schema path that names nothing (the file, or a multi-file folder)."""
-    if not os.path.exists(path):
+    if not os.path.exists(path) and not names_models(path):
         raise ConfigError(
             f"The schema file {path} does not exist.",
             hint="Pass --schema PATH, or put the schema in schema.sql (or prisma/schema.prisma).",
@@ -185,8 +215,8 @@ def _load(
 
         return load_sql(path, get_dialect(engine or "sqlite", ignore=ignore), url)
     raise ConfigError(
-        f"trueup cannot read {path}: it reads Prisma schemas (.prisma) and SQL schema files "
-        "(.sql).",
+        f"trueup cannot read {path}: it reads Prisma schemas (.prisma), SQL schema files "
+        "(.sql) and SQLAlchemy models (myapp.models:Base, or a .py file).",
         hint="Name a .sql file containing CREATE TABLE / CREATE INDEX / CREATE VIEW / "
         "CREATE TRIGGER statements.",
     )

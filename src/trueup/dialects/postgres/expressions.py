@@ -67,31 +67,78 @@ def _wordish(ch: str) -> bool:
 
 
 def _strip_literal_casts(toks: list[str]) -> list[str]:
-    """Drop ``::type`` right after a string literal: the literal has its column's type
-    either way. Casts of anything else are kept."""
+    """Drop ``::type`` right after a literal (a string, or an ARRAY of literals): the
+    literal has its column's type either way. Casts of anything else are kept. A literal's
+    parentheses go too (not a call's): PostgreSQL deparses ``x IN ('a', 'b')`` on a varchar
+    as ``x::text = ANY ((ARRAY['a'::varchar, 'b'::varchar])::text[])``, and that text, run
+    again, as ``x::text = ANY (ARRAY[('a'::varchar)::text, ('b'::varchar)::text])``: one
+    expression, which must keep one key."""
+    while True:
+        folded = _fold_literals_once(toks)
+        if folded == toks:
+            return toks
+        toks = folded
+
+
+def _fold_literals_once(toks: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(toks):
-        t = toks[i]
-        out.append(t)
-        i += 1
-        if t.startswith(("'", "e'", "E'")) and i < len(toks) and toks[i] == "::":
-            j = i + 1
-            # the type: words (several for "character varying"), a quoted name, a schema
-            # prefix, a modifier in parentheses and [] suffixes
-            while j < len(toks) and (toks[j][0].isalpha() or toks[j][0] in '"_' or toks[j] == "."):
-                j += 1
-            if j < len(toks) and toks[j] == "(":
-                depth = 0
-                while j < len(toks):
-                    depth += {"(": 1, ")": -1}.get(toks[j], 0)
-                    j += 1
-                    if depth == 0:
-                        break
-            while j + 1 < len(toks) and toks[j] == "[" and toks[j + 1] == "]":
-                j += 2
-            i = j
+        end = _literal_end(toks, i)
+        if end is None:
+            out.append(toks[i])
+            i += 1
+            continue
+        literal = toks[i:end]
+        # "( literal )" where the parenthesis is not a call's or a list's: unwrapped.
+        if (
+            out
+            and out[-1] == "("
+            and end < len(toks)
+            and toks[end] == ")"
+            and not (len(out) >= 2 and (_wordish(out[-2][-1]) or out[-2] in (")", "]")))
+        ):
+            out.pop()
+            end += 1
+        out += literal
+        i = _cast_end(toks, end)
     return out
+
+
+def _literal_end(toks: list[str], i: int) -> int | None:
+    """Where the literal at ``i`` ends: a string, or ``array[...]`` of strings and numbers."""
+    t = toks[i]
+    if t.startswith(("'", "e'", "E'")):
+        return i + 1
+    if t != "array" or i + 1 >= len(toks) or toks[i + 1] != "[":
+        return None
+    j = i + 2
+    while j < len(toks) and toks[j] != "]":
+        if not (toks[j].startswith(("'", "e'", "E'")) or toks[j][0].isdigit() or toks[j] == ","):
+            return None
+        j += 1
+    return j + 1 if j < len(toks) else None
+
+
+def _cast_end(toks: list[str], i: int) -> int:
+    """Past the ``::type`` at ``i`` (``i`` itself when there is none): words (several for
+    "character varying"), a quoted name, a schema prefix, a modifier in parentheses and
+    [] suffixes."""
+    if i >= len(toks) or toks[i] != "::":
+        return i
+    j = i + 1
+    while j < len(toks) and (toks[j][0].isalpha() or toks[j][0] in '"_' or toks[j] == "."):
+        j += 1
+    if j < len(toks) and toks[j] == "(":
+        depth = 0
+        while j < len(toks):
+            depth += {"(": 1, ")": -1}.get(toks[j], 0)
+            j += 1
+            if depth == 0:
+                break
+    while j + 1 < len(toks) and toks[j] == "[" and toks[j + 1] == "]":
+        j += 2
+    return j
 
 
 def _fold_now(text: str) -> str:

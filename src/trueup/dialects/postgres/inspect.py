@@ -1,5 +1,6 @@
 """Read a live PostgreSQL database into the model, in one catalog query per kind of object
-(tables, columns, constraints, indexes, enums, views, extensions) for all tables at once.
+(tables, columns, constraints, indexes, enums, views, sequences,
+extensions) for all tables at once.
 
 Only the managed schemas are read: the default one (the URL's ``?schema=``, else
 ``public``) and those the declared schema names. Objects in the default schema carry
@@ -22,6 +23,7 @@ from typing import Any
 from trueup.dialects.postgres.catalog_queries import query_text
 from trueup.dialects.postgres.expressions import expr as _parse_expr
 from trueup.dialects.postgres.expressions import view_expr
+from trueup.dialects.postgres.sequences import options_from_catalog, options_from_text
 from trueup.dialects.postgres.types import canonical_type as _canonical_type
 from trueup.model import (
     Action,
@@ -36,6 +38,7 @@ from trueup.model import (
     IndexPart,
     PrimaryKey,
     Schema,
+    SequenceGenerator,
     Table,
     View,
 )
@@ -73,6 +76,7 @@ QUERIES = (
     "indexes",
     "enums",
     "views",
+    "sequences",
     "extensions",
 )
 #: The queries that read the whole database, not the managed schemas.
@@ -148,6 +152,7 @@ def _inspect(
             parts[row[0]].add_index(row, catalog)
         enum_rows = next(results)
         view_rows = next(results)
+        sequence_rows = next(results)
         extension_rows = next(results)
 
     tables = tuple(
@@ -161,11 +166,21 @@ def _inspect(
         for schema, name, mat, definition in view_rows
         if not skip(name)
     )
+    sequences = tuple(
+        SequenceGenerator(name, options_from_catalog(*params), ns(schema))
+        for schema, name, *params in sequence_rows
+        if not skip(name)
+    )
     extensions = tuple(
         Extension(name, ns(schema), version) for name, schema, version in extension_rows
     )
     return Schema(
-        tables=tables, views=views, enums=enums, namespaces=existing, extensions=extensions
+        tables=tables,
+        views=views,
+        enums=enums,
+        namespaces=existing,
+        sequences=sequences,
+        extensions=extensions,
     )
 
 
@@ -249,7 +264,8 @@ class _Parts:
 
 def _column(row: tuple[Any, ...]) -> Column:
     """The column of a columns.sql row without its table and number (``row[2:]``)."""
-    (name, formatted, notnull, default, identity, generated, collation, comment, serial) = row
+    (name, formatted, notnull, default, identity, generated, collation, comment, serial,
+     identity_options) = row  # fmt: skip
     autoincrement = bool(serial) and default is not None and bool(_SERIAL_DEFAULT.match(default))
     gen = None
     if generated == "s" and default is not None:
@@ -264,6 +280,7 @@ def _column(row: tuple[Any, ...]) -> Column:
         identity=_IDENTITY.get(identity or ""),
         collation=collation,
         comment=comment,
+        identity_options=options_from_text(identity_options),
     )
 
 

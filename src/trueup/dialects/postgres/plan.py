@@ -9,11 +9,12 @@ ordered so each statement finds what it needs and nothing it would trip over:
  4. drop indexes, unique constraints, checks and primary keys that go
  5. renames (tables, columns, indexes, constraints)
  6. drop tables, then 7. drop columns
- 8. enums: create, add values, recreate where values are removed or reordered
+ 8. enums: create, add values, recreate where values are removed or reordered; sequences:
+    create and alter
  9. add and alter columns (type changes with ``USING`` casts where needed)
 10. add primary keys, unique constraints and checks
 11. create tables, 12. create indexes, 13. add foreign keys
-14. drop enums, 15. create views, 16. comments
+14. drop enums and sequences, 15. create views, 16. comments
 
 A view or enum type the plan drops and makes again gets back what the catalog held on the
 old one besides what the model holds (a materialized view's indexes, its owner, privileges,
@@ -52,6 +53,12 @@ from trueup.dialects.postgres.render import (
     unique_clause,
     views_in_order,
 )
+from trueup.dialects.postgres.sequences import (
+    alter_sequence,
+    create_sequence,
+    identity_clause,
+    set_identity_options,
+)
 from trueup.dialects.postgres.types import INTEGERS, needs_using
 from trueup.diff import changes as ch
 from trueup.errors import UnsupportedChange
@@ -69,12 +76,14 @@ PHASES = (
     "drop columns",
     "drop replaced enums",
     "enums",
+    "sequences",
     "columns",
     "keys",
     "create tables",
     "create indexes",
     "add foreign keys",
     "drop enums",
+    "drop sequences",
     "create views",
     "comments",
     "validate foreign keys",
@@ -211,6 +220,17 @@ class _Planner:
                 )
             case ch.ModifyEnum(old=old, new=new):
                 self.modify_enum(change, old, new, dropped)
+            case ch.AddSequence(sequence=seq):
+                self.add("sequences", create_sequence(seq), f"create sequence {seq.name}", change)
+            case ch.ModifySequence(new=seq):
+                self.add("sequences", alter_sequence(seq), f"alter sequence {seq.name}", change)
+            case ch.DropSequence(sequence=seq):
+                self.add(
+                    "drop sequences",
+                    f"DROP SEQUENCE {qualified(seq.name, seq.schema)}",
+                    f"drop sequence {seq.name}",
+                    change,
+                )
             case ch.AddTable(table=t):
                 self.add_table(change, t)
             case ch.DropTable(table=t):
@@ -508,12 +528,18 @@ class _Planner:
             self.serial(t, new, change)
         if K.IDENTITY in kind and new.identity is not None:
             if old.identity is not None:
-                add(f"{col} SET GENERATED {new.identity}", f"{label} generated {new.identity}")
+                if old.identity != new.identity:
+                    add(f"{col} SET GENERATED {new.identity}", f"{label} generated {new.identity}")
+                if (
+                    new.identity_options is not None
+                    and old.identity_options != new.identity_options
+                ):
+                    add(
+                        f"{col} {set_identity_options(new.identity_options)}",
+                        f"the identity sequence of {label}",
+                    )
             else:
-                add(
-                    f"{col} ADD GENERATED {new.identity} AS IDENTITY",
-                    f"{label} becomes an identity column",
-                )
+                add(f"{col} ADD {identity_clause(new)}", f"{label} becomes an identity column")
                 add(self.restart(tn, new.name), "continue after the highest value")
         if K.NULLABLE in kind:
             if new.nullable:

@@ -9,6 +9,7 @@ import re
 from trueup.dialects.postgres.expressions import tokens
 from trueup.dialects.postgres.keywords import KEYWORDS
 from trueup.dialects.postgres.quoting import literal, qualified, quote
+from trueup.dialects.postgres.sequences import create_sequence, identity_clause
 from trueup.dialects.postgres.types import SERIALS
 from trueup.model import (
     Action,
@@ -65,7 +66,7 @@ def column_definition(col: Column) -> str:
     if col.generated is not None:
         parts.append(f"GENERATED ALWAYS AS ({col.generated.expression.text}) STORED")
     if col.identity:
-        parts.append(f"GENERATED {col.identity} AS IDENTITY")
+        parts.append(identity_clause(col))
     if not col.nullable:
         parts.append("NOT NULL")
     if col.default is not None and not col.autoincrement:
@@ -203,7 +204,7 @@ def create_extension(ext: Extension) -> str:
 
 def schema_statements(schema: Schema, default_schema: str = "public") -> list[str]:
     """The whole schema as statements PostgreSQL accepts in this order: schemas,
-    extensions, enums, tables, indexes, foreign keys, comments, views."""
+    extensions, enums, sequences, tables, indexes, foreign keys, comments, views."""
     out = [
         f"CREATE SCHEMA IF NOT EXISTS {quote(ns)}"
         for ns in schema.namespaces
@@ -211,6 +212,7 @@ def schema_statements(schema: Schema, default_schema: str = "public") -> list[st
     ]
     out += [create_extension(e) for e in schema.extensions]
     out += [create_enum(e) for e in schema.enums]
+    out += [create_sequence(s) for s in schema.sequences]
     for table in schema.tables:
         out.append(create_table(table))
     for table in schema.tables:

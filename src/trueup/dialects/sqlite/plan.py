@@ -102,6 +102,11 @@ class _Planner:
                         hint="Declare the column as TEXT (with a CHECK constraint if the "
                         "values must be limited).",
                     )
+                case ch.AddSequence() | ch.DropSequence() | ch.ModifySequence():
+                    raise UnsupportedChange(
+                        "SQLite has no sequences.",
+                        hint="An INTEGER PRIMARY KEY numbers the rows by itself.",
+                    )
                 case ch.AddNamespace(name=ns):
                     raise UnsupportedChange(
                         f"SQLite has no schemas (namespaces); cannot create {ns!r}."

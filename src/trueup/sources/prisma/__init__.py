@@ -37,7 +37,7 @@ __all__ = [
 
 SUFFIX = ".prisma"
 #: Prisma makes a schema of the datasource's `schemas` only when a model or enum is in it.
-UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks", "namespaces"})
+UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks", "sequences", "namespaces"})
 
 
 def is_prisma_path(path: str) -> bool:

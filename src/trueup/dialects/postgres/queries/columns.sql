@@ -1,7 +1,7 @@
 -- Every column of those tables: its type as format_type spells it, NOT NULL, the default
 -- as PostgreSQL deparses it, identity and generation, a collation that is not the type's
--- own, the comment, and whether the default is a serial (nextval of a sequence the column
--- owns).
+-- own, the comment, whether the default is a serial (nextval of a sequence the column
+-- owns), and an identity column's sequence parameters.
 SELECT
     a.attrelid,
     a.attnum,
@@ -15,7 +15,17 @@ SELECT
     a.attgenerated,
     CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
     d.description,
-    serial.objid IS NOT NULL
+    serial.objid IS NOT NULL,
+    -- Looked up only for an identity column (few are), as one text the model can hash.
+    CASE WHEN a.attidentity <> '' THEN (
+        SELECT concat_ws(',', format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement,
+            s.seqmin, s.seqmax, s.seqcache, s.seqcycle)
+        FROM pg_sequence AS s
+        JOIN pg_depend AS owner
+            ON owner.objid = s.seqrelid AND owner.classid = 'pg_class'::regclass
+        WHERE owner.refobjid = a.attrelid AND owner.refobjsubid = a.attnum
+            AND owner.deptype = 'i'
+    ) END
 FROM pg_attribute AS a
 JOIN pg_class AS c ON c.oid = a.attrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
