@@ -67,7 +67,8 @@ def test_start_pushes_the_models_then_runs_the_app(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout == "app started\n"
     assert "trueup start: schema shop.models:Base" in done.stderr
-    assert [p.name.split(".")[-2] for p in (tmp_path / "backups").iterdir()] == ["pre-push"]
+    taken = [p for p in (tmp_path / "backups").iterdir() if not p.name.startswith(".")]
+    assert [p.name.split(".")[-2] for p in taken] == ["pre-push"]
     write_app(tmp_path, "import nowhere\n")
     failed = trueup(tmp_path, "start", *PUSH[1:], "--", *app)
     assert failed.returncode == 1
