@@ -303,6 +303,8 @@ class _Lowering:
             return sql_literal(enum.values[enum.value_names.index(value.name)])
         if isinstance(value, Const):
             return value.name  # true / false
+        if isinstance(value, Num) and value.is_int and f.type in ("Int", "BigInt"):
+            return str(int(value.text))  # as Prisma writes the number it read: 007 is 7
         if isinstance(value, Num):
             return value.text
         if isinstance(value, Str):

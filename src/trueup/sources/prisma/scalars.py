@@ -217,7 +217,8 @@ def _client_function_args(call: Call) -> None:
     if call.name == "ulid":
         _no_args(call)
         return
-    if len(call.args) > 1 or any(a.name is not None for a in call.args):
+    # Prisma reads the one argument's value whatever name it is given (nanoid(length: 5)).
+    if len(call.args) > 1:
         raise fail(call.pos, f"The function `{call.name}()` takes at most one argument.")
     if not call.args:
         return
