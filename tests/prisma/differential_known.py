@@ -61,21 +61,6 @@ def postgres(models: str, datasource: str = "", preview: str = "") -> str:
 
 KNOWN: list[Known] = [
     # The grammar: spellings Prisma reads that trueup refuses, or the other way round.
-    Known(
-        "an-error-prisma-does-not-report",
-        BOTH,
-        r"reject-elsewhere: Each model must have at least one unique criteria",
-        sqlite("""\
-model A {
-  a    Int
-  aKey Int?
-  b    A?   @relation("r", fields: [aKey], references: [key])
-  bs   A[]  @relation("r")
-}
-"""),
-        "Both refuse the schema; Prisma for the unknown field in `references` (and not for "
-        "the missing unique criteria), trueup for the missing unique criteria.",
-    ),
     # Validations Prisma makes and trueup does not.
     Known(
         "cycle-of-emulated-referential-actions",

@@ -161,8 +161,6 @@ def read_model(
         primary_key = index
     model = replace(model, primary_key=primary_key, indexes=tuple(indexes))
     _check_autoincrement(model, datasource)
-    if not model.is_view and not ignored:
-        _check_unique_criteria(m, model)
     return model, relation_fields
 
 
@@ -325,7 +323,12 @@ def _check_autoincrement(model: ModelDef, datasource: Datasource) -> None:
             )
 
 
-def _check_unique_criteria(m: Model, model: ModelDef) -> None:
+def check_unique_criteria(m: Model, model: ModelDef) -> None:
+    """A model (not a view, not ignored) needs a key of required fields. Prisma checks it
+    once names are resolved: an unknown field in a relation's `references` is its error
+    first."""
+    if model.is_view or any(a.name == "ignore" for a in m.attributes):
+        return
     criteria = [i for i in model.indexes if i.kind == "unique"]
     if model.primary_key is not None:
         criteria.append(model.primary_key)

@@ -31,7 +31,12 @@ from trueup.sources.prisma.datamodel import (
 from trueup.sources.prisma.datasource import read_datasource
 from trueup.sources.prisma.generators import read_generators
 from trueup.sources.prisma.identifiers import check_identifier, check_type_name
-from trueup.sources.prisma.models import check_fields, read_model, schema_of
+from trueup.sources.prisma.models import (
+    check_fields,
+    check_unique_criteria,
+    read_model,
+    schema_of,
+)
 from trueup.sources.prisma.relations import RelationField, resolve_relations
 from trueup.sources.prisma.scalars import BUILTIN_TYPES
 from trueup.sources.prisma.source import fail
@@ -66,6 +71,8 @@ def validate(
         relation_fields.extend(rels)
 
     relations = resolve_relations(relation_fields, models, datasource, views)
+    for m in doc.models:
+        check_unique_criteria(m, models[m.name])
     for name, fks in relations.foreign_keys.items():
         models[name] = replace(models[name], foreign_keys=fks)
     result = DataModel(
