@@ -62,29 +62,5 @@ def postgres(models: str, datasource: str = "", preview: str = "") -> str:
 KNOWN: list[Known] = [
     # The grammar: spellings Prisma reads that trueup refuses, or the other way round.
     # Validations Prisma makes and trueup does not.
-    Known(
-        "cycle-of-emulated-referential-actions",
-        BOTH,
-        r"trueup-accepts: Error validating: Reference causes a cycle",
-        sqlite(
-            """\
-model A {
-  id  Int  @id
-  bId Int?
-  b   B?   @relation(fields: [bId], references: [id])
-  bs  B[]  @relation("back")
-}
-
-model B {
-  id  Int  @id
-  aId Int?
-  a   A?   @relation("back", fields: [aId], references: [id])
-  as  A[]
-}
-""",
-            '  relationMode = "prisma"\n',
-        ),
-        "With relationMode = prisma, Prisma refuses referential actions that cycle.",
-    ),
     # The databases.
 ]

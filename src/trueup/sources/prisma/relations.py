@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from trueup.sources.declared import SchemaWarning
 from trueup.sources.prisma import names
 from trueup.sources.prisma.attributes import Args
+from trueup.sources.prisma.cycles import Forward, check_cycles
 from trueup.sources.prisma.datamodel import (
     POSTGRESQL,
     Datasource,
@@ -80,6 +81,7 @@ def resolve_relations(
     fks: dict[str, list[tuple[tuple[int, int], ForeignKeyDef]]] = defaultdict(list)
     join_tables: list[ManyToMany] = []
     warnings: list[SchemaWarning] = []
+    forward: list[Forward] = []
     for (pair, relation), members in groups.items():
         first, second = _pair(pair, relation, members)
         if first.is_list and second.is_list:
@@ -87,8 +89,12 @@ def resolve_relations(
             continue
         owner, other = _owner(first, second)
         fk = _foreign_key(owner, other, models, datasource, warnings)
+        written = frozenset(a for a in ("onDelete", "onUpdate") if owner.has(a))
+        forward.append(Forward(owner.model, owner.name, owner.target, fk, written, owner.pos))
         if datasource.foreign_keys and owner.model not in views and owner.target not in views:
             fks[owner.model].append(((owner.pos.line, owner.pos.column), fk))
+    if not datasource.foreign_keys:
+        check_cycles(forward)  # Prisma emulates the actions: a cycle would never end
     # A table's foreign keys come in the order of the relation fields holding them, as in
     # Prisma's DDL (on SQLite, where they are part of CREATE TABLE, the order shows).
     return Relations(
