@@ -23,6 +23,10 @@ import pytest
 
 ROWS = 250_000
 FRACTIONS = (0.0, 0.3, 0.6)  # of the time the work takes without a signal
+# The backup a push or a start takes is a file copy of a few milliseconds; its full check
+# (every index entry against its row) keeps it going long enough for a signal to land in it.
+PUSH_WITH_BACKUP = ("push", "--url", "app.db", "--verify", "full")
+START_WITH_BACKUP = ("start", "--url", "app.db", "--verify", "full", "--backup", "always")
 
 
 @pytest.fixture(scope="module")
@@ -157,9 +161,7 @@ def test_sigterm_during_a_backup_leaves_no_partial_backup(project: Path) -> None
 def test_sigterm_during_a_pushs_backup_changes_nothing(project: Path) -> None:
     folder = project / "backups"
     before = (project / "app.db").read_bytes()
-    code, err = terminate(
-        project, ("push", "--url", "app.db"), lambda: bool(temp_files(folder)), 0.2
-    )
+    code, err = terminate(project, PUSH_WITH_BACKUP, lambda: bool(temp_files(folder)), 0.05)
     assert code == 143, err
     assert (project / "app.db").read_bytes() == before
     check_backup_folder(folder, code)
@@ -169,11 +171,7 @@ def test_ctrl_c_during_a_pushs_backup_changes_nothing_and_exits_130(project: Pat
     folder = project / "backups"
     before = (project / "app.db").read_bytes()
     code, err = terminate(
-        project,
-        ("push", "--url", "app.db"),
-        lambda: bool(temp_files(folder)),
-        0.2,
-        signal.SIGINT,
+        project, PUSH_WITH_BACKUP, lambda: bool(temp_files(folder)), 0.05, signal.SIGINT
     )
     assert code == 130, err
     assert (project / "app.db").read_bytes() == before
@@ -247,9 +245,9 @@ def test_sigterm_during_a_start_does_not_start_the_app(project: Path) -> None:
     before = (project / "app.db").read_bytes()
     code, err = terminate(
         project,
-        ("start", "--url", "app.db", "--", sys.executable, "-c", "open('app-ran', 'w')"),
+        (*START_WITH_BACKUP, "--", sys.executable, "-c", "open('app-ran', 'w')"),
         lambda: bool(temp_files(folder)),
-        0.1,
+        0.05,
     )
     assert code == 143, err
     assert not (project / "app-ran").exists()
