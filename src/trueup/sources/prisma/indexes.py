@@ -139,7 +139,9 @@ def _check_client_name(args: Args, model: ModelDef) -> None:
 
 
 def check_id_fields_required(index: IndexDef, model: ModelDef) -> None:
-    optional = [p.field for p in index.fields if (f := model.field(p.field)) and f.optional]
+    # A list is not a required field either (Prisma calls it optional here).
+    fields = [(p.field, model.field(p.field)) for p in index.fields]
+    optional = [name for name, f in fields if f is not None and (f.optional or f.list)]
     if optional:
         listed = ("fields " if len(optional) > 1 else "field ") + ", ".join(optional)
         raise fail(

@@ -261,12 +261,6 @@ def _scalar(
             f"The `@relation` attribute can only be used on relation fields; `{f.name}` is a "
             f"`{type_name}`.",
         )
-    if ftype.list and datasource.provider == SQLITE:
-        raise fail(
-            ftype.pos,
-            f'Field "{f.name}" in model "{m.name}" can\'t be a list. The current connector '
-            "does not support lists of primitive types.",
-        )
     native = None
     if native_attr is not None:
         if is_enum or ftype.unsupported is not None:
@@ -320,6 +314,20 @@ def _check_autoincrement(model: ModelDef, datasource: Datasource) -> None:
                 f.pos,
                 "The `autoincrement()` default value is used on a non-id field even though "
                 "the datasource does not support this.",
+            )
+
+
+def check_scalar_lists(m: Model, model_names: set[str], datasource: Datasource) -> None:
+    """SQLite has no lists of scalars. Prisma checks it with the connector, after the
+    checks of keys and relations (whose errors it reports first)."""
+    if datasource.provider != SQLITE:
+        return
+    for f in m.fields:
+        if f.type.list and (f.type.unsupported is not None or f.type.name not in model_names):
+            raise fail(
+                f.type.pos,
+                f'Field "{f.name}" in model "{m.name}" can\'t be a list. The current connector '
+                "does not support lists of primitive types.",
             )
 
 

@@ -33,6 +33,7 @@ from trueup.sources.prisma.generators import read_generators
 from trueup.sources.prisma.identifiers import check_identifier, check_type_name
 from trueup.sources.prisma.models import (
     check_fields,
+    check_scalar_lists,
     check_unique_criteria,
     read_model,
     schema_of,
@@ -73,6 +74,7 @@ def validate(
     relations = resolve_relations(relation_fields, models, datasource, views)
     for m in doc.models:
         check_unique_criteria(m, models[m.name])
+        check_scalar_lists(m, model_names, datasource)
     for name, fks in relations.foreign_keys.items():
         models[name] = replace(models[name], foreign_keys=fks)
     result = DataModel(
