@@ -308,3 +308,26 @@ def test_ctrl_c_stops_the_check_at_once(tmp_path: Path, monkeypatch: pytest.Monk
         timer.cancel()
         signal.signal(signal.SIGINT, handler)
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("verify", "words"),
+    [
+        ("quick", "quick check passed"),
+        ("full", "integrity check passed"),
+        ("none", "not checked (--verify none: a damaged database would be copied as it is"),
+    ],
+)
+def test_the_backup_command_says_which_check_ran(tmp_path: Path, verify: str, words: str) -> None:
+    from click.testing import CliRunner
+
+    from trueup.cli import cli
+
+    db = tmp_path / "app.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    conn.close()
+    args = ["backup", "--url", f"file:{db}", "--dir", str(tmp_path / "saved"), "--verify", verify]
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 0, done.output
+    assert words in done.output
