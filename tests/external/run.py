@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import signal
 import sys
 import tempfile
 import time
@@ -63,7 +64,12 @@ def case_files(args: argparse.Namespace) -> list[Path] | str:
     return suite_files(args.suite, args.external)
 
 
+def _stop(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: the throwaway cluster is stopped on the way
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     args = parse_args(argv)
     files = case_files(args)
     if isinstance(files, str):
