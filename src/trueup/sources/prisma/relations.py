@@ -21,6 +21,7 @@ from trueup.sources.prisma.datamodel import (
     ManyToMany,
     ModelDef,
 )
+from trueup.sources.prisma.relation_names import check_names
 from trueup.sources.prisma.source import Pos, fail, warn
 from trueup.sources.prisma.syntax import Const
 
@@ -73,6 +74,7 @@ def resolve_relations(
     datasource: Datasource,
     views: set[str],
 ) -> Relations:
+    check_names(fields, models)
     groups: dict[tuple[tuple[str, str], str], list[RelationField]] = defaultdict(list)
     for f in fields:
         pair = tuple(sorted((f.model, f.target)))
