@@ -287,7 +287,9 @@ def push(
             if on_plan:
                 on_plan(plan)
             if dry_run or plan.is_empty:
-                if not dry_run and digest is not None and push_key is not None:
+                # Not with findings (what trueup leaves alone): each push says them again.
+                quiet = not plan.findings
+                if not dry_run and quiet and digest is not None and push_key is not None:
                     _record_in_sync(session, dialect, declared, current, push_key, digest)
                 session.rollback()
                 elapsed = time.perf_counter() - started
