@@ -62,6 +62,7 @@ def make_plan(
     from trueup.diff.differ import diff, reset_changes
     from trueup.plan.checks import check
     from trueup.plan.risk import RESET
+    from trueup.plan.unmodelled import left_alone
 
     if current is None:
         current = session.inspect()
@@ -82,10 +83,11 @@ def make_plan(
     # the plan drops and makes again gets it back.
     extras = session.extras(current) if changes else NO_EXTRAS
     planned = dialect.plan(changes, current, desired, extras)
+    left = left_alone(current, desired)
     if planned.is_empty:
-        return planned
+        return planned.with_findings(left) if left else planned
     findings = check(planned.changes, current, session, dialect, client_defaults=client_defaults)
-    return planned.with_findings(findings)
+    return planned.with_findings(left + findings)
 
 
 def plan_for(
@@ -285,7 +287,9 @@ def push(
             if on_plan:
                 on_plan(plan)
             if dry_run or plan.is_empty:
-                if not dry_run and digest is not None and push_key is not None:
+                # Not with findings (what trueup leaves alone): each push says them again.
+                quiet = not plan.findings
+                if not dry_run and quiet and digest is not None and push_key is not None:
                     _record_in_sync(session, dialect, declared, current, push_key, digest)
                 session.rollback()
                 elapsed = time.perf_counter() - started

@@ -147,10 +147,18 @@ def push(
                     f"The data steps waiting to run are not the ones in {reviewed.path}.",
                     hint="Nothing was changed. Make the plan again, review it, and push that.",
                 )
-        if as_json or plan.is_empty:
+        if as_json or (plan.is_empty and not plan.findings):
             return
         from trueup.cli import output
 
+        if plan.is_empty:
+            # Nothing to change, but what trueup leaves alone is said, never passed over.
+            click.echo("")
+            click.echo("Findings:")
+            for finding in plan.findings:
+                click.echo(output.finding_line(finding))
+            click.echo("")
+            return
         click.echo("")
         click.echo("Changes:")
         for line in output.summary_lines(plan) + output.step_lines(plan):

@@ -18,6 +18,7 @@ from trueup.model.schema import (
     SequenceOptions,
     Table,
     Trigger,
+    Unmodelled,
     View,
     VirtualTable,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "SequenceOptions",
     "Table",
     "Trigger",
+    "Unmodelled",
     "View",
     "VirtualTable",
 ]

@@ -220,6 +220,9 @@ class View:
     definition: Expr
     schema: str | None = None
     materialized: bool = False
+    #: False for a materialized view declared ``WITH NO DATA``: it is made so. Whether one
+    #: in the database holds its rows is its data, not its schema, and is not compared.
+    populated: bool = field(default=True, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +279,31 @@ class Extension:
 
 
 @dataclass(frozen=True, slots=True)
+class Unmodelled:
+    """Something the engine holds on a table, or on its index or constraint, or on a
+    materialized view, that the model has no place for yet (PostgreSQL's ``PARTITION BY``,
+    ``UNLOGGED``, storage parameters, ...). A schema file that declares one is refused; a
+    database that has one is told about, and left as it is. ``kind`` is the object's
+    (``table``, ``index``, ``constraint``, ``materialized view``), ``what`` a stable word
+    for the feature and ``written`` how the engine writes it."""
+
+    table: str
+    kind: str
+    name: str
+    what: str
+    written: str
+    schema: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The object as messages name it: ``the index t_v_idx on table app.t``."""
+        table = self.table if self.schema is None else f"{self.schema}.{self.table}"
+        if self.kind in ("table", "materialized view"):
+            return f"the {self.kind} {table}"
+        return f"the {self.kind} {self.name} on table {table}"
+
+
+@dataclass(frozen=True, slots=True)
 class Schema:
     """A whole database schema as trueup manages it."""
 
@@ -287,6 +315,8 @@ class Schema:
     namespaces: tuple[str, ...] = ()
     sequences: tuple[SequenceGenerator, ...] = ()
     extensions: tuple[Extension, ...] = ()
+    #: What the database holds that the model has no place for (read, never compared).
+    unmodelled: tuple[Unmodelled, ...] = field(default=(), compare=False)
 
     def table(self, name: str, schema: str | None = None) -> Table | None:
         for t in self.tables:

@@ -25,6 +25,7 @@ NEW_UNIQUE = "DD203"
 NEW_FOREIGN_KEY = "DD204"
 NEW_CHECK = "DD205"
 RESET = "RS301"
+UNMODELLED = "UM401"
 
 #: How many example rows a finding names.
 EXAMPLES = 5

@@ -13,6 +13,7 @@ from trueup.errors import Location, SchemaError
 from trueup.model import Schema
 from trueup.sources.declared import Declared
 from trueup.sources.sql_hints import rename_hints
+from trueup.sources.sql_unmodelled import refuse_unmodelled
 from trueup.urls import DatabaseURL
 
 # Statements a schema dump may carry around its CREATE statements; they mean nothing here.
@@ -127,6 +128,7 @@ def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Dec
         unusable = scratch.unusable_references()
     finally:
         scratch.close()
+    refuse_unmodelled(schema.unmodelled, statements, fail)
     if unusable:
         child, parent = unusable[0]
         same = dialect.hooks.key

@@ -1,6 +1,6 @@
 """Read a live PostgreSQL database into the model, in one catalog query per kind of object
 (tables, columns, constraints, indexes, enums, views, sequences,
-extensions) for all tables at once.
+extensions, and what the model has no place for) for all tables at once.
 
 Only the managed schemas are read: the default one (the URL's ``?schema=``, else
 ``public``) and those the declared schema names. Objects in the default schema carry
@@ -40,6 +40,7 @@ from trueup.model import (
     Schema,
     SequenceGenerator,
     Table,
+    Unmodelled,
     View,
 )
 
@@ -78,6 +79,7 @@ QUERIES = (
     "views",
     "sequences",
     "extensions",
+    "unmodelled",
 )
 #: The queries that read the whole database, not the managed schemas.
 _DATABASE_WIDE = ("opclasses", "extensions")
@@ -154,6 +156,7 @@ def _inspect(
         view_rows = next(results)
         sequence_rows = next(results)
         extension_rows = next(results)
+        unmodelled_rows = next(results)
 
     tables = tuple(
         parts[oid].table(name, ns(schema_name), comment)
@@ -162,8 +165,8 @@ def _inspect(
     )
     enums = tuple(Enum(name, tuple(values), ns(schema)) for schema, name, values in enum_rows)
     views = tuple(
-        View(name, view_expr(definition), ns(schema), materialized=bool(mat))
-        for schema, name, mat, definition in view_rows
+        View(name, view_expr(definition), ns(schema), materialized=bool(mat), populated=populated)
+        for schema, name, mat, definition, populated in view_rows
         if not skip(name)
     )
     sequences = tuple(
@@ -181,6 +184,11 @@ def _inspect(
         namespaces=existing,
         sequences=sequences,
         extensions=extensions,
+        unmodelled=tuple(
+            Unmodelled(table, kind, name, what, written, ns(schema))
+            for schema, table, kind, name, what, written in unmodelled_rows
+            if not skip(table)
+        ),
     )
 
 

@@ -526,6 +526,10 @@ class _Planner:
             add(f"{col} SET DEFAULT {new.default.text}", f"set the default of {label}")
         if K.AUTOINCREMENT in kind and new.autoincrement:
             self.serial(t, new, change)
+        becomes_identity = K.IDENTITY in kind and new.identity is not None and not old.identity
+        if K.NULLABLE in kind and becomes_identity:
+            # ADD GENERATED needs the column NOT NULL already; NULLs in it are a finding.
+            add(f"{col} SET NOT NULL", f"{label} is required")
         if K.IDENTITY in kind and new.identity is not None:
             if old.identity is not None:
                 if old.identity != new.identity:
@@ -541,7 +545,7 @@ class _Planner:
             else:
                 add(f"{col} ADD {identity_clause(new)}", f"{label} becomes an identity column")
                 add(self.restart(tn, new.name), "continue after the highest value")
-        if K.NULLABLE in kind:
+        if K.NULLABLE in kind and not becomes_identity:
             if new.nullable:
                 add(f"{col} DROP NOT NULL", f"{label} may be NULL")
             else:

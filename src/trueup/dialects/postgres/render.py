@@ -171,7 +171,8 @@ def create_enum(enum: Enum, name: str | None = None) -> str:
 
 def create_view(view: View) -> str:
     kind = "MATERIALIZED VIEW" if view.materialized else "VIEW"
-    return f"CREATE {kind} {qualified(view.name, view.schema)} AS\n{view.definition.text}"
+    sql = f"CREATE {kind} {qualified(view.name, view.schema)} AS\n{view.definition.text}"
+    return sql + ("\nWITH NO DATA" if view.materialized and not view.populated else "")
 
 
 def drop_view(view: View) -> str:

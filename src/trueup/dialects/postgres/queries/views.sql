@@ -1,6 +1,7 @@
 -- Views and materialized views of the managed schemas, with their queries as PostgreSQL
--- deparses them.
-SELECT n.nspname, c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true)
+-- deparses them, and whether they hold their rows (a materialized view made WITH NO DATA
+-- does not).
+SELECT n.nspname, c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true), c.relispopulated
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY(%(schemas)s)
