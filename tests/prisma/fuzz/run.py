@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -128,7 +129,12 @@ def postgres_server(url: str | None) -> Iterator[Server]:
         subprocess.run([script, "stop", folder], capture_output=True, check=False)
 
 
+def _stop(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: the throwaway server is stopped on the way
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(prog="fuzz-prisma", description=__doc__.split("\n\n")[0])
     parser.add_argument("count", type=int, help="how many cases (split between the engines)")
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
