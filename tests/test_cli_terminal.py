@@ -85,6 +85,37 @@ def test_what_the_encoding_cannot_hold_is_written_escaped(tmp_path: Path) -> Non
     assert "\\U0001f680  Your database is now in sync" in out
 
 
+@pytest.mark.parametrize(
+    ("stream", "command"),
+    [
+        ("stdout", ("push", "--url", "app.db")),
+        ("stderr", ("start", "--url", "app.db", "--", sys.executable, "-c", "pass")),
+    ],
+    ids=["push-stdout", "start-stderr"],
+)
+def test_a_reader_that_goes_away_changes_nothing_about_the_work(
+    tmp_path: Path, stream: str, command: tuple[str, ...]
+) -> None:
+    """`trueup push | head -1`: the reader leaves after the first line, before the push
+    has begun; the push still runs whole and exits 0, with no traceback."""
+    (tmp_path / "schema.sql").write_text(SCHEMA + "CREATE TABLE b (id INTEGER PRIMARY KEY);\n")
+    other = "stderr" if stream == "stdout" else "stdout"
+    streams = {stream: subprocess.PIPE, other: subprocess.PIPE}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trueup", *command], cwd=tmp_path, env=environ(), **streams
+    )
+    reader, rest = getattr(proc, stream), getattr(proc, other)
+    assert reader is not None and rest is not None
+    assert reader.readline()  # the first line, then the reader is gone
+    reader.close()
+    said = rest.read()
+    rest.close()
+    proc.wait(timeout=120)
+    assert proc.returncode == 0, said
+    assert b"Traceback" not in said and b"Broken pipe" not in said
+    assert {"médias", "b"} <= set(tables(tmp_path / "app.db"))
+
+
 def on_a_terminal(folder: Path, *args: str, **env: str) -> tuple[int, bytes]:
     """Run trueup with its stdout and stderr on a pseudo-terminal."""
     main, secondary = pty.openpty()

@@ -5,7 +5,6 @@ exit code of their kind."""
 from __future__ import annotations
 
 import os
-import sys
 from importlib import import_module
 from typing import Any, NoReturn
 
@@ -115,20 +114,11 @@ def cli() -> None:
 
 def main() -> None:
     from trueup.cli.signals import handle_sigterm
+    from trueup.cli.streams import forgiving_output
 
     handle_sigterm()
-    _forgiving_output()
+    forgiving_output()
     cli(prog_name="trueup", color=False if _colour_off() else None)
-
-
-def _forgiving_output() -> None:
-    """Text that the output's encoding cannot hold (a table's name under a narrow locale,
-    the rocket of a finished push redirected to a file on Windows) is written escaped
-    (``\\xe9``), never raised: the error would come after the push committed, and turn a
-    done push into exit 1 with a traceback."""
-    for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
 
 
 def _colour_off() -> bool:
