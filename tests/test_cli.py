@@ -318,12 +318,22 @@ def test_push_json_gives_the_backup_and_backups_lists_it_as_json(project: Path) 
     assert code == 0 and isinstance(data, dict)
     backup = data["backup"]
     assert backup and Path(backup).exists() and ".pre-push." in backup
+    assert data["created"] is False
     code, listed = json_run("backups", "--url", "app.db", "--json")
     assert code == 0 and isinstance(listed, dict)
     assert listed["folder"] == str(project / "backups")
     [entry] = listed["backups"]
     assert entry["path"] == backup and entry["reason"] == "pre-push" and entry["kind"] == "sqlite"
     assert entry["size"] == Path(backup).stat().st_size and entry["taken"].endswith("Z")
+
+
+def test_push_json_says_when_it_made_the_database(project: Path) -> None:
+    (project / "schema.sql").write_text(V1)
+    code, data = json_run("push", "--url", "new.db", "--json")
+    assert code == 0 and isinstance(data, dict)
+    assert data["created"] is True and (project / "new.db").exists()
+    code, again = json_run("push", "--url", "new.db", "--json")
+    assert code == 0 and isinstance(again, dict) and again["created"] is False
 
 
 @pytest.mark.parametrize(

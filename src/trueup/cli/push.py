@@ -247,6 +247,7 @@ def push(
                     applied=result.applied,
                     refused=False,
                     backup=result.backup,
+                    created=result.created,
                     elapsed_ms=round(result.elapsed * 1000),
                     warnings=warnings_data(source.warnings),
                 )
