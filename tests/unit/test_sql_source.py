@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from trueup.dialects import get_dialect
 from trueup.errors import ConfigError, SchemaError
 from trueup.sources import load_schema
+from trueup.sources.sql import load_sql
+from trueup.urls import parse_url
 
 
 def write(tmp_path: Path, text: str) -> str:
@@ -220,3 +223,44 @@ def test_a_serial_in_a_name_or_a_default_is_no_serial_type(tmp_path: Path) -> No
         "TEXT",
         "INT",
     ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "named"),
+    [
+        (
+            "CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();",
+            "triggers",
+        ),
+        ("CREATE OR REPLACE RULE r AS ON INSERT TO t DO INSTEAD NOTHING;", "rules"),
+        ("CREATE POLICY own ON t USING (true);", "row-level security policies"),
+        ("ALTER TABLE t ENABLE ROW LEVEL SECURITY;", "row-level security"),
+        ("ALTER TABLE t FORCE ROW LEVEL SECURITY;", "row-level security"),
+        ("COMMENT ON INDEX t_v IS 'an index';", "`COMMENT ON INDEX`"),
+        ("COMMENT ON CONSTRAINT t_pkey ON t IS 'the key';", "`COMMENT ON CONSTRAINT`"),
+        ("COMMENT ON MATERIALIZED VIEW mv IS 'a view';", "`COMMENT ON MATERIALIZED VIEW`"),
+    ],
+)
+def test_postgresql_statements_trueup_cannot_compare_are_refused(
+    tmp_path: Path, statement: str, named: str
+) -> None:
+    """A statement the scratch database would run and a push would then never make nor
+    compare is refused at its line, before any database is touched (no server here)."""
+    path = tmp_path / "schema.sql"
+    path.write_text(f"CREATE TABLE t (id integer PRIMARY KEY, v text);\n{statement}\n")
+    with pytest.raises(SchemaError) as caught:
+        load_sql(str(path), get_dialect("postgresql"), parse_url("postgresql://nowhere/db"))
+    assert f"does not manage {named} on PostgreSQL yet" in caught.value.message
+    assert caught.value.location is not None and caught.value.location.line == 2
+
+
+def test_comments_on_tables_and_columns_and_sqlite_triggers_are_not_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "schema.sql"
+    path.write_text(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);\n"
+        "CREATE TRIGGER t_touch AFTER UPDATE ON t BEGIN SELECT 1; END;\n"
+    )
+    declared = load_sql(str(path), get_dialect("sqlite"))
+    assert [t.name for t in declared.schema.triggers] == ["t_touch"]

@@ -235,6 +235,14 @@ class Dialect(ABC):
     def split_statements(self, sql: str) -> list[tuple[int, str]]:
         """Split a script into statements, each with its offset in the script."""
 
+    def unmanaged_statement(self, words: list[str], statement: str) -> str | None:
+        """What a schema file's ``statement`` (its first words, upper-cased, in ``words``)
+        declares that this engine's model has no place for, in words for a message; None
+        when trueup manages it. Such a statement is refused: run into the scratch database
+        and then never made nor compared, it would leave the database unlike the file
+        while trueup said it was in sync."""
+        return None
+
     @abstractmethod
     def locate_error(self, statement: str, error: Exception) -> StatementError:
         """Where in ``statement`` the engine's ``error`` points, as well as it can tell."""

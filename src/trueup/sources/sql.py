@@ -86,6 +86,15 @@ def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Dec
                 hint="Keep CREATE / ALTER / DROP statements here; load data with "
                 "`trueup import` or your application.",
             )
+        unmanaged = dialect.unmanaged_statement(_first_words(statement, 6), statement)
+        if unmanaged is not None:
+            raise fail(
+                offset,
+                f"trueup does not manage {unmanaged} on PostgreSQL yet: a push would neither "
+                "make nor compare this, and `trueup diff` would not see what differs.",
+                hint="Leave it out of the schema file and make it by hand or from your app. "
+                "Nothing was changed in the database.",
+            )
         # `sqlite3 app.db .schema` prints SQLite's own tables; they are made automatically.
         if (
             len(words) >= 3

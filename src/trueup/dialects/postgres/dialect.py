@@ -97,6 +97,11 @@ class PostgresDialect(Dialect):
                 trimmed.append((offset + lead, text[lead:]))
         return trimmed
 
+    def unmanaged_statement(self, words: list[str], statement: str) -> str | None:
+        from trueup.dialects.postgres.unmanaged_statements import unmanaged_statement
+
+        return unmanaged_statement(words, statement)
+
     def locate_error(self, statement: str, error: Exception) -> StatementError:
         diag = getattr(error, "diag", None)
         message = str(error).strip()
