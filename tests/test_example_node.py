@@ -75,10 +75,7 @@ def start(image: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def prisma_in_sync(schema: Path, database: Path | str) -> None:
-    try:
-        prisma_cli.install()
-    except prisma_cli.Unavailable as exc:
-        pytest.skip(f"the Prisma CLI cannot be installed here: {exc}")
+    prisma_cli.install_or_skip()
     result = prisma_cli.db_push(schema, database)
     assert result.code == 0 and "already in sync" in result.output, result.output
 

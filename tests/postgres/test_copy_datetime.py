@@ -74,10 +74,7 @@ def invoke(*args: str) -> Result:
 
 @pytest.fixture(scope="session")
 def prisma() -> None:
-    try:
-        prisma_cli.install()
-    except prisma_cli.Unavailable as exc:
-        pytest.skip(f"the Prisma CLI cannot be installed here: {exc}")
+    prisma_cli.install_or_skip()
 
 
 @pytest.fixture

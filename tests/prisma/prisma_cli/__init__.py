@@ -159,6 +159,19 @@ def _os_environment() -> dict[str, str]:
 
 
 install = PRISMA6.install
+
+
+def install_or_skip(prisma: Prisma = PRISMA6) -> None:
+    """Install ``prisma``'s CLI for a test. The test is skipped only where node itself is
+    missing (an optional tool); an install that fails is an error."""
+    import pytest
+
+    try:
+        prisma.install()
+    except Unavailable as exc:
+        pytest.skip(f"the Prisma CLI cannot be installed here: {exc}")
+
+
 environment = PRISMA6.environment
 command = PRISMA6.command
 run = PRISMA6.run
