@@ -270,8 +270,13 @@ def _create_temp(final: str) -> tuple[str, int]:
                 hint="Check that the folder is writable and has space, or choose another with "
                 "--dir or TRUEUP_BACKUP_DIR.",
             ) from exc
-        if _held(fd, temp):
-            return temp, fd
+        try:
+            if _held(fd, temp):
+                return temp, fd
+        except BaseException:  # interrupted (SIGTERM, Ctrl-C) before the caller owns it
+            os.close(fd)
+            remove_temp(temp)
+            raise
         os.close(fd)  # taken for stale between its creation and the lock: another name
 
 
