@@ -80,8 +80,8 @@ def build(path: Path, size: int = TARGET_BYTES) -> None:
 def breakdown(db: Path, work: Path) -> str:
     """The parts of trueup's backup, timed in-process: the copy, each check of the copy,
     and the fsync that runs alongside the check (timed here on its own, after them)."""
-    from trueup.backup.sqlite import SQLiteBackups
-    from trueup.backup.sqlite_check import file_problems
+    from trueup.engines.sqlite.backup import SQLiteBackups
+    from trueup.engines.sqlite.backup_check import file_problems
     from trueup.urls import parse_url
 
     temp = work / "parts.sqlite3"

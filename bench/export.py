@@ -60,8 +60,8 @@ def breakdown(db: Path, out: Path) -> str:
     makes an object of every value), encoding them (the JSON encoder, reals in their
     shortest exact form), writing, and the fsync; and the start of a trueup process. The
     batches are the export's own: as many rows, encoded the same way."""
+    from trueup.engines.sqlite.transfer import BATCH
     from trueup.transfer.format import LineEncoder
-    from trueup.transfer.sqlite import BATCH
 
     start = median([run([*TRUEUP, "--version"]) for _ in range(3)])
     conn = sqlite3.connect(db)

@@ -39,8 +39,8 @@ from typing import Any
 import yaml
 
 from tests.helpers import table_rows
-from trueup.dialects.sqlite.lexer import fold
-from trueup.dialects.sqlite.types import affinity
+from trueup.engines.sqlite.lexer import fold
+from trueup.engines.sqlite.types import affinity
 from trueup.model import Column, Schema, Table
 
 GOLDEN_DIR = Path(__file__).parent / "golden" / "sqlite"

@@ -8,10 +8,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from trueup.dialects import get_dialect
-from trueup.dialects.sqlite.dialect import SQLiteDialect
-from trueup.dialects.sqlite.lexer import fold
 from trueup.diff.differ import diff
+from trueup.engines import get_dialect
+from trueup.engines.sqlite.dialect import SQLiteDialect
+from trueup.engines.sqlite.lexer import fold
 from trueup.model import Schema
 from trueup.plan import Plan
 from trueup.push import PushResult, make_plan, push

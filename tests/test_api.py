@@ -38,7 +38,7 @@ def test_import_is_cheap() -> None:
 
 
 def test_modules_import() -> None:
-    for name in ["trueup.cli", "trueup.push", "trueup.dialects.sqlite.dialect"]:
+    for name in ["trueup.cli", "trueup.push", "trueup.engines.sqlite.dialect"]:
         importlib.import_module(name)
 
 

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from trueup.backup import BackupError, backup, sqlite_check
+from trueup.backup import BackupError, backup
 from trueup.backup.records import read_record
+from trueup.engines.sqlite import backup_check as sqlite_check
 from trueup.urls import parse_url
 
 TABLES = (

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from trueup.backup import BackupResult, backup, sqlite_copy
+from trueup.backup import BackupResult, backup
+from trueup.engines.sqlite import backup_copy as sqlite_copy
 from trueup.urls import parse_url
 
 MODES = ["delete", "wal"]

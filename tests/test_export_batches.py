@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from trueup.transfer import export_database, sqlite_rows
-from trueup.transfer import sqlite as sqlite_transfer
+from trueup.engines.sqlite import transfer as sqlite_transfer
+from trueup.engines.sqlite import transfer_rows as sqlite_rows
+from trueup.transfer import export_database
 from trueup.transfer.format import Reader, encode_row
 from trueup.urls import parse_url
 

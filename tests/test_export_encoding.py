@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trueup.engines.sqlite import transfer as sqlite_transfer
 from trueup.transfer import export_database
-from trueup.transfer import sqlite as sqlite_transfer
 from trueup.transfer.format import LineEncoder, encode_row, encode_rows
 from trueup.urls import parse_url
 

@@ -1,5 +1,5 @@
 """Large SQLite tables are exported with reader processes beside the export's own
-(trueup.transfer.sqlite_readers): the file must be byte for byte the one a single process
+(trueup.engines.sqlite.transfer_readers): the file must be byte for byte the one a single process
 writes, and the parts must come from the export's snapshot. Where a reader process cannot
 help, the export reads its part itself."""
 
@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from trueup.transfer import export_database, sqlite_readers
-from trueup.transfer import sqlite as sqlite_transfer
-from trueup.transfer.sqlite import SQLiteSource
-from trueup.transfer.sqlite_rows import RowidScan
+from trueup.engines.sqlite import transfer as sqlite_transfer
+from trueup.engines.sqlite import transfer_readers as sqlite_readers
+from trueup.engines.sqlite.transfer import SQLiteSource
+from trueup.engines.sqlite.transfer_rows import RowidScan
+from trueup.transfer import export_database
 from trueup.urls import parse_url
 
 ROWS = 400

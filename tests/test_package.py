@@ -62,7 +62,7 @@ def test_the_wheel_says_what_it_is(wheel_env: Installed) -> None:
         names = zf.namelist()
         licence = zf.read(f"trueup-{trueup.__version__}.dist-info/licenses/LICENSE")
     assert licence.startswith(b"MIT License")
-    assert "trueup/dialects/sqlite/queries/" in "".join(names)
+    assert "trueup/engines/sqlite/queries/" in "".join(names)
     assert not [n for n in names if n.startswith("tests/")]
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from tests.helpers import make_db
 from tests.postgres_server import another_database, new_database, postgres_server
 from trueup.cli import cli
-from trueup.dialects.postgres.session import connection_info
+from trueup.engines.postgres.session import connection_info
 from trueup.urls import parse_url
 
 __all__ = ["another_database", "new_database", "postgres_server"]  # fixtures, used by name
@@ -248,7 +248,7 @@ def test_the_full_check_reads_every_data_block_of_a_dump(project: Path, new_data
     """The quick check reads a dump's table of contents; the full one (and a restore) reads
     every data block too, and finds a dump cut short in its data."""
     from trueup.backup import BackupError
-    from trueup.backup.postgres import PostgresBackups
+    from trueup.engines.postgres.backup import PostgresBackups
 
     sql(
         new_database,

@@ -27,7 +27,7 @@ except SystemExit as exc:
 print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
-NEVER = ("psycopg", "sqlalchemy", "rich", "yaml", "trueup.dialects.postgres", "trueup.transfer")
+NEVER = ("psycopg", "sqlalchemy", "rich", "yaml", "trueup.engines.postgres", "trueup.transfer")
 
 
 def modules_after_noop_push(folder: Path, schema: str | None, runs: int = 2) -> set[str]:
@@ -97,5 +97,5 @@ def test_noop_push_of_sqlalchemy_models(tmp_path: Path) -> None:
     others = [n for n in NEVER if n != "sqlalchemy"]
     for name in (*others, "trueup.sources.prisma", "trueup.sources.sql"):
         assert loaded(modules, name) == [], name
-    for name in ("trueup.plan.checks", "trueup.diff.differ", "trueup.dialects.sqlite.inspect"):
+    for name in ("trueup.plan.checks", "trueup.diff.differ", "trueup.engines.sqlite.inspect"):
         assert loaded(modules, name) == [], name

@@ -31,7 +31,7 @@ _EXPORTS = {
     "apply_plan": "trueup.apply",
     "parse_url": "trueup.urls",
     "DatabaseURL": "trueup.urls",
-    "get_dialect": "trueup.dialects",
+    "get_dialect": "trueup.engines",
     "Renames": "trueup.diff.renames",
     "Plan": "trueup.plan",
     "Step": "trueup.plan",
@@ -95,9 +95,9 @@ __all__ = [
 if TYPE_CHECKING:
     from trueup.apply import apply_plan
     from trueup.backup import BackupError, backup, list_backups_of, restore
-    from trueup.dialects import get_dialect
     from trueup.diff.differ import diff
     from trueup.diff.renames import Renames
+    from trueup.engines import get_dialect
     from trueup.errors import (
         ApplyError,
         ConfigError,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from trueup.dialects.base import Session
 from trueup.diff.changes import AddIndex, Change, ModifyTable
 from trueup.diff.differ import DiffHooks, diff
+from trueup.engines.base import Session
 from trueup.errors import ApplyError, TrueupError
 from trueup.model import Schema
 from trueup.plan import Plan, Step

@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING
 from trueup import history
 from trueup.copy_check import Outcome, Side, check_tables
 from trueup.copy_target import TargetState
-from trueup.dialects import get_dialect
+from trueup.engines import get_dialect
 from trueup.errors import ConnectionError, TrueupError, UnsafePlan
 from trueup.model import Schema, Table
 from trueup.sources.declared import Declared, Source
 
 if TYPE_CHECKING:
-    from trueup.dialects.base import Dialect, Session
+    from trueup.engines.base import Dialect, Session
     from trueup.transfer import ExportResult, ImportResult, Progress
     from trueup.urls import DatabaseURL
 

@@ -11,7 +11,7 @@ from trueup.convert.canonical import kind_of
 from trueup.convert.checksum import Checksum, table_checksum
 
 if TYPE_CHECKING:
-    from trueup.dialects.base import Session
+    from trueup.engines.base import Session
     from trueup.model import Table
     from trueup.transfer import Progress
 

@@ -11,7 +11,7 @@ from trueup import history
 from trueup.model import Schema
 
 if TYPE_CHECKING:
-    from trueup.dialects.base import Dialect
+    from trueup.engines.base import Dialect
     from trueup.errors import TrueupError
     from trueup.sources.declared import Declared
     from trueup.urls import DatabaseURL

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from trueup.dialects.base import Dialect, Session
+    from trueup.engines.base import Dialect, Session
 
 HISTORY = "_trueup_history"
 STEPS = "_trueup_steps"

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from trueup.dialects.base import Dialect, Session
 from trueup.diff import changes as ch
+from trueup.engines.base import Dialect, Session
 from trueup.model import ForeignKey, Schema, Table
 from trueup.plan import Finding, Plan, Risk
 from trueup.plan.foreign_keys import Orphans

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from trueup import history
-from trueup.dialects import get_dialect
 from trueup.diff.renames import NO_RENAMES, Renames
+from trueup.engines import get_dialect
 from trueup.errors import UnsafePlan
 from trueup.plan import Finding, Plan, Risk
 from trueup.push_session import load_while_inspecting, opened
@@ -22,7 +22,7 @@ from trueup.steps import AFTER, BEFORE, run_data_step
 
 if TYPE_CHECKING:
     from trueup.apply import StepCallback
-    from trueup.dialects.base import Dialect, Session
+    from trueup.engines.base import Dialect, Session
     from trueup.model import Schema
     from trueup.urls import DatabaseURL
 
@@ -58,8 +58,8 @@ def make_plan(
     """The plan that turns the session's database (``current``, inspected when not given)
     into ``desired``, with its findings measured on the data. With ``force_reset`` the plan
     empties the database first. ``client_defaults``: see ``Declared``."""
-    from trueup.dialects.base import NO_EXTRAS
     from trueup.diff.differ import diff, reset_changes
+    from trueup.engines.base import NO_EXTRAS
     from trueup.plan.checks import check
     from trueup.plan.risk import RESET
     from trueup.plan.unmodelled import left_alone

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from trueup.dialects.base import Dialect, Session
+    from trueup.engines.base import Dialect, Session
     from trueup.model import Schema
     from trueup.sources.declared import Declared
     from trueup.urls import DatabaseURL

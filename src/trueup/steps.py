@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from trueup.errors import ApplyError, Location, SchemaError, TrueupError
 
 if TYPE_CHECKING:
-    from trueup.dialects.base import Dialect, Session
+    from trueup.engines.base import Dialect, Session
 
 FOLDER = os.path.join("trueup", "steps")
 BEFORE = "before"

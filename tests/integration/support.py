@@ -12,8 +12,8 @@ from typing import Any
 
 from tests.helpers import schema_from_sql
 from trueup.apply import apply_plan
-from trueup.dialects import get_dialect
-from trueup.dialects.sqlite.session import SQLiteSession
+from trueup.engines import get_dialect
+from trueup.engines.sqlite.session import SQLiteSession
 from trueup.model import Schema
 from trueup.plan import Plan
 from trueup.push import make_plan, plan_for

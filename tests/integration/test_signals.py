@@ -186,7 +186,7 @@ def readers_of(path: Path) -> list[int]:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"trueup.transfer.sqlite_readers" in cmdline and str(path).encode() in cmdline:
+        if b"trueup.engines.sqlite.transfer_readers" in cmdline and str(path).encode() in cmdline:
             found.append(int(pid))
     return found
 

@@ -13,10 +13,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
-from trueup.dialects import get_dialect
-from trueup.dialects.postgres.dialect import PostgresDialect
-from trueup.dialects.postgres.session import PostgresSession
 from trueup.diff.differ import diff
+from trueup.engines import get_dialect
+from trueup.engines.postgres.dialect import PostgresDialect
+from trueup.engines.postgres.session import PostgresSession
 from trueup.model import Schema
 from trueup.plan import Plan
 from trueup.push import PushResult, make_plan, push

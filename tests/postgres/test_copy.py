@@ -22,7 +22,7 @@ from trueup.cli import cli
 from trueup.convert.checksum import table_checksum
 from trueup.copy import copy_database
 from trueup.copy_check import Side, check_tables
-from trueup.dialects import get_dialect
+from trueup.engines import get_dialect
 from trueup.urls import parse_url
 
 SQLITE_APP = """

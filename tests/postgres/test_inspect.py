@@ -13,10 +13,10 @@ from click.testing import CliRunner
 
 from tests.postgres.support import DIALECT, Server, inspect_db, schema_from_sql
 from trueup.cli import cli
-from trueup.dialects import get_dialect
-from trueup.dialects.postgres.catalog_queries import query_text
-from trueup.dialects.postgres.session import PostgresSession
 from trueup.diff.differ import diff
+from trueup.engines import get_dialect
+from trueup.engines.postgres.catalog_queries import query_text
+from trueup.engines.postgres.session import PostgresSession
 from trueup.model import Action, Deferral, Enum, IndexPart
 
 RICH = """
@@ -179,7 +179,7 @@ def test_a_failing_build_leaves_the_session_usable(
     # The build stops between two results: the rest of the pipeline is read, the connection
     # leaves pipeline mode and can go on.
     pg.execute(RICH)
-    from trueup.dialects.postgres import inspect as inspector
+    from trueup.engines.postgres import inspect as inspector
 
     def broken(self: object, row: object, catalog: object) -> None:
         raise RuntimeError("broken")

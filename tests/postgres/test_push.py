@@ -408,7 +408,7 @@ def test_psycopg_is_not_imported_on_the_sqlite_path(tmp_path: Path) -> None:
 
 def _record_inspections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The thread of every inspection of a database (scratch databases included)."""
-    from trueup.dialects.postgres.session import PostgresSession
+    from trueup.engines.postgres.session import PostgresSession
 
     threads: list[str] = []
     original = PostgresSession.inspect

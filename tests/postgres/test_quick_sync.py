@@ -159,8 +159,8 @@ def test_the_quick_way_loads_neither_reader_nor_model(pg: Server, tmp_path: Path
     assert "psycopg" in modules
     for name in (
         "trueup.model",
-        "trueup.dialects.postgres.inspect",
-        "trueup.dialects.postgres.render",
+        "trueup.engines.postgres.inspect",
+        "trueup.engines.postgres.render",
         "trueup.sources.sql",
         "trueup.plan.checks",
         "rich",

@@ -447,7 +447,7 @@ def test_a_renamed_table_keeps_its_key_without_a_finding(pg: Server, tmp_path: P
 
 def test_history_is_recorded_on_postgres(pg: Server) -> None:
     from trueup import history
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
 
     pg.execute("CREATE TABLE t (id integer PRIMARY KEY);")
     assert push_sql(pg, "CREATE TABLE t (id integer PRIMARY KEY, name text);").applied

@@ -7,16 +7,16 @@ from dataclasses import replace
 
 import pytest
 
-from trueup.dialects.base import ColumnExtras, Grant, IndexExtras, ObjectExtras
-from trueup.dialects.postgres.dialect import PostgresDialect
-from trueup.dialects.postgres.expressions import expr, key
-from trueup.dialects.postgres.extras import give_back, read_extras
-from trueup.dialects.postgres.plan import plan
-from trueup.dialects.postgres.quoting import quote
-from trueup.dialects.postgres.render import create_index, create_table
-from trueup.dialects.postgres.session import connection_info, lock_key
-from trueup.dialects.postgres.types import canonical_type, is_narrowing, needs_using
 from trueup.diff.differ import diff
+from trueup.engines.base import ColumnExtras, Grant, IndexExtras, ObjectExtras
+from trueup.engines.postgres.dialect import PostgresDialect
+from trueup.engines.postgres.expressions import expr, key
+from trueup.engines.postgres.extras import give_back, read_extras
+from trueup.engines.postgres.plan import plan
+from trueup.engines.postgres.quoting import quote
+from trueup.engines.postgres.render import create_index, create_table
+from trueup.engines.postgres.session import connection_info, lock_key
+from trueup.engines.postgres.types import canonical_type, is_narrowing, needs_using
 from trueup.model import Column, Enum, Expr, Index, IndexPart, PrimaryKey, Schema, Table, View
 from trueup.urls import parse_url
 

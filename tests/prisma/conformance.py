@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tests.postgres.support import Server
 from tests.prisma import prisma_cli
-from trueup.dialects import get_dialect
+from trueup.engines import get_dialect
 from trueup.model import Schema
 from trueup.push import push
 from trueup.sources import load_schema

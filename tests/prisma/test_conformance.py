@@ -34,8 +34,8 @@ from tests.postgres.support import Server
 from tests.prisma import conformance, prisma_cli
 from tests.prisma.conformance import Case, Outcome
 from trueup.cli import cli
-from trueup.dialects import get_dialect
 from trueup.diff.differ import diff
+from trueup.engines import get_dialect
 from trueup.errors import SchemaError
 from trueup.sources import load_schema
 

@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import create_engine, inspect
 
-from trueup.dialects.postgres.expressions import key as pg_expression_key
+from trueup.engines.postgres.expressions import key as pg_expression_key
 
 
 def sa_url(url: str) -> str:

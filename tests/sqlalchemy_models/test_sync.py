@@ -22,7 +22,7 @@ import trueup
 from tests.postgres.support import Server
 from tests.sqlalchemy_models.apps import USERS, environ, write_app
 from tests.sqlalchemy_models.catalogs import sa_url
-from trueup.dialects.postgres.session import connection_info, lock_key
+from trueup.engines.postgres.session import connection_info, lock_key
 from trueup.errors import ConfigError, UnsafePlan
 from trueup.urls import parse_url
 

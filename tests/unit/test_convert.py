@@ -11,9 +11,9 @@ from tests.helpers import schema_from_sql
 from trueup.convert import ConversionError, convert_schema, defaults, types
 from trueup.convert.canonical import canonical, kind_of
 from trueup.convert.fit import fit_schema
-from trueup.dialects import get_dialect
-from trueup.dialects.postgres.expressions import expr as pg_expr
-from trueup.dialects.postgres.expressions import view_expr
+from trueup.engines import get_dialect
+from trueup.engines.postgres.expressions import expr as pg_expr
+from trueup.engines.postgres.expressions import view_expr
 from trueup.model import Check, Column, Enum, Index, IndexPart, PrimaryKey, Schema, Table, View
 from trueup.urls import parse_url
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from trueup.dialects.sqlite.ddl import parse_create_index, parse_create_table
+from trueup.engines.sqlite.ddl import parse_create_index, parse_create_table
 
 
 def test_columns_constraints_and_options() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from trueup.dialects.sqlite.hooks import SQLiteHooks
 from trueup.diff import changes as ch
 from trueup.diff.differ import DiffHooks, diff
 from trueup.diff.renames import Renames
+from trueup.engines.sqlite.hooks import SQLiteHooks
 from trueup.errors import SchemaError
 from trueup.model import (
     Action,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from trueup.dialects.sqlite.inspect import inspect
+from trueup.engines.sqlite.inspect import inspect
 from trueup.model import Action, Deferral
 
 DDL = """
@@ -100,8 +100,8 @@ def test_spellings_sqlite_keeps_differently_compare_equal() -> None:
     b = inspect(
         make('CREATE TABLE "t" ("a" INT DEFAULT 1, "b" TEXT CHECK ("B" > 0), c VARCHAR(10))')
     )
-    from trueup.dialects.sqlite.hooks import SQLiteHooks
     from trueup.diff.differ import diff
+    from trueup.engines.sqlite.hooks import SQLiteHooks
 
     assert diff(a, b, SQLiteHooks()) == []
 
@@ -109,8 +109,8 @@ def test_spellings_sqlite_keeps_differently_compare_equal() -> None:
 def test_double_quoted_default_is_the_string_it_stands_for() -> None:
     a = inspect(make('CREATE TABLE t (a TEXT NOT NULL DEFAULT "", b TEXT DEFAULT "it\'s")'))
     b = inspect(make("CREATE TABLE t (a TEXT NOT NULL DEFAULT '', b TEXT DEFAULT 'it''s')"))
-    from trueup.dialects.sqlite.hooks import SQLiteHooks
     from trueup.diff.differ import diff
+    from trueup.engines.sqlite.hooks import SQLiteHooks
 
     assert diff(a, b, SQLiteHooks()) == []
     a_col = a.tables[0].column("a")
@@ -121,8 +121,8 @@ def test_the_rowid_is_the_key_sqlite_makes_the_rowid() -> None:
     # SQLite makes a lone INTEGER PRIMARY KEY the rowid, except one written with DESC in
     # the column's definition (a documented quirk); as a table constraint, DESC or not,
     # it is the rowid. The model says the same, and its DDL makes the same table again.
-    from trueup.dialects.sqlite.render import create_table
-    from trueup.dialects.sqlite.rowid import rowid_alias
+    from trueup.engines.sqlite.render import create_table
+    from trueup.engines.sqlite.rowid import rowid_alias
 
     def is_rowid(conn: sqlite3.Connection) -> bool:
         # No index of its own: the key is the rowid.
@@ -166,7 +166,7 @@ WRITTEN = [
 def test_a_table_is_written_again_as_it_was_written() -> None:
     # SQLite keeps the text: a table made again from the model (a rebuild, a push of the
     # schema read from it) keeps its spelling, though spellings compare equal.
-    from trueup.dialects.sqlite.render import create_index, create_table
+    from trueup.engines.sqlite.render import create_index, create_table
 
     conn = make('CREATE TABLE "Order" (id INTEGER PRIMARY KEY);\n' + ";\n".join(WRITTEN))
     schema = inspect(conn)

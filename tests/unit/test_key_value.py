@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from trueup.dialects.sqlite.dialect import SQLiteDialect
+from trueup.engines.sqlite.dialect import SQLiteDialect
 from trueup.model import Column, Table
 
 TYPES = ["TEXT", "INTEGER", "REAL", "NUMERIC", "BLOB", ""]

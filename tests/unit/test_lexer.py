@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from trueup.dialects.sqlite.lexer import Kind, normalize, references, strip_parens, tokenize
+from trueup.engines.sqlite.lexer import Kind, normalize, references, strip_parens, tokenize
 
 
 def test_tokenize_kinds_and_positions() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from trueup.dialects import get_dialect
+from trueup.engines import get_dialect
 from trueup.errors import ConfigError, SchemaError
 from trueup.sources import load_schema
 from trueup.sources.sql import load_sql
@@ -169,7 +169,7 @@ def test_foreign_key_to_a_table_the_schema_does_not_make_is_refused(tmp_path: Pa
 def test_rename_hints_whatever_the_splitter_keeps_of_the_comments(engine: str) -> None:
     # PostgreSQL's splitter counts the comments above a statement as part of it, SQLite's
     # does not: the hints must come out the same.
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
     from trueup.errors import SchemaError as Error
     from trueup.sources.sql_hints import rename_hints
 

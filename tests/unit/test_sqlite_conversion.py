@@ -18,9 +18,9 @@ from typing import NamedTuple
 
 import pytest
 
-from trueup.dialects.sqlite import conversion
-from trueup.dialects.sqlite.dialect import SQLiteDialect
-from trueup.dialects.sqlite.types import affinity
+from trueup.engines.sqlite import conversion
+from trueup.engines.sqlite.dialect import SQLiteDialect
+from trueup.engines.sqlite.types import affinity
 from trueup.model import Column, PrimaryKey, Table
 
 TYPES = ["INTEGER", "TEXT", "BLOB", "", "REAL", "NUMERIC", "DATETIME", "VARCHAR(10)"]

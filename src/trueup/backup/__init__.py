@@ -65,8 +65,8 @@ __all__ = [
 ]
 
 _STRATEGIES = {
-    "sqlite": "trueup.backup.sqlite:SQLiteBackups",
-    "postgresql": "trueup.backup.postgres:PostgresBackups",
+    "sqlite": "trueup.engines.sqlite.backup:SQLiteBackups",
+    "postgresql": "trueup.engines.postgres.backup:PostgresBackups",
 }
 
 

@@ -2,7 +2,7 @@
 checked, the file as it was written, and the state of the database it holds.
 
 The state is what the engine's strategy says of the database at the moment of the copy
-(SQLite: see :mod:`trueup.backup.sqlite_copy`), or nothing when that could not be told
+(SQLite: see :mod:`trueup.engines.sqlite.backup_copy`), or nothing when that could not be told
 soundly. A later start compares the database's state now with it: when they are equal, the
 backup still holds the database, and no copy is needed. A start that finds so notes it in
 the record (``unchanged_at``, ``unchanged_starts``), which ``trueup backups`` shows.

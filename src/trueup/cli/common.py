@@ -157,7 +157,7 @@ def warn_if_missing(url: DatabaseURL) -> None:
     """For a look at a database without changing it (a diff, a dry run): say so when the
     database does not exist, rather than show a plan that silently adds everything (a
     mistyped path looks just like that). On stderr: stdout may be SQL or JSON."""
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
 
     if get_dialect(url.engine).database_missing(url):
         click.echo(

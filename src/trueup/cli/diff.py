@@ -136,7 +136,7 @@ def _against(
     renames: Renames,
 ) -> Plan:
     """The plan that would make the database at ``url`` equal to the one at ``against``."""
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
     from trueup.errors import ConfigError
     from trueup.sources.declared import Declared
     from trueup.urls import parse_url
@@ -178,7 +178,7 @@ def _print(
     echo: Callable[..., None],
     in_sync: str,
 ) -> None:
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
 
     if fmt == "json":
         echo(output.dump_json(document))

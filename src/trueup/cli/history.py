@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def _entries(url: str | None) -> list[Entry]:
     from trueup import history
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
 
     t = target(url=url)
     dialect = get_dialect(t.url.engine)

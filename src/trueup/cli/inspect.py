@@ -23,7 +23,7 @@ def inspect(url: str | None, fmt: str) -> None:
     """Print the schema of the database, as trueup sees it."""
     if fmt == "json":
         json_output()
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
     from trueup.model.json import to_data
 
     t = target(url=url)

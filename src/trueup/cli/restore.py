@@ -130,7 +130,7 @@ def backup_tables(path: str) -> set[str] | None:
 
 
 def _database_tables(url: DatabaseURL) -> set[str]:
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
 
     try:
         with get_dialect(url.engine).connect(url, create=False) as session:

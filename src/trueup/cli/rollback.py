@@ -30,7 +30,7 @@ def rollback(url: str | None, folder: str | None, number: int | None, yes: bool)
     """
     from trueup import history
     from trueup.backup import restore
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
     from trueup.fingerprint import schema_fingerprint
 
     t = database(url, folder=folder)

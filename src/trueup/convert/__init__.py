@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from trueup.convert import defaults, types
-from trueup.dialects.postgres import expressions as pg
-from trueup.dialects.postgres.render import type_name
-from trueup.dialects.sqlite import lexer as sq
-from trueup.dialects.sqlite.quoting import quote as sqlite_quote
-from trueup.dialects.sqlite.rowid import rowid_alias
+from trueup.engines.postgres import expressions as pg
+from trueup.engines.postgres.render import type_name
+from trueup.engines.sqlite import lexer as sq
+from trueup.engines.sqlite.quoting import quote as sqlite_quote
+from trueup.engines.sqlite.rowid import rowid_alias
 from trueup.errors import TrueupError
 from trueup.model import (
     Check,

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from trueup.dialects.sqlite.types import affinity
+from trueup.engines.sqlite.types import affinity
 
 Canonical = Callable[[Any], Any]
 

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 
 from trueup.convert.canonical import canonical
-from trueup.dialects.base import Session
+from trueup.engines.base import Session
 from trueup.model import Table
 
 BATCH = 2000
@@ -103,8 +103,8 @@ def _batches(
 def _sqlite_batches(
     session: Session, table: Table, columns: Sequence[str]
 ) -> Iterator[Sequence[tuple[Any, ...]]]:
-    from trueup.dialects.sqlite.render import quote
-    from trueup.dialects.sqlite.session import SQLiteSession
+    from trueup.engines.sqlite.render import quote
+    from trueup.engines.sqlite.session import SQLiteSession
 
     assert isinstance(session, SQLiteSession)
     conn = session.conn
@@ -122,9 +122,9 @@ def _sqlite_batches(
 def _postgres_batches(
     session: Session, table: Table, columns: Sequence[str]
 ) -> Iterator[Sequence[tuple[Any, ...]]]:
-    from trueup.dialects.postgres.quoting import quote
-    from trueup.dialects.postgres.render import table_name
-    from trueup.dialects.postgres.session import PostgresSession
+    from trueup.engines.postgres.quoting import quote
+    from trueup.engines.postgres.render import table_name
+    from trueup.engines.postgres.session import PostgresSession
 
     assert isinstance(session, PostgresSession)
     types = {c.name: c.type for c in table.columns}

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from trueup.dialects.postgres.expressions import tokens as pg_tokens
-from trueup.dialects.sqlite.lexer import Kind, strip_parens, tokenize
+from trueup.engines.postgres.expressions import tokens as pg_tokens
+from trueup.engines.sqlite.lexer import Kind, strip_parens, tokenize
 
 _SQLITE_NOW = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"}
 # SQLite's date functions called with 'now' alone are the same moments.

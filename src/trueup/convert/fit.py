@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from trueup.convert import ConversionError
-from trueup.dialects.base import Dialect, Session
+from trueup.engines.base import Dialect, Session
 from trueup.model import Column, Schema, Table
 from trueup.urls import DatabaseURL
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from trueup.dialects.sqlite.types import affinity
+from trueup.engines.sqlite.types import affinity
 
 #: SQLite type names that carry a meaning beyond their affinity, by their first word(s).
 _SQLITE_NAMED = {

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
-from trueup.dialects.base import Dialect, Session
 from trueup.diff import changes as ch
+from trueup.engines.base import Dialect, Session
 from trueup.errors import TrueupError
 from trueup.model import Column, Index, IndexPart, PrimaryKey, Schema, Table
 from trueup.plan import risk

@@ -182,7 +182,7 @@ def _load(
     url: DatabaseURL | None,
     project: PrismaProject | None,
 ) -> Declared:
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
 
     require_schema_file(path)
     # Only a Prisma schema pays for importing the Prisma front end.

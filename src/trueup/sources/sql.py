@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from trueup.dialects.base import Dialect
+from trueup.engines.base import Dialect
 from trueup.errors import Location, SchemaError
 from trueup.model import Schema
 from trueup.sources.declared import Declared

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import IO, Any, Protocol
 
-from trueup.dialects import get_dialect
-from trueup.dialects.base import Dialect
+from trueup.engines import get_dialect
+from trueup.engines.base import Dialect
 from trueup.model import Schema, Table
 from trueup.model.json import to_data
 from trueup.transfer.engine import Source, Target
@@ -50,8 +50,8 @@ __all__ = [
 ]
 
 _ENGINES = {
-    "sqlite": ("trueup.transfer.sqlite", "SQLiteSource", "SQLiteTarget"),
-    "postgresql": ("trueup.transfer.postgres", "PostgresSource", "PostgresTarget"),
+    "sqlite": ("trueup.engines.sqlite.transfer", "SQLiteSource", "SQLiteTarget"),
+    "postgresql": ("trueup.engines.postgres.transfer", "PostgresSource", "PostgresTarget"),
 }
 Ignore = Callable[[str], bool] | None
 

@@ -22,8 +22,8 @@ from tests.postgres.support import Server
 from tests.prisma.conformance import inspect
 from tests.prisma.fuzz.compare import changes_gist, where_different
 from tests.prisma.fuzz.oracle import Files, Oracle, Verdict, write_files
-from trueup.dialects import get_dialect
 from trueup.diff.differ import diff
+from trueup.engines import get_dialect
 from trueup.errors import SchemaError
 from trueup.push import push
 from trueup.sources.declared import Declared

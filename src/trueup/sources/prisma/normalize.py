@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from trueup.dialects import get_dialect
+from trueup.engines import get_dialect
 from trueup.model import Extension, Schema
 from trueup.sources.prisma.datamodel import DataModel
 from trueup.sources.prisma.lower import lower

@@ -15,8 +15,8 @@ from trueup.sources.sqlalchemy.compile import Compiled, create_ddl
 from trueup.sources.sqlalchemy.renames import rename_hints
 
 if TYPE_CHECKING:
-    from trueup.dialects.base import Session
     from trueup.diff.renames import Renames
+    from trueup.engines.base import Session
     from trueup.steps import DataStep
     from trueup.urls import DatabaseURL
 
@@ -36,7 +36,7 @@ def load_metadata(
 ) -> Declared:
     """The declared schema of ``metadata`` (called ``name`` in messages and the history)
     for ``engine`` (default SQLite); the data steps are in ``steps_folder``."""
-    from trueup.dialects import get_dialect
+    from trueup.engines import get_dialect
 
     dialect = get_dialect(engine or "sqlite", ignore=ignore)
     renames = rename_hints(metadata)

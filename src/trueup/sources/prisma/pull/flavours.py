@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from trueup.dialects.sqlite.lexer import Kind, fold, strip_parens, tokenize
-from trueup.dialects.sqlite.render import default_sql
+from trueup.engines.sqlite.lexer import Kind, fold, strip_parens, tokenize
+from trueup.engines.sqlite.render import default_sql
 from trueup.model import Column
 from trueup.sources.prisma.datamodel import POSTGRESQL, SQLITE
 from trueup.sources.prisma.lower import PG_TYPES, sql_literal

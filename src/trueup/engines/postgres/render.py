@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-from trueup.dialects.postgres.expressions import tokens
-from trueup.dialects.postgres.keywords import KEYWORDS
-from trueup.dialects.postgres.quoting import literal, qualified, quote
-from trueup.dialects.postgres.sequences import create_sequence, identity_clause
-from trueup.dialects.postgres.types import SERIALS
+from trueup.engines.postgres.expressions import tokens
+from trueup.engines.postgres.keywords import KEYWORDS
+from trueup.engines.postgres.quoting import literal, qualified, quote
+from trueup.engines.postgres.sequences import create_sequence, identity_clause
+from trueup.engines.postgres.types import SERIALS
 from trueup.model import (
     Action,
     Check,

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from trueup.dialects.base import Session
+from trueup.engines.base import Session
 from trueup.errors import ApplyError, ConfigError, ConnectionError, LockTimeout
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class SQLiteSession(Session):
         return session
 
     def inspect(self) -> Schema:
-        from trueup.dialects.sqlite.inspect import inspect
+        from trueup.engines.sqlite.inspect import inspect
 
         return inspect(self.conn, ignore=self.ignore)
 
@@ -228,12 +228,12 @@ class SQLiteSession(Session):
         return hashlib.sha256(repr(rows).encode()).hexdigest()
 
     def relation_names(self) -> frozenset[str]:
-        from trueup.dialects.sqlite.tracking import relation_names
+        from trueup.engines.sqlite.tracking import relation_names
 
         return relation_names(self.conn)
 
     def run_tracked(self, sql: str) -> frozenset[str]:
-        from trueup.dialects.sqlite.tracking import named_tables
+        from trueup.engines.sqlite.tracking import named_tables
 
         try:
             names = named_tables(self.conn, sql)
@@ -243,7 +243,7 @@ class SQLiteSession(Session):
         return names
 
     def probe(self, sql: str) -> frozenset[str]:
-        from trueup.dialects.sqlite.tracking import named_tables
+        from trueup.engines.sqlite.tracking import named_tables
 
         try:
             return named_tables(self.conn, sql)
@@ -251,7 +251,7 @@ class SQLiteSession(Session):
             return frozenset()
 
     def missing_table(self, error: Exception) -> str | None:
-        from trueup.dialects.sqlite.tracking import missing_table
+        from trueup.engines.sqlite.tracking import missing_table
 
         return missing_table(error)
 
@@ -281,7 +281,7 @@ class SQLiteSession(Session):
 
     def constraint_violations(self, tables: Sequence[str]) -> Counter[tuple[str, str]]:
         found: Counter[tuple[str, str]] = Counter()
-        from trueup.dialects.sqlite.lexer import fold
+        from trueup.engines.sqlite.lexer import fold
 
         existing = {
             fold(r[0])

@@ -18,7 +18,7 @@ ordered so each statement finds what it needs and nothing it would trip over:
 
 A view or enum type the plan drops and makes again gets back what the catalog held on the
 old one besides what the model holds (a materialized view's indexes, its owner, privileges,
-comment and options: see :mod:`trueup.dialects.postgres.extras`), right after it is made.
+comment and options: see :mod:`trueup.engines.postgres.extras`), right after it is made.
 
 With ``concurrent_indexes`` new indexes on existing tables are built ``CONCURRENTLY`` after
 the transaction (``Plan.after``), so writes to a big table are not blocked while they build.
@@ -30,11 +30,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import assert_never
 
-from trueup.dialects.base import NO_EXTRAS, Extras
-from trueup.dialects.postgres.expressions import tokens
-from trueup.dialects.postgres.extras import give_back
-from trueup.dialects.postgres.quoting import literal, qualified, quote
-from trueup.dialects.postgres.render import (
+from trueup.diff import changes as ch
+from trueup.engines.base import NO_EXTRAS, Extras
+from trueup.engines.postgres.expressions import tokens
+from trueup.engines.postgres.extras import give_back
+from trueup.engines.postgres.quoting import literal, qualified, quote
+from trueup.engines.postgres.render import (
     add_foreign_key,
     check_clause,
     column_definition,
@@ -53,14 +54,13 @@ from trueup.dialects.postgres.render import (
     unique_clause,
     views_in_order,
 )
-from trueup.dialects.postgres.sequences import (
+from trueup.engines.postgres.sequences import (
     alter_sequence,
     create_sequence,
     identity_clause,
     set_identity_options,
 )
-from trueup.dialects.postgres.types import INTEGERS, needs_using
-from trueup.diff import changes as ch
+from trueup.engines.postgres.types import INTEGERS, needs_using
 from trueup.errors import UnsupportedChange
 from trueup.model import Column, Enum, ForeignKey, Index, Schema, Table, View
 from trueup.plan import Plan, Step

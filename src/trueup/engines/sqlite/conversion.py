@@ -22,7 +22,7 @@ digits are held).
 
 from __future__ import annotations
 
-from trueup.dialects.sqlite.types import BLOB, INTEGER, REAL, TEXT, affinity
+from trueup.engines.sqlite.types import BLOB, INTEGER, REAL, TEXT, affinity
 from trueup.model import Column, Table
 
 #: The storage class a STRICT column's type holds (None: any, for ANY).
@@ -51,7 +51,7 @@ def column_affinity(new: Column, table: Table) -> str | None:
 def required_class(new: Column, table: Table) -> str | None:
     """The storage class ``new`` refuses every other (non-NULL) value but, if any: a STRICT
     column's type, or the integer of a rowid alias (INTEGER PRIMARY KEY)."""
-    from trueup.dialects.sqlite.rowid import rowid_alias
+    from trueup.engines.sqlite.rowid import rowid_alias
 
     alias = rowid_alias(table)
     if alias is not None and alias.casefold() == new.name.casefold():

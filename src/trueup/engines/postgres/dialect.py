@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from trueup.dialects.base import NO_EXTRAS, Capabilities, Dialect, Extras, Session, StatementError
-from trueup.dialects.postgres.quoting import literal, quote
-from trueup.dialects.postgres.session import PostgresSession, ScratchSession
-from trueup.dialects.postgres.types import base_name, is_narrowing, modifiers
+from trueup.engines.base import NO_EXTRAS, Capabilities, Dialect, Extras, Session, StatementError
+from trueup.engines.postgres.quoting import literal, quote
+from trueup.engines.postgres.session import PostgresSession, ScratchSession
+from trueup.engines.postgres.types import base_name, is_narrowing, modifiers
 
 if TYPE_CHECKING:
     from trueup.diff.changes import Change
@@ -68,7 +68,7 @@ class PostgresDialect(Dialect):
         return PostgresSession.open(url, create=create, ignore=self.ignore)
 
     def remove_created(self, url: DatabaseURL) -> None:
-        from trueup.dialects.postgres.session import drop_created_database
+        from trueup.engines.postgres.session import drop_created_database
 
         drop_created_database(url)
 
@@ -76,7 +76,7 @@ class PostgresDialect(Dialect):
         return ScratchSession.create(url)
 
     def scratch_in_place(self, url: DatabaseURL, namespaces: Sequence[str]) -> Session | None:
-        from trueup.dialects.postgres.live_scratch import LiveScratchSession
+        from trueup.engines.postgres.live_scratch import LiveScratchSession
 
         return LiveScratchSession.create(url, namespaces)
 
@@ -98,7 +98,7 @@ class PostgresDialect(Dialect):
         return trimmed
 
     def unmanaged_statement(self, words: list[str], statement: str) -> str | None:
-        from trueup.dialects.postgres.unmanaged_statements import unmanaged_statement
+        from trueup.engines.postgres.unmanaged_statements import unmanaged_statement
 
         return unmanaged_statement(words, statement)
 
@@ -121,7 +121,7 @@ class PostgresDialect(Dialect):
         return literal(value)
 
     def enum_type_name(self, name: str, schema: str | None) -> str:
-        from trueup.dialects.postgres.render import type_name
+        from trueup.engines.postgres.render import type_name
 
         return type_name(name, schema)
 
@@ -215,7 +215,7 @@ class PostgresDialect(Dialect):
         desired: Schema,
         extras: Extras = NO_EXTRAS,
     ) -> Plan:
-        from trueup.dialects.postgres import plan as planner
+        from trueup.engines.postgres import plan as planner
 
         return planner.plan(
             changes,
@@ -226,7 +226,7 @@ class PostgresDialect(Dialect):
         )
 
     def render_schema(self, schema: Schema) -> list[str]:
-        from trueup.dialects.postgres.render import schema_statements
+        from trueup.engines.postgres.render import schema_statements
 
         return schema_statements(schema)
 

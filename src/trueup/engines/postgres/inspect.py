@@ -20,11 +20,11 @@ from contextlib import closing
 from functools import lru_cache
 from typing import Any
 
-from trueup.dialects.postgres.catalog_queries import query_text
-from trueup.dialects.postgres.expressions import expr as _parse_expr
-from trueup.dialects.postgres.expressions import view_expr
-from trueup.dialects.postgres.sequences import options_from_catalog, options_from_text
-from trueup.dialects.postgres.types import canonical_type as _canonical_type
+from trueup.engines.postgres.catalog_queries import query_text
+from trueup.engines.postgres.expressions import expr as _parse_expr
+from trueup.engines.postgres.expressions import view_expr
+from trueup.engines.postgres.sequences import options_from_catalog, options_from_text
+from trueup.engines.postgres.types import canonical_type as _canonical_type
 from trueup.model import (
     Action,
     Check,

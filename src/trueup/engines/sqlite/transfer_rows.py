@@ -1,7 +1,7 @@
 """Reading a SQLite table's rows, in rowid order, as the export file's lines.
 
 Shared by the export itself and by the reader processes that read part of a large table
-beside it (:mod:`trueup.transfer.sqlite_readers`), so that every part is written the same
+beside it (:mod:`trueup.engines.sqlite.transfer_readers`), so that every part is written the same
 way, byte for byte. Imports only what that needs: a reader process starts with it.
 """
 

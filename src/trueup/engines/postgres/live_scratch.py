@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from trueup.dialects.postgres.expressions import expr
-from trueup.dialects.postgres.quoting import quote
-from trueup.dialects.postgres.session import (
+from trueup.engines.postgres.expressions import expr
+from trueup.engines.postgres.quoting import quote
+from trueup.engines.postgres.session import (
     PostgresSession,
     _scratch_name,
     connection_info,

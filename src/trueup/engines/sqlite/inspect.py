@@ -2,7 +2,7 @@
 
 ``sqlite_schema`` joined with the pragma table-valued functions gives every table's columns,
 indexes and foreign keys at once, whatever the number of tables. What the pragmas leave out
-comes from the stored ``CREATE`` statements (:mod:`trueup.dialects.sqlite.ddl`).
+comes from the stored ``CREATE`` statements (:mod:`trueup.engines.sqlite.ddl`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from trueup.dialects.sqlite import ddl
-from trueup.dialects.sqlite.lexer import expr, fold, normalize, statement_expr, trigger_expr
-from trueup.dialects.sqlite.render import default_sql, string_default
-from trueup.dialects.sqlite.types import canonical_type
+from trueup.engines.sqlite import ddl
+from trueup.engines.sqlite.lexer import expr, fold, normalize, statement_expr, trigger_expr
+from trueup.engines.sqlite.render import default_sql, string_default
+from trueup.engines.sqlite.types import canonical_type
 from trueup.errors import ConnectionError
 from trueup.model import (
     Action,
@@ -43,7 +43,7 @@ INTERNAL_PREFIXES = ("sqlite_", "_trueup_")
 
 @cache
 def query(name: str) -> str:
-    return (resources.files("trueup.dialects.sqlite") / "queries" / f"{name}.sql").read_text()
+    return (resources.files("trueup.engines.sqlite") / "queries" / f"{name}.sql").read_text()
 
 
 def is_internal(name: str) -> bool:

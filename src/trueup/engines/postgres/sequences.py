@@ -4,8 +4,8 @@ not what PostgreSQL would choose itself."""
 
 from __future__ import annotations
 
-from trueup.dialects.postgres.quoting import qualified
-from trueup.dialects.postgres.types import canonical_type
+from trueup.engines.postgres.quoting import qualified
+from trueup.engines.postgres.types import canonical_type
 from trueup.model import Column, SequenceGenerator, SequenceOptions
 
 #: The range of each integer type a sequence counts in.

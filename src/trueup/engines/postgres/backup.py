@@ -30,8 +30,8 @@ _JSON = Method("json", "trueup JSON export (pg_dump is not on PATH)")
 def _conninfo(url: DatabaseURL) -> tuple[str, dict[str, str], str]:
     """A libpq connection string without the password, the environment that carries the
     password, and the database's name."""
-    from trueup.dialects.postgres.driver import conninfo_to_dict, make_conninfo
-    from trueup.dialects.postgres.session import connection_info, with_connect_timeout
+    from trueup.engines.postgres.driver import conninfo_to_dict, make_conninfo
+    from trueup.engines.postgres.session import connection_info, with_connect_timeout
 
     dsn, _ = connection_info(url)
     dsn = with_connect_timeout(dsn)
@@ -83,16 +83,16 @@ class PostgresBackups(Strategy):
         return os.path.abspath("backups")
 
     def database_name(self, url: DatabaseURL) -> str:
-        from trueup.dialects.postgres.session import DEFAULT_SCHEMA, connection_info
+        from trueup.engines.postgres.session import DEFAULT_SCHEMA, connection_info
 
         _, _, dbname = _conninfo(url)
         _, schema = connection_info(url)
         return dbname if schema == DEFAULT_SCHEMA else f"{dbname}.{schema}"
 
     def is_empty(self, url: DatabaseURL, timeout: float) -> bool:
-        from trueup.dialects import get_dialect
-        from trueup.dialects.postgres.driver import psycopg
-        from trueup.dialects.postgres.session import _missing_database
+        from trueup.engines import get_dialect
+        from trueup.engines.postgres.driver import psycopg
+        from trueup.engines.postgres.session import _missing_database
 
         try:
             session = get_dialect("postgresql").connect(url, create=False)
@@ -230,8 +230,8 @@ class PostgresBackups(Strategy):
 
     def _drops(self, url: DatabaseURL, timeout: float) -> list[str]:
         """The statements that empty the managed schema, as ``push --force-reset`` plans them."""
-        from trueup.dialects import get_dialect
         from trueup.diff.differ import reset_changes
+        from trueup.engines import get_dialect
         from trueup.model import Schema
 
         dialect = get_dialect("postgresql")

@@ -22,10 +22,10 @@ from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from trueup.dialects.base import NO_EXTRAS, Extras, Session
-from trueup.dialects.postgres.catalog_queries import query_text
-from trueup.dialects.postgres.driver import conninfo_to_dict, make_conninfo, pg_errors, psycopg
-from trueup.dialects.postgres.quoting import literal, quote
+from trueup.engines.base import NO_EXTRAS, Extras, Session
+from trueup.engines.postgres.catalog_queries import query_text
+from trueup.engines.postgres.driver import conninfo_to_dict, make_conninfo, pg_errors, psycopg
+from trueup.engines.postgres.quoting import literal, quote
 from trueup.errors import ConfigError, ConnectionError, LockTimeout
 from trueup.urls import DatabaseURL, parse_url
 
@@ -198,7 +198,7 @@ class PostgresSession(Session):
     def inspect(self) -> Schema:
         # The reader and the model load only here: a push that the digest finds in sync
         # (every container start) never needs them.
-        from trueup.dialects.postgres.inspect import inspect
+        from trueup.engines.postgres.inspect import inspect
 
         return inspect(
             self._run_all,
@@ -212,7 +212,7 @@ class PostgresSession(Session):
         # Only views and enum types are ever made again by a push.
         if not current.views and not current.enums:
             return NO_EXTRAS
-        from trueup.dialects.postgres.extras import read_extras
+        from trueup.engines.postgres.extras import read_extras
 
         params = {"schemas": sorted({self.default_schema, *self.namespaces})}
         rows = self.conn.execute(query_text("extras"), params).fetchall()
@@ -268,22 +268,22 @@ class PostgresSession(Session):
             self.conn.execute("ROLLBACK")
 
     def relation_names(self) -> frozenset[str]:
-        from trueup.dialects.postgres import tracking
+        from trueup.engines.postgres import tracking
 
         return tracking.relation_names(self.conn)
 
     def run_tracked(self, sql: str) -> frozenset[str]:
-        from trueup.dialects.postgres import tracking
+        from trueup.engines.postgres import tracking
 
         return tracking.run_tracked(self.conn, self.execute, sql)
 
     def probe(self, sql: str) -> frozenset[str]:
-        from trueup.dialects.postgres import tracking
+        from trueup.engines.postgres import tracking
 
         return tracking.probe(self.conn, sql)
 
     def missing_table(self, error: Exception) -> str | None:
-        from trueup.dialects.postgres import tracking
+        from trueup.engines.postgres import tracking
 
         return tracking.missing_table(error)
 

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import assert_never
 
-from trueup.dialects.sqlite.lexer import fold, references
-from trueup.dialects.sqlite.render import (
+from trueup.diff import changes as ch
+from trueup.engines.sqlite.lexer import fold, references
+from trueup.engines.sqlite.render import (
     column_definition,
     create_index,
     create_table,
@@ -26,8 +27,7 @@ from trueup.dialects.sqlite.render import (
     literal_kind,
     quote,
 )
-from trueup.dialects.sqlite.rowid import rowid_alias
-from trueup.diff import changes as ch
+from trueup.engines.sqlite.rowid import rowid_alias
 from trueup.errors import UnsupportedChange
 from trueup.model import Column, Schema, Table, Trigger, View, VirtualTable
 from trueup.plan import Plan, Step

@@ -3,9 +3,9 @@
 Reading rows through Python's sqlite3 and encoding them as JSON is work for one CPU at a
 time, so a large table is cut by rowid into as many parts as there are CPUs to spare. The
 export reads the first part itself; a reader process (``python -m
-trueup.transfer.sqlite_readers``) reads each other part into an unnamed scratch file, which
+trueup.engines.sqlite.transfer_readers``) reads each other part into an unnamed scratch file, which
 the export then copies to its output in order. The bytes are the ones a single process
-writes (both go through :class:`~trueup.transfer.sqlite_rows.RowidScan`).
+writes (both go through :class:`~trueup.engines.sqlite.transfer_rows.RowidScan`).
 
 All parts must come from the same snapshot. In a rollback-journal database that holds as
 long as the export keeps its read transaction open: no writer can commit while a reader
@@ -27,10 +27,11 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import IO
 
+from trueup.engines.sqlite.transfer_rows import RowidScan
 from trueup.transfer.format import decode_text
-from trueup.transfer.sqlite_rows import RowidScan
 
 #: The fewest rows worth a process of their own: starting one costs about 0.05 s of a CPU,
 #: what reading and encoding some 20,000 rows costs.
@@ -85,11 +86,11 @@ class _Part:
             "parent": os.getpid(),
         }
         # The reader imports trueup from where this process did, whatever sys.path says.
-        package_root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+        package_root = str(Path(__file__).resolve().parents[3])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         return subprocess.Popen(
-            [sys.executable, "-m", "trueup.transfer.sqlite_readers", json.dumps(spec)],
+            [sys.executable, "-m", "trueup.engines.sqlite.transfer_readers", json.dumps(spec)],
             pass_fds=(self.spill.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -189,7 +190,7 @@ def _read_part(spec: dict[str, object]) -> str:
     parent = spec["parent"]
     # Read-only, and no wait for locks: a writer waiting to commit would keep this process
     # from its lock until the export ends, so the export reads the part itself instead.
-    from trueup.dialects.sqlite.uri import file_uri
+    from trueup.engines.sqlite.uri import file_uri
 
     conn = sqlite3.connect(file_uri(path, mode="ro"), uri=True, isolation_level=None, timeout=0)
     conn.text_factory = decode_text

@@ -10,13 +10,13 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from trueup.dialects.base import NO_EXTRAS, Capabilities, Dialect, Extras, StatementError
-from trueup.dialects.sqlite.quoting import literal, quote
-from trueup.dialects.sqlite.session import SQLiteSession
+from trueup.engines.base import NO_EXTRAS, Capabilities, Dialect, Extras, StatementError
+from trueup.engines.sqlite.quoting import literal, quote
+from trueup.engines.sqlite.session import SQLiteSession
 
 if TYPE_CHECKING:
-    from trueup.dialects.sqlite.hooks import SQLiteHooks
     from trueup.diff.changes import Change
+    from trueup.engines.sqlite.hooks import SQLiteHooks
     from trueup.model import Column, Schema, Table
     from trueup.plan import Plan
     from trueup.urls import DatabaseURL
@@ -39,7 +39,7 @@ class SQLiteDialect(Dialect):
 
     @cached_property
     def hooks(self) -> SQLiteHooks:  # type: ignore[override]
-        from trueup.dialects.sqlite.hooks import SQLiteHooks
+        from trueup.engines.sqlite.hooks import SQLiteHooks
 
         return SQLiteHooks()
 
@@ -76,7 +76,7 @@ class SQLiteDialect(Dialect):
         return SQLiteSession(sqlite3.connect(":memory:", isolation_level=None), None)
 
     def split_statements(self, sql: str) -> list[tuple[int, str]]:
-        from trueup.dialects.sqlite.lexer import Kind, tokenize
+        from trueup.engines.sqlite.lexer import Kind, tokenize
 
         out: list[tuple[int, str]] = []
         start: int | None = None
@@ -94,7 +94,7 @@ class SQLiteDialect(Dialect):
         return out
 
     def locate_error(self, statement: str, error: Exception) -> StatementError:
-        from trueup.dialects.sqlite.lexer import Kind, fold, tokenize
+        from trueup.engines.sqlite.lexer import Kind, fold, tokenize
 
         message = str(error)
         if "syntax error" in message or "unrecognized token" in message:
@@ -116,12 +116,12 @@ class SQLiteDialect(Dialect):
         return StatementError(message, None)
 
     def is_narrowing(self, old_type: str, new_type: str) -> bool:
-        from trueup.dialects.sqlite.types import is_narrowing
+        from trueup.engines.sqlite.types import is_narrowing
 
         return is_narrowing(old_type, new_type)
 
     def checks_type_change(self, old: Column, new: Column, table: Table) -> bool:
-        from trueup.dialects.sqlite.conversion import required_class
+        from trueup.engines.sqlite.conversion import required_class
 
         # A column that refuses what is not of its type (a STRICT table's, the rowid
         # alias) may refuse values the old one held under the same affinity: 1.5 in an
@@ -152,7 +152,7 @@ class SQLiteDialect(Dialect):
         trial: bool = False,
         table: Table | None = None,
     ) -> str | None:
-        from trueup.dialects.sqlite.conversion import not_kept
+        from trueup.engines.sqlite.conversion import not_kept
         from trueup.model import Table
 
         # Judged by what the rebuild's INSERT stores, not by CAST (see the module).
@@ -161,22 +161,22 @@ class SQLiteDialect(Dialect):
     def uncastable(
         self, column_sql: str, old: Column, new: Column, table: Table, *, trial: bool = False
     ) -> str | None:
-        from trueup.dialects.sqlite.conversion import refused
+        from trueup.engines.sqlite.conversion import refused
 
         # Only a STRICT table or the rowid alias (INTEGER PRIMARY KEY) refuses a value;
         # others keep what their affinity cannot convert, as it is.
         return refused(column_sql, new, table)
 
     def kept_as_other_class(self, column_sql: str, new: Column, table: Table) -> str | None:
-        from trueup.dialects.sqlite.conversion import kept_as_other_class
+        from trueup.engines.sqlite.conversion import kept_as_other_class
 
         return kept_as_other_class(column_sql, new, table)
 
     def key_value(
         self, column_sql: str, old: Column, new: Column, collation: str | None, table: Table
     ) -> str:
-        from trueup.dialects.sqlite.conversion import column_affinity, stored
-        from trueup.dialects.sqlite.types import affinity
+        from trueup.engines.sqlite.conversion import column_affinity, stored
+        from trueup.engines.sqlite.types import affinity
 
         # The value as the rebuild's INSERT stores it under the new type's affinity (a
         # STRICT table's ANY column keeps every value).
@@ -192,7 +192,7 @@ class SQLiteDialect(Dialect):
         return "SELECT 1 FROM sqlite_schema WHERE name = ?"
 
     def auto_filled(self, table: Table, column: Column) -> bool:
-        from trueup.dialects.sqlite.rowid import rowid_alias
+        from trueup.engines.sqlite.rowid import rowid_alias
 
         # An INTEGER PRIMARY KEY of a rowid table is the rowid: every row has one already.
         return column.autoincrement or rowid_alias(table) == column.name
@@ -205,12 +205,12 @@ class SQLiteDialect(Dialect):
         extras: Extras = NO_EXTRAS,
     ) -> Plan:
         # SQLite has no owners, privileges or comments to lose when a table is rebuilt.
-        from trueup.dialects.sqlite import plan as planner
+        from trueup.engines.sqlite import plan as planner
 
         return planner.plan(changes, current, desired)
 
     def render_schema(self, schema: Schema) -> list[str]:
-        from trueup.dialects.sqlite.render import schema_statements
+        from trueup.engines.sqlite.render import schema_statements
 
         return schema_statements(schema)
 
@@ -230,7 +230,7 @@ def _syntax_error_offset(statement: str) -> int | None:
     """The offset of the token where SQLite's parser gives up: the shortest prefix of the
     statement that SQLite already reports as a syntax error ends with it. ``EXPLAIN`` on a
     private in-memory database prepares each prefix without running anything."""
-    from trueup.dialects.sqlite.lexer import tokenize
+    from trueup.engines.sqlite.lexer import tokenize
 
     tokens = [t for t in tokenize(statement) if t.text != ";"]
     probe = sqlite3.connect(":memory:")

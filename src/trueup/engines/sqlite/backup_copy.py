@@ -56,7 +56,7 @@ try:
 except ImportError:  # Windows: no descriptor to find; the backup API copies
     fcntl = None  # type: ignore[assignment]
 
-from trueup.dialects.sqlite.uri import file_uri
+from trueup.engines.sqlite.uri import file_uri
 
 #: linux/fs.h FICLONE, _IOW(0x94, 9, int): make the target share the source's blocks.
 _FICLONE = 0x40049409

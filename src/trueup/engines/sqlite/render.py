@@ -7,10 +7,10 @@ unquoted, whatever characters or reserved words it holds.
 
 from __future__ import annotations
 
-from trueup.dialects.sqlite.lexer import Kind, normalize, strip_parens, tokenize
-from trueup.dialects.sqlite.quoting import literal as literal
-from trueup.dialects.sqlite.quoting import quote as quote
-from trueup.dialects.sqlite.rowid import written_descending
+from trueup.engines.sqlite.lexer import Kind, normalize, strip_parens, tokenize
+from trueup.engines.sqlite.quoting import literal as literal
+from trueup.engines.sqlite.quoting import quote as quote
+from trueup.engines.sqlite.rowid import written_descending
 from trueup.model import (
     Action,
     Column,

@@ -16,8 +16,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from trueup.dialects.base import ColumnExtras, Extras, Grant, IndexExtras, ObjectExtras
-from trueup.dialects.postgres.quoting import literal, qualified, quote
+from trueup.engines.base import ColumnExtras, Extras, Grant, IndexExtras, ObjectExtras
+from trueup.engines.postgres.quoting import literal, qualified, quote
 
 #: The privileges PostgreSQL grants on relations and types (aclexplode's names).
 PRIVILEGES = frozenset(

@@ -18,7 +18,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 from trueup.cpus import usable_cpus
-from trueup.dialects.sqlite.uri import file_uri
+from trueup.engines.sqlite.uri import file_uri
 
 #: What each level runs on the whole file (the full check may be split instead).
 LEVELS = {"full": "PRAGMA integrity_check", "quick": "PRAGMA quick_check"}

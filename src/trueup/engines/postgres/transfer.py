@@ -19,11 +19,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from trueup.dialects import get_dialect
-from trueup.dialects.postgres.driver import psycopg
-from trueup.dialects.postgres.quoting import literal, qualified, quote
-from trueup.dialects.postgres.render import table_name
-from trueup.dialects.postgres.session import (
+from trueup.engines import get_dialect
+from trueup.engines.postgres.driver import psycopg
+from trueup.engines.postgres.quoting import literal, qualified, quote
+from trueup.engines.postgres.render import table_name
+from trueup.engines.postgres.session import (
     PostgresSession,
     _connect,
     _missing_database,

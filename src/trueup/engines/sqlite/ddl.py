@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from trueup.dialects.sqlite.ddl_reader import Reader
-from trueup.dialects.sqlite.lexer import Kind, fold
+from trueup.engines.sqlite.ddl_reader import Reader
+from trueup.engines.sqlite.lexer import Kind, fold
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from trueup.dialects.sqlite.lexer import Kind, tokenize
+from trueup.engines.sqlite.lexer import Kind, tokenize
 
 INTEGER = "INTEGER"
 TEXT = "TEXT"

@@ -2,11 +2,11 @@
 
 The copy is exactly the database as one committed moment left it, whatever the app writes
 meanwhile: the database file copied by the kernel where the read transaction holds it
-still (see :mod:`trueup.backup.sqlite_copy`), else SQLite's online backup API in one step
+still (see :mod:`trueup.engines.sqlite.backup_copy`), else SQLite's online backup API in one step
 of ``sqlite3_backup_step(-1)``. In WAL mode the app keeps writing during the copy; in
 rollback-journal mode a writer waits (its busy timeout) for the read lock, which lasts as
 long as the copy. The copy is then checked at the level asked for
-(:mod:`trueup.backup.sqlite_check`).
+(:mod:`trueup.engines.sqlite.backup_check`).
 
 A restore uses the backup API the other way: SQLite writes every page of the backup into
 the live file in one transaction, through its journal, so other connections see the old
@@ -31,9 +31,14 @@ from typing import Any
 
 from trueup.backup.engine import Method, Snapshot, Strategy
 from trueup.backup.files import TEMP_SUFFIX, BackupError, read_head, remove_temp
-from trueup.backup.sqlite_copy import Taken, copy_file, database_descriptor, file_is_database
-from trueup.backup.sqlite_copy import state_of as _state_of
-from trueup.dialects.sqlite.uri import file_uri
+from trueup.engines.sqlite.backup_copy import (
+    Taken,
+    copy_file,
+    database_descriptor,
+    file_is_database,
+)
+from trueup.engines.sqlite.backup_copy import state_of as _state_of
+from trueup.engines.sqlite.uri import file_uri
 from trueup.urls import DatabaseURL
 
 _HEADER = b"SQLite format 3\x00"
@@ -143,7 +148,7 @@ def _fitted(path: str, folder: str, page_size: int | None, rollback: bool) -> It
             copy = sqlite3.connect(source, isolation_level=None)
             try:
                 copy.execute("PRAGMA journal_mode = OFF")
-                from trueup.backup.sqlite_check import _open_copy
+                from trueup.engines.sqlite.backup_check import _open_copy
 
                 with contextlib.closing(_open_copy(path)) as backup_file:
                     backup_file.backup(copy)
@@ -287,7 +292,7 @@ class SQLiteBackups(Strategy):
         if level == "none":
             return "sqlite"
         # Imported here: a start that finds the database unchanged checks nothing.
-        from trueup.backup.sqlite_check import LEVELS, file_problems
+        from trueup.engines.sqlite.backup_check import LEVELS, file_problems
 
         try:
             problems = file_problems(path, level)
@@ -328,7 +333,7 @@ class SQLiteBackups(Strategy):
                         _copy(source, target, timeout)
                     finally:
                         source.close()
-                from trueup.backup.sqlite_check import integrity_problems
+                from trueup.engines.sqlite.backup_check import integrity_problems
 
                 problems = integrity_problems(target)
             finally:

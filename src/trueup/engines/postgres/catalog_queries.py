@@ -21,7 +21,7 @@ NEWER_COLUMNS = {
 def query_text(name: str, server_version: int | None = None) -> str:
     """The query ``name``, for a server of ``server_version`` (``server_version_num``;
     None for the newest)."""
-    text = (resources.files("trueup.dialects.postgres") / "queries" / f"{name}.sql").read_text()
+    text = (resources.files("trueup.engines.postgres") / "queries" / f"{name}.sql").read_text()
     for column, (since, before) in NEWER_COLUMNS.items():
         if server_version is not None and server_version < since:
             text = text.replace(column, before)

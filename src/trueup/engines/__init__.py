@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from trueup.errors import ConfigError
 
 if TYPE_CHECKING:
-    from trueup.dialects.base import Dialect
+    from trueup.engines.base import Dialect
 
 _REGISTRY = {
-    "sqlite": "trueup.dialects.sqlite.dialect:SQLiteDialect",
-    "postgresql": "trueup.dialects.postgres.dialect:PostgresDialect",
+    "sqlite": "trueup.engines.sqlite.dialect:SQLiteDialect",
+    "postgresql": "trueup.engines.postgres.dialect:PostgresDialect",
 }
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from trueup.dialects.sqlite.lexer import fold
 from trueup.diff.differ import DiffHooks
+from trueup.engines.sqlite.lexer import fold
 
 
 class SQLiteHooks(DiffHooks):

@@ -16,11 +16,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from trueup.cpus import usable_cpus
-from trueup.dialects import get_dialect
-from trueup.dialects.sqlite.lexer import fold
-from trueup.dialects.sqlite.render import quote
-from trueup.dialects.sqlite.rowid import rowid_alias
-from trueup.dialects.sqlite.session import SQLiteSession
+from trueup.engines import get_dialect
+from trueup.engines.sqlite.lexer import fold
+from trueup.engines.sqlite.render import quote
+from trueup.engines.sqlite.rowid import rowid_alias
+from trueup.engines.sqlite.session import SQLiteSession
+from trueup.engines.sqlite.transfer_readers import Identity, read_lines
+from trueup.engines.sqlite.transfer_rows import BATCH, RowidScan
 from trueup.model import Schema, Table
 from trueup.transfer.engine import Source, Target
 from trueup.transfer.format import (
@@ -30,8 +32,6 @@ from trueup.transfer.format import (
     TransferError,
     decode_text,
 )
-from trueup.transfer.sqlite_readers import Identity, read_lines
-from trueup.transfer.sqlite_rows import BATCH, RowidScan
 from trueup.urls import DatabaseURL
 
 #: Rows inserted at a time by an import.
@@ -137,7 +137,7 @@ class SQLiteSource(Source):
 
     def lines(self, table: Table, record: TableRecord) -> Iterator[tuple[bytes | memoryview, int]]:
         """The rows by rowid (:class:`RowidScan`), a large table with reader processes
-        beside this one (:mod:`trueup.transfer.sqlite_readers`). Tables that cannot be read
+        beside this one (:mod:`trueup.engines.sqlite.transfer_readers`). Tables that cannot be read
         again from a given row (no rowid to go by) are read with the decoder that keeps
         text that is not valid UTF-8 throughout."""
         key = self._resume_key(table, record)

@@ -1,9 +1,9 @@
 """A cursor over the tokens of one SQL statement, for the readers of stored ``CREATE``
-statements (:mod:`trueup.dialects.sqlite.ddl`)."""
+statements (:mod:`trueup.engines.sqlite.ddl`)."""
 
 from __future__ import annotations
 
-from trueup.dialects.sqlite.lexer import Kind, Token, tokenize
+from trueup.engines.sqlite.lexer import Kind, Token, tokenize
 
 
 class Reader:
