@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from trueup.cli.backup import database, dir_option, report, retention
 from trueup.cli.common import url_option
 from trueup.errors import ConfigError
+
+if TYPE_CHECKING:
+    from trueup.history import Entry
 
 
 @click.command("rollback")
@@ -40,34 +45,7 @@ def rollback(url: str | None, folder: str | None, number: int | None, yes: bool)
         entries = history.entries(session, dialect)
         # The backup holds the history as it was then: the history goes on from this one.
         log = history.log(session, dialect)
-    undone = history.undone(entries)
-    with_backup = [
-        e for e in entries if e.backup and e.kind in ("push", "reset") and e.id not in undone
-    ]
-    if number is not None:
-        chosen = [e for e in entries if e.id == number]
-        if not chosen:
-            raise ConfigError(
-                f"There is no history entry {number}.", hint="`trueup history` lists them."
-            )
-        if not chosen[0].backup:
-            raise ConfigError(
-                f"History entry {number} took no backup, so there is nothing to roll back to.",
-                hint="`trueup history` shows which entries have one.",
-            )
-        entry = chosen[0]
-    elif with_backup:
-        entry = with_backup[-1]
-    else:
-        raise ConfigError(
-            (
-                "Every push that took a backup is rolled back already"
-                if any(e.backup and e.id in undone for e in entries)
-                else "No push in the history of this database took a backup"
-            )
-            + "; there is nothing to roll back to.",
-            hint="`trueup backups` lists backups you can put back with `trueup restore`.",
-        )
+    entry = _entry_to_undo(entries, number)
     assert entry.backup is not None
 
     def confirm(named: object, readable: str) -> bool:
@@ -112,4 +90,37 @@ def rollback(url: str | None, folder: str | None, number: int | None, yes: bool)
     click.echo(
         f"Rolled back history entry #{entry.id}: the database is as it was before it "
         f"(recorded as #{number_now})."
+    )
+
+
+def _entry_to_undo(entries: list[Entry], number: int | None) -> Entry:
+    """History entry ``number``, else the latest push with a backup not rolled back yet."""
+    from trueup import history
+
+    undone = history.undone(entries)
+    if number is not None:
+        chosen = [e for e in entries if e.id == number]
+        if not chosen:
+            raise ConfigError(
+                f"There is no history entry {number}.", hint="`trueup history` lists them."
+            )
+        if not chosen[0].backup:
+            raise ConfigError(
+                f"History entry {number} took no backup, so there is nothing to roll back to.",
+                hint="`trueup history` shows which entries have one.",
+            )
+        return chosen[0]
+    with_backup = [
+        e for e in entries if e.backup and e.kind in ("push", "reset") and e.id not in undone
+    ]
+    if with_backup:
+        return with_backup[-1]
+    raise ConfigError(
+        (
+            "Every push that took a backup is rolled back already"
+            if any(e.backup and e.id in undone for e in entries)
+            else "No push in the history of this database took a backup"
+        )
+        + "; there is nothing to roll back to.",
+        hint="`trueup backups` lists backups you can put back with `trueup restore`.",
     )

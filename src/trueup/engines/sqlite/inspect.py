@@ -132,37 +132,65 @@ def _table(
         and len(pk_cols) == 1
         and not any(rows[0][3] == "pk" for rows in index_rows.values())
     )
-    cols: list[Column] = []
-    for _, _, col_name, col_type, notnull, default, pk, hidden in column_rows:
-        info = parsed.column(col_name)
-        nullable = not notnull
-        # PRIMARY KEY columns cannot hold NULL in a WITHOUT ROWID table or as the rowid;
-        # writing NOT NULL there or not is the same schema.
-        if pk and (without_rowid or rowid_alias):
-            nullable = False
-        generated = None
-        if hidden in (2, 3) and info is not None and info.generated is not None:
-            generated = Generated(expr(info.generated[0]), stored=hidden == 3)
-        default_expr = None
-        if default is not None and normalize(default) != "null":
-            default_expr = expr(string_default(default))
-        written = info.default if info else None
-        if default_expr is not None and written == default_sql(default_expr.text):
-            written = None  # as trueup writes it anyway
-        collation = info.collation.upper() if info and info.collation else None
-        cols.append(
-            Column(
-                name=col_name,
-                type=canonical_type(col_type or ""),
-                nullable=nullable,
-                default=default_expr,
-                autoincrement=bool(info and info.autoincrement),
-                generated=generated,
-                collation=None if collation == "BINARY" else collation,
-                not_null_conflict=info.not_null_conflict if info and notnull else None,
-                written_default=written,
-            )
-        )
+    cols = [_column(row, parsed, without_rowid or rowid_alias) for row in column_rows]
+    primary_key, idx_list = _keys(parsed, pk_names, cols, index_rows, index_sql)
+    fk_list = [_foreign_key(rows, parsed) for _, rows in sorted(fk_rows.items(), reverse=True)]
+    checks = [Check(expr(text), cname) for c in parsed.columns for cname, text in c.checks]
+    checks += [Check(expr(text), cname) for cname, text in parsed.checks]
+    options = []
+    if strict:
+        options.append("STRICT")
+    if without_rowid:
+        options.append("WITHOUT ROWID")
+    return Table(
+        name=name,
+        columns=tuple(cols),
+        primary_key=primary_key,
+        indexes=tuple(idx_list),
+        foreign_keys=tuple(fk_list),
+        checks=tuple(checks),
+        options=tuple(options),
+    )
+
+
+def _column(row: Any, parsed: ddl.ParsedTable, key_not_null: bool) -> Column:
+    """One ``table_xinfo`` row as a column. ``key_not_null``: the table's key columns cannot
+    hold NULL (a WITHOUT ROWID table's, or the rowid), so writing NOT NULL there or not is
+    the same schema."""
+    _, _, col_name, col_type, notnull, default, pk, hidden = row
+    info = parsed.column(col_name)
+    nullable = not notnull and not (pk and key_not_null)
+    generated = None
+    if hidden in (2, 3) and info is not None and info.generated is not None:
+        generated = Generated(expr(info.generated[0]), stored=hidden == 3)
+    default_expr = None
+    if default is not None and normalize(default) != "null":
+        default_expr = expr(string_default(default))
+    written = info.default if info else None
+    if default_expr is not None and written == default_sql(default_expr.text):
+        written = None  # as trueup writes it anyway
+    collation = info.collation.upper() if info and info.collation else None
+    return Column(
+        name=col_name,
+        type=canonical_type(col_type or ""),
+        nullable=nullable,
+        default=default_expr,
+        autoincrement=bool(info and info.autoincrement),
+        generated=generated,
+        collation=None if collation == "BINARY" else collation,
+        not_null_conflict=info.not_null_conflict if info and notnull else None,
+        written_default=written,
+    )
+
+
+def _keys(
+    parsed: ddl.ParsedTable,
+    pk_names: tuple[str, ...],
+    cols: list[Column],
+    index_rows: dict[str, list[Any]],
+    index_sql: dict[str, str],
+) -> tuple[PrimaryKey | None, list[Index]]:
+    """The table's primary key, and its indexes (unique constraints among them)."""
     pk_name, pk_conflict = parsed.primary_key_name, parsed.primary_key_conflict
     if len(pk_names) == 1 and (info := parsed.column(pk_names[0])):
         pk_name = pk_name or info.primary_key_name
@@ -205,24 +233,7 @@ def _table(
         apart = parsed.primary_key_set_apart
         primary_key = PrimaryKey(pk_names, pk_name, pk_parts, pk_conflict, set_apart=apart)
     idx_list.sort(key=lambda i: (i.constraint, fold(i.name or ""), i.columns))
-
-    fk_list = [_foreign_key(rows, parsed) for _, rows in sorted(fk_rows.items(), reverse=True)]
-    checks = [Check(expr(text), cname) for c in parsed.columns for cname, text in c.checks]
-    checks += [Check(expr(text), cname) for cname, text in parsed.checks]
-    options = []
-    if strict:
-        options.append("STRICT")
-    if without_rowid:
-        options.append("WITHOUT ROWID")
-    return Table(
-        name=name,
-        columns=tuple(cols),
-        primary_key=primary_key,
-        indexes=tuple(idx_list),
-        foreign_keys=tuple(fk_list),
-        checks=tuple(checks),
-        options=tuple(options),
-    )
+    return primary_key, idx_list
 
 
 def _explicit_collation(coll: str | None, column_collation: str | None) -> str | None:
