@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from trueup.backup.engine import Strategy
     from trueup.engines.base import Capabilities, Dialect, Session
+    from trueup.engines.kinds import Values
     from trueup.model import Table
     from trueup.transfer.engine import Source, Target
     from trueup.urls import DatabaseURL
@@ -47,6 +48,12 @@ class Engine(ABC):
     @abstractmethod
     def transfer_target(self, url: DatabaseURL, timeout: float, ignore: Ignore) -> Target:
         """The database at ``url`` opened for an import."""
+
+    @property
+    @abstractmethod
+    def values(self) -> Values:
+        """How the engine's column types, defaults and values map to and from the neutral
+        kinds conversions between engines go through."""
 
     @abstractmethod
     def read_rows(

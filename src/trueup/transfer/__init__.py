@@ -243,7 +243,7 @@ def import_database(
             if not same_engine:  # time stamps in the forms the other engine's apps write
                 from trueup.transfer.moments import converted
 
-                rows = converted(rows, record, live[table], columns, url.engine)
+                rows = converted(rows, record, live[table], columns, url.engine, header.engine)
             target.load(record, rows, table=table, columns=columns, exact=same_engine)
             if seen != [count.rows]:
                 if reader.ended:

@@ -7,6 +7,7 @@ import itertools
 import re
 import subprocess
 from collections.abc import Iterator, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,6 +18,7 @@ from trueup.urls import DatabaseURL
 if TYPE_CHECKING:
     from trueup.backup.engine import Strategy
     from trueup.engines.base import Dialect, Session
+    from trueup.engines.kinds import Values
     from trueup.model import Table
     from trueup.transfer.engine import Source, Target
 
@@ -61,6 +63,12 @@ class PostgresEngine(Engine):
         from trueup.engines.postgres.transfer import PostgresTarget
 
         return PostgresTarget(url, timeout, ignore)
+
+    @cached_property
+    def values(self) -> Values:
+        from trueup.engines.postgres.values import PostgresValues
+
+        return PostgresValues()
 
     def read_rows(
         self, session: Session, table: Table, columns: Sequence[str], batch: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -17,6 +17,7 @@ from trueup.urls import DatabaseURL, redact
 if TYPE_CHECKING:
     from trueup.backup.engine import Strategy
     from trueup.engines.base import Dialect, Session
+    from trueup.engines.kinds import Values
     from trueup.model import Table
     from trueup.transfer.engine import Source, Target
 
@@ -77,6 +78,12 @@ class SQLiteEngine(Engine):
         from trueup.engines.sqlite.transfer import SQLiteTarget
 
         return SQLiteTarget(url, timeout, ignore)
+
+    @cached_property
+    def values(self) -> Values:
+        from trueup.engines.sqlite.values import SQLiteValues
+
+        return SQLiteValues()
 
     def read_rows(
         self, session: Session, table: Table, columns: Sequence[str], batch: int
