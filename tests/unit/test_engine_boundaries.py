@@ -36,9 +36,6 @@ PROVIDER_TABLES = {
     "sources/prisma/datamodel.py": "the Prisma provider names a datasource block takes",
     "sources/prisma/datasource.py": "the Prisma provider names a datasource block takes",
 }
-#: Strings that are the names of file formats, not of engines: the kinds of backup files,
-#: in every backup's file name and record (``sqlite`` is SQLite's database file format).
-FORMATS = {("backup/files.py", "sqlite"), ("backup/files.py", "sqlite3")}
 #: Files that still name engines while they are being reworked; each entry goes when its
 #: file no longer does (the test fails on an entry that is not needed any more).
 ALLOWED = {
@@ -121,7 +118,7 @@ def import_problems(tree: ast.AST) -> list[str]:
     return out
 
 
-def literal_problems(tree: ast.AST, path: str = "") -> list[str]:
+def literal_problems(tree: ast.AST) -> list[str]:
     skip = docstrings(tree)
     out = []
     for node in ast.walk(tree):
@@ -130,8 +127,6 @@ def literal_problems(tree: ast.AST, path: str = "") -> list[str]:
         if id(node) in skip:
             continue
         text = node.value.strip().lower()
-        if (path, text) in FORMATS:
-            continue
         if text in NAMES or any(text.startswith(f"trueup.engines.{f}") for f in FOLDERS):
             out.append(f"line {node.lineno}: the string {node.value!r}")
     return out
@@ -169,7 +164,7 @@ def problems(path: Path, classes: frozenset[str]) -> list[str]:
     tree = ast.parse(source)
     return (
         import_problems(tree)
-        + literal_problems(tree, path.relative_to(SRC).as_posix())
+        + literal_problems(tree)
         + identifier_problems(source)
         + isinstance_problems(tree, classes)
     )

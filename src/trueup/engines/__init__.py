@@ -25,13 +25,16 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class Registered:
     """An engine's registry line: its name, the module whose ``ENGINE`` it is, the URL
-    schemes it takes (before any ``+driver``), whether a URL without a scheme is a path to
-    one of its databases, and how its URLs are shown in a message."""
+    schemes it takes (before any ``+driver``), how its URLs are shown in a message, the
+    kinds of backup file its backups write (kind, file extension: backup names are read
+    without opening an engine), and whether a URL without a scheme is a path to one of its
+    databases."""
 
     name: str
     module: str
     schemes: tuple[str, ...]
     shown: str
+    backup_files: tuple[tuple[str, str], ...]
     paths: bool = False
 
 
@@ -41,6 +44,7 @@ _ENGINES = (
         "trueup.engines.sqlite.engine",
         ("file", "sqlite", "sqlite3"),
         "SQLite (file:./app.db, sqlite:///app.db, or a plain path)",
+        (("sqlite", "sqlite3"),),
         paths=True,
     ),
     Registered(
@@ -48,6 +52,7 @@ _ENGINES = (
         "trueup.engines.postgres.engine",
         ("postgresql", "postgres"),
         "PostgreSQL (postgresql://user@host/db)",
+        (("pg_dump", "dump"),),
     ),
 )
 _BY_NAME = {e.name: e for e in _ENGINES}
