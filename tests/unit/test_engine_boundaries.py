@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+import trueup
 from trueup.engines import registered
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "trueup"
+SRC = Path(trueup.__file__).resolve().parent
 ENGINES = SRC / "engines"
 #: The engines' folders (``postgres``), which may be named differently from the engines.
 FOLDERS = frozenset(p.name for p in ENGINES.iterdir() if (p / "__init__.py").exists())
