@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from trueup import history
 from trueup.copy_check import Outcome, Side, check_tables
 from trueup.copy_target import TargetState
-from trueup.engines import get_dialect
+from trueup.engines import find_engine, get_dialect
 from trueup.errors import ConnectionError, TrueupError, UnsafePlan
 from trueup.model import Schema, Table
 from trueup.sources.declared import Declared, Source
@@ -53,10 +53,6 @@ __all__ = ["CopiedTable", "CopyError", "CopyResult", "copy_database"]
 #: context in which the stage reports to a :class:`~trueup.transfer.Progress`.
 Stages = Callable[[str], AbstractContextManager["Progress"]]
 Ignore = Callable[[str], bool] | None
-
-#: Engines that check a foreign key at the end of each statement: tables that point at each
-#: other (a cycle) cannot be loaded one after the other with their keys in place.
-_KEYS_AFTER_LOAD = {"postgresql"}
 
 
 class CopyError(TrueupError):
@@ -107,12 +103,12 @@ def copy_database(
     target_dialect = get_dialect(target.engine, ignore=ignore)
     with _locked_source(source, source_dialect, timeout) as (session, schema):
         state = TargetState.check(target, target_dialect, timeout, CopyError)
-        notes: list[str] = _untracked_triggers(session, source.engine)
+        notes: list[str] = find_engine(source.engine).uncopied(session)
         try:
             wanted, how = _target_schema(schema, source, target, declared, notes, timeout)
             staged = (
                 wanted is not None
-                and target.engine in _KEYS_AFTER_LOAD
+                and find_engine(target.engine).capabilities.keys_after_load
                 and any(t.foreign_keys for t in wanted.schema.tables)
             )
             if wanted is not None:
@@ -229,10 +225,11 @@ def _locked_source(
             # A file this user may not write: nobody writes it through this user either.
             session.begin(write=False, timeout=timeout)
         schema = session.inspect()
-        if url.engine == "postgresql" and schema.tables:
-            names = ", ".join(_qualified(dialect, t) for t in schema.tables)
+        names = ", ".join(_qualified(dialect, t) for t in schema.tables)
+        lock = find_engine(url.engine).share_lock(names) if schema.tables else None
+        if lock is not None:
             try:
-                session.execute(f"LOCK TABLE {names} IN SHARE MODE")
+                session.execute(lock)
             except Exception as exc:  # no privilege, or the lock timeout
                 raise CopyError(
                     f"Cannot lock the tables of {url} against writes: {str(exc).strip()}",
@@ -247,23 +244,6 @@ def _locked_source(
 def _qualified(dialect: Dialect, table: Table) -> str:
     name = dialect.quote(table.name)
     return name if table.schema is None else f"{dialect.quote(table.schema)}.{name}"
-
-
-def _untracked_triggers(session: Session, engine: str) -> list[str]:
-    """PostgreSQL's triggers are not part of trueup's schema model: they are not copied, and
-    the copy says so rather than leave them behind silently."""
-    if engine != "postgresql":
-        return []
-    rows = session.query(
-        "SELECT c.relname, t.tgname FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid "
-        "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
-        "WHERE NOT t.tgisinternal AND n.nspname = current_schema() ORDER BY 1, 2"
-    )
-    return [
-        f"trigger {name} on {table}: not copied (trueup does not copy PostgreSQL triggers "
-        "and their functions)"
-        for table, name in rows
-    ]
 
 
 def _steps_done(session: Session, dialect: Dialect) -> tuple[dict[str, str], ...]:

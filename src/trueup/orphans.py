@@ -59,7 +59,8 @@ class _Settle:
 
     def keys(self, table: Table) -> list[str]:
         pk = table.primary_key
-        return list(pk.columns) if pk else ["rowid" if self.dialect.name == "sqlite" else "ctid"]
+        # Without a primary key, the engine's own row identity (unquoted: a row id column).
+        return list(pk.columns) if pk else list(self.dialect.row_key(table))
 
     def examples(self, table: Table, alias: str, where: str) -> tuple[object, ...]:
         keys = ", ".join(f"{alias}.{k}" for k in self.dialect.row_key(table))

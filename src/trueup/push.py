@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from trueup import history
 from trueup.diff.renames import NO_RENAMES, Renames
-from trueup.engines import get_dialect
+from trueup.engines import find_engine, get_dialect
 from trueup.errors import UnsafePlan
 from trueup.plan import Finding, Plan, Risk
 from trueup.push_session import load_while_inspecting, opened
@@ -190,9 +190,10 @@ def push(
     (:mod:`trueup.history`).
     """
     started = time.perf_counter()
-    # Building indexes without blocking writes is PostgreSQL's; SQLite builds them in the
-    # transaction (one writer at a time anyway).
-    options = {"concurrent_indexes": True} if concurrent_indexes and url.engine != "sqlite" else {}
+    # Engines that cannot build indexes without blocking writes build them in the
+    # transaction.
+    concurrent = concurrent_indexes and find_engine(url.engine).capabilities.concurrent_indexes
+    options = {"concurrent_indexes": True} if concurrent else {}
     dialect = get_dialect(url.engine, ignore=ignore, **options)
     missing = dialect.database_missing(url)
     if not dry_run and missing:

@@ -11,11 +11,11 @@ Accepted spellings:
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
+from trueup.engines import find_engine, for_paths, for_scheme, registered
 from trueup.errors import ConfigError
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -31,7 +31,8 @@ _KEYWORD_DSN = re.compile(r"^\s*(host|hostaddr|dbname|user|port|password|service
 
 @dataclass(frozen=True, slots=True)
 class DatabaseURL:
-    """A parsed database URL. ``path`` is set for SQLite, ``dsn`` for PostgreSQL."""
+    """A parsed database URL: ``engine`` is the name the engine is registered by; ``path``
+    is set for an engine whose database is a file, ``dsn`` for one with a server."""
 
     engine: str
     original: str
@@ -89,31 +90,11 @@ def parse_url(url: str, *, base_dir: str | None = None) -> DatabaseURL:
         )
     # A Windows drive letter ("C:\\data\\app.db") looks like a one-letter scheme: a path.
     if not match or len(scheme) == 1:
-        return _sqlite(text, text, base_dir)
+        return find_engine(for_paths().name).parse_url(text, "", base_dir)
     base_scheme = scheme.split("+", 1)[0]
-    if base_scheme == "file":
-        rest = text[len("file:") :]
-        if rest.startswith("//"):
-            rest = urlsplit(text).path
-        return _sqlite(text, _strip_query(rest), base_dir)
-    if base_scheme in ("sqlite", "sqlite3"):
-        rest = text[len(scheme) + 1 :]
-        if not rest.startswith("//"):
-            raise ConfigError(
-                f"Cannot read the SQLite URL {redact(text)!r}.",
-                hint="Write it as sqlite:///relative/path.db or sqlite:////absolute/path.db.",
-            )
-        rest = _strip_query(rest[2:])
-        # sqlite:///x.db -> "/x.db" after the authority: one slash is the separator.
-        if rest.startswith("/"):
-            rest = rest[1:]
-        if rest in ("", ":memory:"):
-            return DatabaseURL("sqlite", text, path=":memory:")
-        return _sqlite(text, rest, base_dir)
-    if base_scheme in ("postgresql", "postgres"):
-        parts = urlsplit(text)
-        dsn = urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, parts.fragment))
-        return DatabaseURL("postgresql", text, dsn=dsn)
+    found = for_scheme(base_scheme)
+    if found is not None:
+        return find_engine(found.name).parse_url(text, scheme, base_dir)
     if base_scheme == "prisma":
         raise ConfigError(
             f"{redact(text)!r} is a Prisma Postgres URL (prisma+postgres://), which only "
@@ -123,22 +104,5 @@ def parse_url(url: str, *, base_dir: str | None = None) -> DatabaseURL:
         )
     raise ConfigError(
         f"Unknown database URL scheme {scheme!r} in {redact(text)!r}.",
-        hint="trueup works with SQLite (file:./app.db, sqlite:///app.db, or a plain path) "
-        "and PostgreSQL (postgresql://user@host/db).",
+        hint="trueup works with " + " and ".join(e.shown for e in registered()) + ".",
     )
-
-
-def _strip_query(path: str) -> str:
-    return path.split("?", 1)[0]
-
-
-def _sqlite(original: str, path: str, base_dir: str | None) -> DatabaseURL:
-    path = unquote(path)
-    if path == ":memory:":
-        return DatabaseURL("sqlite", original, path=path)
-    if not path:
-        raise ConfigError(f"The SQLite URL {original!r} names no file.")
-    path = os.path.expanduser(path)
-    if not os.path.isabs(path) and base_dir is not None:
-        path = os.path.join(base_dir, path)
-    return DatabaseURL("sqlite", original, path=os.path.normpath(path))

@@ -26,7 +26,6 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from importlib import import_module
 
 from trueup.backup.engine import Method, Snapshot, Strategy
 from trueup.backup.files import (
@@ -46,6 +45,7 @@ from trueup.backup.files import (
 from trueup.backup.records import CHECKS, Record, identity, intact, read_record, write_record
 from trueup.backup.retention import Retention, prune
 from trueup.config import DEFAULT_BACKUP_KEEP
+from trueup.engines import find_engine
 from trueup.urls import DatabaseURL
 
 __all__ = [
@@ -64,23 +64,10 @@ __all__ = [
     "strategy_for",
 ]
 
-_STRATEGIES = {
-    "sqlite": "trueup.engines.sqlite.backup:SQLiteBackups",
-    "postgresql": "trueup.engines.postgres.backup:PostgresBackups",
-}
-
 
 def strategy_for(engine: str) -> Strategy:
-    try:
-        target = _STRATEGIES[engine]
-    except KeyError:
-        raise BackupError(
-            f"trueup cannot back up {engine} databases yet.",
-            hint="Supported engines for backups: " + ", ".join(sorted(_STRATEGIES)) + ".",
-        ) from None
-    module, _, cls = target.partition(":")
-    strategy: Strategy = getattr(import_module(module), cls)()
-    return strategy
+    """How databases of ``engine`` (its registered name) are backed up and restored."""
+    return find_engine(engine).backups()
 
 
 @dataclass(frozen=True, slots=True)

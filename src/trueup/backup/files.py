@@ -27,12 +27,14 @@ except ImportError:  # Windows: no lock to tell a temporary file in use from a s
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from trueup.engines import registered
 from trueup.errors import TrueupError
 
 #: Why a backup was taken. ``pre-restore`` is the current database, saved by ``restore``.
 REASONS = ("manual", "pre-push", "startup", "pre-restore")
-#: What a backup file holds, and the extension that says so.
-EXTENSIONS = {"sqlite": "sqlite3", "pg_dump": "dump", "json": "jsonl"}
+#: What a backup file holds, and the extension that says so: the kinds of file the engines'
+#: backups write (from their registry lines), and trueup's JSON export.
+EXTENSIONS = {**{kind: ext for e in registered() for kind, ext in e.backup_files}, "json": "jsonl"}
 _KINDS = {ext: kind for kind, ext in EXTENSIONS.items()}
 #: The extension of a compressed backup, after its kind's.
 COMPRESSED = ".gz"

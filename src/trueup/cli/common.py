@@ -148,8 +148,11 @@ def target_of(settings: Settings) -> Target:
 
 
 def describe_database(url: DatabaseURL) -> str:
-    if url.engine == "sqlite":
-        return f"SQLite database {url.path}"
+    from trueup.engines import find_engine
+
+    found = find_engine(url.engine)
+    if found.capabilities.file_database:
+        return f"{found.label} database {url.path}"
     return f"{url.engine} database {url.redacted()}"
 
 
@@ -157,20 +160,24 @@ def warn_if_missing(url: DatabaseURL) -> None:
     """For a look at a database without changing it (a diff, a dry run): say so when the
     database does not exist, rather than show a plan that silently adds everything (a
     mistyped path looks just like that). On stderr: stdout may be SQL or JSON."""
-    from trueup.engines import get_dialect
+    from trueup.engines import find_engine
 
-    if get_dialect(url.engine).database_missing(url):
+    found = find_engine(url.engine)
+    # Only a database that is a file can be told missing without a server.
+    if found.dialect().database_missing(url):
         click.echo(
             click.style("Warning: ", fg="yellow", bold=True)
-            + f"The SQLite database file {os.path.abspath(url.path or '')} does not exist: "
-            "the plan is for an empty database, and a push creates it.",
+            + f"The {found.label} database file {os.path.abspath(url.path or '')} does not "
+            "exist: the plan is for an empty database, and a push creates it.",
             err=True,
         )
 
 
 def created_line(url: DatabaseURL) -> str:
     """What a push that made the database says about it."""
-    if url.engine == "sqlite":
+    from trueup.engines import find_engine
+
+    if find_engine(url.engine).capabilities.file_database:
         return f"Created the database file {os.path.abspath(url.path or '')}."
     return f"Created the {url.engine} database {url.redacted()}."
 

@@ -136,7 +136,7 @@ def _against(
     renames: Renames,
 ) -> Plan:
     """The plan that would make the database at ``url`` equal to the one at ``against``."""
-    from trueup.engines import get_dialect
+    from trueup.engines import find_engine, get_dialect
     from trueup.errors import ConfigError
     from trueup.sources.declared import Declared
     from trueup.urls import parse_url
@@ -148,7 +148,8 @@ def _against(
         # they are, every table would differ, and the plan could not run.
         raise ConfigError(
             f"--against-url compares two databases of one engine; {t.url.redacted()} is "
-            f"{_ENGINES[t.url.engine]} and {other.redacted()} is {_ENGINES[other.engine]}.",
+            f"{find_engine(t.url.engine).label} and {other.redacted()} is "
+            f"{find_engine(other.engine).label}.",
             hint="Compare each with the declared schema (trueup diff --url URL), or copy one "
             "into the other's engine first (trueup copy) and compare the copy.",
         )
@@ -165,9 +166,6 @@ def _against(
     return plan_for(
         t.url, wanted, renames=renames, lock_timeout=t.settings.lock_timeout, ignore=ignore
     )
-
-
-_ENGINES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 def _print(

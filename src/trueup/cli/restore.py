@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-import sqlite3
-import subprocess
 from typing import TYPE_CHECKING
 
 import click
@@ -103,28 +100,22 @@ def _names(tables: set[str], most: int = 5) -> str:
 
 
 def backup_tables(path: str) -> set[str] | None:
-    """The names of the tables a backup holds: a SQLite file, a pg_dump archive or a trueup
-    JSON export. None when it cannot tell."""
+    """The names of the tables a backup holds: a backup file of an engine (a database
+    file, a dump archive) or a trueup JSON export. None when it cannot tell."""
+    from trueup.engines import engine_names, find_engine
+
     with open(path, "rb") as f:
         head = f.read(16)
     try:
-        if head.startswith(b"SQLite format 3\0"):
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            try:
-                rows = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
-                return {r[0] for r in rows if not r[0].startswith(("sqlite_", "_trueup_"))}
-            finally:
-                conn.close()
-        if head.startswith(b"PGDMP"):
-            listed = subprocess.run(
-                ["pg_restore", "--list", path], capture_output=True, text=True, check=True
-            ).stdout
-            return set(re.findall(r"^\d+; \d+ \d+ TABLE (?!DATA )\S+ (\S+) ", listed, re.M))
+        for name in engine_names():
+            found = find_engine(name).backup_tables(path, head)
+            if found is not None:
+                return found
         if head.startswith(b"{"):
             with open(path, "rb") as f:
                 header = json.loads(f.readline())
             return {t["name"] for t in header.get("tables", [])}
-    except (OSError, sqlite3.Error, subprocess.CalledProcessError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError):
         return None
     return None
 

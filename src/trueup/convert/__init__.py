@@ -1,42 +1,36 @@
-"""A schema of one engine as the closest schema of the other (SQLite to PostgreSQL and back),
-for ``trueup copy`` without a declared schema.
+"""A schema of one engine as the closest schema of another, for ``trueup copy`` without a
+declared schema.
 
-The conversion is explicit and pure: every column type, default, key, index, check and view
-is mapped by the rules in :mod:`trueup.convert.types` and :mod:`trueup.convert.defaults`,
-and whatever cannot be mapped is left out with a note saying so. Whether the target engine
-accepts what was mapped (a CHECK or a view written in the other engine's SQL) is tried in a
-scratch database afterwards (:mod:`trueup.convert.fit`).
+The conversion is explicit and pure, and goes through neutral kinds: the source engine
+maps every column type and default to one (:mod:`trueup.engines.kinds`), the target engine
+maps it to its own; checks, generated columns, index expressions and views are carried as
+their text. Whatever the target has no place for is left out with a note saying so.
+Whether the target engine accepts what was mapped (a CHECK or a view written in the other
+engine's SQL) is tried in a scratch database afterwards (:mod:`trueup.convert.fit`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from trueup.convert import defaults, types
-from trueup.engines.postgres import expressions as pg
-from trueup.engines.postgres.render import type_name
-from trueup.engines.sqlite import lexer as sq
-from trueup.engines.sqlite.quoting import quote as sqlite_quote
-from trueup.engines.sqlite.rowid import rowid_alias
+from trueup.engines import engine_names, find_engine
+from trueup.engines.kinds import Values
 from trueup.errors import TrueupError
 from trueup.model import (
     Check,
     Column,
     Expr,
+    ForeignKey,
     Generated,
     Index,
     IndexPart,
     PrimaryKey,
     Schema,
     Table,
-    View,
 )
 
-__all__ = ["Conversion", "ConversionError", "convert_schema"]
-
-#: PostgreSQL collations that compare as SQLite's default (BINARY) does.
-_BYTEWISE = {"C", "POSIX", "default"}
+__all__ = ["Conversion", "ConversionError", "convert_default", "convert_schema", "convert_type"]
 
 
 class ConversionError(TrueupError):
@@ -52,195 +46,145 @@ class Conversion:
 
 def convert_schema(schema: Schema, source: str, target: str) -> Conversion:
     """``schema`` (inspected from a ``source`` database) for a ``target`` database."""
-    notes: list[str] = []
     if source == target:
         return Conversion(schema, ())
-    if (source, target) == ("sqlite", "postgresql"):
-        out = _sqlite_to_postgres(schema, notes)
-    elif (source, target) == ("postgresql", "sqlite"):
-        out = _postgres_to_sqlite(schema, notes)
-    else:
+    if source not in engine_names() or target not in engine_names():
         raise ConversionError(f"trueup cannot convert a {source} schema for {target}.")
+    notes: list[str] = []
+    out = _Converter(source, target, notes).schema(schema)
     return Conversion(out, tuple(notes))
 
 
-# --- SQLite to PostgreSQL ---------------------------------------------------------------------
+def convert_type(
+    column_type: str, source: str, target: str, enums: frozenset[str] = frozenset()
+) -> tuple[str, str | None]:
+    """The ``target`` engine's type for a ``source`` column type (``enums``: the names of
+    the source schema's enum types), and a note when the meaning changes."""
+    values = find_engine(target).values
+    return values.engine_type(find_engine(source).values.neutral_type(column_type, enums))
 
 
-def _sqlite_to_postgres(schema: Schema, notes: list[str]) -> Schema:
-    tables = tuple(_table_to_postgres(t, notes) for t in schema.tables)
-    views = []
-    for view in schema.views:
-        query = _view_query(view.definition.text)
-        if query is None:
-            notes.append(f"view {view.name}: not copied (its column list has no PostgreSQL form)")
-        else:
-            views.append(View(view.name, pg.view_expr(query)))
-    for trigger in schema.triggers:
-        notes.append(
-            f"trigger {trigger.name}: not copied (a SQLite trigger's body cannot run in "
-            "PostgreSQL, which runs trigger functions)"
+def convert_default(text: str, column_type: str, source: str, target: str) -> str | None:
+    """A ``source`` default for a ``target`` column of ``column_type``, or None when it has
+    no form there."""
+    neutral = find_engine(source).values.neutral_default(text)
+    if neutral is None:
+        return None
+    return find_engine(target).values.engine_default(neutral, column_type)
+
+
+class _Converter:
+    def __init__(self, source: str, target: str, notes: list[str]) -> None:
+        self.src: Values = find_engine(source).values
+        self.dst: Values = find_engine(target).values
+        self.namespaces = find_engine(target).capabilities.namespaces
+        self.notes = notes
+        self.enums: frozenset[str] = frozenset()
+
+    def schema(self, schema: Schema) -> Schema:
+        self.enums = self.src.enum_names(schema)
+        tables = tuple(self.table(t) for t in schema.tables)
+        views = []
+        for view in schema.views:
+            if not self.dst.takes_view(view, self.notes):
+                continue
+            query = self.src.view_query(view)
+            if query is None:
+                self.notes.append(
+                    f"view {view.name}: not copied (its column list has no {self.dst.label} form)"
+                )
+            else:
+                views.append(self.dst.make_view(view.name, query))
+        self.notes += self.src.not_copied(schema, self.dst.label)
+        return Schema(tables=tables, views=tuple(views))
+
+    def table(self, t: Table) -> Table:
+        numbered = self.src.numbered(t)
+        key = t.primary_key.columns if t.primary_key else ()
+        columns = tuple(self.column(t, c, c.name in numbered, key) for c in t.columns)
+        self.notes += self.dst.dropped_with(t)
+        pk = None
+        if t.primary_key is not None:
+            # Without the source's ON CONFLICT: a note says so.
+            pk = self.dst.primary_key(PrimaryKey(t.primary_key.columns, t.primary_key.name))
+            if t.primary_key.on_conflict:
+                self.notes.append(
+                    f"{t.name}: ON CONFLICT {t.primary_key.on_conflict} of the key dropped"
+                )
+        indexes = tuple(i for index in t.indexes if (i := self.index(t, index)) is not None)
+        return Table(
+            t.name,
+            columns,
+            pk,
+            indexes,
+            self.foreign_keys(t),
+            tuple(Check(self.dst.expr(c.expression.text), c.name) for c in t.checks),
         )
-    for virtual in schema.virtual_tables:
-        notes.append(f"virtual table {virtual.name}: not copied (it is a SQLite module)")
-    return Schema(tables=tables, views=tuple(views))
 
-
-def _table_to_postgres(t: Table, notes: list[str]) -> Table:
-    # SQLite numbers an INTEGER PRIMARY KEY itself (AUTOINCREMENT or not): a serial here.
-    numbered = rowid_alias(t)
-    columns = []
-    for c in t.columns:
-        pg_type, note = types.to_postgres(c.type)
+    def column(self, t: Table, c: Column, numbered: bool, key: tuple[str, ...]) -> Column:
         where = f"{t.name}.{c.name}"
-        auto = c.name == numbered
-        if auto:
-            pg_type, note = "BIGINT", None
-        elif note:
-            notes.append(f"{where}: {note}")
+        column_type, note = self.dst.engine_type(self.src.neutral_type(c.type, self.enums))
+        if note:
+            self.notes.append(f"{where}: {note}")
+        auto = False
+        if numbered:
+            numbered_as = self.dst.numbered_type(key, c.name, column_type)
+            auto = numbered_as is not None
+            if numbered_as is None:
+                self.notes.append(
+                    f"{where}: {self.src.numbering()}; {self.dst.numbering_limit()}, so inserts "
+                    "must give it a value"
+                )
+            else:
+                column_type = numbered_as
         default = None
         if c.default is not None and not auto:
-            text = defaults.to_postgres(c.default.text, pg_type)
-            if text is None:
-                notes.append(f"{where}: default {c.default.text} dropped (no PostgreSQL form)")
-            else:
-                default = pg.expr(text)
-        if c.collation:
-            notes.append(f"{where}: COLLATE {c.collation} dropped (PostgreSQL has no such one)")
-        generated = None
-        if c.generated is not None:  # PostgreSQL stores generated columns
-            generated = Generated(pg.expr(c.generated.expression.text), stored=True)
-        columns.append(
-            Column(c.name, pg_type, c.nullable, default, autoincrement=auto, generated=generated)
-        )
-        if c.not_null_conflict:
-            clause = f"ON CONFLICT {c.not_null_conflict}"
-            notes.append(f"{t.name}.{c.name}: {clause} of NOT NULL dropped")
-    pk = None
-    if t.primary_key is not None:
-        pk = PrimaryKey(t.primary_key.columns, t.primary_key.name)
-        if t.primary_key.on_conflict:
-            notes.append(f"{t.name}: ON CONFLICT {t.primary_key.on_conflict} of the key dropped")
-    indexes = []
-    for index in t.indexes:
-        if index.on_conflict:
-            notes.append(f"{t.name}: ON CONFLICT {index.on_conflict} of a unique key dropped")
-        parts = tuple(_part(p, pg.expr) for p in index.parts)
-        predicate = pg.expr(index.where.text) if index.where else None
-        indexes.append(Index(index.name, parts, index.unique, predicate, index.constraint))
-    return Table(
-        t.name,
-        tuple(columns),
-        pk,
-        tuple(indexes),
-        tuple(replace(fk, ref_schema=None) for fk in t.foreign_keys),
-        tuple(Check(pg.expr(c.expression.text), c.name) for c in t.checks),
-    )
-
-
-def _view_query(statement: str) -> str | None:
-    """The query of a SQLite ``CREATE VIEW``, or None when it names its columns."""
-    toks = sq.tokenize(statement)
-    for i, tok in enumerate(toks):
-        if tok.is_word("AS"):
-            if any(t.text == "(" for t in toks[:i]):
-                return None
-            return statement[tok.end :].strip().rstrip(";").strip()
-    return None
-
-
-# --- PostgreSQL to SQLite ---------------------------------------------------------------------
-
-
-def _postgres_to_sqlite(schema: Schema, notes: list[str]) -> Schema:
-    enums = {type_name(e.name, e.schema) for e in schema.enums}
-    tables = tuple(_table_to_sqlite(t, enums, notes) for t in schema.tables)
-    views = []
-    for view in schema.views:
-        if view.materialized:
-            notes.append(f"materialized view {view.name}: not copied (SQLite has none)")
-            continue
-        text = f"CREATE VIEW {sqlite_quote(view.name)} AS {view.definition.text}"
-        views.append(View(view.name, sq.statement_expr(text)))
-    return Schema(tables=tables, views=tuple(views))
-
-
-def _table_to_sqlite(t: Table, enums: set[str], notes: list[str]) -> Table:
-    key = t.primary_key.columns if t.primary_key else ()
-    columns = []
-    for c in t.columns:
-        where = f"{t.name}.{c.name}"
-        sqlite_type, note = types.to_sqlite(c.type, enum=c.type in enums)
-        numbered = c.autoincrement or c.identity is not None
-        auto = numbered and key == (c.name,) and sqlite_type == "INTEGER"
-        if note:
-            notes.append(f"{where}: {note}")
-        if numbered and not auto:
-            notes.append(
-                f"{where}: numbered by a sequence in PostgreSQL; SQLite numbers only an "
-                "INTEGER PRIMARY KEY, so inserts must give it a value"
+            default = self.default(where, c.default.text, column_type)
+        if c.collation and not self.src.plain_collation(c.collation):
+            self.notes.append(
+                f"{where}: COLLATE {c.collation} dropped ({self.dst.label} has no such one)"
             )
-        default = None
-        if c.default is not None:
-            text = defaults.to_sqlite(c.default.text)
-            if text is None:
-                notes.append(f"{where}: default {c.default.text} dropped (no SQLite form)")
-            elif text != "NULL":
-                default = sq.expr(text)
-        if c.collation and c.collation not in _BYTEWISE:
-            notes.append(f"{where}: COLLATE {c.collation} dropped (SQLite has no such one)")
         generated = None
         if c.generated is not None:
-            generated = Generated(sq.expr(c.generated.expression.text), stored=True)
-        columns.append(
-            Column(
-                c.name, sqlite_type, c.nullable, default, autoincrement=auto, generated=generated
-            )
+            generated = Generated(self.dst.expr(c.generated.expression.text), stored=True)
+        if c.not_null_conflict:
+            self.notes.append(f"{where}: ON CONFLICT {c.not_null_conflict} of NOT NULL dropped")
+        return Column(
+            c.name, column_type, c.nullable, default, autoincrement=auto, generated=generated
         )
-    if t.comment is not None or any(c.comment is not None for c in t.columns):
-        notes.append(f"{t.name}: comments dropped (SQLite has none)")
-    indexes = []
-    for index in t.indexes:
-        if index.method is not None:
-            notes.append(f"index {index.name}: not copied (SQLite has no {index.method} indexes)")
-            continue
-        if index.include:
-            notes.append(f"index {index.name}: INCLUDE columns dropped (SQLite has none)")
-        if index.nulls_not_distinct:
-            notes.append(
-                f"index {index.name}: NULLS NOT DISTINCT dropped (SQLite has none: its unique "
-                "keys take any number of NULLs)"
-            )
-        if any(p.nulls for p in index.parts):
-            notes.append(
-                f"index {index.name}: NULLS FIRST / LAST of its keys dropped (SQLite has none)"
-            )
-        parts = tuple(_part(p, sq.expr) for p in index.parts)
-        predicate = sq.expr(index.where.text) if index.where else None
-        indexes.append(Index(index.name, parts, index.unique, predicate, index.constraint))
-    fks = []
-    for fk in t.foreign_keys:
-        if fk.ref_schema is not None:
-            notes.append(
-                f"{t.name}: the foreign key to {fk.ref_schema}.{fk.ref_table} not copied "
-                "(SQLite has one schema)"
-            )
-            continue
-        fks.append(fk)
-    return Table(
-        t.name,
-        tuple(columns),
-        # Unnamed: SQLite numbers an INTEGER PRIMARY KEY with AUTOINCREMENT only when the key
-        # is declared on the column, and a name would make it a table constraint.
-        PrimaryKey(key) if t.primary_key else None,
-        tuple(indexes),
-        tuple(fks),
-        tuple(Check(sq.expr(c.expression.text), c.name) for c in t.checks),
-    )
+
+    def default(self, where: str, text: str, column_type: str) -> Expr | None:
+        neutral = self.src.neutral_default(text)
+        out = None if neutral is None else self.dst.engine_default(neutral, column_type)
+        if out is None:
+            self.notes.append(f"{where}: default {text} dropped (no {self.dst.label} form)")
+            return None
+        return None if out == "NULL" else self.dst.expr(out)
+
+    def index(self, t: Table, index: Index) -> Index | None:
+        if index.on_conflict:
+            self.notes.append(f"{t.name}: ON CONFLICT {index.on_conflict} of a unique key dropped")
+        if not self.dst.takes_index(index, self.notes):
+            return None
+        parts = tuple(_part(p, self.dst.expr) for p in index.parts)
+        predicate = self.dst.expr(index.where.text) if index.where else None
+        return Index(index.name, parts, index.unique, predicate, index.constraint)
+
+    def foreign_keys(self, t: Table) -> tuple[ForeignKey, ...]:
+        fks = []
+        for fk in t.foreign_keys:
+            if fk.ref_schema is not None and not self.namespaces:
+                self.notes.append(
+                    f"{t.name}: the foreign key to {fk.ref_schema}.{fk.ref_table} not copied "
+                    f"({self.dst.label} has one schema)"
+                )
+                continue
+            fks.append(fk)
+        return tuple(fks)
 
 
 def _part(part: IndexPart, make: Callable[[str], Expr]) -> IndexPart:
     """An index key without its engine's collation and operator class (the other engine
-    has neither of them by those names), nor the order of its NULLs (SQLite has none)."""
+    has neither of them by those names), nor the order of its NULLs."""
     expression = make(part.expression.text) if part.expression is not None else None
     return IndexPart(part.column, expression, part.descending)

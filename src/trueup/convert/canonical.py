@@ -1,6 +1,6 @@
 """One form for a value, whichever engine it was read from.
 
-The same value reads differently from the two engines: SQLite gives a boolean as 0 or 1 and
+The same value reads differently from different engines: SQLite gives a boolean as 0 or 1 and
 PostgreSQL as True, a decimal as the REAL 12.5 or the text '12.50', a time stamp as
 '2024-03-01T12:00:00Z' or '2024-03-01 12:00:00+00'. A copy is checked by putting every
 value of a column into the form of its *kind* (the meaning of the target column's type) and
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from trueup.engines.sqlite.types import affinity
+from trueup.engines import find_engine
 
 Canonical = Callable[[Any], Any]
 
@@ -39,50 +39,10 @@ _STAMP = re.compile(
 _TIME = re.compile(r"^\s*(\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?\s*$")
 _EPOCH = datetime(1970, 1, 1)
 
-_PG_KINDS = {
-    "SMALLINT": "integer",
-    "INTEGER": "integer",
-    "BIGINT": "integer",
-    "REAL": "real",
-    "DOUBLE PRECISION": "real",
-    "DECIMAL": "decimal",
-    "BOOLEAN": "boolean",
-    "BYTEA": "blob",
-    "DATE": "date",
-    "TIMESTAMP": "timestamp",
-    "TIMESTAMPTZ": "timestamp",
-    "TIME": "time",
-    "JSON": "json",
-    "JSONB": "json",
-    "UUID": "uuid",
-}
-_SQLITE_KINDS = {
-    "BOOLEAN": "boolean",
-    "BOOL": "boolean",
-    "DATE": "date",
-    "DATETIME": "timestamp",
-    "TIMESTAMP": "timestamp",
-    "TIMESTAMPTZ": "timestamp",
-    "TIME": "time",
-    "JSON": "json",
-    "JSONB": "json",
-    "UUID": "uuid",
-    "DECIMAL": "decimal",
-    "NUMERIC": "decimal",
-    "BLOB": "blob",
-}
-_AFFINITY_KINDS = {"INTEGER": "integer", "TEXT": "text", "REAL": "real"}
-
 
 def kind_of(engine: str, column_type: str) -> str:
-    """What the values of a column of this type mean, on this engine."""
-    base = column_type.split("(", 1)[0].strip().upper()
-    if engine == "postgresql":
-        return "text" if column_type.endswith("[]") else _PG_KINDS.get(base, "text")
-    if base in _SQLITE_KINDS:
-        return _SQLITE_KINDS[base]
-    # Any other name: what SQLite does with it. A BLOB or untyped column keeps any value.
-    return _AFFINITY_KINDS.get(affinity(column_type), "any")
+    """What the values of a column of this type mean, on the engine called ``engine``."""
+    return find_engine(engine).values.kind_of(column_type)
 
 
 def canonical(kind: str) -> Canonical:

@@ -19,14 +19,21 @@ if TYPE_CHECKING:  # annotations only: a session must not pull in the differ or 
 
 @dataclass(frozen=True, slots=True)
 class Capabilities:
-    """What an engine can do in place, as data the planner and checks consult."""
+    """What an engine is and can do, as data the core reads instead of engine names."""
 
-    transactional_ddl: bool
-    alter_column_type: bool
-    drop_column: bool
-    enums: bool
+    #: Indexes can be built without blocking writes, after the push's transaction
+    #: (``--concurrent-indexes``); otherwise they are built in it.
+    concurrent_indexes: bool
+    #: A database is one file, made by the first connection to it: a URL may be a plain
+    #: path, and messages name the file.
+    file_database: bool
+    #: Foreign keys are checked at the end of each statement: tables that point at each
+    #: other cannot be loaded one after the other with their keys in place, so a copy adds
+    #: the keys after the rows.
+    keys_after_load: bool
+    #: Tables may point at tables of other schemas (namespaces); a conversion to an engine
+    #: without them leaves such keys out.
     namespaces: bool
-    rename_index: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from importlib import import_module
 from typing import IO, Any, Protocol
 
-from trueup.engines import get_dialect
+from trueup.engines import find_engine, get_dialect
 from trueup.engines.base import Dialect
 from trueup.model import Schema, Table
 from trueup.model.json import to_data
-from trueup.transfer.engine import Source, Target
+from trueup.transfer.engine import Target
 from trueup.transfer.format import (
     FORMAT,
     VERSION,
@@ -49,10 +48,6 @@ __all__ = [
     "verify_export",
 ]
 
-_ENGINES = {
-    "sqlite": ("trueup.engines.sqlite.transfer", "SQLiteSource", "SQLiteTarget"),
-    "postgresql": ("trueup.engines.postgres.transfer", "PostgresSource", "PostgresTarget"),
-}
 Ignore = Callable[[str], bool] | None
 
 
@@ -93,17 +88,6 @@ class ImportResult:
         return sum(t.rows for t in self.tables)
 
 
-def _engine(name: str, which: int) -> Any:
-    try:
-        module, *classes = _ENGINES[name]
-    except KeyError:
-        raise TransferError(
-            f"trueup cannot export or import {name} databases yet.",
-            hint="Supported engines: " + ", ".join(sorted(_ENGINES)) + ".",
-        ) from None
-    return getattr(import_module(module), classes[which])
-
-
 def _ddl(dialect: Dialect, schema: Schema) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The statements for the tables (with their indexes), and those for everything else,
     which an import runs only after the rows are in (triggers must not fire on them)."""
@@ -131,7 +115,7 @@ def export_database(
 
     progress = progress or _NoProgress()
     dialect = get_dialect(url.engine, ignore=ignore)
-    source: Source = _engine(url.engine, 0)(url, timeout, ignore)
+    source = find_engine(url.engine).transfer_source(url, timeout, ignore)
     source.scratch = scratch
     try:
         schema = source.schema
@@ -225,7 +209,7 @@ def import_database(
     if replace and not same_engine:
         raise TransferError(f"{name} is an export of a {header.engine} database, not {url.engine}.")
     dialect = get_dialect(url.engine, ignore=ignore)
-    target: Target = _engine(url.engine, 1)(url, timeout, ignore)
+    target = find_engine(url.engine).transfer_target(url, timeout, ignore)
     try:
         # After the target is open: a server engine makes its scratch database beside it.
         wanted = _file_schema(dialect, header, url) if same_engine else None
@@ -259,7 +243,7 @@ def import_database(
             if not same_engine:  # time stamps in the forms the other engine's apps write
                 from trueup.transfer.moments import converted
 
-                rows = converted(rows, record, live[table], columns, url.engine)
+                rows = converted(rows, record, live[table], columns, url.engine, header.engine)
             target.load(record, rows, table=table, columns=columns, exact=same_engine)
             if seen != [count.rows]:
                 if reader.ended:

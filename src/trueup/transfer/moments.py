@@ -17,44 +17,33 @@ the rows' keys and the values, and its transaction leaves nothing written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from trueup.convert.canonical import kind_of, stamp
+from trueup.convert.canonical import stamp
+from trueup.engines import engine_names, find_engine
+from trueup.engines.kinds import MomentWriter, Values, ValueType
 from trueup.model import Table
 from trueup.transfer.format import TableRecord, TransferError
 
 #: How many of the values that are no time stamps an error shows.
 SHOWN = 5
 
-Write = Callable[[str, str], str]
+Write = MomentWriter
 
 
-def _to_postgres(zone: bool) -> Write:
-    def write(whole: str, fraction: str) -> str:
-        return whole.replace("T", " ") + fraction + ("+00:00" if zone else "")
-
-    return write
-
-
-def _to_sqlite(whole: str, fraction: str) -> str:
-    return whole + (fraction or ".").ljust(4, "0") + "+00:00"
-
-
-def _writer(engine: str, column_type: str, source_type: str) -> Write | None:
-    """How a time stamp of a ``source_type`` column is written into a column of
+def _writer(
+    values: Values, source: Values | None, column_type: str, source_type: str
+) -> Write | None:
+    """How a time stamp of a ``source_type`` column (of the engine whose values are
+    ``source``; None for one trueup does not know) is written into a column of
     ``column_type``, or None when it goes as it is."""
-    if kind_of(engine, column_type) != "timestamp":
+    if values.kind_of(column_type) != "timestamp":
         return None
-    if engine == "postgresql":
-        return _to_postgres(column_type.upper().startswith("TIMESTAMPTZ"))
-    # Into SQLite: PostgreSQL's TIMESTAMP(3) is Prisma's DateTime, and a TIMESTAMPTZ is an
-    # instant; any other time stamp goes as PostgreSQL writes it, SQLite's own form
-    # (2026-12-07 10:00:00.123456), for apps that read it as they wrote it.
-    source = source_type.upper().replace(" ", "")
-    if source == "TIMESTAMP(3)" or source.startswith("TIMESTAMPTZ"):
-        return _to_sqlite
-    return None
+    neutral = ValueType("other", name=source_type)
+    if source is not None:
+        neutral = source.neutral_type(source_type.upper().replace(" (", "("), frozenset())
+    return values.moment_writer(column_type, neutral)
 
 
 def converted(
@@ -63,16 +52,19 @@ def converted(
     table: Table,
     columns: Sequence[str],
     engine: str,
+    source: str,
 ) -> Iterable[list[Any]]:
-    """``rows`` of ``record`` (an export of another engine) for ``table``'s ``columns`` of a
-    database of ``engine``, their time stamps written its way. Raises TransferError after
-    the last row if a value is no time stamp."""
+    """``rows`` of ``record`` (an export of a ``source`` database) for ``table``'s
+    ``columns`` of a database of ``engine``, their time stamps written its way. Raises
+    TransferError after the last row if a value is no time stamp."""
+    values = find_engine(engine).values
+    exported = find_engine(source).values if source in engine_names() else None
     types = {c.name: c.type for c in table.columns}
     skip = 1 if record.rowid else 0
     writers = [
         (skip + i, w)
         for i, (name, source_type) in enumerate(zip(columns, record.types, strict=True))
-        if (w := _writer(engine, types.get(name, ""), source_type)) is not None
+        if (w := _writer(values, exported, types.get(name, ""), source_type)) is not None
     ]
     if not writers:
         return rows

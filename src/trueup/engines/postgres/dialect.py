@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from trueup.engines.base import NO_EXTRAS, Capabilities, Dialect, Extras, Session, StatementError
+from trueup.engines.base import NO_EXTRAS, Dialect, Extras, Session, StatementError
+from trueup.engines.postgres.engine import ENGINE
 from trueup.engines.postgres.quoting import literal, quote
 from trueup.engines.postgres.session import PostgresSession, ScratchSession
 from trueup.engines.postgres.types import base_name, is_narrowing, modifiers
@@ -40,16 +41,9 @@ _INT_RANGE = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
 
 
 class PostgresDialect(Dialect):
-    name = "postgresql"
-    label = "PostgreSQL"
-    capabilities = Capabilities(
-        transactional_ddl=True,
-        alter_column_type=True,
-        drop_column=True,
-        enums=True,
-        namespaces=True,
-        rename_index=True,
-    )
+    name = ENGINE.name
+    label = ENGINE.label
+    capabilities = ENGINE.capabilities
 
     @cached_property
     def hooks(self) -> DiffHooks:  # type: ignore[override]

@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from trueup.engines.base import NO_EXTRAS, Capabilities, Dialect, Extras, StatementError
+from trueup.engines.base import NO_EXTRAS, Dialect, Extras, StatementError
+from trueup.engines.sqlite.engine import ENGINE
 from trueup.engines.sqlite.quoting import literal, quote
 from trueup.engines.sqlite.session import SQLiteSession
 
@@ -26,16 +27,9 @@ if TYPE_CHECKING:
 
 
 class SQLiteDialect(Dialect):
-    name = "sqlite"
-    label = "SQLite"
-    capabilities = Capabilities(
-        transactional_ddl=True,
-        alter_column_type=False,
-        drop_column=True,
-        enums=False,
-        namespaces=False,
-        rename_index=False,
-    )
+    name = ENGINE.name
+    label = ENGINE.label
+    capabilities = ENGINE.capabilities
 
     @cached_property
     def hooks(self) -> SQLiteHooks:  # type: ignore[override]
