@@ -235,7 +235,7 @@ def plan_data(plan: Plan, **extra: Any) -> dict[str, Any]:
         "dialect": plan.dialect,
         "in_sync": plan.is_empty,
         "changes": [change_data(c) for c in plan.changes],
-        "steps": [{"sql": s.sql, "comment": s.comment} for s in plan.steps],
+        "steps": [{"sql": s.sql, "comment": s.comment, "phase": s.phase.value} for s in plan.steps],
         "checked_tables": list(plan.checked_tables),
         "findings": [finding_data(f) for f in plan.findings],
         "data_steps": [

@@ -20,12 +20,13 @@ A view or enum type the plan drops and makes again gets back what the catalog he
 old one besides what the model holds (a materialized view's indexes, its owner, privileges,
 comment and options: see :mod:`trueup.engines.postgres.extras`), right after it is made.
 
-With ``concurrent_indexes`` new indexes on existing tables are built ``CONCURRENTLY`` after
-the transaction (``Plan.after``), so writes to a big table are not blocked while they build.
+With ``concurrent_indexes`` new indexes on existing tables are built ``CONCURRENTLY`` by steps
+of the after-commit phase, so writes to a big table are not blocked while they build.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import assert_never
@@ -63,31 +64,33 @@ from trueup.engines.postgres.sequences import (
 from trueup.engines.postgres.types import INTEGERS, needs_using
 from trueup.errors import UnsupportedChange
 from trueup.model import Column, Enum, ForeignKey, Index, Schema, Table, View
-from trueup.plan import Plan, Step
+from trueup.plan import Phase, Plan, Step
 
-PHASES = (
-    "drop views",
-    "schemas",
-    "extensions",
-    "drop foreign keys",
-    "drop indexes",
-    "renames",
-    "drop tables",
-    "drop columns",
-    "drop replaced enums",
-    "enums",
-    "sequences",
-    "columns",
-    "keys",
-    "create tables",
-    "create indexes",
-    "add foreign keys",
-    "drop enums",
-    "drop sequences",
-    "create views",
-    "comments",
-    "validate foreign keys",
-)
+
+class Stage(enum.Enum):
+    """Where a step goes in the plan: stages run in this order."""
+
+    DROP_VIEWS = enum.auto()
+    SCHEMAS = enum.auto()
+    EXTENSIONS = enum.auto()
+    DROP_FOREIGN_KEYS = enum.auto()
+    DROP_INDEXES = enum.auto()
+    RENAMES = enum.auto()
+    DROP_TABLES = enum.auto()
+    DROP_COLUMNS = enum.auto()
+    DROP_REPLACED_ENUMS = enum.auto()
+    ENUMS = enum.auto()
+    SEQUENCES = enum.auto()
+    COLUMNS = enum.auto()
+    KEYS = enum.auto()
+    CREATE_TABLES = enum.auto()
+    CREATE_INDEXES = enum.auto()
+    ADD_FOREIGN_KEYS = enum.auto()
+    DROP_ENUMS = enum.auto()
+    DROP_SEQUENCES = enum.auto()
+    CREATE_VIEWS = enum.auto()
+    COMMENTS = enum.auto()
+    VALIDATE_FOREIGN_KEYS = enum.auto()
 
 
 def plan(
@@ -140,20 +143,19 @@ class _Planner:
     concurrent_indexes: bool
     #: What the current objects have besides the model, given back to those made again.
     extras: Extras = field(default_factory=dict)
-    phases: dict[str, list[Step]] = field(default_factory=lambda: {p: [] for p in PHASES})
-    after: list[str] = field(default_factory=list)
+    stages: dict[Stage, list[Step]] = field(default_factory=lambda: {s: [] for s in Stage})
     #: Enums dropped and created again under the same name (a reset): the old type must go
     #: before the new one is made, once the tables that used it are gone.
     replaced_enums: set[tuple[str | None, str]] = field(default_factory=set)
     #: Column types the plan casts columns into from another type.
     cast_into: set[str] = field(default_factory=set)
 
-    def add(self, phase: str, sql: str, comment: str, change: ch.Change | None) -> None:
-        self.phases[phase].append(Step(sql, comment, change, phase == "validate foreign keys"))
+    def add(self, stage: Stage, sql: str, comment: str, change: ch.Change | None) -> None:
+        self.stages[stage].append(Step(sql, comment, change, stage is Stage.VALIDATE_FOREIGN_KEYS))
 
     def give_back(
         self,
-        phase: str,
+        stage: Stage,
         key: tuple[str, str | None, str],
         kind: str,
         change: ch.Change | None,
@@ -174,7 +176,7 @@ class _Planner:
         for sql, comment in give_back(
             kind, name, key[2], extras, same_columns=same_columns, schema=key[1]
         ):
-            self.add(phase, sql, comment, change)
+            self.add(stage, sql, comment, change)
 
     def run(self, changes: tuple[ch.Change, ...]) -> Plan:
         modified = [c for c in changes if isinstance(c, ch.ModifyTable)]
@@ -192,8 +194,8 @@ class _Planner:
         for change in changes:
             self.change(change, dropped)
         self.keys_in_the_way(modified, dropped)
-        steps = tuple(s for p in PHASES for s in self.phases[p])
-        return Plan(dialect="postgresql", changes=changes, steps=steps, after=tuple(self.after))
+        steps = tuple(s for p in Phase for t in Stage for s in self.stages[t] if s.phase is p)
+        return Plan(dialect="postgresql", changes=changes, steps=steps)
 
     # --- one change -------------------------------------------------------------------------
 
@@ -201,19 +203,21 @@ class _Planner:
         match change:
             case ch.AddNamespace(name=ns):
                 self.add(
-                    "schemas",
+                    Stage.SCHEMAS,
                     f"CREATE SCHEMA IF NOT EXISTS {quote(ns)}",
                     f"create schema {ns}",
                     change,
                 )
             case ch.AddExtension(extension=e):
-                self.add("extensions", create_extension(e), f"create extension {e.name}", change)
+                self.add(
+                    Stage.EXTENSIONS, create_extension(e), f"create extension {e.name}", change
+                )
             case ch.AddEnum(enum=e):
-                self.add("enums", create_enum(e), f"create enum {e.name}", change)
+                self.add(Stage.ENUMS, create_enum(e), f"create enum {e.name}", change)
             case ch.DropEnum(enum=e):
                 replaced = (e.schema, e.name) in self.replaced_enums
                 self.add(
-                    "drop replaced enums" if replaced else "drop enums",
+                    Stage.DROP_REPLACED_ENUMS if replaced else Stage.DROP_ENUMS,
                     f"DROP TYPE {qualified(e.name, e.schema)}",
                     f"drop enum {e.name}",
                     change,
@@ -221,12 +225,14 @@ class _Planner:
             case ch.ModifyEnum(old=old, new=new):
                 self.modify_enum(change, old, new, dropped)
             case ch.AddSequence(sequence=seq):
-                self.add("sequences", create_sequence(seq), f"create sequence {seq.name}", change)
+                self.add(
+                    Stage.SEQUENCES, create_sequence(seq), f"create sequence {seq.name}", change
+                )
             case ch.ModifySequence(new=seq):
-                self.add("sequences", alter_sequence(seq), f"alter sequence {seq.name}", change)
+                self.add(Stage.SEQUENCES, alter_sequence(seq), f"alter sequence {seq.name}", change)
             case ch.DropSequence(sequence=seq):
                 self.add(
-                    "drop sequences",
+                    Stage.DROP_SEQUENCES,
                     f"DROP SEQUENCE {qualified(seq.name, seq.schema)}",
                     f"drop sequence {seq.name}",
                     change,
@@ -240,13 +246,13 @@ class _Planner:
                         d.name == fk.ref_table and d.schema == fk.ref_schema and d is not t
                         for d in dropped
                     ):
-                        self.drop_constraint("drop foreign keys", t, fk.name, change)
+                        self.drop_constraint(Stage.DROP_FOREIGN_KEYS, t, fk.name, change)
                 self.add(
-                    "drop tables", f"DROP TABLE {table_name(t)}", f"drop table {t.name}", change
+                    Stage.DROP_TABLES, f"DROP TABLE {table_name(t)}", f"drop table {t.name}", change
                 )
             case ch.RenameTable(old=old, new_name=new_name):
                 self.add(
-                    "renames",
+                    Stage.RENAMES,
                     f"ALTER TABLE {table_name(old)} RENAME TO {quote(new_name)}",
                     f"rename table {old.name} to {new_name}",
                     change,
@@ -271,31 +277,33 @@ class _Planner:
                 assert_never(change)
 
     def add_table(self, change: ch.Change, t: Table) -> None:
-        self.add("create tables", create_table(t), f"create table {t.name}", change)
+        self.add(Stage.CREATE_TABLES, create_table(t), f"create table {t.name}", change)
         for idx in t.indexes:
             if not idx.constraint:
-                self.add("create indexes", create_index(idx, t), f"create index {idx.name}", change)
+                self.add(
+                    Stage.CREATE_INDEXES, create_index(idx, t), f"create index {idx.name}", change
+                )
         for fk in t.foreign_keys:
             self.add(
-                "add foreign keys", add_foreign_key(t, fk), f"add foreign key {fk.name}", change
+                Stage.ADD_FOREIGN_KEYS, add_foreign_key(t, fk), f"add foreign key {fk.name}", change
             )
         if t.comment is not None:
-            self.add("comments", comment_on_table(t), f"comment on table {t.name}", change)
+            self.add(Stage.COMMENTS, comment_on_table(t), f"comment on table {t.name}", change)
         for col in t.columns:
             if col.comment is not None:
                 self.add(
-                    "comments",
+                    Stage.COMMENTS,
                     comment_on_column(t, col),
                     f"comment on column {t.name}.{col.name}",
                     change,
                 )
 
     def drop_constraint(
-        self, phase: str, t: Table, name: str | None, change: ch.Change | None
+        self, stage: Stage, t: Table, name: str | None, change: ch.Change | None
     ) -> None:
         assert name is not None, "PostgreSQL names every constraint"
         self.add(
-            phase,
+            stage,
             f"ALTER TABLE {table_name(t)} DROP CONSTRAINT {quote(name)}",
             f"drop constraint {name} of {t.name}",
             change,
@@ -321,7 +329,7 @@ class _Planner:
                     break
         for old_name, new_name in renamed:
             self.add(
-                "renames",
+                Stage.RENAMES,
                 f"ALTER TABLE {tn} RENAME CONSTRAINT {quote(old_name)} TO {quote(new_name)}",
                 f"rename constraint {old_name} to {new_name}",
                 change,
@@ -330,28 +338,28 @@ class _Planner:
             match part:
                 case ch.RenameColumn(old=o, new=n):
                     self.add(
-                        "renames",
+                        Stage.RENAMES,
                         f"ALTER TABLE {tn} RENAME COLUMN {quote(o)} TO {quote(n)}",
                         f"rename column {t.name}.{o} to {n}",
                         change,
                     )
                 case ch.AddColumn(column=c):
                     self.add(
-                        "columns",
+                        Stage.COLUMNS,
                         f"ALTER TABLE {tn} ADD COLUMN {column_definition(c)}",
                         f"add column {t.name}.{c.name}",
                         change,
                     )
                     if c.comment is not None:
                         self.add(
-                            "comments",
+                            Stage.COMMENTS,
                             comment_on_column(t, c),
                             f"comment on column {t.name}.{c.name}",
                             change,
                         )
                 case ch.DropColumn(column=c):
                     self.add(
-                        "drop columns",
+                        Stage.DROP_COLUMNS,
                         f"ALTER TABLE {tn} DROP COLUMN {quote(c.name)}",
                         f"drop column {t.name}.{c.name}",
                         change,
@@ -361,7 +369,7 @@ class _Planner:
                 case ch.ModifyPrimaryKey(old=old_pk, new=new_pk):
                     if part.renamed_only and old_pk is not None and new_pk is not None:
                         self.add(
-                            "renames",
+                            Stage.RENAMES,
                             f"ALTER TABLE {tn} RENAME CONSTRAINT {quote(old_pk.name or '')} "
                             f"TO {quote(new_pk.name or '')}",
                             "rename the primary key",
@@ -369,10 +377,10 @@ class _Planner:
                         )
                         continue
                     if old_pk is not None:
-                        self.drop_constraint("drop indexes", t, old_pk.name, change)
+                        self.drop_constraint(Stage.DROP_INDEXES, t, old_pk.name, change)
                     if new_pk is not None:
                         self.add(
-                            "keys",
+                            Stage.KEYS,
                             f"ALTER TABLE {tn} ADD {primary_key_clause(new_pk)}",
                             f"add the primary key of {t.name}",
                             change,
@@ -380,33 +388,41 @@ class _Planner:
                 case ch.AddIndex(index=idx):
                     if idx.constraint:
                         self.add(
-                            "keys",
+                            Stage.KEYS,
                             f"ALTER TABLE {tn} ADD {unique_clause(idx)}",
                             f"add unique constraint {idx.name}",
                             change,
                         )
                     elif self.concurrent_indexes:
-                        self.after.append(create_index(idx, t, concurrently=True))
+                        self.stages[Stage.CREATE_INDEXES].append(
+                            Step(
+                                create_index(idx, t, concurrently=True),
+                                f"create index {idx.name}, without blocking writes",
+                                change,
+                                phase=Phase.AFTER_COMMIT,
+                                part=part,
+                            )
+                        )
                     else:
                         self.add(
-                            "create indexes",
+                            Stage.CREATE_INDEXES,
                             create_index(idx, t),
                             f"create index {idx.name}",
                             change,
                         )
                 case ch.DropIndex(index=idx):
                     if idx.constraint:
-                        self.drop_constraint("drop indexes", t, idx.name, change)
+                        self.drop_constraint(Stage.DROP_INDEXES, t, idx.name, change)
                     else:
                         self.add(
-                            "drop indexes",
+                            Stage.DROP_INDEXES,
                             drop_index(idx, t.schema),
                             f"drop index {idx.name}",
                             change,
                         )
                 case ch.RenameIndex(old=o, new=n):
                     self.add(
-                        "renames",
+                        Stage.RENAMES,
                         f"ALTER INDEX {qualified(o.name or '', t.schema)} "
                         f"RENAME TO {quote(n.name or '')}",
                         f"rename index {o.name} to {n.name}",
@@ -417,40 +433,43 @@ class _Planner:
                     # may make the parent rows), and rows without a parent have been
                     # counted (trueup.orphans).
                     self.add(
-                        "add foreign keys",
+                        Stage.ADD_FOREIGN_KEYS,
                         add_foreign_key(t, fk) + " NOT VALID",
                         f"add foreign key {fk.name}, checked at the end",
                         change,
                     )
                     self.add(
-                        "validate foreign keys",
+                        Stage.VALIDATE_FOREIGN_KEYS,
                         f"ALTER TABLE {tn} VALIDATE CONSTRAINT {quote(fk.name)}",
                         f"check foreign key {fk.name}",
                         change,
                     )
                 case ch.AddForeignKey(foreign_key=fk):
                     self.add(
-                        "add foreign keys",
+                        Stage.ADD_FOREIGN_KEYS,
                         add_foreign_key(t, fk),
                         f"add foreign key {fk.name}",
                         change,
                     )
                 case ch.DropForeignKey(foreign_key=fk):
-                    self.drop_constraint("drop foreign keys", t, fk.name, change)
+                    self.drop_constraint(Stage.DROP_FOREIGN_KEYS, t, fk.name, change)
                 case ch.AddCheck(check=c):
                     self.add(
-                        "keys",
+                        Stage.KEYS,
                         f"ALTER TABLE {tn} ADD {check_clause(c)}",
                         f"add check {c.name}",
                         change,
                     )
                 case ch.DropCheck(check=c):
-                    self.drop_constraint("drop indexes", t, c.name, change)
+                    self.drop_constraint(Stage.DROP_INDEXES, t, c.name, change)
                 case ch.ModifyTableOptions():
                     raise UnsupportedChange("PostgreSQL tables have no options trueup manages.")
                 case ch.ModifyTableComment():
                     self.add(
-                        "comments", comment_on_table(change.new), f"comment on table {tn}", change
+                        Stage.COMMENTS,
+                        comment_on_table(change.new),
+                        f"comment on table {tn}",
+                        change,
                     )
                 case _:
                     assert_never(part)
@@ -481,7 +500,7 @@ class _Planner:
         K = ch.ColumnChange
 
         def add(sql: str, comment: str) -> None:
-            self.add("columns", sql, comment, change)
+            self.add(Stage.COLUMNS, sql, comment, change)
 
         if K.GENERATED in kind and new.generated is not None:
             # PostgreSQL cannot change what a column is computed from: make it again.
@@ -557,7 +576,9 @@ class _Planner:
                     )
                 add(f"{col} SET NOT NULL", f"{label} is required")
         if K.COMMENT in kind:
-            self.add("comments", comment_on_column(t, new), f"comment on column {label}", change)
+            self.add(
+                Stage.COMMENTS, comment_on_column(t, new), f"comment on column {label}", change
+            )
 
     def retype(self, col: str, old: Column, new: Column) -> str:
         sql = f"{col} TYPE {new.type}"
@@ -586,18 +607,20 @@ class _Planner:
         seq = qualified(seq_name, t.schema)
         as_type = f" AS {col.type}" if col.type in INTEGERS else ""
         self.add(
-            "columns",
+            Stage.COLUMNS,
             f"CREATE SEQUENCE {seq}{as_type} OWNED BY {tn}.{quote(col.name)}",
             f"a sequence for {t.name}.{col.name}",
             change,
         )
         self.add(
-            "columns",
+            Stage.COLUMNS,
             f"ALTER TABLE {tn} ALTER COLUMN {quote(col.name)} SET DEFAULT nextval({literal(seq)})",
             f"{t.name}.{col.name} counts up",
             change,
         )
-        self.add("columns", self.restart(tn, col.name), "continue after the highest value", change)
+        self.add(
+            Stage.COLUMNS, self.restart(tn, col.name), "continue after the highest value", change
+        )
 
     # --- enums --------------------------------------------------------------------------------
 
@@ -614,7 +637,7 @@ class _Planner:
                 elif pos == 0 and old.values:
                     where = f" BEFORE {literal(old.values[0])}"
                 self.add(
-                    "enums",
+                    Stage.ENUMS,
                     f"ALTER TYPE {name} ADD VALUE {literal(v)}{where}",
                     f"add value {v} to enum {old.name}",
                     change,
@@ -627,13 +650,13 @@ class _Planner:
         while temp in taken:
             temp = "_" + temp
         self.add(
-            "enums",
+            Stage.ENUMS,
             f"ALTER TYPE {name} RENAME TO {quote(temp)}",
             f"recreate enum {old.name}",
             change,
         )
-        self.add("enums", create_enum(new), "", change)
-        self.give_back("enums", ("type", old.schema, old.name), "TYPE", change)
+        self.add(Stage.ENUMS, create_enum(new), "", change)
+        self.give_back(Stage.ENUMS, ("type", old.schema, old.name), "TYPE", change)
         gone = {(d.schema, d.name) for d in dropped}
         for table, col in self.enum_columns(old):
             if (table.schema, table.name) in gone:
@@ -641,10 +664,10 @@ class _Planner:
             tn = table_name(table)
             alter = f"ALTER TABLE {tn} ALTER COLUMN {quote(col.name)}"
             if col.default is not None:
-                self.add("enums", f"{alter} DROP DEFAULT", "", change)
+                self.add(Stage.ENUMS, f"{alter} DROP DEFAULT", "", change)
             via = "text[]" if col.type.endswith("[]") else "text"
             self.add(
-                "enums",
+                Stage.ENUMS,
                 f"{alter} TYPE {col.type} USING {quote(col.name)}::{via}::{col.type}",
                 f"cast {table.name}.{col.name} to the new enum",
                 change,
@@ -652,8 +675,8 @@ class _Planner:
             target = self.desired.table(table.name, table.schema)
             kept = target.column(col.name) if target else None
             if kept is not None and kept.default is not None:
-                self.add("enums", f"{alter} SET DEFAULT {kept.default.text}", "", change)
-        self.add("enums", f"DROP TYPE {qualified(temp, old.schema)}", "", change)
+                self.add(Stage.ENUMS, f"{alter} SET DEFAULT {kept.default.text}", "", change)
+        self.add(Stage.ENUMS, f"DROP TYPE {qualified(temp, old.schema)}", "", change)
 
     def new_values_used(self, enum: Enum, added: list[str]) -> bool:
         """Whether a declared default names a value added now, or a column is cast into
@@ -676,7 +699,7 @@ class _Planner:
         renames: dict[tuple[str | None, str], str] = {}
         column_renames: dict[tuple[str | None, str, str], str] = {}
         dropped_cols: set[tuple[str | None, str, str]] = set()
-        for step in self.phases["renames"] + self.phases["drop columns"]:
+        for step in self.stages[Stage.RENAMES] + self.stages[Stage.DROP_COLUMNS]:
             c = step.change
             if isinstance(c, ch.RenameTable):
                 renames[(c.old.schema, c.old.name)] = c.new_name
@@ -700,8 +723,8 @@ class _Planner:
     def _modified(self, name: str, schema: str | None) -> list[ch.ModifyTable]:
         return [
             c
-            for p in PHASES
-            for s in self.phases[p]
+            for p in Stage
+            for s in self.stages[p]
             if isinstance(c := s.change, ch.ModifyTable)
             and c.new.name == name
             and c.new.schema == schema
@@ -729,7 +752,7 @@ class _Planner:
             return
         already = {
             (s.change.new.schema, s.change.new.name, s.sql)
-            for s in self.phases["drop foreign keys"]
+            for s in self.stages[Stage.DROP_FOREIGN_KEYS]
             if isinstance(s.change, ch.ModifyTable)
         }
         gone = {(t.schema, t.name) for t in dropped}
@@ -747,11 +770,13 @@ class _Planner:
                 sql = f"ALTER TABLE {table_name(t)} DROP CONSTRAINT {quote(fk.name or '')}"
                 if (t.schema, t.name, sql) in already:
                     continue
-                self.add("drop foreign keys", sql, f"drop {fk.name} while its key changes", None)
+                self.add(
+                    Stage.DROP_FOREIGN_KEYS, sql, f"drop {fk.name} while its key changes", None
+                )
                 target = self.desired.table(t.name, t.schema)
                 if target is not None and fk in target.foreign_keys:
                     self.add(
-                        "add foreign keys",
+                        Stage.ADD_FOREIGN_KEYS,
                         add_foreign_key(target, fk),
                         f"add {fk.name} again",
                         None,
@@ -811,18 +836,18 @@ class _Planner:
                 sources[(c.old.schema, c.old.name)] = c
         for v in reversed(views_in_order(list(drops.values()))):
             change = sources.get((v.schema, v.name))
-            self.add("drop views", drop_view(v), f"drop view {v.name}", change)
+            self.add(Stage.DROP_VIEWS, drop_view(v), f"drop view {v.name}", change)
         ordered = views_in_order([v for v, _ in creates.values()])
         for v in ordered:
             k = (v.schema, v.name)
             _, change = creates[k]
-            self.add("create views", create_view(v), f"create view {v.name}", change)
+            self.add(Stage.CREATE_VIEWS, create_view(v), f"create view {v.name}", change)
             old = drops.get(k)
             if old is not None:  # made again: what it had goes back on it
                 kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
                 same_kind = old.materialized == v.materialized
                 self.give_back(
-                    "create views",
+                    Stage.CREATE_VIEWS,
                     ("relation", *k),
                     kind,
                     change,
