@@ -167,11 +167,14 @@ def test_a_plan_file_holds_and_checks_the_steps_after_the_commit(project: Path, 
     assert [(s["phase"], s["sql"]) for s in written["steps"]] == [
         ("after-commit", 'CREATE INDEX CONCURRENTLY "people_name" ON "people" ("name")')
     ]
-    # The same statement in the transaction is another plan.
-    moved = dict(written, steps=[dict(written["steps"][0], phase="in-transaction")])
-    (project / "moved.json").write_text(json.dumps(moved))
-    code, out = run("push", "--url", pg.url, "--plan", "moved.json", "--concurrent-indexes")
-    assert code == 3 and "no longer the one that was shown" in out
+    # Another statement after the commit, or the same one in the transaction, is another plan.
+    step = written["steps"][0]
+    other = dict(step, sql=step["sql"].replace('("name")', '("id")'))
+    moved = dict(step, phase="in-transaction")
+    for name, edited in (("other.json", other), ("moved.json", moved)):
+        (project / name).write_text(json.dumps(dict(written, steps=[edited])))
+        code, out = run("push", "--url", pg.url, "--plan", name, "--concurrent-indexes")
+        assert code == 3 and "no longer the one that was shown" in out
     # Without --concurrent-indexes the push would build the index in the transaction.
     code, out = run("push", "--url", pg.url, "--plan", "plan.json")
     assert code == 3 and "no longer the one that was shown" in out

@@ -3,7 +3,9 @@
 ``diff(current, desired, hooks)`` walks tables, columns, keys, indexes, foreign keys, checks,
 views, triggers and enums, and returns typed changes. Engines differ only in the answers of
 their :class:`DiffHooks` (how names compare, whether constraint names matter), never in
-``if engine == ...`` branches here.
+``if engine == ...`` branches here. Rename hints are applied to the current tables first
+(:mod:`~trueup.diff.rename_hints`); where constraints are objects of their own, a drop and an
+add that are one constraint become one change (:mod:`~trueup.diff.pairing`).
 """
 
 from __future__ import annotations
