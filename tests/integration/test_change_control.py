@@ -372,6 +372,8 @@ def test_diff_against_a_database_refuses_a_schema_and_takes_renames(project: Pat
     args = ["diff", "--url", "production.db", "--against-url", "staging.db"]
     code, out = run(*args, "--schema", "schema.sql")
     assert code == 64 and "--schema and --against-url cannot be used together" in out
+    code, out = run(*args, "--concurrent-indexes")
+    assert code == 64 and "it does not apply to --against-url" in out
     code, out = run(*args)
     assert code == 2 and '- column "mail"' in out
     code, out = run(*args, "--rename", "people.mail=email")

@@ -86,6 +86,11 @@ def diff(
                 "--schema and --against-url cannot be used together: --against-url compares "
                 "with another database instead of a declared schema."
             )
+        if concurrent_indexes:
+            raise click.UsageError(
+                "--concurrent-indexes plans how a push of a declared schema builds its indexes; "
+                "it does not apply to --against-url."
+            )
         plan = _against(url, against_url, lock_timeout, ignore_tables, parse_renames(renames))
         engine = plan.dialect
         document = output.plan_data(plan, warnings=[])
