@@ -154,11 +154,8 @@ def _index(
     tn = table_name(t)
     match part:
         case ch.AddIndex(index=idx) if idx.constraint:
-            sql, comment = (
-                f"ALTER TABLE {tn} ADD {unique_clause(idx)}",
-                f"add unique constraint {idx.name}",
-            )
-            b.add(Stage.KEYS, sql, comment, change)
+            sql = f"ALTER TABLE {tn} ADD {unique_clause(idx)}"
+            b.add(Stage.KEYS, sql, f"add unique constraint {idx.name}", change)
         case ch.AddIndex(index=idx) if b.concurrent_indexes:
             sql = create_index(idx, t, concurrently=True)
             comment = f"create index {idx.name}, without blocking writes"
