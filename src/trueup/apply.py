@@ -1,22 +1,23 @@
 """Run a plan inside the push's transaction and prove the result.
 
-All or nothing: the steps run under a savepoint inside the transaction the caller opened;
-any failure raises ApplyError and the caller rolls everything back. After the steps and the
-``after`` data steps, foreign keys are checked (only violations the plan introduced count),
-and the database is inspected again: if it does not equal the declared schema, the push
-fails too.
+All or nothing: the steps of the in-transaction phase run under a savepoint inside the
+transaction the caller opened; any failure raises ApplyError and the caller rolls everything
+back. After the steps and the ``after`` data steps, foreign keys are checked (only
+violations the plan introduced count), and the database is inspected again: if it does not
+equal the declared schema (but for what the after-commit steps make), the push fails too.
+The steps of the after-commit phase run once the caller committed (``verify_after``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from trueup.diff.changes import AddIndex, Change, ModifyTable
+from trueup.diff.changes import Change, ModifyTable
 from trueup.diff.differ import DiffHooks, diff
 from trueup.engines.base import Session
 from trueup.errors import ApplyError, TrueupError
 from trueup.model import Schema
-from trueup.plan import Plan, Step
+from trueup.plan import Phase, Plan, Step
 
 SAVEPOINT = "trueup_push"
 
@@ -50,9 +51,10 @@ def _run_plan(
 ) -> None:
     """The plan's statements, with ``between`` (the ``after`` data steps) run before the
     steps that check what the data steps leave."""
-    main = [s for s in plan.steps if not s.checks_data]
-    last = [s for s in plan.steps if s.checks_data]
-    total = len(plan.steps)
+    steps = plan.in_phase(Phase.IN_TRANSACTION)
+    main = [s for s in steps if not s.checks_data]
+    last = [s for s in steps if s.checks_data]
+    total = len(steps)
     _run_steps(session, main, 1, total, on_step)
     if between:
         between()
@@ -60,24 +62,32 @@ def _run_plan(
 
 
 def _deferred(change: Change, plan: Plan) -> bool:
-    """Whether ``change`` is the indexes the plan builds after its transaction
-    (``CREATE INDEX CONCURRENTLY``): they are not there yet when the transaction ends."""
-    if not plan.after or not isinstance(change, ModifyTable):
+    """Whether ``change`` is made only by steps of the after-commit phase (PostgreSQL's
+    ``CREATE INDEX CONCURRENTLY``): it is not there yet when the transaction ends."""
+    later = [s.part for s in plan.in_phase(Phase.AFTER_COMMIT) if s.part is not None]
+    if not later or not isinstance(change, ModifyTable):
         return False
-    return all(
-        isinstance(part, AddIndex)
-        and part.index.name is not None
-        and any(part.index.name in sql for sql in plan.after)
-        for part in change.changes
-    )
+    return all(part in later for part in change.changes)
+
+
+def _refuse_steps_before_the_transaction(plan: Plan) -> None:
+    """A push plans inside the transaction it applies in: a step that had to run before
+    that transaction began cannot run any more."""
+    early = plan.in_phase(Phase.BEFORE_TRANSACTION)
+    if early:
+        raise ApplyError(
+            f"The plan has {len(early)} statement(s) to run before its transaction, which is "
+            f"already open: {early[0].sql}",
+            hint="Nothing was changed. This is a bug in trueup; please report it.",
+        )
 
 
 def verify_after(session: Session, plan: Plan, desired: Schema, hooks: DiffHooks) -> None:
-    """Build what the plan builds after its transaction, then check the whole result."""
+    """Run the after-commit steps of the plan, then check the whole result."""
     run_outside = getattr(session, "run_outside_transaction", None)
     assert run_outside is not None, "only an engine with statements outside transactions"
     try:
-        run_outside(plan.after)
+        run_outside([s.sql for s in plan.in_phase(Phase.AFTER_COMMIT)])
     except Exception as exc:
         raise ApplyError(
             f"The schema change was committed, but building an index after it failed: {exc}",
@@ -107,6 +117,7 @@ def apply_plan(
     ``between`` runs after the schema change, before foreign keys are checked. Returns the
     schema the database has now (equal to ``desired``). Raises ApplyError (leaving the
     transaction for the caller to roll back) on failure."""
+    _refuse_steps_before_the_transaction(plan)
     session.execute(f"SAVEPOINT {SAVEPOINT}")
     _run_plan(session, plan, on_step, between)
     if plan.checked_tables:

@@ -2,9 +2,13 @@
 
 ``trueup diff --format json -o plan.json`` writes the plan with the fingerprint of the
 database schema it was made against and the hash of the declared schema it was made from.
-``trueup push --plan plan.json`` applies exactly those statements, and refuses when the
-database's schema or the declared schema is no longer what the plan was made from. That is
-how a change reviewed on staging reaches production unchanged.
+``trueup push --plan plan.json`` applies exactly those statements, each in the phase the
+file gives it (in the transaction, or after it commits), and refuses when the database's
+schema or the declared schema is no longer what the plan was made from. That is how a change
+reviewed on staging reaches production unchanged.
+
+Version 2 gives every step its phase; a version 1 file (every step in the transaction) is
+read as such.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from trueup.errors import ConfigError, UnsafePlan
+from trueup.plan import Phase
 
 FORMAT = "trueup-plan"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +30,7 @@ class Reviewed:
     engine: str
     fingerprint: str
     schema_hash: str | None
-    statements: tuple[str, ...]
+    statements: tuple[tuple[Phase, str], ...]
     data_steps: tuple[str, ...]  # content hashes
 
 
@@ -71,11 +76,24 @@ def read_plan(path: str) -> Reviewed:
             engine=str(data["dialect"]),
             fingerprint=str(data["database_fingerprint"]),
             schema_hash=data.get("schema_hash"),
-            statements=tuple(str(s["sql"]) for s in data["steps"]),
+            statements=tuple(_statement(s) for s in data["steps"]),
             data_steps=tuple(str(s["hash"]) for s in data.get("data_steps", [])),
         )
     except (KeyError, TypeError) as exc:
         raise ConfigError(f"The plan file {path} is incomplete ({exc}).") from exc
+    except ValueError as exc:
+        raise ConfigError(
+            f"The plan file {path} has a step of an unknown phase ({exc}).",
+            hint="Phases are " + ", ".join(p.value for p in Phase) + ".",
+        ) from exc
+
+
+def _statement(step: Any) -> tuple[Phase, str]:
+    """A step of the file as (phase, SQL); a step without a phase (version 1) runs in
+    the transaction."""
+    if not isinstance(step, dict):
+        raise TypeError(f"a step is {type(step).__name__}, not an object")
+    return Phase(step.get("phase", Phase.IN_TRANSACTION.value)), str(step["sql"])
 
 
 def check_source(reviewed: Reviewed, schema_hash: str | None, engine: str) -> None:

@@ -15,7 +15,7 @@ from trueup import history
 from trueup.diff.renames import NO_RENAMES, Renames
 from trueup.engines import find_engine, get_dialect
 from trueup.errors import UnsafePlan
-from trueup.plan import Finding, Plan, Risk
+from trueup.plan import Finding, Phase, Plan, Risk
 from trueup.push_session import load_while_inspecting, opened
 from trueup.sources.declared import Declared, Source
 from trueup.steps import AFTER, BEFORE, run_data_step
@@ -164,7 +164,7 @@ def push(
     on_step: StepCallback | None = None,
     ignore: Callable[[str], bool] | None = None,
     before_apply: Callable[[Plan], str | None] | None = None,
-    expected_steps: tuple[str, ...] | None = None,
+    expected_steps: tuple[tuple[Phase, str], ...] | None = None,
     expected_fingerprint: str | None = None,
     with_fingerprint: bool = False,
     concurrent_indexes: bool = False,
@@ -297,7 +297,7 @@ def push(
                 return PushResult(
                     plan, False, elapsed, fingerprint=fingerprint, created=session.created
                 )
-            if expected_steps is not None and tuple(plan.sql) != expected_steps:
+            if expected_steps is not None and plan.statements != expected_steps:
                 raise UnsafePlan(
                     "The database changed while the plan was being confirmed; the plan is "
                     "no longer the one that was shown.",

@@ -48,7 +48,7 @@ from trueup.errors import (
     UnsafePlan,
 )
 from trueup.model import Schema
-from trueup.plan import Step
+from trueup.plan import Phase, Step
 from trueup.push import push
 from trueup.urls import parse_url
 
@@ -225,6 +225,22 @@ def test_rolled_back_push_keeps_autoincrement_counter(tmp_path: Path) -> None:
     with pytest.raises(ApplyError):
         run_plan(url, schema_from_sql(SHOP_CHANGED, tmp_path), edit=fail_at_end)
     assert query(path, "SELECT seq FROM sqlite_sequence WHERE name = 'review'") == seq
+
+
+def test_a_step_before_the_transaction_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    """A push plans inside the transaction it applies in: a step that had to run before
+    that transaction began can no longer run, and the push stops before its first write."""
+    path = tmp_path / "shop.db"
+    url = shop(path)
+    before = file_bytes_and_schema(path)
+
+    def with_an_early_step(plan: Any) -> Any:
+        early = Step("PRAGMA journal_mode = DELETE", phase=Phase.BEFORE_TRANSACTION)
+        return dataclasses.replace(plan, steps=(early, *plan.steps))
+
+    with pytest.raises(ApplyError, match="1 statement\\(s\\) to run before its transaction"):
+        run_plan(url, schema_from_sql(SHOP_CHANGED, tmp_path), edit=with_an_early_step)
+    assert file_bytes_and_schema(path) == before
 
 
 # --- 2. verification ---------------------------------------------------------------------------

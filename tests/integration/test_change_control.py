@@ -189,6 +189,25 @@ def test_plan_files_from_elsewhere_are_refused(project: Path) -> None:
     assert code == 1 and "format version 99" in out
 
 
+def test_a_plan_file_gives_every_step_its_phase(project: Path) -> None:
+    seed(project)
+    (project / "schema.sql").write_text(V2)
+    run("diff", "--url", "app.db", "--format", "json", "-o", "plan.json")
+    plan = json.loads((project / "plan.json").read_text())
+    assert plan["version"] == 2
+    assert [s["phase"] for s in plan["steps"]] == ["in-transaction"] * len(plan["steps"])
+    (project / "odd.json").write_text(
+        json.dumps(dict(plan, steps=[dict(s, phase="someday") for s in plan["steps"]]))
+    )
+    code, out = run("push", "--url", "app.db", "--plan", "odd.json")
+    assert code == 1 and "a step of an unknown phase" in out
+    # A plan file of version 1 has no phases: every step runs in the transaction.
+    old = dict(plan, version=1, steps=[{"sql": s["sql"]} for s in plan["steps"]])
+    (project / "old.json").write_text(json.dumps(old))
+    code, out = run("push", "--url", "app.db", "--plan", "old.json")
+    assert code == 0, out
+
+
 # --- data steps ----------------------------------------------------------------------------
 
 
@@ -353,6 +372,8 @@ def test_diff_against_a_database_refuses_a_schema_and_takes_renames(project: Pat
     args = ["diff", "--url", "production.db", "--against-url", "staging.db"]
     code, out = run(*args, "--schema", "schema.sql")
     assert code == 64 and "--schema and --against-url cannot be used together" in out
+    code, out = run(*args, "--concurrent-indexes")
+    assert code == 64 and "it does not apply to --against-url" in out
     code, out = run(*args)
     assert code == 2 and '- column "mail"' in out
     code, out = run(*args, "--rename", "people.mail=email")

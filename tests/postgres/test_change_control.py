@@ -127,3 +127,60 @@ def test_drift_between_databases_and_engines(project: Path, pg_server: Server) -
     finally:
         pg_server.drop_database(staging)
         pg_server.drop_database(production)
+
+
+INDEXED = V1 + "CREATE INDEX people_name ON people (name);\n"
+
+
+def test_a_dry_run_shows_the_steps_after_the_commit(project: Path, pg: Server) -> None:
+    seed(pg)
+    (project / "schema.sql").write_text(INDEXED)
+    args = ("push", "--url", pg.url, "--dry-run", "--concurrent-indexes")
+    code, out = run(*args, "--json")
+    assert code == 2, out
+    steps = json.loads(out)["steps"]
+    assert steps == [
+        {
+            "sql": 'CREATE INDEX CONCURRENTLY "people_name" ON "people" ("name")',
+            "comment": "create index people_name, without blocking writes",
+            "phase": "after-commit",
+        }
+    ]
+    code, out = run(*args)
+    assert code == 2
+    assert "Plan (0 statements, one transaction):" in out
+    after = out.index("Then, after the transaction commits (1 statement):")
+    assert out.index('CREATE INDEX CONCURRENTLY "people_name"') > after
+    code, out = run("diff", "--url", pg.url, "--format", "sql", "--concurrent-indexes")
+    assert code == 2
+    assert out.index("COMMIT;") < out.index('CREATE INDEX CONCURRENTLY "people_name"')
+
+
+def test_a_plan_file_holds_and_checks_the_steps_after_the_commit(project: Path, pg: Server) -> None:
+    seed(pg)
+    (project / "schema.sql").write_text(INDEXED)
+    code, out = run(
+        "diff", "--url", pg.url, "--format", "json", "--concurrent-indexes", "-o", "plan.json"
+    )
+    assert code == 2, out
+    written = json.loads((project / "plan.json").read_text())
+    assert [(s["phase"], s["sql"]) for s in written["steps"]] == [
+        ("after-commit", 'CREATE INDEX CONCURRENTLY "people_name" ON "people" ("name")')
+    ]
+    # Another statement after the commit, or the same one in the transaction, is another plan.
+    step = written["steps"][0]
+    other = dict(step, sql=step["sql"].replace('("name")', '("id")'))
+    moved = dict(step, phase="in-transaction")
+    for name, edited in (("other.json", other), ("moved.json", moved)):
+        (project / name).write_text(json.dumps(dict(written, steps=[edited])))
+        code, out = run("push", "--url", pg.url, "--plan", name, "--concurrent-indexes")
+        assert code == 3 and "no longer the one that was shown" in out
+    # Without --concurrent-indexes the push would build the index in the transaction.
+    code, out = run("push", "--url", pg.url, "--plan", "plan.json")
+    assert code == 3 and "no longer the one that was shown" in out
+    assert pg.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'people_name'") == [(0,)]
+    code, out = run("push", "--url", pg.url, "--plan", "plan.json", "--concurrent-indexes")
+    assert code == 0, out
+    assert pg.query("SELECT indisvalid FROM pg_index WHERE indexrelid = 'people_name'::regclass")[
+        0
+    ] == (True,)

@@ -16,6 +16,7 @@ from tests.postgres.support import (
     remaining_diff,
     schema_from_sql,
 )
+from trueup.diff import changes as ch
 from trueup.errors import ApplyError, UnsafePlan
 from trueup.plan import Finding, Risk
 from trueup.push import plan_for
@@ -87,6 +88,32 @@ def test_unexecutable_checks_with_counts(pg: Server) -> None:
     assert got["DD203"].count == 1 and set(got["DD203"].examples) == {1, 2}
     assert got["DD201"].risk is Risk.UNEXECUTABLE and got["DD201"].examples == (4,)
     assert got["DD205"].count == 1 and got["DD205"].examples == (2,)
+
+
+def test_a_check_whose_expression_changes_is_counted_and_a_renamed_one_is_renamed(
+    pg: Server,
+) -> None:
+    pg.execute(
+        "CREATE TABLE t (id integer PRIMARY KEY, qty integer CONSTRAINT t_qty_check "
+        "CHECK (qty > 0));"
+        "INSERT INTO t VALUES (1, 1), (2, 5);"
+    )
+    stricter = "CREATE TABLE t (id integer PRIMARY KEY, qty integer CONSTRAINT t_qty_check "
+    plan = plan_for(pg.database_url, schema_from_sql(pg, stricter + "CHECK (qty > 1));"))
+    [change] = plan.changes
+    assert isinstance(change, ch.ModifyTable)
+    assert [type(p) for p in change.changes] == [ch.ModifyCheck]
+    [found] = plan.findings
+    assert (found.code, found.risk, found.count, found.examples) == (
+        "DD205",
+        Risk.UNEXECUTABLE,
+        1,
+        (1,),
+    )
+    renamed = "CREATE TABLE t (id integer PRIMARY KEY, qty integer CONSTRAINT positive "
+    result = push_sql(pg, renamed + "CHECK (qty > 0));")
+    assert result.plan.sql == ['ALTER TABLE "t" RENAME CONSTRAINT "t_qty_check" TO "positive"']
+    assert result.plan.findings == ()
 
 
 def test_a_unique_key_over_values_a_type_change_makes_equal(pg: Server) -> None:

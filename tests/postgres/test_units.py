@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from trueup.diff import changes as ch
 from trueup.diff.differ import diff
 from trueup.engines.base import ColumnExtras, Grant, IndexExtras, ObjectExtras
 from trueup.engines.postgres.dialect import PostgresDialect
@@ -17,7 +18,20 @@ from trueup.engines.postgres.quoting import quote
 from trueup.engines.postgres.render import create_index, create_table
 from trueup.engines.postgres.session import connection_info, lock_key
 from trueup.engines.postgres.types import canonical_type, is_narrowing, needs_using
-from trueup.model import Column, Enum, Expr, Index, IndexPart, PrimaryKey, Schema, Table, View
+from trueup.model import (
+    Action,
+    Check,
+    Column,
+    Enum,
+    Expr,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+    View,
+)
 from trueup.urls import parse_url
 
 DIALECT = PostgresDialect()
@@ -232,6 +246,43 @@ def test_an_enum_losing_a_value_is_made_again_and_its_columns_cast() -> None:
         'ALTER TABLE "t" ALTER COLUMN "mood" TYPE "Mood" USING "mood"::text::"Mood"',
         'ALTER TABLE "t" ALTER COLUMN "mood" SET DEFAULT \'ok\'::"Mood"',
         'DROP TYPE "Mood_old"',
+    ]
+
+
+def test_constraints_that_stay_themselves_are_renamed_or_added_back_in_declared_order() -> None:
+    """A renamed constraint is renamed first; a foreign key whose actions change is dropped
+    and added as it is (its rows met it), a new one NOT VALID and checked at the end; foreign
+    keys go back in the order the table declares them."""
+    cols = (Column("id", "INTEGER", nullable=False), Column("a", "INTEGER"), Column("b", "INTEGER"))
+    parent = Table("p", (cols[0],), primary_key=PrimaryKey(("id",), "p_pkey"))
+    a_fk = ForeignKey(("a",), "p", ("id",), name="t_a_fkey")
+    old_t = Table("t", cols, checks=(Check(expr("a > 0"), "t_a_check"),), foreign_keys=(a_fk,))
+    new_t = Table(
+        "t",
+        cols,
+        checks=(Check(expr("a > 0"), "positive"),),
+        foreign_keys=(
+            ForeignKey(("b",), "p", ("id",), name="t_b_fkey"),
+            replace(a_fk, on_delete=Action.CASCADE),
+        ),
+    )
+    old, new = Schema(tables=(parent, old_t)), Schema(tables=(parent, new_t))
+    changes = diff(old, new, DIALECT.hooks)
+    [change] = changes
+    assert isinstance(change, ch.ModifyTable)
+    assert [type(p).__name__ for p in change.changes] == [
+        "ModifyForeignKey",
+        "AddForeignKey",
+        "RenameConstraint",
+    ]
+    assert plan(changes, old, new).sql == [
+        'ALTER TABLE "t" DROP CONSTRAINT "t_a_fkey"',
+        'ALTER TABLE "t" RENAME CONSTRAINT "t_a_check" TO "positive"',
+        'ALTER TABLE "t" ADD CONSTRAINT "t_b_fkey" FOREIGN KEY ("b") REFERENCES "p" ("id") '
+        "NOT VALID",
+        'ALTER TABLE "t" ADD CONSTRAINT "t_a_fkey" FOREIGN KEY ("a") REFERENCES "p" ("id") '
+        "ON DELETE CASCADE",
+        'ALTER TABLE "t" VALIDATE CONSTRAINT "t_b_fkey"',
     ]
 
 

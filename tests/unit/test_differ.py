@@ -137,6 +137,52 @@ def test_foreign_keys_and_checks_pair_by_definition() -> None:
     assert change.changes == (ch.DropForeignKey(fk), ch.AddForeignKey(cascade.foreign_keys[0]))
 
 
+def test_a_constraint_that_stays_itself_is_one_change_where_names_count() -> None:
+    fk = ForeignKey(("owner",), "users", ("id",), name="p_owner_fkey")
+    check = Check(e("x > 0"), "p_x_check")
+    key = Index("p_x_key", (IndexPart("x"),), unique=True, constraint=True)
+    columns = (Column("owner"), Column("x"))
+    old = Table("p", columns, indexes=(key,), foreign_keys=(fk,), checks=(check,))
+
+    def changed(**parts: object) -> tuple[ch.TableChange, ...]:
+        new = Table(
+            "p",
+            old.columns,
+            indexes=parts.get("indexes", old.indexes),  # type: ignore[arg-type]
+            foreign_keys=parts.get("foreign_keys", old.foreign_keys),  # type: ignore[arg-type]
+            checks=parts.get("checks", old.checks),  # type: ignore[arg-type]
+        )
+        [change] = diff(Schema(tables=(old,)), Schema(tables=(new,)), EXACT)
+        assert isinstance(change, ch.ModifyTable)
+        return change.changes
+
+    renamed_fk = ForeignKey(("owner",), "users", ("id",), name="owner")
+    assert changed(foreign_keys=(renamed_fk,)) == (ch.RenameConstraint(fk, renamed_fk),)
+    cascade = ForeignKey(("owner",), "users", ("id",), name="owner", on_delete=Action.CASCADE)
+    assert changed(foreign_keys=(cascade,)) == (ch.ModifyForeignKey(fk, cascade),)
+    elsewhere = ForeignKey(("owner",), "groups", ("id",), name="p_owner_fkey")
+    assert changed(foreign_keys=(elsewhere,)) == (
+        ch.DropForeignKey(fk),
+        ch.AddForeignKey(elsewhere),
+    )
+    renamed_check = Check(e("x > 0"), "positive")
+    assert changed(checks=(renamed_check,)) == (ch.RenameConstraint(check, renamed_check),)
+    stricter = Check(e("x > 1"), "p_x_check")
+    assert changed(checks=(stricter,)) == (ch.ModifyCheck(check, stricter),)
+    other = Check(e("x > 1"), "other")
+    assert changed(checks=(other,)) == (ch.DropCheck(check), ch.AddCheck(other))
+    renamed_key = Index("x_unique", key.parts, unique=True, constraint=True)
+    assert changed(indexes=(renamed_key,)) == (ch.RenameConstraint(key, renamed_key),)
+    # SQLite: names do not count, and a changed constraint is a drop and an add.
+    [change] = diff(
+        Schema(tables=(old,)),
+        Schema(tables=(Table("p", old.columns, indexes=(key,), foreign_keys=(cascade,)),)),
+        SQLITE,
+    )
+    assert isinstance(change, ch.ModifyTable)
+    assert change.changes == (ch.DropForeignKey(fk), ch.AddForeignKey(cascade), ch.DropCheck(check))
+
+
 def test_primary_key_and_options() -> None:
     old = users()
     new = users(primary_key=PrimaryKey(("id", "email")), options=("STRICT",))

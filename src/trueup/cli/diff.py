@@ -52,6 +52,12 @@ EXIT_PENDING = 2
     help="Write to FILE instead of the terminal. With --format json the file is a "
     "reviewed plan for `trueup push --plan FILE`.",
 )
+@click.option(
+    "--concurrent-indexes",
+    is_flag=True,
+    help="PostgreSQL: plan new indexes on existing tables as `push --concurrent-indexes` "
+    "does, built with CREATE INDEX CONCURRENTLY after the transaction commits.",
+)
 @rename_option
 @ignore_table_option
 @lock_timeout_option
@@ -61,6 +67,7 @@ def diff(
     fmt: str,
     against_url: str | None,
     output_file: str | None,
+    concurrent_indexes: bool,
     renames: tuple[str, ...],
     ignore_tables: tuple[str, ...],
     lock_timeout: float | None,
@@ -78,6 +85,11 @@ def diff(
             raise click.UsageError(
                 "--schema and --against-url cannot be used together: --against-url compares "
                 "with another database instead of a declared schema."
+            )
+        if concurrent_indexes:
+            raise click.UsageError(
+                "--concurrent-indexes plans how a push of a declared schema builds its indexes; "
+                "it does not apply to --against-url."
             )
         plan = _against(url, against_url, lock_timeout, ignore_tables, parse_renames(renames))
         engine = plan.dialect
@@ -104,6 +116,7 @@ def diff(
             lock_timeout=t.settings.lock_timeout,
             ignore=t.settings.ignore(),
             with_fingerprint=True,
+            concurrent_indexes=concurrent_indexes,
         )
         plan = result.plan
         engine = t.url.engine

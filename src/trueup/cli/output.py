@@ -9,7 +9,7 @@ from typing import Any, assert_never
 import click
 
 from trueup.diff import changes as ch
-from trueup.model import Column, ForeignKey, Index
+from trueup.model import Column, Deferral, ForeignKey, Index
 from trueup.model.json import to_data
 from trueup.plan import Finding, Plan, Risk
 
@@ -58,6 +58,12 @@ def _fk(fk: ForeignKey) -> str:
     return text
 
 
+def _fk_rules(fk: ForeignKey) -> str:
+    """What a foreign key does on delete and update, and when it is checked."""
+    text = f" ON DELETE {fk.on_delete.value} ON UPDATE {fk.on_update.value}"
+    return text + ("" if fk.deferral is Deferral.IMMEDIATE else f" {fk.deferral.value}")
+
+
 def _column_change(old: Column, new: Column, kind: ch.ColumnChange) -> str:
     parts = []
     if ch.ColumnChange.TYPE in kind:
@@ -100,10 +106,17 @@ def describe_table_change(change: ch.TableChange) -> str:
             return f"+ {_fk(fk)}"
         case ch.DropForeignKey(foreign_key=fk):
             return f"- {_fk(fk)}"
+        case ch.ModifyForeignKey(old=old, new=new):
+            link = f"({', '.join(new.columns)}) → {new.ref_table}({', '.join(new.ref_columns)})"
+            return f"~ foreign key {link}:{_fk_rules(old)} →{_fk_rules(new)}"
         case ch.AddCheck(check=c):
             return f"+ check ({c.expression.text})"
         case ch.DropCheck(check=c):
             return f"- check ({c.expression.text})"
+        case ch.ModifyCheck(old=old, new=new):
+            return f"~ check {_q(new.name)} ({old.expression.text}) → ({new.expression.text})"
+        case ch.RenameConstraint(old=o, new=n):
+            return f"> constraint {_q(o.name)} renamed to {_q(n.name)}"
         case ch.ModifyTableComment(new=comment):
             return f"~ comment: {comment!r}" if comment is not None else "- comment"
         case ch.ModifyTableOptions(old=old, new=new):
@@ -235,7 +248,7 @@ def plan_data(plan: Plan, **extra: Any) -> dict[str, Any]:
         "dialect": plan.dialect,
         "in_sync": plan.is_empty,
         "changes": [change_data(c) for c in plan.changes],
-        "steps": [{"sql": s.sql, "comment": s.comment} for s in plan.steps],
+        "steps": [{"sql": s.sql, "comment": s.comment, "phase": s.phase.value} for s in plan.steps],
         "checked_tables": list(plan.checked_tables),
         "findings": [finding_data(f) for f in plan.findings],
         "data_steps": [

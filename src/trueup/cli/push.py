@@ -27,7 +27,7 @@ from trueup.cli.common import (
 from trueup.errors import UnsafePlan
 
 if TYPE_CHECKING:
-    from trueup.plan import Plan
+    from trueup.plan import Phase, Plan
     from trueup.push import PushResult
     from trueup.sources.declared import Declared
 
@@ -171,24 +171,12 @@ def push(
             click.echo("Findings:")
             for finding in shown:
                 click.echo(output.finding_line(finding))
-        click.echo("")
-        click.echo(f"Plan ({_statements(len(plan.steps))}, one transaction):")
-        for step in plan.steps:
-            if step.comment:
-                click.echo(click.style(f"  -- {step.comment}", dim=True))
-            for line in (step.sql + ";").splitlines():
-                click.echo("  " + line)
-        if plan.after:
-            # CREATE INDEX CONCURRENTLY cannot run inside a transaction block.
-            click.echo("")
-            click.echo(f"Then, after the transaction commits ({_statements(len(plan.after))}):")
-            for sql in plan.after:
-                for line in (sql + ";").splitlines():
-                    click.echo("  " + line)
-        click.echo("")
+        _show_steps(plan)
 
     def run(
-        accept: bool, expected: tuple[str, ...] | None, on_plan: Callable[[Plan], None]
+        accept: bool,
+        expected: tuple[tuple[Phase, str], ...] | None,
+        on_plan: Callable[[Plan], None],
     ) -> PushResult:
         return run_push(
             t.url,
@@ -230,7 +218,7 @@ def push(
             click.echo("Push cancelled. Nothing was changed.")
             raise SystemExit(refused.exit_code) from None
         assert refused.plan is not None
-        result = run(True, tuple(refused.plan.sql), lambda plan: None)
+        result = run(True, refused.plan.statements, lambda plan: None)
 
     plan = result.plan
     # Prisma's own sentences, so scripts and searches written for `prisma db push` still fit.
@@ -296,6 +284,30 @@ def _may_ask(refused: UnsafePlan, as_json: bool) -> bool:
     if not refused.plan.blocking(accept_data_loss=False):
         return False  # refused for another reason (the plan changed while confirming)
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _show_steps(plan: Plan) -> None:
+    """The plan's statements, phase by phase (the transaction's even when it has none)."""
+    from trueup.plan import Phase
+
+    headings = {
+        Phase.BEFORE_TRANSACTION: "First, before the transaction ({n}):",
+        Phase.IN_TRANSACTION: "Plan ({n}, one transaction):",
+        # CREATE INDEX CONCURRENTLY cannot run inside a transaction block.
+        Phase.AFTER_COMMIT: "Then, after the transaction commits ({n}):",
+    }
+    for phase in Phase:
+        steps = plan.in_phase(phase)
+        if not steps and phase is not Phase.IN_TRANSACTION:
+            continue
+        click.echo("")
+        click.echo(headings[phase].format(n=_statements(len(steps))))
+        for step in steps:
+            if step.comment:
+                click.echo(click.style(f"  -- {step.comment}", dim=True))
+            for line in (step.sql + ";").splitlines():
+                click.echo("  " + line)
+    click.echo("")
 
 
 def _statements(n: int) -> str:

@@ -133,6 +133,15 @@ class DropForeignKey:
 
 
 @dataclass(frozen=True, slots=True)
+class ModifyForeignKey:
+    """A foreign key that keeps its columns and its parent and changes its actions or
+    deferral (its name too, perhaps): every row met the old key, so none is new to it."""
+
+    old: ForeignKey
+    new: ForeignKey
+
+
+@dataclass(frozen=True, slots=True)
 class AddCheck:
     check: Check
 
@@ -140,6 +149,36 @@ class AddCheck:
 @dataclass(frozen=True, slots=True)
 class DropCheck:
     check: Check
+
+
+@dataclass(frozen=True, slots=True)
+class ModifyCheck:
+    """A check that keeps its name and changes its expression."""
+
+    old: Check
+    new: Check
+
+
+Constraint = ForeignKey | Check | Index
+"""What :class:`RenameConstraint` renames: a foreign key, a check or a unique constraint."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenameConstraint:
+    """A constraint that keeps its definition under another name (both of the same kind)."""
+
+    old: Constraint
+    new: Constraint
+
+    @property
+    def old_name(self) -> str:
+        assert self.old.name is not None, "only a named constraint is renamed"
+        return self.old.name
+
+    @property
+    def new_name(self) -> str:
+        assert self.new.name is not None, "only a named constraint is renamed"
+        return self.new.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +204,11 @@ TableChange = (
     | RenameIndex
     | AddForeignKey
     | DropForeignKey
+    | ModifyForeignKey
     | AddCheck
     | DropCheck
+    | ModifyCheck
+    | RenameConstraint
     | ModifyTableOptions
     | ModifyTableComment
 )

@@ -1,5 +1,5 @@
 """Plans: the ordered, inert statements a push runs, with the risks they carry."""
 
-from trueup.plan.plan import Finding, Plan, Risk, Step
+from trueup.plan.plan import Finding, Phase, Plan, Risk, Step, script_lines
 
-__all__ = ["Finding", "Plan", "Risk", "Step"]
+__all__ = ["Finding", "Phase", "Plan", "Risk", "Step", "script_lines"]

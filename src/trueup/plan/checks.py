@@ -21,7 +21,7 @@ from typing import Any, assert_never
 from trueup.diff import changes as ch
 from trueup.engines.base import Dialect, Session
 from trueup.errors import TrueupError
-from trueup.model import Column, Index, IndexPart, PrimaryKey, Schema, Table
+from trueup.model import Check, Column, Index, IndexPart, PrimaryKey, Schema, Table
 from trueup.plan import risk
 from trueup.plan.foreign_keys import new_foreign_key
 from trueup.plan.plan import Finding, Risk
@@ -344,11 +344,15 @@ class _Checks:
                     out += self.add_column(t, new, c, dropped)
                 case ch.ModifyPrimaryKey(old=old_pk, new=new_pk) if not part.renamed_only:
                     out += self.primary_key(t, new, old_pk is not None, new_pk, added, keyed)
-                case ch.AddIndex(index=idx) if idx.unique:
+                case ch.AddIndex(index=idx) | ch.RenameConstraint(new=Index() as idx) if idx.unique:
                     out += self.unique(t, new, idx, added, keyed)
                 case ch.AddForeignKey(foreign_key=fk):
                     out += new_foreign_key(self, t, fk, change)
-                case ch.AddCheck(check=c):
+                case (
+                    ch.AddCheck(check=c)
+                    | ch.ModifyCheck(new=c)
+                    | ch.RenameConstraint(new=Check() as c)
+                ):
                     out += self.check_constraint(t, c.expression.text)
                 case (
                     ch.AddIndex()
@@ -356,6 +360,8 @@ class _Checks:
                     | ch.RenameIndex()
                     | ch.RenameColumn()
                     | ch.DropForeignKey()
+                    | ch.ModifyForeignKey()  # the rows met it already: only its actions change
+                    | ch.RenameConstraint()
                     | ch.DropCheck()
                     | ch.ModifyTableOptions()
                     | ch.ModifyTableComment()
@@ -400,7 +406,11 @@ class _Checks:
                             out.append(f"{not_null(col)} AND {predicate}")
                     if ch.ColumnChange.NULLABLE in kind and oc.nullable and not nc.nullable:
                         out.append(is_null(col))
-                case ch.AddCheck(check=c):
+                case (
+                    ch.AddCheck(check=c)
+                    | ch.ModifyCheck(new=c)
+                    | ch.RenameConstraint(new=Check() as c)
+                ):
                     out.append(breaks(c.expression.text))
                 case _:
                     pass
@@ -806,6 +816,11 @@ class _Checks:
             return []
         table = change.new
         new_keys = [x.index for x in change.changes if isinstance(x, ch.AddIndex)]
+        new_keys += [
+            x.new
+            for x in change.changes
+            if isinstance(x, ch.RenameConstraint) and isinstance(x.new, Index)
+        ]
         pk_changed = any(
             isinstance(x, ch.ModifyPrimaryKey) and not x.renamed_only for x in change.changes
         )

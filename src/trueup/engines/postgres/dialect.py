@@ -225,13 +225,13 @@ class PostgresDialect(Dialect):
         return schema_statements(schema)
 
     def script(self, plan: Plan) -> str:
-        lines = ["BEGIN;"]
-        for step in plan.steps:
-            if step.comment:
-                lines.append(f"-- {step.comment}")
-            lines.append(step.sql + ";")
+        from trueup.plan import Phase, script_lines
+
+        lines = script_lines(plan.in_phase(Phase.BEFORE_TRANSACTION))
+        lines.append("BEGIN;")
+        lines += script_lines(plan.in_phase(Phase.IN_TRANSACTION))
         lines.append("COMMIT;")
-        if plan.after:
+        if after := plan.in_phase(Phase.AFTER_COMMIT):
             lines.append("-- after the transaction: these cannot run inside one")
-            lines += [sql + ";" for sql in plan.after]
+            lines += script_lines(after)
         return "\n".join(lines) + "\n"

@@ -209,14 +209,18 @@ class SQLiteDialect(Dialect):
         return schema_statements(schema)
 
     def script(self, plan: Plan) -> str:
-        lines = ["PRAGMA foreign_keys = OFF;", "BEGIN IMMEDIATE;"]
-        for step in plan.steps:
-            if step.comment:
-                lines.append(f"-- {step.comment}")
-            lines.append(step.sql + ";")
+        from trueup.plan import Phase, script_lines
+
+        lines = [
+            "PRAGMA foreign_keys = OFF;",
+            *script_lines(plan.in_phase(Phase.BEFORE_TRANSACTION)),
+        ]
+        lines.append("BEGIN IMMEDIATE;")
+        lines += script_lines(plan.in_phase(Phase.IN_TRANSACTION))
         for table in plan.checked_tables:
             lines.append(f"PRAGMA foreign_key_check({quote(table)});")
-        lines += ["COMMIT;", "PRAGMA foreign_keys = ON;"]
+        lines += ["COMMIT;", *script_lines(plan.in_phase(Phase.AFTER_COMMIT))]
+        lines.append("PRAGMA foreign_keys = ON;")
         return "\n".join(lines) + "\n"
 
 
