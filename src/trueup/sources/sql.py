@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable
 
 from trueup.engines.base import Dialect
+from trueup.engines.source_hooks import ColumnProblem
 from trueup.errors import Location, SchemaError
-from trueup.model import Schema
 from trueup.sources.declared import Declared
 from trueup.sources.sql_hints import rename_hints
 from trueup.sources.sql_unmodelled import refuse_unmodelled
@@ -90,16 +90,16 @@ def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Dec
         if unmanaged is not None:
             raise fail(
                 offset,
-                f"trueup does not manage {unmanaged} on PostgreSQL yet: a push would neither "
+                f"trueup does not manage {unmanaged} on {dialect.label} yet: a push would neither "
                 "make nor compare this, and `trueup diff` would not see what differs.",
                 hint="Leave it out of the schema file and make it by hand or from your app. "
                 "Nothing was changed in the database.",
             )
-        # `sqlite3 app.db .schema` prints SQLite's own tables; they are made automatically.
+        # A schema dump lists the tables the engine makes itself.
         if (
             len(words) >= 3
             and words[1] == "TABLE"
-            and words[2].strip('"[`').lower().startswith("sqlite_")
+            and dialect.source_hooks.made_by_engine(words[2].strip('"[`'))
         ):
             continue
         statements.append((offset, statement))
@@ -165,39 +165,24 @@ def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Dec
             f"to {child}.",
             hint=f"{fix} Nothing was changed in the database.",
         )
-    if dialect.name == "sqlite":
-        _refuse_serial(schema, statements, fail)
+    _refuse_column_problems(dialect.source_hooks.column_problems(schema), statements, fail)
     renames = rename_hints(text, statements, lambda offset, message: fail(offset, message))
     return Declared(schema=schema, path=path, renames=renames)
 
 
-_SERIAL = ("SERIAL", "SMALLSERIAL", "BIGSERIAL", "SERIAL2", "SERIAL4", "SERIAL8")
-
-
-def _refuse_serial(
-    schema: Schema, statements: list[tuple[int, str]], fail: Callable[..., SchemaError]
+def _refuse_column_problems(
+    problems: list[ColumnProblem],
+    statements: list[tuple[int, str]],
+    fail: Callable[..., SchemaError],
 ) -> None:
-    """PostgreSQL's SERIAL types on SQLite. SQLite takes any type name, and SERIAL gives a
-    plain NUMERIC column: it numbers nothing, and as a primary key (not INTEGER, so not the
-    rowid) it even takes NULLs. A schema written for PostgreSQL would seem to work."""
-    found = [
-        (_written_at(statements, c.name, c.type), table, c)
-        for table in schema.tables
-        for c in table.columns
-        if c.type.upper() in _SERIAL
-    ]
-    if not found:
+    """Refuse the first (in the file) of the columns the engine took but would not make
+    as they were meant."""
+    if not problems:
         return
-    offset, table, column = min(found, key=lambda f: f[0])  # the first in the file
-    key = table.primary_key is not None and column.name in table.primary_key.columns
-    raise fail(
-        offset,
-        f"SQLite has no {column.type.upper()} type (it is PostgreSQL's): the column "
-        f"{table.name}.{column.name} would be a plain NUMERIC column that numbers nothing"
-        + (", and as the primary key it would take NULLs." if key else "."),
-        hint=f"For a key SQLite numbers itself, write `{column.name} INTEGER PRIMARY KEY` "
-        "(add AUTOINCREMENT to never reuse a number). Nothing was changed in the database.",
+    offset, problem = min(
+        ((_written_at(statements, p.column, p.type), p) for p in problems), key=lambda f: f[0]
     )
+    raise fail(offset, problem.message, hint=problem.hint)
 
 
 def _written_at(statements: list[tuple[int, str]], column: str, type_: str) -> int:

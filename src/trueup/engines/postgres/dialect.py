@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from trueup.engines.base import NO_EXTRAS, Capabilities, Dialect, Extras, Session, StatementError
 from trueup.engines.postgres.quoting import literal, quote
 from trueup.engines.postgres.session import PostgresSession, ScratchSession
+from trueup.engines.postgres.source_hooks import PostgresSourceHooks
 from trueup.engines.postgres.types import base_name, is_narrowing, modifiers
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class PostgresDialect(Dialect):
         namespaces=True,
         rename_index=True,
     )
+    source_hooks = PostgresSourceHooks()
 
     @cached_property
     def hooks(self) -> DiffHooks:  # type: ignore[override]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from trueup.engines.base import NO_EXTRAS, Capabilities, Dialect, Extras, StatementError
 from trueup.engines.sqlite.quoting import literal, quote
 from trueup.engines.sqlite.session import SQLiteSession
+from trueup.engines.sqlite.source_hooks import SQLiteSourceHooks
 
 if TYPE_CHECKING:
     from trueup.diff.changes import Change
@@ -36,6 +37,7 @@ class SQLiteDialect(Dialect):
         namespaces=False,
         rename_index=False,
     )
+    source_hooks = SQLiteSourceHooks()
 
     @cached_property
     def hooks(self) -> SQLiteHooks:  # type: ignore[override]

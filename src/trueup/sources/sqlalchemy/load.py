@@ -5,7 +5,6 @@ for the same road from a SQL file)."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -35,14 +34,16 @@ def load_metadata(
     steps_folder: str | None = None,
 ) -> Declared:
     """The declared schema of ``metadata`` (called ``name`` in messages and the history)
-    for ``engine`` (default SQLite); the data steps are in ``steps_folder``."""
+    for ``engine`` (default: :data:`~trueup.engines.source_hooks.DEFAULT_ENGINE`); the data
+    steps are in ``steps_folder``."""
     from trueup.engines import get_dialect
+    from trueup.engines.source_hooks import DEFAULT_ENGINE
 
-    dialect = get_dialect(engine or "sqlite", ignore=ignore)
+    dialect = get_dialect(engine or DEFAULT_ENGINE, ignore=ignore)
     renames = rename_hints(metadata)
     scratch = dialect.scratch(url)
     try:
-        compiled = create_ddl(metadata, dialect.name, _server_version(scratch, dialect.name))
+        compiled = create_ddl(metadata, dialect.name, dialect.source_hooks.server_version(scratch))
         for table, statement in compiled.statements:
             _run(scratch, dialect, statement, table)
         schema = scratch.inspect()
@@ -88,13 +89,6 @@ def read_steps_in(folder: str | None) -> tuple[DataStep, ...]:
     from trueup.steps import read_steps
 
     return read_steps(folder) if folder else ()
-
-
-def _server_version(scratch: Session, engine: str) -> tuple[int, ...]:
-    if engine == "sqlite":
-        return sqlite3.sqlite_version_info
-    number = int(scratch.query("SHOW server_version_num")[0][0])
-    return (number // 10000, number % 10000)
 
 
 def _run(scratch: Session, dialect: Any, statement: str, table: str | None) -> None:
