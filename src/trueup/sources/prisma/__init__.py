@@ -4,8 +4,8 @@ the database ``prisma db push`` would make.
 The steps, each its own module: :mod:`.parser` (text to a syntax tree with positions, by
 Prisma's grammar: :mod:`.terminals`, :mod:`.reader`, :mod:`.expressions`),
 :mod:`.validate` (Prisma's checks, for Prisma 6 or 7; the tree to a data model with
-database names), :mod:`.lower` (the data model to trueup's neutral schema for one engine) and, for
-SQLite, :mod:`.normalize` (through SQLite itself, like the live side).
+database names), :mod:`.lower` (the data model to trueup's neutral schema for one engine) and
+:mod:`.normalize` (through the engine itself, like the live side).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping
 from trueup.errors import SchemaError, TrueupError
 from trueup.model import Schema
 from trueup.sources.declared import Declared
-from trueup.sources.prisma.datamodel import SQLITE, DataModel, Default
+from trueup.sources.prisma.datamodel import DataModel, Default
 from trueup.sources.prisma.datasource import URL_KEYS
 from trueup.sources.prisma.lower import lower
-from trueup.sources.prisma.normalize import normalize_postgres, normalize_sqlite
+from trueup.sources.prisma.normalize import normalize
 from trueup.sources.prisma.parser import parse_file
 from trueup.sources.prisma.renames import rename_hints
 from trueup.sources.prisma.source import SourceFile, fail
@@ -136,24 +136,34 @@ def prisma_major(doc: Document) -> int:
 
 def schema_for(data: DataModel, url: str | None = None) -> Schema:
     """The schema the database should have, normalised by the engine itself the way the
-    live side is: through SQLite in memory, or through PostgreSQL in a scratch database on
-    the server of ``url`` (else $TRUEUP_SCRATCH_URL or $DATABASE_URL). With no PostgreSQL
-    server known, the PostgreSQL model is the lowering alone (reading a schema needs no
-    server; comparing it with a database does, and then the database's URL is known)."""
+    live side is (see :mod:`.normalize`). An engine whose scratch databases are made on a
+    server makes one on the server of ``url`` (else of $TRUEUP_SCRATCH_URL or
+    $DATABASE_URL, when it is one of that engine's); with no server known, the model is
+    the lowering alone (reading a schema needs no server; comparing it with a database
+    does, and then the database's URL is known)."""
+    from trueup.engines import get_dialect
+    from trueup.urls import parse_url
+
     schema = lower(data)
-    if data.datasource.provider == SQLITE:
-        return normalize_sqlite(schema, data)
-    server = url or _scratch_server()
+    dialect = get_dialect(data.datasource.provider)
+    if not dialect.source_hooks.scratch_needs_server:
+        return normalize(schema, data)
+    server = url or _scratch_server(dialect.name)
     if server is None:
         return schema
-    return normalize_postgres(schema, data, server)
+    return normalize(schema, data, parse_url(server))
 
 
-def _scratch_server() -> str | None:
+def _scratch_server(engine: str) -> str | None:
+    from trueup.urls import parse_url
+
     for name in ("TRUEUP_SCRATCH_URL", "DATABASE_URL"):
         value = os.environ.get(name, "").strip()
-        if value.startswith(("postgres://", "postgresql://", "postgresql+")):
-            return value
+        try:
+            if value and parse_url(value).engine == engine:
+                return value
+        except TrueupError:
+            continue  # not a URL: not a server for this
     return None
 
 
