@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from trueup.errors import SchemaError, TrueupError
 from trueup.model import Schema
 from trueup.sources.declared import Declared
+from trueup.sources.kinds.prisma import folder_files, is_prisma_path
 from trueup.sources.prisma.datamodel import DataModel, Default
 from trueup.sources.prisma.datasource import URL_KEYS
 from trueup.sources.prisma.lower import lower
@@ -35,28 +36,12 @@ __all__ = [
     "schema_for",
 ]
 
-SUFFIX = ".prisma"
 #: Prisma makes a schema of the datasource's `schemas` only when a model or enum is in it.
 UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks", "sequences", "namespaces"})
 
 
-def is_prisma_path(path: str) -> bool:
-    """A ``.prisma`` file, or a folder holding ``.prisma`` files (a multi-file schema)."""
-    if os.path.isdir(path):
-        return bool(_folder_files(path))
-    return path.lower().endswith(SUFFIX)
-
-
-def _folder_files(folder: str) -> list[str]:
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
-        found += [os.path.join(root, f) for f in files if f.lower().endswith(SUFFIX)]
-    return sorted(found)
-
-
 def read_sources(path: str) -> list[SourceFile]:
-    paths = _folder_files(path) if os.path.isdir(path) else [path]
+    paths = folder_files(path) if os.path.isdir(path) else [path]
     sources = []
     for p in paths:
         try:
@@ -177,10 +162,10 @@ def load_prisma(
     major: int | None = None,
 ) -> Declared:
     """Read a Prisma schema (a file or a folder of them) for ``engine`` (the engine of the
-    target database; None takes the schema's provider). ``url`` is that database (where a
-    PostgreSQL schema is normalised). ``major`` is the Prisma major whose rules apply (6
-    or 7, as the project's config or package says); None takes the one the schema shows
-    (:func:`prisma_major`)."""
+    target database; None takes the schema's provider). ``url`` is that database (where the
+    schema is normalised, on an engine with a server). ``major`` is the Prisma major whose
+    rules apply (6 or 7, as the project's config or package says); None takes the one the
+    schema shows (:func:`prisma_major`)."""
     sources = read_sources(path)
     if environ is None:
         from trueup.sources.prisma.envfiles import environment
