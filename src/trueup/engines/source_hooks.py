@@ -29,6 +29,8 @@ class ColumnProblem:
 
 
 class SourceHooks:
+    """An engine's answers to the declared sources (``Dialect.source_hooks``)."""
+
     #: Whether a scratch database is made on a server (one must be known before a declared
     #: schema can be normalised), rather than in memory.
     scratch_needs_server: bool = False
