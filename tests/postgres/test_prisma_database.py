@@ -191,3 +191,17 @@ def _catalog(pg: Server) -> tuple[str | None, list[tuple[object, ...]]]:
 
 def _scratch_leftovers(pg: Server) -> list[tuple[object, ...]]:
     return pg.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'trueup_scratch%'")
+
+
+def test_a_model_postgresql_rejects_is_an_error_at_the_model(tmp_path: Path, pg: Server) -> None:
+    """The engine's refusal of a model's DDL points at the model it was made from."""
+    schema = (
+        'datasource db {\n  provider = "postgresql"\n}\n\nmodel Ok {\n  id Int @id\n}\n\n'
+        'model Bad {\n  id Int @id\n  x  Unsupported("no_such_type")\n}\n'
+    )
+    result = push(tmp_path, schema, pg)
+    assert result.exit_code == 1, result.output
+    assert "schema.prisma:9:1" in result.output, result.output
+    assert "PostgreSQL rejected the table `Bad` made from this model" in result.output
+    assert 'type "no_such_type" does not exist' in result.output
+    assert pg.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]

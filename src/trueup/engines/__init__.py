@@ -78,6 +78,13 @@ def for_paths() -> Registered:
 
 
 @cache
+def default_engine() -> str:
+    """The engine a declared schema is read for when no database says which: the one whose
+    databases are files, which needs no server."""
+    return for_paths().name
+
+
+@cache
 def find_engine(name: str) -> Engine:
     """The engine called ``name``, imported on first use."""
     try:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # annotations only: a session must not pull in the differ or the model
     from trueup.diff.changes import Change
     from trueup.diff.differ import DiffHooks
+    from trueup.engines.source_hooks import SourceHooks
     from trueup.model import Column, Schema, Table
     from trueup.plan import Plan
     from trueup.urls import DatabaseURL
@@ -209,6 +210,7 @@ class Dialect(ABC):
     label: str  # the engine's name as people write it
     capabilities: Capabilities
     hooks: DiffHooks
+    source_hooks: SourceHooks  # what the declared sources ask of the engine
 
     @abstractmethod
     def connect(self, url: DatabaseURL, *, create: bool) -> Session:

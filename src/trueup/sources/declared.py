@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from trueup.diff.renames import NO_RENAMES, Renames
@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from trueup.sources.prisma_project import PrismaProject
     from trueup.steps import DataStep
     from trueup.urls import DatabaseURL
-
-SQL_SUFFIXES = (".sql",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +91,12 @@ class Source:
     _loaded: Declared | None = None
 
     def key(self) -> str:
-        if names_models(self.path):
-            from trueup.sources.sqlalchemy.source import models_key
+        from trueup.sources.registry import files_key, locate, unlocated_files
 
-            return models_key(self.path, self.engine, self.options, self.python_path)
-        from trueup import __version__
-        from trueup.fingerprint import source_files, source_hash
-        from trueup.steps import step_files
-
-        files = source_files(self.path, ".prisma") + step_files(self.path)
-        files += list(self.extra_files)
-        return f"{source_hash(files)}|{__version__}|{self.engine}|{self.options}"
+        found = locate(self.path)
+        if found is None:  # reading it fails; until then, it has a key like any file
+            return files_key(self, unlocated_files(self.path))
+        return found[0].key(self)
 
     @property
     def warnings(self) -> tuple[SchemaWarning, ...]:
@@ -113,14 +106,7 @@ class Source:
 
     def load(self) -> Declared:
         if self._loaded is None:
-            self._loaded = load_schema(
-                self.path,
-                self.engine,
-                ignore=self.ignore,
-                url=self.url,
-                project=self.project,
-                python_path=self.python_path,
-            )
+            self._loaded = _read(self)
             if self.on_load is not None:
                 self.on_load(self._loaded)
         return self._loaded
@@ -135,32 +121,23 @@ def load_schema(
     project: PrismaProject | None = None,
     python_path: Sequence[str] = (),
 ) -> Declared:
-    """Read the schema file at ``path`` for the engine of the target database (None: the
-    schema's own provider for a Prisma schema, SQLite for a SQL file). Tables matched by
-    ``ignore`` are left out, as they are on the live side. The data steps beside the schema
-    (see :mod:`trueup.steps`) come with it. A Prisma schema is read by the rules of the
-    Prisma major of ``project`` (by default, the project of the working directory).
+    """Read the schema at ``path`` for the engine of the target database (None: the one
+    the schema names itself, else the default engine). Tables matched by ``ignore`` are
+    left out, as they are on the live side. The data steps beside the schema (see
+    :mod:`trueup.steps`) come with it. A Prisma schema is read by the rules of the Prisma
+    major of ``project`` (by default, the project of the working directory).
 
-    ``path`` may also name SQLAlchemy models (``myapp.models:Base``, ``myapp.models``,
-    ``app/models.py``): the app is imported, from the current folder and ``python_path``
-    (see :mod:`trueup.sources.sqlalchemy`)."""
-    if names_models(path):
-        from trueup.sources.sqlalchemy.source import load_models
-
-        return load_models(path, engine, ignore=ignore, url=url, python_path=python_path)
-    declared = _load(path, engine, ignore, url, project)
-    from trueup.fingerprint import source_files, source_hash
-    from trueup.steps import read_steps, step_files
-
-    files = source_files(path, ".prisma") + step_files(path)
-    return replace(declared, source_hash=source_hash(files), steps=read_steps(path))
+    ``path`` names a schema file, or a folder of Prisma files, or SQLAlchemy models
+    (``myapp.models:Base``, ``myapp.models``, ``app/models.py``): the app is imported,
+    from the current folder and ``python_path`` (see :mod:`trueup.sources.sqlalchemy`).
+    Each kind of schema is read by its module (see :mod:`trueup.sources.registry`)."""
+    source = Source(path, engine, ignore, url=url, project=project, python_path=tuple(python_path))
+    return _read(source)
 
 
 def names_models(path: str) -> bool:
     """Whether ``path`` names SQLAlchemy models rather than a schema file. Told from the
     text: the other sources' paths never load the models' code."""
-    if path.lower().endswith((*SQL_SUFFIXES, ".prisma")):
-        return False
     from trueup.sources.sqlalchemy.spec import is_models_spec
 
     return is_models_spec(path)
@@ -168,59 +145,34 @@ def names_models(path: str) -> bool:
 
 def require_schema_file(path: str) -> None:
     """Refuse a schema path that names nothing (the file, or a multi-file folder)."""
-    if not os.path.exists(path) and not names_models(path):
+    if os.path.exists(path):
+        return
+    from trueup.sources.registry import locate
+
+    found = locate(path)
+    if found is None or found[1]:  # a schema of files, without them
         raise ConfigError(
             f"The schema file {path} does not exist.",
             hint="Pass --schema PATH, or put the schema in schema.sql (or prisma/schema.prisma).",
         )
 
 
-def _load(
-    path: str,
-    engine: str | None,
-    ignore: Callable[[str], bool] | None,
-    url: DatabaseURL | None,
-    project: PrismaProject | None,
-) -> Declared:
-    from trueup.engines import get_dialect
+def _read(source: Source) -> Declared:
+    from trueup.sources.registry import described, locate
 
-    require_schema_file(path)
-    # Only a Prisma schema pays for importing the Prisma front end.
-    if path.lower().endswith(".prisma") or os.path.isdir(path):
-        from trueup.sources.prisma import is_prisma_path
-    else:
-        is_prisma_path = _never
-
-    if is_prisma_path(path):
-        from trueup.sources.prisma import load_prisma
-        from trueup.sources.prisma_project import find_project
-
-        project = project or find_project()
-        major = project.major_for(path)
-        return load_prisma(
-            path,
-            engine,
-            ignore=ignore,
-            environ=project.environ(major),
-            url=url.original if url else None,
-            major=major,
-        )
-    if os.path.isdir(path):
+    found = locate(source.path)
+    if found is not None and not found[1]:  # not files: nothing to find on disk
+        return found[0].load(source)
+    require_schema_file(source.path)
+    if found is not None:
+        return found[0].load(source)
+    if os.path.isdir(source.path):
         raise ConfigError(
-            f"The schema path {path} is a folder with no .prisma files; name the schema file "
-            "itself."
+            f"The schema path {source.path} is a folder with no .prisma files; name the "
+            "schema file itself."
         )
-    if path.lower().endswith(SQL_SUFFIXES):
-        from trueup.sources.sql import load_sql
-
-        return load_sql(path, get_dialect(engine or "sqlite", ignore=ignore), url)
     raise ConfigError(
-        f"trueup cannot read {path}: it reads Prisma schemas (.prisma), SQL schema files "
-        "(.sql) and SQLAlchemy models (myapp.models:Base, or a .py file).",
+        f"trueup cannot read {source.path}: it reads {described()}.",
         hint="Name a .sql file containing CREATE TABLE / CREATE INDEX / CREATE VIEW / "
         "CREATE TRIGGER statements.",
     )
-
-
-def _never(path: str) -> bool:
-    return False

@@ -1,6 +1,7 @@
 """A plain SQL schema file: its statements run in an empty scratch database of the target
-engine, which is then inspected with the same inspector as the live database. So both sides
-of a diff come out of one normaliser, and the engine itself judges the SQL.
+engine, which is then inspected with the same inspector as the live database (see
+:mod:`trueup.sources.scratch`). So both sides of a diff come out of one normaliser, and the
+engine itself judges the SQL.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ import re
 from collections.abc import Callable
 
 from trueup.engines.base import Dialect
+from trueup.engines.source_hooks import ColumnProblem
 from trueup.errors import Location, SchemaError
 from trueup.model import Schema
 from trueup.sources.declared import Declared
+from trueup.sources.scratch import normalise
 from trueup.sources.sql_hints import rename_hints
 from trueup.sources.sql_unmodelled import refuse_unmodelled
 from trueup.urls import DatabaseURL
@@ -57,6 +60,10 @@ def _references_offset(statements: list[tuple[int, str]], child: str, parent: st
     return 0
 
 
+#: The error for ``message`` at an offset in the file (with a hint).
+Fail = Callable[..., SchemaError]
+
+
 def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Declared:
     """Read the SQL schema file at ``path`` the way ``dialect`` reads it. ``url`` is the
     database it is for (an engine with a server makes its scratch database there)."""
@@ -72,6 +79,36 @@ def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Dec
         location, source_line = _location(path, text, offset)
         return SchemaError(message, location=location, source_line=source_line, hint=hint)
 
+    def rejected(offset: int, statement: str, error: Exception) -> SchemaError:
+        located = dialect.locate_error(statement, error)
+        start_line = text.count("\n", 0, offset) + 1
+        head = statement.strip().splitlines()[0]
+        head = head if len(head) <= 60 else head[:57] + "..."
+        return fail(
+            offset + (located.offset or 0),
+            f"{dialect.label} rejected the statement at line {start_line} (`{head}`): "
+            f"{located.message}",
+            hint="Nothing was changed in the database.",
+        )
+
+    statements = _schema_statements(text, dialect, fail)
+    # A statement may name a table made further down the file (a trigger or index written
+    # before its table): what fails runs again while that makes progress.
+    normalised = normalise(
+        dialect, lambda _: statements, rejected, url=url, reorder=True, references=True
+    )
+    schema = normalised.schema
+    refuse_unmodelled(schema.unmodelled, statements, fail)
+    if normalised.unusable:
+        _refuse_unusable(normalised.unusable[0], schema, dialect, statements, fail)
+    _refuse_column_problems(dialect.source_hooks.column_problems(schema), statements, fail)
+    renames = rename_hints(text, statements, lambda offset, message: fail(offset, message))
+    return Declared(schema=schema, path=path, renames=renames)
+
+
+def _schema_statements(text: str, dialect: Dialect, fail: Fail) -> list[tuple[int, str]]:
+    """The statements of the file to run, each with its offset; refuses what does not
+    belong in a schema file, or that the engine's model has no place for."""
     statements: list[tuple[int, str]] = []
     for offset, statement in dialect.split_statements(text):
         words = _first_words(statement, 3)
@@ -90,114 +127,71 @@ def load_sql(path: str, dialect: Dialect, url: DatabaseURL | None = None) -> Dec
         if unmanaged is not None:
             raise fail(
                 offset,
-                f"trueup does not manage {unmanaged} on PostgreSQL yet: a push would neither "
-                "make nor compare this, and `trueup diff` would not see what differs.",
+                f"trueup does not manage {unmanaged} on {dialect.label} yet: a push would "
+                "neither make nor compare this, and `trueup diff` would not see what differs.",
                 hint="Leave it out of the schema file and make it by hand or from your app. "
                 "Nothing was changed in the database.",
             )
-        # `sqlite3 app.db .schema` prints SQLite's own tables; they are made automatically.
+        # A schema dump lists the tables the engine makes itself.
         if (
             len(words) >= 3
             and words[1] == "TABLE"
-            and words[2].strip('"[`').lower().startswith("sqlite_")
+            and dialect.source_hooks.made_by_engine(words[2].strip('"[`'))
         ):
             continue
         statements.append((offset, statement))
-
-    scratch = dialect.scratch(url)
-    failed: list[tuple[int, str, Exception]] = []
-    try:
-        pending = statements
-        while pending:
-            failed = []
-            for offset, statement in pending:
-                try:
-                    scratch.execute(statement)
-                except Exception as exc:  # the engine's own error type, whatever the engine
-                    failed.append((offset, statement, exc))
-            # A statement may name a table made further down the file (a trigger or index
-            # written before its table): run what failed again while that makes progress.
-            if not failed or len(failed) == len(pending):
-                break
-            pending = [(o, s) for o, s, _ in failed]
-        if failed:
-            offset, statement, error = failed[0]
-            located = dialect.locate_error(statement, error)
-            where = offset + (located.offset or 0)
-            start_line = text.count("\n", 0, offset) + 1
-            head = statement.strip().splitlines()[0]
-            head = head if len(head) <= 60 else head[:57] + "..."
-            raise fail(
-                where,
-                f"{dialect.label} rejected the statement at line {start_line} (`{head}`): "
-                f"{located.message}",
-                hint="Nothing was changed in the database.",
-            )
-        schema = scratch.inspect()
-        unusable = scratch.unusable_references()
-    finally:
-        scratch.close()
-    refuse_unmodelled(schema.unmodelled, statements, fail)
-    if unusable:
-        child, parent = unusable[0]
-        same = dialect.hooks.key
-        keys = [
-            f"{child}({', '.join(fk.columns)}) -> {parent}"
-            + (f"({', '.join(fk.ref_columns)})" if fk.ref_columns else "")
-            for table in schema.tables
-            if table.name == child
-            for fk in table.foreign_keys
-            if same(fk.ref_table) == same(parent)
-        ]
-        key = " / ".join(keys) or f"of {child} on {parent}"
-        if any(same(t.name) == same(parent) for t in schema.tables):
-            problem = f"points at columns of {parent} that are neither its primary key nor unique"
-            fix = (
-                f"Reference the primary key of {parent}, or give the referenced columns a "
-                "UNIQUE constraint or unique index on exactly those columns."
-            )
-        else:
-            problem = f"points at the table {parent}, which this schema does not make"
-            fix = f"Add the table {parent} to the schema, or drop the foreign key."
-        raise fail(
-            _references_offset(statements, child, parent),
-            f"The foreign key {key} {problem}, so {dialect.label} would refuse every write "
-            f"to {child}.",
-            hint=f"{fix} Nothing was changed in the database.",
-        )
-    if dialect.name == "sqlite":
-        _refuse_serial(schema, statements, fail)
-    renames = rename_hints(text, statements, lambda offset, message: fail(offset, message))
-    return Declared(schema=schema, path=path, renames=renames)
+    return statements
 
 
-_SERIAL = ("SERIAL", "SMALLSERIAL", "BIGSERIAL", "SERIAL2", "SERIAL4", "SERIAL8")
-
-
-def _refuse_serial(
-    schema: Schema, statements: list[tuple[int, str]], fail: Callable[..., SchemaError]
+def _refuse_unusable(
+    reference: tuple[str, str],
+    schema: Schema,
+    dialect: Dialect,
+    statements: list[tuple[int, str]],
+    fail: Fail,
 ) -> None:
-    """PostgreSQL's SERIAL types on SQLite. SQLite takes any type name, and SERIAL gives a
-    plain NUMERIC column: it numbers nothing, and as a primary key (not INTEGER, so not the
-    rowid) it even takes NULLs. A schema written for PostgreSQL would seem to work."""
-    found = [
-        (_written_at(statements, c.name, c.type), table, c)
+    """Refuse a foreign key of ``child`` on ``parent`` that the engine would refuse every
+    write through."""
+    child, parent = reference
+    same = dialect.hooks.key
+    keys = [
+        f"{child}({', '.join(fk.columns)}) -> {parent}"
+        + (f"({', '.join(fk.ref_columns)})" if fk.ref_columns else "")
         for table in schema.tables
-        for c in table.columns
-        if c.type.upper() in _SERIAL
+        if table.name == child
+        for fk in table.foreign_keys
+        if same(fk.ref_table) == same(parent)
     ]
-    if not found:
-        return
-    offset, table, column = min(found, key=lambda f: f[0])  # the first in the file
-    key = table.primary_key is not None and column.name in table.primary_key.columns
+    key = " / ".join(keys) or f"of {child} on {parent}"
+    if any(same(t.name) == same(parent) for t in schema.tables):
+        problem = f"points at columns of {parent} that are neither its primary key nor unique"
+        fix = (
+            f"Reference the primary key of {parent}, or give the referenced columns a "
+            "UNIQUE constraint or unique index on exactly those columns."
+        )
+    else:
+        problem = f"points at the table {parent}, which this schema does not make"
+        fix = f"Add the table {parent} to the schema, or drop the foreign key."
     raise fail(
-        offset,
-        f"SQLite has no {column.type.upper()} type (it is PostgreSQL's): the column "
-        f"{table.name}.{column.name} would be a plain NUMERIC column that numbers nothing"
-        + (", and as the primary key it would take NULLs." if key else "."),
-        hint=f"For a key SQLite numbers itself, write `{column.name} INTEGER PRIMARY KEY` "
-        "(add AUTOINCREMENT to never reuse a number). Nothing was changed in the database.",
+        _references_offset(statements, child, parent),
+        f"The foreign key {key} {problem}, so {dialect.label} would refuse every write to {child}.",
+        hint=f"{fix} Nothing was changed in the database.",
     )
+
+
+def _refuse_column_problems(
+    problems: list[ColumnProblem],
+    statements: list[tuple[int, str]],
+    fail: Fail,
+) -> None:
+    """Refuse the first (in the file) of the columns the engine took but would not make
+    as they were meant."""
+    if not problems:
+        return
+    offset, problem = min(
+        ((_written_at(statements, p.column, p.type), p) for p in problems), key=lambda f: f[0]
+    )
+    raise fail(offset, problem.message, hint=problem.hint)
 
 
 def _written_at(statements: list[tuple[int, str]], column: str, type_: str) -> int:

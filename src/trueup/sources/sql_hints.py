@@ -30,7 +30,7 @@ _CREATE_TABLE = re.compile(
     re.IGNORECASE,
 )
 _COLUMN = re.compile(rf"^\s*,?\s*(?P<name>{_NAME})")
-#: Blank space and comments before a statement's first word: some splitters (PostgreSQL's)
+#: Blank space and comments before a statement's first word: some engines' splitters
 #: count the comments above a statement as part of it.
 _LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 _NOT_COLUMNS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE", "LIKE"}

@@ -11,6 +11,7 @@ from trueup.engines.base import NO_EXTRAS, Dialect, Extras, Session, StatementEr
 from trueup.engines.postgres.engine import ENGINE
 from trueup.engines.postgres.quoting import literal, quote
 from trueup.engines.postgres.session import PostgresSession, ScratchSession
+from trueup.engines.postgres.source_hooks import PostgresSourceHooks
 from trueup.engines.postgres.types import base_name, is_narrowing, modifiers
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class PostgresDialect(Dialect):
     name = ENGINE.name
     label = ENGINE.label
     capabilities = ENGINE.capabilities
+    source_hooks = PostgresSourceHooks()
 
     @cached_property
     def hooks(self) -> DiffHooks:  # type: ignore[override]

@@ -14,6 +14,7 @@ from trueup.engines.base import NO_EXTRAS, Dialect, Extras, StatementError
 from trueup.engines.sqlite.engine import ENGINE
 from trueup.engines.sqlite.quoting import literal, quote
 from trueup.engines.sqlite.session import SQLiteSession
+from trueup.engines.sqlite.source_hooks import SQLiteSourceHooks
 
 if TYPE_CHECKING:
     from trueup.diff.changes import Change
@@ -30,6 +31,7 @@ class SQLiteDialect(Dialect):
     name = ENGINE.name
     label = ENGINE.label
     capabilities = ENGINE.capabilities
+    source_hooks = SQLiteSourceHooks()
 
     @cached_property
     def hooks(self) -> SQLiteHooks:  # type: ignore[override]

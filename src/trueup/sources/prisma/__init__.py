@@ -4,8 +4,8 @@ the database ``prisma db push`` would make.
 The steps, each its own module: :mod:`.parser` (text to a syntax tree with positions, by
 Prisma's grammar: :mod:`.terminals`, :mod:`.reader`, :mod:`.expressions`),
 :mod:`.validate` (Prisma's checks, for Prisma 6 or 7; the tree to a data model with
-database names), :mod:`.lower` (the data model to trueup's neutral schema for one engine) and, for
-SQLite, :mod:`.normalize` (through SQLite itself, like the live side).
+database names), :mod:`.lower` (the data model to trueup's neutral schema for one engine) and
+:mod:`.normalize` (through the engine itself, like the live side).
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping
 from trueup.errors import SchemaError, TrueupError
 from trueup.model import Schema
 from trueup.sources.declared import Declared
-from trueup.sources.prisma.datamodel import SQLITE, DataModel, Default
+from trueup.sources.kinds.prisma import folder_files, is_prisma_path
+from trueup.sources.prisma.datamodel import DataModel, Default
 from trueup.sources.prisma.datasource import URL_KEYS
 from trueup.sources.prisma.lower import lower
-from trueup.sources.prisma.normalize import normalize_postgres, normalize_sqlite
+from trueup.sources.prisma.normalize import normalize
 from trueup.sources.prisma.parser import parse_file
 from trueup.sources.prisma.renames import rename_hints
 from trueup.sources.prisma.source import SourceFile, fail
@@ -35,28 +36,12 @@ __all__ = [
     "schema_for",
 ]
 
-SUFFIX = ".prisma"
 #: Prisma makes a schema of the datasource's `schemas` only when a model or enum is in it.
 UNMANAGED = frozenset({"views", "triggers", "virtual_tables", "checks", "sequences", "namespaces"})
 
 
-def is_prisma_path(path: str) -> bool:
-    """A ``.prisma`` file, or a folder holding ``.prisma`` files (a multi-file schema)."""
-    if os.path.isdir(path):
-        return bool(_folder_files(path))
-    return path.lower().endswith(SUFFIX)
-
-
-def _folder_files(folder: str) -> list[str]:
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
-        found += [os.path.join(root, f) for f in files if f.lower().endswith(SUFFIX)]
-    return sorted(found)
-
-
 def read_sources(path: str) -> list[SourceFile]:
-    paths = _folder_files(path) if os.path.isdir(path) else [path]
+    paths = folder_files(path) if os.path.isdir(path) else [path]
     sources = []
     for p in paths:
         try:
@@ -136,24 +121,34 @@ def prisma_major(doc: Document) -> int:
 
 def schema_for(data: DataModel, url: str | None = None) -> Schema:
     """The schema the database should have, normalised by the engine itself the way the
-    live side is: through SQLite in memory, or through PostgreSQL in a scratch database on
-    the server of ``url`` (else $TRUEUP_SCRATCH_URL or $DATABASE_URL). With no PostgreSQL
-    server known, the PostgreSQL model is the lowering alone (reading a schema needs no
-    server; comparing it with a database does, and then the database's URL is known)."""
+    live side is (see :mod:`.normalize`). An engine whose scratch databases are made on a
+    server makes one on the server of ``url`` (else of $TRUEUP_SCRATCH_URL or
+    $DATABASE_URL, when it is one of that engine's); with no server known, the model is
+    the lowering alone (reading a schema needs no server; comparing it with a database
+    does, and then the database's URL is known)."""
+    from trueup.engines import get_dialect
+    from trueup.urls import parse_url
+
     schema = lower(data)
-    if data.datasource.provider == SQLITE:
-        return normalize_sqlite(schema, data)
-    server = url or _scratch_server()
+    dialect = get_dialect(data.datasource.provider)
+    if not dialect.source_hooks.scratch_needs_server:
+        return normalize(schema, data)
+    server = url or _scratch_server(dialect.name)
     if server is None:
         return schema
-    return normalize_postgres(schema, data, server)
+    return normalize(schema, data, parse_url(server))
 
 
-def _scratch_server() -> str | None:
+def _scratch_server(engine: str) -> str | None:
+    from trueup.urls import parse_url
+
     for name in ("TRUEUP_SCRATCH_URL", "DATABASE_URL"):
         value = os.environ.get(name, "").strip()
-        if value.startswith(("postgres://", "postgresql://", "postgresql+")):
-            return value
+        try:
+            if value and parse_url(value).engine == engine:
+                return value
+        except TrueupError:
+            continue  # not a URL: not a server for this
     return None
 
 
@@ -167,10 +162,10 @@ def load_prisma(
     major: int | None = None,
 ) -> Declared:
     """Read a Prisma schema (a file or a folder of them) for ``engine`` (the engine of the
-    target database; None takes the schema's provider). ``url`` is that database (where a
-    PostgreSQL schema is normalised). ``major`` is the Prisma major whose rules apply (6
-    or 7, as the project's config or package says); None takes the one the schema shows
-    (:func:`prisma_major`)."""
+    target database; None takes the schema's provider). ``url`` is that database (where the
+    schema is normalised, on an engine with a server). ``major`` is the Prisma major whose
+    rules apply (6 or 7, as the project's config or package says); None takes the one the
+    schema shows (:func:`prisma_major`)."""
     sources = read_sources(path)
     if environ is None:
         from trueup.sources.prisma.envfiles import environment

@@ -18,6 +18,15 @@ from trueup.sources.prisma.syntax import Expr
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 
+#: What to check when the engine refuses the DDL made from the models, by provider.
+REJECTED_HINTS = {
+    SQLITE: 'Check Unsupported("…") types, dbgenerated("…") and Json defaults (written after '
+    "DEFAULT as they are, as Prisma writes them: an expression needs its parentheses, "
+    "dbgenerated(\"(lower('X'))\")) and names (SQLite reserves names starting with sqlite_).",
+    POSTGRESQL: 'Check Unsupported("…") types, dbgenerated("…") defaults and native type '
+    "arguments.",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Datasource:

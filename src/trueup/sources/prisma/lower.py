@@ -1,9 +1,9 @@
 """A validated Prisma data model as trueup's neutral :class:`~trueup.model.Schema`, with
 Prisma's type mapping, defaults, keys and join tables for one engine.
 
-For SQLite the result is then normalised by the engine itself (see
-:mod:`trueup.sources.prisma.normalize`); for PostgreSQL it is the model as PostgreSQL would
-report it, spelled the way the PostgreSQL engine spells types.
+The result is then normalised by the engine itself (see
+:mod:`trueup.sources.prisma.normalize`) where it can be; it is spelled the way the engine
+spells types, so that it stands as the model when it cannot be (no server known).
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ names."""
 
 from __future__ import annotations
 
-from trueup.sources.prisma.datamodel import POSTGRESQL
+from trueup.sources.prisma.datamodel import POSTGRESQL, SQLITE
 
 #: The longest identifier each engine keeps, in bytes (PostgreSQL's NAMEDATALEN - 1;
 #: SQLite has no real limit, Prisma uses 10000).
-MAX_IDENTIFIER = {POSTGRESQL: 63, "sqlite": 10000}
+MAX_IDENTIFIER = {POSTGRESQL: 63, SQLITE: 10000}
 
 
 def _cut_bytes(text: str, limit: int) -> str:

@@ -2,9 +2,9 @@
 (a mock engine records the statements instead of running them): tables, their indexes and
 constraints, enum types, sequences and comments, in create_all's order.
 
-SQLAlchemy writes some DDL by the server's version (PostgreSQL 18's virtual generated
-columns, identity columns from 10): the dialect is told the version a connection would
-report. create_all() does not make schemas; a push makes those the tables are in.
+SQLAlchemy writes some DDL by the server's version (generated and identity columns): the
+dialect is told what a connection would report, by the engine (``prepare_sqlalchemy``).
+create_all() does not make schemas; for an engine that has them, they are made first.
 """
 
 from __future__ import annotations
@@ -14,12 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from trueup.errors import SchemaError
-
-#: The SQLAlchemy dialect for each engine (the driver matters not: only DDL is compiled).
-_DIALECTS = {"sqlite": "sqlite+pysqlite://", "postgresql": "postgresql+psycopg://"}
-#: The server a key is compiled for (it only has to change when the models do).
-KEY_VERSIONS = {"sqlite": (3, 45, 0), "postgresql": (16, 0)}
-_LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +30,14 @@ class Compiled:
 
 
 def create_ddl(metadata: Any, engine: str, version: tuple[int, ...] | None = None) -> Compiled:
-    """The DDL of ``metadata`` for ``engine`` (``sqlite`` or ``postgresql``) at server
-    ``version`` (default: :data:`KEY_VERSIONS`)."""
+    """The DDL of ``metadata`` for ``engine`` (an engine's name) at server ``version``
+    (default: the engine's ``key_version``)."""
     from sqlalchemy import create_mock_engine
     from sqlalchemy import exc as sa_exc
 
+    from trueup.engines import get_dialect
+
+    dialect = get_dialect(engine)
     statements: list[tuple[str | None, str]] = []
 
     def record(element: Any, *args: Any, **kwargs: Any) -> None:
@@ -49,9 +46,10 @@ def create_ddl(metadata: Any, engine: str, version: tuple[int, ...] | None = Non
         if sql:
             statements.append((table if _makes_table(element) else None, sql))
 
-    mock = create_mock_engine(_DIALECTS[engine], record)
-    _set_version(mock.dialect, engine, version or KEY_VERSIONS[engine])
-    if engine == "postgresql":
+    hooks = dialect.source_hooks
+    mock = create_mock_engine(hooks.sqlalchemy_url, record)
+    hooks.prepare_sqlalchemy(mock.dialect, version or hooks.key_version)
+    if dialect.capabilities.namespaces:
         quote = mock.dialect.identifier_preparer.quote_schema
         statements += [(None, f"CREATE SCHEMA IF NOT EXISTS {quote(s)}") for s in schemas(metadata)]
     with warnings.catch_warnings(record=True) as caught:
@@ -60,10 +58,10 @@ def create_ddl(metadata: Any, engine: str, version: tuple[int, ...] | None = Non
             metadata.create_all(mock, checkfirst=False)
         except sa_exc.SQLAlchemyError as exc:
             raise SchemaError(
-                f"SQLAlchemy cannot make the models' DDL for {_LABELS[engine]}: {_first_line(exc)}",
-                hint="Use types and options the engine has (a type of sqlalchemy.dialects."
-                "postgresql is PostgreSQL's; `.with_variant()` gives another engine its "
-                "own). Nothing was changed.",
+                f"SQLAlchemy cannot make the models' DDL for {dialect.label}: {_first_line(exc)}",
+                hint="Use types and options the engine has (a type of sqlalchemy.dialects.NAME "
+                "is that engine's only; `.with_variant()` gives another engine its own). "
+                "Nothing was changed.",
             ) from None
     said: list[str] = []
     for w in caught:
@@ -91,16 +89,6 @@ def _makes_table(element: Any) -> bool:
     from sqlalchemy.schema import CreateTable
 
     return isinstance(element, CreateTable)
-
-
-def _set_version(dialect: Any, engine: str, version: tuple[int, ...]) -> None:
-    """What ``dialect.initialize()`` would learn from a server of ``version`` and that
-    changes the DDL it writes."""
-    dialect.server_version_info = version
-    if engine == "postgresql":
-        dialect.supports_identity_columns = version >= (10,)
-        dialect.supports_virtual_generated_columns = version >= (18,)
-        dialect.supports_smallserial = version >= (9, 2)
 
 
 def _first_line(exc: Exception) -> str:

@@ -1,16 +1,16 @@
 """Models into the model: the DDL SQLAlchemy makes for them runs in a scratch database of
-the target engine, which is then inspected like the live one (see :mod:`trueup.sources.sql`
-for the same road from a SQL file)."""
+the target engine, which is then inspected like the live one (see
+:mod:`trueup.sources.scratch`, the road of every declared source)."""
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trueup.errors import SchemaError
 from trueup.sources.declared import Declared, SchemaWarning
+from trueup.sources.scratch import normalise
 from trueup.sources.sqlalchemy.compile import Compiled, create_ddl
 from trueup.sources.sqlalchemy.renames import rename_hints
 
@@ -35,20 +35,32 @@ def load_metadata(
     steps_folder: str | None = None,
 ) -> Declared:
     """The declared schema of ``metadata`` (called ``name`` in messages and the history)
-    for ``engine`` (default SQLite); the data steps are in ``steps_folder``."""
-    from trueup.engines import get_dialect
+    for ``engine`` (default: :func:`~trueup.engines.default_engine`); the data
+    steps are in ``steps_folder``."""
+    from trueup.engines import default_engine, get_dialect
 
-    dialect = get_dialect(engine or "sqlite", ignore=ignore)
+    dialect = get_dialect(engine or default_engine(), ignore=ignore)
     renames = rename_hints(metadata)
-    scratch = dialect.scratch(url)
-    try:
-        compiled = create_ddl(metadata, dialect.name, _server_version(scratch, dialect.name))
-        for table, statement in compiled.statements:
-            _run(scratch, dialect, statement, table)
-        schema = scratch.inspect()
-        unusable = scratch.unusable_references()
-    finally:
-        scratch.close()
+    made: list[Compiled] = []
+
+    def statements(scratch: Session) -> tuple[tuple[str | None, str], ...]:
+        # For the server the scratch database is on: SQLAlchemy writes some DDL by version.
+        version = dialect.source_hooks.server_version(scratch)
+        made.append(create_ddl(metadata, dialect.name, version))
+        return made[0].statements
+
+    def rejected(table: str | None, statement: str, error: Exception) -> SchemaError:
+        located = dialect.locate_error(statement, error)
+        what = f"the table {table}" if table else "the statement"
+        shown = "\n".join("    " + line for line in statement.splitlines())
+        return SchemaError(
+            f"{dialect.label} rejected the DDL SQLAlchemy makes for {what}: "
+            f"{located.message}\n{shown}",
+            hint="metadata.create_all() would fail the same way. Nothing was changed.",
+        )
+
+    normalised = normalise(dialect, statements, rejected, url=url, references=True)
+    schema, unusable, compiled = normalised.schema, normalised.unusable, made[0]
     if unusable:
         child, parent = unusable[0]
         raise SchemaError(
@@ -88,24 +100,3 @@ def read_steps_in(folder: str | None) -> tuple[DataStep, ...]:
     from trueup.steps import read_steps
 
     return read_steps(folder) if folder else ()
-
-
-def _server_version(scratch: Session, engine: str) -> tuple[int, ...]:
-    if engine == "sqlite":
-        return sqlite3.sqlite_version_info
-    number = int(scratch.query("SHOW server_version_num")[0][0])
-    return (number // 10000, number % 10000)
-
-
-def _run(scratch: Session, dialect: Any, statement: str, table: str | None) -> None:
-    try:
-        scratch.execute(statement)
-    except Exception as exc:  # the engine's own error, whatever the engine
-        located = dialect.locate_error(statement, exc)
-        what = f"the table {table}" if table else "the statement"
-        shown = "\n".join("    " + line for line in statement.splitlines())
-        raise SchemaError(
-            f"{dialect.label} rejected the DDL SQLAlchemy makes for {what}: "
-            f"{located.message}\n{shown}",
-            hint="metadata.create_all() would fail the same way. Nothing was changed.",
-        ) from None

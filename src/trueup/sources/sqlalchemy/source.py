@@ -51,11 +51,12 @@ def models_key(path: str, engine: str | None, options: str, python_path: Sequenc
 
 def metadata_key(metadata: Any, engine: str | None, options: str, steps: str | None) -> str:
     from trueup import __version__
+    from trueup.engines import default_engine
     from trueup.sources.sqlalchemy.compile import create_ddl
     from trueup.sources.sqlalchemy.load import models_hash, read_steps_in
     from trueup.sources.sqlalchemy.renames import rename_hints
 
-    compiled = create_ddl(metadata, engine or "sqlite")
+    compiled = create_ddl(metadata, engine or default_engine())
     digest = models_hash(compiled, rename_hints(metadata), read_steps_in(steps))
     return f"{digest}|{__version__}|{engine}|{options}"
 

@@ -44,7 +44,7 @@ def sync(
     Raises ``UnsafePlan`` (with the plan and its findings) when the change would lose data
     and ``accept_data_loss`` is not set, or cannot run on the data; nothing is changed then.
     ``backup`` backs the database up before the first write (in ``backup_dir``, default a
-    ``backups`` folder beside a SQLite file; ``backup_keep`` of them are kept). ``steps``
+    ``backups`` folder beside a database file; ``backup_keep`` of them are kept). ``steps``
     is a folder of data steps (``trueup/steps`` in it). ``ignore_tables`` are glob
     patterns of tables left alone, as ``alembic_version`` always is.
     """
@@ -77,7 +77,8 @@ def sync(
 
 def database_url(bind: Any) -> DatabaseURL:
     """The trueup URL of an SQLAlchemy Engine (or Connection), or of a URL string (an
-    SQLAlchemy one such as ``postgresql+psycopg://...`` or ``sqlite:///app.db`` too)."""
+    SQLAlchemy one, with its driver, too)."""
+    from trueup.engines import get_dialect
     from trueup.urls import parse_url
 
     engine = getattr(bind, "engine", bind)
@@ -92,10 +93,11 @@ def database_url(bind: Any) -> DatabaseURL:
             f"{type(bind).__name__}."
         )
     url = parse_url(text)
-    if url.engine == "sqlite" and url.path in (None, ":memory:"):
+    dialect = get_dialect(url.engine)
+    if dialect.source_hooks.in_memory(url):
         raise ConfigError(
-            "An in-memory SQLite database lives and dies with one connection; trueup cannot "
-            "reach it from its own.",
+            f"An in-memory {dialect.label} database lives and dies with one connection; "
+            "trueup cannot reach it from its own.",
             hint="Use metadata.create_all(engine) for an in-memory database (a test's), and "
             "trueup.sync() for a database file.",
         )

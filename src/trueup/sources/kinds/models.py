@@ -1,0 +1,37 @@
+"""SQLAlchemy (and SQLModel) models, named by module or file (see
+:mod:`trueup.sources.sqlalchemy`): not files, and keyed by the DDL they make."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from trueup.sources.declared import Declared, Source
+
+
+class Models:
+    reads = "SQLAlchemy models (myapp.models:Base, or a .py file)"
+
+    def locate(self, path: str) -> list[str] | None:
+        from trueup.sources.sqlalchemy.spec import is_models_spec
+
+        return [] if is_models_spec(path) else None
+
+    def key(self, source: Source) -> str:
+        from trueup.sources.sqlalchemy.source import models_key
+
+        return models_key(source.path, source.engine, source.options, source.python_path)
+
+    def load(self, source: Source) -> Declared:
+        from trueup.sources.sqlalchemy.source import load_models
+
+        return load_models(
+            source.path,
+            source.engine,
+            ignore=source.ignore,
+            url=source.url,
+            python_path=source.python_path,
+        )
+
+
+MODELS = Models()
