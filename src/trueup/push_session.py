@@ -1,17 +1,49 @@
 """The session a push works in: opened (and, for a database the push made, removed again
-when the push fails), and the database's schema read while the declared one loads."""
+when the push fails), locked for the push's one transaction (rolled back on any failure,
+an interruption too), and the database's schema read while the declared one loads."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from trueup.engines.base import Dialect, Session
     from trueup.model import Schema
+    from trueup.push_backup import Backup
+    from trueup.push_options import PushOptions
     from trueup.sources.declared import Declared
     from trueup.urls import DatabaseURL
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A push under way: its session (open, in the push's transaction, holding the lock),
+    the engine's dialect, and what the push was asked to do. ``backup`` is None for a plan
+    that is not to be applied (a dry run, a diff): nothing is written, nothing backed up."""
+
+    session: Session
+    dialect: Dialect
+    options: PushOptions
+    backup: Backup | None = None
+
+
+@contextmanager
+def locked(
+    dialect: Dialect, url: DatabaseURL, *, write: bool, missing: bool, timeout: float
+) -> Iterator[Session]:
+    """The push's session, in its one transaction: a write lock for a push, a read-only one
+    for a plan alone. Whatever stops the push (an error, a refusal, SIGTERM or Ctrl-C)
+    rolls the transaction back; a push that goes through commits or rolls back itself."""
+    with opened(dialect, url, dry_run=not write, missing=missing) as session:
+        session.begin(write=write, timeout=timeout)
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
 
 
 @contextmanager
