@@ -61,6 +61,23 @@ class PushResult:
     created: bool = False
 
 
+def plan_for(
+    url: DatabaseURL,
+    desired: Schema | Declared | Callable[[], Declared],
+    *,
+    renames: Renames | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ignore: Callable[[str], bool] | None = None,
+    force_reset: bool = False,
+) -> Plan:
+    """The plan a push would run now, changing nothing (for ``diff`` and dry runs): the plan
+    stage of a push, rolled back, so pending data steps are seen as a push sees them."""
+    options = PushOptions(
+        renames=renames, lock_timeout=lock_timeout, ignore=ignore, force_reset=force_reset
+    )
+    return plan_with(url, desired, options).plan
+
+
 def push(
     url: DatabaseURL,
     desired: Schema | Declared | Source | Callable[[], Declared],
@@ -117,21 +134,14 @@ def push(
     return plan_with(url, desired, options) if dry_run else push_with(url, desired, options)
 
 
-def plan_for(
-    url: DatabaseURL,
-    desired: Schema | Declared | Callable[[], Declared],
-    *,
-    renames: Renames | None = None,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    ignore: Callable[[str], bool] | None = None,
-    force_reset: bool = False,
-) -> Plan:
-    """The plan a push would run now, changing nothing (for ``diff`` and dry runs): a push
-    that rolls back before it applies, so pending data steps are seen as a push sees them."""
-    options = PushOptions(
-        renames=renames, lock_timeout=lock_timeout, ignore=ignore, force_reset=force_reset
-    )
-    return plan_with(url, desired, options).plan
+def _dialect(
+    url: DatabaseURL, ignore: Callable[[str], bool] | None, concurrent_indexes: bool
+) -> Dialect:
+    # Building indexes without blocking writes is PostgreSQL's; SQLite builds them in the
+    # transaction (one writer at a time anyway).
+    options = {"concurrent_indexes": True} if concurrent_indexes and url.engine != "sqlite" else {}
+    dialect = get_dialect(url.engine, ignore=ignore, **options)
+    return dialect
 
 
 def plan_with(url: DatabaseURL, desired: Desired, options: PushOptions) -> PushResult:
@@ -155,9 +165,9 @@ def push_with(url: DatabaseURL, desired: Desired, options: PushOptions) -> PushR
     missing = dialect.database_missing(url)
     if missing:
         desired = loaded_first(desired)
+    backup = Backup(options.before_apply)
     with locked(dialect, url, write=True, missing=missing, timeout=options.lock_timeout) as s:
-        run = Run(s, dialect, options, Backup(options.before_apply))
-        planned = _plan(run, desired)
+        planned = _plan(Run(s, dialect, options, backup), desired)
         if planned is None or planned.plan.is_empty:
             if planned is not None:
                 from trueup.push_record import record_in_sync
@@ -169,10 +179,8 @@ def push_with(url: DatabaseURL, desired: Desired, options: PushOptions) -> PushR
 
         applied = apply_push(planned)
     elapsed = time.perf_counter() - started
-    backup = run.backup.path if run.backup is not None else None
-    return PushResult(
-        applied.plan, True, elapsed, backup, applied.history_id, planned.fingerprint, s.created
-    )
+    number, fingerprint = applied.history_id, planned.fingerprint
+    return PushResult(applied.plan, True, elapsed, backup.path, number, fingerprint, s.created)
 
 
 def _plan(run: Run, desired: Desired) -> Planned | None:
@@ -197,13 +205,3 @@ def _not_applied(
         return PushResult(Plan(dialect.name), False, elapsed)
     plan, fingerprint = planned.plan, planned.fingerprint
     return PushResult(plan, False, elapsed, fingerprint=fingerprint, created=session.created)
-
-
-def _dialect(
-    url: DatabaseURL, ignore: Callable[[str], bool] | None, concurrent_indexes: bool
-) -> Dialect:
-    # Building indexes without blocking writes is PostgreSQL's; SQLite builds them in the
-    # transaction (one writer at a time anyway).
-    options = {"concurrent_indexes": True} if concurrent_indexes and url.engine != "sqlite" else {}
-    dialect = get_dialect(url.engine, ignore=ignore, **options)
-    return dialect
