@@ -18,7 +18,7 @@ DEFAULT_LOCK_TIMEOUT = 60.0
 class PushOptions:
     """How a push goes (see :func:`trueup.push.push`, which takes the same names as
     keyword arguments). Whether it applies the plan is not among them: a dry run is the
-    plan stage alone (:func:`trueup.push.dry_run`), a push is that and then the apply
+    plan stage alone (:func:`trueup.push.plan_with`), a push is that and then the apply
     stage (:func:`trueup.push.push_with`)."""
 
     #: Apply a plan that loses data (steps the data makes impossible still stop it).

@@ -16,12 +16,13 @@ import pytest
 from trueup import history
 from trueup.engines import get_dialect
 from trueup.engines.sqlite.session import SQLiteSession
-from trueup.errors import ApplyError, UnsafePlan
+from trueup.errors import ApplyError, SchemaError, UnsafePlan
 from trueup.plan import Plan, Risk, Step
 from trueup.push import plan_with, push_with
 from trueup.push_apply import apply_push
 from trueup.push_backup import Backup
 from trueup.push_gate import check_fingerprint, gate
+from trueup.push_load import load_declared
 from trueup.push_options import PushOptions
 from trueup.push_plan import Planned, plan_push
 from trueup.push_quick import in_sync_at_once, quick_key
@@ -107,6 +108,38 @@ def run_on(
 
 def planned_on(project: Project, run: Run) -> Planned:
     return plan_push(run, project.source(), quick_key(run.session, project.source(), run.options))
+
+
+# --- the load stage ---------------------------------------------------------------------------
+
+
+def test_the_load_stage_reads_every_form_of_declared_schema(project: Project) -> None:
+    declared = project.source().load()
+    forms: list[Any] = [project.source(), declared, declared.schema, project.source().load]
+    with run_on(project) as run:
+        for desired in forms:
+            got, early = load_declared(run.session, desired)
+            assert got.schema == declared.schema
+            assert early is None  # SQLite is inspected after, not meanwhile
+
+
+def test_a_new_database_is_made_only_for_a_schema_that_loads(tmp_path: Path) -> None:
+    (tmp_path / "schema.sql").write_text(AFTER)
+    db = tmp_path / "new.db"
+    there_when_read: list[bool] = []
+    source = Source(str(tmp_path / "schema.sql"), "sqlite")
+    source.on_load = lambda declared: there_when_read.append(db.exists())
+    result = push_with(parse_url(str(db)), source, ASKED_NOTHING)
+    assert result.created and result.applied
+    assert there_when_read == [False]
+    (tmp_path / "schema.sql").write_text("CREATE TABLE t (id INTEGER PRIMARY KEY, x BOGUS(;\n")
+    with pytest.raises(SchemaError):
+        push_with(
+            parse_url(str(tmp_path / "other.db")),
+            Source(str(tmp_path / "schema.sql")),
+            ASKED_NOTHING,
+        )
+    assert not (tmp_path / "other.db").exists()
 
 
 # --- the plan stage ---------------------------------------------------------------------------
