@@ -26,6 +26,9 @@ _EXPORTS = {
     "diff": "trueup.diff.differ",
     "push": "trueup.push",
     "plan_for": "trueup.push",
+    "push_with": "trueup.push",
+    "plan_with": "trueup.push",
+    "PushOptions": "trueup.push",
     "sync": "trueup.sources.sqlalchemy.sync",
     "PushResult": "trueup.push",
     "apply_plan": "trueup.apply",
@@ -65,6 +68,7 @@ __all__ = [
     "Finding",
     "LockTimeout",
     "Plan",
+    "PushOptions",
     "PushResult",
     "Renames",
     "Risk",
@@ -87,7 +91,9 @@ __all__ = [
     "load_schema",
     "parse_url",
     "plan_for",
+    "plan_with",
     "push",
+    "push_with",
     "restore",
     "sync",
 ]
@@ -110,7 +116,7 @@ if TYPE_CHECKING:
     )
     from trueup.model import Schema
     from trueup.plan import Finding, Plan, Risk, Step
-    from trueup.push import PushResult, plan_for, push
+    from trueup.push import PushOptions, PushResult, plan_for, plan_with, push, push_with
     from trueup.sources import Declared, SchemaWarning, load_schema
     from trueup.sources.sqlalchemy.sync import sync
     from trueup.transfer import TransferError, export_database, import_database

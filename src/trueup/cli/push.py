@@ -102,7 +102,8 @@ def push(
     """
     from trueup.cli.backup import backup_hook
     from trueup.cli.common import Target
-    from trueup.push import push as run_push
+    from trueup.push import plan_with, push_with
+    from trueup.push_options import PushOptions
 
     if as_json:
         json_output()
@@ -178,12 +179,9 @@ def push(
         expected: tuple[tuple[Phase, str], ...] | None,
         on_plan: Callable[[Plan], None],
     ) -> PushResult:
-        return run_push(
-            t.url,
-            source,
+        options = PushOptions(
             accept_data_loss=accept,
             force_reset=force_reset,
-            dry_run=dry_run,
             renames=hints,
             lock_timeout=t.settings.lock_timeout,
             on_plan=on_plan,
@@ -194,6 +192,8 @@ def push(
             # Under the push's lock, once the plan is accepted and before any write.
             before_apply=None if no_backup else backup_hook(t, "pre-push", err=as_json),
         )
+        # A dry run is the plan stage alone; a push goes on to the apply stage.
+        return (plan_with if dry_run else push_with)(t.url, source, options)
 
     try:
         result = run(accept_data_loss, reviewed.statements if reviewed else None, show)

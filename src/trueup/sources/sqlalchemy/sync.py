@@ -49,7 +49,8 @@ def sync(
     patterns of tables left alone, as ``alembic_version`` always is.
     """
     from trueup.config import Settings
-    from trueup.push import push
+    from trueup.push import push_with
+    from trueup.push_options import PushOptions
     from trueup.sources.sqlalchemy.source import MetadataSource
 
     url = database_url(bind)
@@ -64,15 +65,14 @@ def sync(
         metadata=metadata,
         steps_folder=os.path.abspath(steps) if steps else None,
     )
-    return push(
-        url,
-        source,
+    options = PushOptions(
         accept_data_loss=accept_data_loss,
         renames=renames,
         lock_timeout=lock_timeout,
         ignore=ignore,
         before_apply=_backup(url, backup_dir, backup_keep, lock_timeout) if backup else None,
     )
+    return push_with(url, source, options)
 
 
 def database_url(bind: Any) -> DatabaseURL:
