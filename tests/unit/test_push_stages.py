@@ -17,7 +17,7 @@ from trueup import history
 from trueup.engines import get_dialect
 from trueup.engines.sqlite.session import SQLiteSession
 from trueup.errors import ApplyError, SchemaError, UnsafePlan
-from trueup.plan import Plan, Risk, Step
+from trueup.plan import Phase, Plan, Risk, Step
 from trueup.push import plan_with, push_with
 from trueup.push_apply import apply_push
 from trueup.push_backup import Backup
@@ -220,10 +220,11 @@ def test_the_gate_refuses_what_the_data_makes_impossible_even_accepted(project: 
 def test_the_gate_refuses_a_plan_other_than_the_agreed_one(project: Project) -> None:
     with run_on(project) as run:
         plan = plan_push(run, project.source()).plan
-    accepted = PushOptions(accept_data_loss=True, expected_steps=(*plan.sql, "SELECT 1"))
+    other = (*plan.statements, (Phase.IN_TRANSACTION, "SELECT 1"))
+    accepted = PushOptions(accept_data_loss=True, expected_steps=other)
     with pytest.raises(UnsafePlan, match="no longer the one that was shown"):
         gate(plan, accepted)
-    gate(plan, PushOptions(accept_data_loss=True, expected_steps=tuple(plan.sql)))
+    gate(plan, PushOptions(accept_data_loss=True, expected_steps=plan.statements))
 
 
 # --- the quick path ---------------------------------------------------------------------------
