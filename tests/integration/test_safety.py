@@ -335,7 +335,8 @@ def test_a_unique_key_over_values_made_equal_by_a_type_or_collation(
     make_db(db, current, data)
     code, count, examples, text = found
     [f] = [x for x in findings(db, desired) if x.code == code]  # (besides DL103 for 'x')
-    assert (f.code, f.risk, f.count, tuple(sorted(f.examples))) == (
+    measured: tuple[Any, ...] = f.examples
+    assert (f.code, f.risk, f.count, tuple(sorted(measured))) == (
         code,
         Risk.UNEXECUTABLE,
         count,
