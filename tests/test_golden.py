@@ -35,7 +35,7 @@ from typing import Any
 import pytest
 
 from tests.engines import ENGINES, Live, live_database
-from tests.golden_support import finding_entries, load_case
+from tests.golden_cases import finding_entries, load_case
 from tests.helpers import make_db, plan_between, push_sql, remaining_diff
 from trueup.diff.differ import diff
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.engines import ENGINES, Live, live_database
-from tests.golden_support import load_case
+from tests.golden_cases import load_case
 from trueup.errors import UnsafePlan
 from trueup.plan import Risk
 
