@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import pytest
 
+from tests.engines.crash import CrashSubject
 from trueup.diff.differ import DiffHooks
 from trueup.model import Schema
 from trueup.plan import Plan
@@ -64,6 +65,10 @@ class TestEngine(Protocol):
 
     def state(self, url: str) -> object:
         """Everything a refused push must leave as it was: the schema and every row."""
+        ...
+
+    def crash_subject(self, url: str, folder: Path) -> AbstractContextManager[CrashSubject]:
+        """The crash trial of this engine on the database ``url`` (tests/test_crash.py)."""
         ...
 
     # --- what the golden runner checks of the rows -----------------------------------------

@@ -4,12 +4,13 @@ server of tests/postgres_server.py."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.engines.crash import CrashSubject
 from tests.postgres import support
 from tests.postgres.support import DIALECT, Server
 from trueup.diff.differ import DiffHooks
@@ -130,6 +131,11 @@ class PostgresEngine(GoldenRows):
 
     def push_sql(self, url: str, desired_sql: str, **options: Any) -> PushResult:
         return push(_db(url).database_url, self.schema_from_sql(url, desired_sql), **options)
+
+    def crash_subject(self, url: str, folder: Path) -> AbstractContextManager[CrashSubject]:
+        from tests.engines.postgres_crash import crash_subject
+
+        return crash_subject(url, folder)
 
     def run_in_one_transaction(self, url: str, statements: list[str]) -> None:
         with _db(url).connect() as conn, conn.transaction():

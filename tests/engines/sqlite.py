@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests import helpers
+from tests.engines.crash import CrashSubject
 from trueup.diff.differ import DiffHooks
 from trueup.model import Schema
 from trueup.plan import Plan
@@ -57,6 +58,11 @@ class SQLiteEngine:
 
     def push_sql(self, url: str, desired_sql: str, **options: Any) -> PushResult:
         return helpers.push_sql(Path(url), desired_sql, **options)
+
+    def crash_subject(self, url: str, folder: Path) -> AbstractContextManager[CrashSubject]:
+        from tests.engines.sqlite_crash import crash_subject
+
+        return crash_subject(url, folder)
 
     def run_in_one_transaction(self, url: str, statements: list[str]) -> None:
         # Foreign keys off, one write transaction: as a push runs its plan.
