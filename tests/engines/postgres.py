@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -26,7 +27,8 @@ _declared: dict[str, Schema] = {}
 
 
 def _db(url: str) -> Server:
-    return Server(url, url.rsplit("/", 1)[-1].split("?", 1)[0])
+    """The database of ``url`` (its name is the URL's path)."""
+    return Server(url, urlsplit(url).path.lstrip("/"))
 
 
 def table_rows(

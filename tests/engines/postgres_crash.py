@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -220,7 +221,7 @@ class PostgresCrash:
 
     def __init__(self, url: str, admin: psycopg.Connection[Any]) -> None:
         self.url = url
-        self.pg = Server(url, url.rsplit("/", 1)[-1].split("?", 1)[0])
+        self.pg = Server(url, urlsplit(url).path.lstrip("/"))
         self.admin = admin
         self.terminated = 0
         pg = self.pg
