@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import compileall
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.bad_input import folder  # noqa: F401 - a fixture of the bad-input tests
+from tests.engines import ENGINES, Live, live_database
+from tests.postgres_server import postgres_server  # noqa: F401 - the engine fixture's server
 
 settings.register_profile(
     "ci",
@@ -40,3 +43,10 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("TRUEUP_") or name == "DATABASE_URL":
             monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(params=sorted(ENGINES))
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Live]:
+    """An empty live database of each registered engine (tests/engines), in turn."""
+    with live_database(request.param, request, tmp_path) as live:
+        yield live

@@ -286,7 +286,7 @@ class Python:
         code = "\n" * block.line + block.code  # line numbers as on the page
         self.proc.stdin.write(json.dumps({"code": code, "page": block.where}) + "\n")
         self.proc.stdin.flush()
-        out = []
+        out: list[str] = []
         for line in self.proc.stdout:
             if line.startswith("\0"):
                 return line.strip("\0\n") == "ok", "".join(out)

@@ -1,10 +1,9 @@
-"""Support for the golden SQLite cases (tests/golden/sqlite/*.yaml, run by tests/test_golden.py).
+"""What the golden runner (tests/test_golden.py) checks of the rows on SQLite.
 
-A case is a starting schema (``current``), rows for it (``data``), a declared schema
-(``desired``) and the exact statements the planner must produce (``plan``). Besides the plan
-text, the runner pushes the case to a real database file and checks that no row and no value
-of a surviving column was lost. This module holds the parts of that check that are more than
-a line: loading cases, snapshots of a database, and the comparison of rows before and after.
+Besides the plan text, the runner pushes each case to a real database file and checks that
+no row and no value of a surviving column was lost. This module holds the parts of that
+check that are more than a line: snapshots of a database file, and the comparison of rows
+before and after. (The cases themselves are read by tests/golden_cases.py.)
 
 Value comparison ("is this value kept?")
 -----------------------------------------
@@ -36,45 +35,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tests.helpers import table_rows
 from trueup.engines.sqlite.lexer import fold
 from trueup.engines.sqlite.types import affinity
 from trueup.model import Column, Schema, Table
 
-GOLDEN_DIR = Path(__file__).parent / "golden" / "sqlite"
-
-REQUIRED_KEYS = {"current", "desired", "data", "plan"}
-OPTIONAL_KEYS = {"findings", "description"}
-
 _ROWID_NAMES = ("rowid", "_rowid_", "oid")
 _TIME_WORDS = ("current_timestamp", "current_date", "current_time")
-
-
-# --- cases --------------------------------------------------------------------------------
-
-
-def case_files() -> list[Path]:
-    return sorted(GOLDEN_DIR.glob("*.yaml"))
-
-
-def load_case(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as f:
-        case = yaml.safe_load(f)
-    assert isinstance(case, dict), f"{path.name}: a case is a mapping"
-    keys = set(case)
-    missing = REQUIRED_KEYS - keys
-    unknown = keys - REQUIRED_KEYS - OPTIONAL_KEYS
-    assert not missing, f"{path.name}: missing keys {sorted(missing)}"
-    assert not unknown, f"{path.name}: unknown keys {sorted(unknown)}"
-    assert isinstance(case["plan"], list), f"{path.name}: plan is a list of statements"
-    assert all(isinstance(s, str) for s in case["plan"]), f"{path.name}: plan holds strings"
-    if "findings" in case:
-        assert isinstance(case["findings"], list), f"{path.name}: findings is a list of codes"
-    for key in ("current", "desired", "data"):
-        case[key] = case[key] or ""
-    return case
 
 
 # --- snapshots ----------------------------------------------------------------------------

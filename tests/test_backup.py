@@ -154,7 +154,11 @@ def test_backup_while_another_connection_keeps_writing(project: Path, journal_mo
         for _ in range(5):
             with committed:  # the writer has committed since the last backup
                 before = total[0]
-                committed.wait_for(lambda before=before: total[0] > before or bool(errors))
+
+                def grown(before: int = before) -> bool:
+                    return total[0] > before or bool(errors)
+
+                committed.wait_for(grown)
             result = backup(url, folder=str(project / "backups"), keep=10)
             assert result is not None
             copy = sqlite3.connect(result.backup.path)

@@ -78,7 +78,7 @@ def test_the_newest_backup_of_a_reason_always_stays() -> None:
 def test_limits_must_make_sense() -> None:
     for bad in ({"keep": 0}, {"keep_days": 0}, {"max_size": 0}):
         with pytest.raises(ValueError):
-            Retention(**bad)  # type: ignore[arg-type]
+            Retention(**bad)
 
 
 def test_the_newest_good_backup_stays_when_newer_ones_were_not_checked(project: Path) -> None:
@@ -100,14 +100,14 @@ def test_keep_days_and_max_size_from_the_command_line(project: Path) -> None:
         assert result is not None
         aged(result.backup.path, days)
     aged(startup.backup.path, 40)  # another reason: untouched by manual backups' retention
-    result = invoke("backup", "--url", "app.db", "--keep-days", "15")
-    assert result.exit_code == 0, result.output
-    assert "Removed 2 older manual backups" in result.output
+    shown = invoke("backup", "--url", "app.db", "--keep-days", "15")
+    assert shown.exit_code == 0, shown.output
+    assert "Removed 2 older manual backups" in shown.output
     left = names(project / "backups")
     assert len([n for n in left if ".manual." in n]) == 2 and len(left) == 3
     size = os.path.getsize(project / "app.db")
-    result = invoke("backup", "--url", "app.db", "--max-size", str(size * 2))
-    assert result.exit_code == 0, result.output
+    shown = invoke("backup", "--url", "app.db", "--max-size", str(size * 2))
+    assert shown.exit_code == 0, shown.output
     assert len([n for n in names(project / "backups") if ".manual." in n]) == 2
     assert not [
         n

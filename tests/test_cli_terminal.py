@@ -100,9 +100,12 @@ def test_a_reader_that_goes_away_changes_nothing_about_the_work(
     has begun; the push still runs whole and exits 0, with no traceback."""
     (tmp_path / "schema.sql").write_text(SCHEMA + "CREATE TABLE b (id INTEGER PRIMARY KEY);\n")
     other = "stderr" if stream == "stdout" else "stdout"
-    streams = {stream: subprocess.PIPE, other: subprocess.PIPE}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trueup", *command], cwd=tmp_path, env=environ(), **streams
+        [sys.executable, "-m", "trueup", *command],
+        cwd=tmp_path,
+        env=environ(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     reader, rest = getattr(proc, stream), getattr(proc, other)
     assert reader is not None and rest is not None

@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import yaml
-from dockerfile_parse import DockerfileParser
+from dockerfile_parse import DockerfileParser  # type: ignore[import-untyped]  # no stubs
 
 from tests.doc_blocks import dockerfile_problems
 from tests.postgres_server import new_database, postgres_server  # noqa: F401 - fixtures

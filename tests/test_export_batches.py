@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from trueup.engines.sqlite import transfer as sqlite_transfer
 from trueup.engines.sqlite import transfer_rows as sqlite_rows
 from trueup.transfer import export_database
-from trueup.transfer.format import Reader, encode_row
+from trueup.transfer.format import Reader, decode_text, encode_row
 from trueup.urls import parse_url
 
 
@@ -23,7 +22,7 @@ def _rows_in_file(data: bytes) -> list[bytes]:
 
 def _expected(path: Path, sql: str) -> list[bytes]:
     conn = sqlite3.connect(path)
-    conn.text_factory = sqlite_transfer.decode_text
+    conn.text_factory = decode_text
     try:
         return [encode_row(row) for row in conn.execute(sql)]
     finally:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from trueup.engines.sqlite import transfer as sqlite_transfer
 from trueup.transfer import export_database
-from trueup.transfer.format import LineEncoder, encode_row, encode_rows
+from trueup.transfer.format import LineEncoder, decode_text, encode_row, encode_rows
 from trueup.urls import parse_url
 
 TRICKY: list[Any] = [
@@ -70,7 +70,7 @@ def _nests(value: Any) -> bool:
 
 @pytest.mark.parametrize("value", TRICKY, ids=repr)
 def test_each_value_in_a_batch(value: Any) -> None:
-    rows = [(1, "a"), (2, value), (3, "b")]
+    rows: list[tuple[Any, Any]] = [(1, "a"), (2, value), (3, "b")]
     if _nests(value):
         rows.insert(2, (2.5, [value, [value]]))
     assert bytes(encode_rows(rows)) == _one_by_one(rows)
@@ -165,7 +165,7 @@ def test_sqlite_export_of_tricky_values(tmp_path: Path, monkeypatch: pytest.Monk
     assert export_database(parse_url(str(path)), out).rows == len(values) + 2
     lines = [line + b"\n" for line in out.getvalue().split(b"\n") if line.startswith(b"[")]
     conn = sqlite3.connect(path)
-    conn.text_factory = sqlite_transfer.decode_text
+    conn.text_factory = decode_text
     try:
         expected = [encode_row(row) for row in conn.execute("SELECT * FROM t ORDER BY id")]
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
+import sys
 import threading
 import time
 from pathlib import Path
@@ -96,7 +97,7 @@ def test_a_reader_that_fails_leaves_its_part_to_the_export(
     db = tmp_path / "a.db"
     _build(db)
     alone = _export(db, None)
-    monkeypatch.setattr(sqlite_readers.sys, "executable", "/bin/false")
+    monkeypatch.setattr(sys, "executable", "/bin/false")
     assert _export(db, tmp_path) == alone
     assert readers and set(readers) == {None}
 

@@ -123,7 +123,7 @@ def foreign_keys_on_by_default(monkeypatch: Any) -> list[DatabaseURL]:
     original = SQLiteSession.open.__func__  # type: ignore[attr-defined]
     opened: list[DatabaseURL] = []
 
-    def open_with_fks(cls: type[SQLiteSession], url: DatabaseURL, **kwargs: Any) -> Any:
+    def open_with_fks(cls: type[SQLiteSession], /, url: DatabaseURL, **kwargs: Any) -> Any:
         session = original(cls, url, **kwargs)
         session.conn.execute("PRAGMA foreign_keys = ON")
         assert session.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1

@@ -124,7 +124,8 @@ def documented_step() -> str:
     import re
 
     text = (ROOT / "docs" / "change-control.md").read_text()
-    [step] = re.findall(r"```sql\n(-- trueup:before\n.*?)```", text, re.DOTALL)
+    steps: list[str] = re.findall(r"```sql\n(-- trueup:before\n.*?)```", text, re.DOTALL)
+    [step] = steps
     return step
 
 

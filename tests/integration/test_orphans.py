@@ -162,7 +162,10 @@ def documented(language: str, first_line: str) -> str:
     import re
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "change-control.md").read_text()
-    [block] = re.findall(rf"```{language}\n({re.escape(first_line)}\n.*?)```", text, re.DOTALL)
+    blocks: list[str] = re.findall(
+        rf"```{language}\n({re.escape(first_line)}\n.*?)```", text, re.DOTALL
+    )
+    [block] = blocks
     return block
 
 

@@ -371,9 +371,10 @@ def values_for(col: Col, strict: bool) -> st.SearchStrategy[Any]:
 
 def styled(draw: Callable[..., Any], base: str) -> str:
     """A name, sometimes one that must be quoted: upper case, a space, a quote, a keyword."""
-    return draw(
+    name: str = draw(
         st.sampled_from([base, base, base.upper(), f"my {base}", f'{base}"q', f"order{base}"])
     )
+    return name
 
 
 # Defaults that are expressions: ALTER TABLE ADD COLUMN refuses them, so they need a rebuild.
@@ -381,7 +382,10 @@ EXPRESSION_DEFAULTS = ["(1 + 1)", "(lower('AB'))"]
 
 
 def default_for(draw: Callable[..., Any], type_: str) -> str | None:
-    return draw(st.none() | st.sampled_from(DEFAULTS[type_]) | st.sampled_from(EXPRESSION_DEFAULTS))
+    default: str | None = draw(
+        st.none() | st.sampled_from(DEFAULTS[type_]) | st.sampled_from(EXPRESSION_DEFAULTS)
+    )
+    return default
 
 
 def new_column(draw: Callable[..., Any], name: str, strict: bool, parents: list[str]) -> Col:
@@ -650,14 +654,16 @@ def same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def read_table(path: Path, t: Tab, columns: list[str]) -> dict[int, tuple[int | None, dict]]:
+def read_table(
+    path: Path, t: Tab, columns: list[str]
+) -> dict[int, tuple[int | None, dict[str, Any]]]:
     with contextlib.closing(sqlite3.connect(path)) as conn:
         return _read(conn, t, columns)
 
 
 def _read(
     conn: sqlite3.Connection, t: Tab, columns: list[str]
-) -> dict[int, tuple[int | None, dict]]:
+) -> dict[int, tuple[int | None, dict[str, Any]]]:
     names = ["id", *columns]
     select = ("rowid, " if t.has_rowid else "") + qs(names)
     out = {}

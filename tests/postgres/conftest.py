@@ -1,7 +1,7 @@
 """PostgreSQL for the tests: the server of tests/postgres_server.py (the one $DATABASE_URL
-named when the tests started, else a throwaway cluster of this test process's own), and a
-database of its own for every test. No test is skipped for want of a server: one that
-cannot be had is an error."""
+named when the tests started, else a throwaway cluster of this test process's own; the
+fixture ``postgres_server`` of tests/conftest.py), and a database of its own for every
+test. No test is skipped for want of a server: one that cannot be had is an error."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from collections.abc import Iterator
 import pytest
 
 from tests.postgres.support import Server
-from tests.postgres_server import postgres_server  # noqa: F401 - the fixture below uses it
 
 
 @pytest.fixture(scope="session")
-def pg_server(postgres_server: str) -> Server:  # noqa: F811 - the imported fixture
+def pg_server(postgres_server: str) -> Server:
     return Server(postgres_server)
 
 

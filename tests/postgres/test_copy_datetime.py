@@ -131,7 +131,7 @@ def test_both_forms_and_a_mix_move_exactly_and_back(
         "SELECT data_type, datetime_precision FROM information_schema.columns "
         "WHERE table_name = 'Event' AND column_name = 'at'"
     ) == [("timestamp without time zone", 3)]
-    expected = {i: moment(s) for i, s in enumerate(STAMPS, 1)}
+    expected: dict[int, datetime.datetime | None] = {i: moment(s) for i, s in enumerate(STAMPS, 1)}
     expected |= {i + 10: m for i, m in expected.items()}
     expected[20] = None
     assert dict(pg.query('SELECT id, at FROM "Event"')) == expected

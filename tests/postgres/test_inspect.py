@@ -192,6 +192,7 @@ def test_a_failing_build_leaves_the_session_usable(
         monkeypatch.undo()
         # (while the error, and so the failed build's frames, are still held)
         assert caught.tb is not None
+        assert isinstance(session, PostgresSession)
         assert session.conn.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF
         assert session.query("SELECT 1") == [(1,)]
         assert session.inspect().table("post") is not None
@@ -226,7 +227,9 @@ def test_a_thousand_tables_are_read_whole(pg: Server) -> None:
         assert table.primary_key is not None and table.primary_key.columns == ("id",)
         assert [fk.ref_table for fk in table.foreign_keys] == [f"t{max(i - 1, 0)}"]
         assert len(table.checks) == 1
-        assert sorted(ix.name for ix in table.indexes) == sorted([f"t{i}_at", f"t{i}_name_key"])
+        assert sorted(ix.name or "" for ix in table.indexes) == sorted(
+            [f"t{i}_at", f"t{i}_name_key"]
+        )
     assert diff(schema, schema_from_sql(pg, ddl), DIALECT.hooks) == []
 
 

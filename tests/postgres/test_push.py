@@ -31,6 +31,7 @@ from trueup.apply import apply_plan
 from trueup.cli import cli
 from trueup.cli.output import describe
 from trueup.diff.renames import Renames
+from trueup.engines.postgres.session import PostgresSession
 from trueup.errors import ApplyError, LockTimeout, UnsafePlan
 from trueup.model import Action
 from trueup.plan import Step
@@ -376,6 +377,7 @@ def test_concurrent_indexes_after_the_commit(pg: Server) -> None:
         plan = make_plan(session, desired, dialect)
         assert plan.sql == [] and plan.after
         session.commit()
+        assert isinstance(session, PostgresSession)
         session.run_outside_transaction(plan.after)
     assert remaining_diff(pg, desired) == []
 

@@ -1,6 +1,7 @@
-"""The safety gate on PostgreSQL: findings measured on real rows (counts, example keys),
-the trial cast for type changes, and the policy; plus what trueup records and leaves on
-PostgreSQL (history, managed schemas, comments, concurrent indexes)."""
+"""The safety gate on PostgreSQL: findings measured on real rows (counts, example keys) and
+the trial cast for type changes (the policy every engine shares is in tests/test_safety.py);
+plus what trueup records and leaves on PostgreSQL (history, managed schemas, comments,
+concurrent indexes)."""
 
 from __future__ import annotations
 
@@ -220,28 +221,6 @@ def test_enum_value_in_use_cannot_be_removed(pg: Server) -> None:
     pg.execute("UPDATE t SET m = 'sad' WHERE m = 'meh'")
     assert findings(pg, desired) == []
     assert push_sql(pg, desired).applied
-
-
-def test_policy_on_postgres(pg: Server) -> None:
-    pg.execute(
-        "CREATE TABLE t (id integer PRIMARY KEY, note text);"
-        "INSERT INTO t VALUES (1, 'x'), (2, NULL);"
-    )
-    before = pg.query("SELECT * FROM t ORDER BY id")
-    with pytest.raises(UnsafePlan) as err:
-        push_sql(pg, "CREATE TABLE t (id integer PRIMARY KEY);")
-    assert err.value.exit_code == 3
-    with pytest.raises(UnsafePlan, match="cannot be executed"):
-        push_sql(
-            pg,
-            "CREATE TABLE t (id integer PRIMARY KEY, note text NOT NULL);",
-            accept_data_loss=True,
-        )
-    assert pg.query("SELECT * FROM t ORDER BY id") == before
-    result = push_sql(
-        pg, "CREATE TABLE t (id integer PRIMARY KEY, note text NOT NULL);", force_reset=True
-    )
-    assert result.applied and pg.query("SELECT count(*) FROM t") == [(0,)]
 
 
 def test_enum_value_in_use_in_an_array_cannot_be_removed(pg: Server) -> None:

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -140,7 +140,7 @@ def _dump_waiting(db: Server) -> bool:
 
 
 @pytest.fixture
-def missing(pg_server: Server) -> Server:
+def missing(pg_server: Server) -> Iterator[Server]:
     name = f"t_signal_{os.getpid()}"
     db = Server(with_database(pg_server.url, name), name)
     pg_server.drop_database(db)

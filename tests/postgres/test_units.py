@@ -219,9 +219,9 @@ def test_names_are_always_quoted() -> None:
     )
 
 
-def _plan(current: Schema, desired: Schema, **kwargs: bool) -> list[str]:
+def _plan(current: Schema, desired: Schema) -> list[str]:
     changes = diff(current, desired, DIALECT.hooks)
-    return plan(changes, current, desired, **kwargs).sql
+    return plan(changes, current, desired).sql
 
 
 def test_enum_values_are_added_in_place_where_their_position_allows() -> None:

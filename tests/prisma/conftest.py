@@ -3,7 +3,7 @@ tests/postgres; and the Prisma CLIs for the tests that compare with them."""
 
 import pytest
 
-from tests.postgres.conftest import pg, pg_server, postgres_server  # noqa: F401 - fixtures
+from tests.postgres.conftest import pg, pg_server  # noqa: F401 - fixtures
 from tests.prisma import prisma_cli
 
 

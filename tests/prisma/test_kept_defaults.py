@@ -48,7 +48,7 @@ def test_a_default_the_database_has_is_kept_on_sqlite(tmp_path: Path) -> None:
 
     schema.write_text(SQLITE_SCHEMA % "")
     result = push(url, Source(str(schema), "sqlite"))
-    assert result.plan.is_empty, [c.describe() for c in result.plan.changes]
+    assert result.plan.is_empty, result.plan.changes
 
     # A change that rebuilds the table keeps the default, and a new column gets none.
     schema.write_text(SQLITE_SCHEMA % "?\n  extra Int? @default(dbgenerated())")
@@ -72,7 +72,7 @@ def test_a_default_the_database_has_is_kept_on_postgres(tmp_path: Path, pg: Serv
     )
     source = Source(str(schema), "postgresql", url=pg.database_url)
     result = push(pg.database_url, source)
-    assert result.plan.is_empty, [c.describe() for c in result.plan.changes]
+    assert result.plan.is_empty, result.plan.changes
     with pg.connect() as conn:
         row = conn.execute(
             "SELECT column_default FROM information_schema.columns "

@@ -2,4 +2,3 @@
 process, a fresh database per test)."""
 
 from tests.postgres.conftest import pg, pg_server  # noqa: F401 - fixtures
-from tests.postgres_server import postgres_server  # noqa: F401 - the fixture they use

@@ -48,7 +48,7 @@ def models(
     *,
     author: Columns = lambda: [],
     book: Columns = lambda: [],
-    tables: Callable[[MetaData], None] = lambda md: None,
+    tables: Callable[[MetaData], object] = lambda md: None,
     book_name: str = "book",
     author_name: str = "name",
 ) -> MetaData:

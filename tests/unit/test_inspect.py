@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from trueup.engines.sqlite.inspect import inspect
 from trueup.model import Action, Deferral
@@ -81,7 +82,7 @@ def test_the_number_of_queries_does_not_grow_with_tables() -> None:
         def __init__(self, conn: sqlite3.Connection) -> None:
             self.conn, self.sent = conn, 0
 
-        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
             self.sent += 1
             return self.conn.execute(sql, *args)
 

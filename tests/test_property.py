@@ -1,4 +1,6 @@
-"""A property of the push on PostgreSQL, on random schemas and random rows.
+"""A property of the push on every registered engine (tests/engines), on random schemas and
+random rows. (SQLite has a richer one of its own besides, with its affinity as the oracle:
+tests/integration/test_property.py.)
 
 A random current schema (2-3 tables; integer, bigint, text, varchar, numeric, boolean and
 timestamp columns; NOT NULL, defaults, unique and plain indexes, foreign keys to the first
@@ -14,16 +16,21 @@ or it fails with a trueup error and the database is exactly as it was.
 from __future__ import annotations
 
 import random
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.postgres.support import Server, inspect_db, plan_now, push_sql, schema_from_sql
+from tests.engines import ENGINES, Live, live_database
 from trueup.errors import TrueupError
 
-TYPES = {
+#: Each type: a default, and a random value of it.
+TYPES: dict[str, tuple[str, Callable[[random.Random], object]]] = {
     "integer": ("0", lambda r: r.randint(-1000, 1000)),
     "bigint": ("7", lambda r: r.randint(-(2**40), 2**40)),
     "text": ("'x'", lambda r: r.choice(["a", "b c", "Zoë", "", "12"])),
@@ -161,31 +168,36 @@ def script(tables: list[Tab]) -> str:
     return "".join(t.ddl() for t in tables)
 
 
-def state(db: Server) -> tuple[Any, ...]:
-    schema = inspect_db(db)
+def state(db: Live) -> tuple[Any, ...]:
+    schema = db.engine.inspect(db.url)
     data = tuple(tuple(db.query(f"SELECT * FROM {t.name} ORDER BY id")) for t in schema.tables)
     return schema, data
 
 
+@pytest.mark.parametrize("name", sorted(ENGINES))
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.integers(0, 2**32))
-def test_a_push_keeps_the_data_or_changes_nothing(pg_server: Server, seed: int) -> None:
+@given(seed=st.integers(0, 2**32))
+def test_a_push_keeps_the_data_or_changes_nothing(
+    request: pytest.FixtureRequest, name: str, seed: int
+) -> None:
     r = random.Random(seed)
     current = build(r)
     desired = mutate(current, r)
-    db = pg_server.create_database()
-    try:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        live_database(name, request, Path(folder)) as db,
+    ):
         db.execute(script(current) + rows_sql(current, r))
         before = state(db)
-        declared = schema_from_sql(db, script(desired))
+        declared = db.schema_from_sql(script(desired))
         try:
-            push_sql(db, script(desired), accept_data_loss=True)
+            db.push_sql(script(desired), accept_data_loss=True)
         except TrueupError:
             assert state(db) == before
             return
-        assert plan_now(db, declared).is_empty
+        assert db.engine.plan_now(db.url, declared).is_empty
         old_schema, old_rows = before
-        new_schema = inspect_db(db)
+        new_schema = db.engine.inspect(db.url)
         for old_table, rows in zip(old_schema.tables, old_rows, strict=True):
             new_table = new_schema.table(old_table.name)
             if new_table is None:
@@ -200,5 +212,3 @@ def test_a_push_keeps_the_data_or_changes_nothing(pg_server: Server, seed: int) 
             names = [old_table.columns[i].name for i in kept]
             now = db.query(f"SELECT {', '.join(names)} FROM {old_table.name} ORDER BY id")
             assert [tuple(row[i] for i in kept) for row in rows] == [tuple(x) for x in now]
-    finally:
-        pg_server.drop_database(db)

@@ -1,16 +1,14 @@
-"""Crash safety on PostgreSQL: `trueup push` killed with SIGKILL at random moments never
-leaves a broken or half-changed database.
+"""The crash trial on PostgreSQL (run by tests/test_crash.py).
 
-Each trial puts back a database holding rows in two tables (the schema ``public`` dropped
-and made again from a pristine copy in a schema trueup does not manage), starts a real
-`trueup push` whose plan alters both tables (type changes with USING casts,
-NOT NULL columns whose NULLs are filled with a default, new and rebuilt indexes, an enum
-recreated with a value removed, a view made again) and kills it. A third of the kills land
-at a random time over the whole push (start-up, the scratch database, inspection, the
-checks, the apply, after the end); the others land just as the push's server backend
-starts a statement of the plan chosen at random, or its COMMIT, which the test sees in
-``pg_stat_activity``. Uniform times alone would rarely hit the apply: on PostgreSQL it is a
-short stretch after a long planning phase.
+The database holds rows in two tables; before each trial the schema ``public`` is dropped
+and made again from a pristine copy in a schema trueup does not manage. The push alters
+both tables (type changes with USING casts, NOT NULL columns whose NULLs are filled with a
+default, new and rebuilt indexes, an enum recreated with a value removed, a view made
+again). A third of the kills land at a random time over the whole push (start-up, the
+scratch database, inspection, the checks, the apply, after the end); the others land just
+as the push's server backend starts a statement of the plan chosen at random, or its
+COMMIT, which the trial sees in ``pg_stat_activity``. Uniform times alone would rarely hit
+the apply: on PostgreSQL it is a short stretch after a long planning phase.
 
 A killed client leaves its server backend running until the backend finishes its current
 statement and reads the closed socket (then it rolls back, or, if COMMIT had arrived,
@@ -19,25 +17,25 @@ before it looks; only if one were still there after 30 s would it be ended with
 ``pg_terminate_backend`` (a clean-up, counted, and expected never to happen).
 
 Then: the server answers, the database connects, its foreign keys are validated and hold,
-no index is invalid, no lock is left behind, the sequences are where they were, the schema
-is entirely the old one or entirely the new one, no row is lost and every value survives,
-and a second push converges, leaving exactly one entry in the history.
+no index is invalid, no lock is left behind, the sequences are where they were; a push
+that never committed left no history, and the push after a kill leaves exactly one entry
+in the history.
 
 A killed push leaves its scratch database (``trueup_scratch_<pid>_...``, where it read the
-declared schema) on the server: nothing of the user's changes, but a leftover the test
-drops after each trial.
+declared schema) on the server: nothing of the user's changes, but a leftover the trial
+drops.
 """
 
 from __future__ import annotations
 
-import os
-import random
 import signal
 import subprocess
-import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -49,10 +47,7 @@ from tests.postgres.support import (
     schema_from_sql,
     with_database,
 )
-from trueup.model import Schema
-from trueup.push import push
 
-TRIALS = 100
 #: Share of the trials killed at a uniform random time rather than at a chosen statement.
 AT_RANDOM_TIME = 0.35
 
@@ -220,94 +215,85 @@ def _reset(db: Server) -> None:
     )
 
 
-def test_sigkill_at_random_moments_leaves_old_or_new(pg: Server, tmp_path: Path) -> None:
-    pg.execute("CREATE SCHEMA pristine; SET search_path TO pristine;" + OLD + SEED)
-    _reset(pg)
-    old: Schema = schema_from_sql(pg, OLD)
-    new: Schema = schema_from_sql(pg, NEW)
-    statements = [*plan_now(pg, new).sql, "COMMIT"]
-    order = {sql: i for i, sql in enumerate(statements)}
-    with pg.connect() as conn:
-        before = _rows(conn)
-        sequences = _sequences(conn)
-    assert len(before["book"]) > BOOKS * 0.9 and len(sequences) == 2
+class PostgresCrash:
+    old = OLD
+    new = NEW
 
-    (tmp_path / "schema.sql").write_text(NEW)
-    command = [sys.executable, "-m", "trueup", "push", "--schema", "schema.sql",
-               "--url", pg.url, "--accept-data-loss", "--no-backup"]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUEUP_")}
-    env.pop("DATABASE_URL", None)
-    admin = psycopg.connect(with_database(pg.url, "postgres"), autocommit=True)
-    rng = random.Random(20261124)
-    outcomes = {"old": 0, "new": 0}
-    terminated = 0
-
-    def run(trial: int, target: int | None, moment: float | None) -> str:
-        """One push, killed ``moment`` s after it started (``target`` None), or ``moment`` s
-        after its backend started statement ``target``, or never (both None)."""
-        nonlocal terminated
+    def __init__(self, url: str, admin: psycopg.Connection[Any]) -> None:
+        self.url = url
+        self.pg = Server(url, urlsplit(url).path.lstrip("/"))
+        self.admin = admin
+        self.terminated = 0
+        pg = self.pg
+        pg.execute("CREATE SCHEMA pristine; SET search_path TO pristine;" + OLD + SEED)
         _reset(pg)
+        self.schemas = {OLD: schema_from_sql(pg, OLD), NEW: schema_from_sql(pg, NEW)}
+        self.statements = [*plan_now(pg, self.schemas[NEW]).sql, "COMMIT"]
+        self.order = {sql: i for i, sql in enumerate(self.statements)}
+        with pg.connect() as conn:
+            before = _rows(conn)
+            self.sequences = _sequences(conn)
+        assert len(before["book"]) > BOOKS * 0.9 and len(self.sequences) == 2
+
+    def reset(self) -> None:
+        _reset(self.pg)
         # Only the push's own backends may be seen (the reset's may linger a moment).
-        terminated += _wait_for_backends(admin, pg.name)
-        proc = subprocess.Popen(
-            command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        if target is not None:
-            _kill_at_statement(proc, admin, pg.name, order, target, moment or 0.0)
-        elif moment is not None:
-            time.sleep(moment)
+        self.terminated += _wait_for_backends(self.admin, self.pg.name)
+
+    def rows(self) -> Rows:
+        with self.pg.connect() as conn:
+            return _rows(conn)
+
+    def kill(self, proc: subprocess.Popen[bytes], window: KillWindow) -> bool:
+        rng = window.rng
+        if rng.random() < AT_RANDOM_TIME:
+            time.sleep(window.delay())
             proc.send_signal(signal.SIGKILL)
-        _, err = proc.communicate()
-        assert proc.returncode in (0, -signal.SIGKILL), err.decode()
-        terminated += _wait_for_backends(admin, pg.name)
-        # A killed push cannot drop its scratch database; the test does (see the module doc).
+            return True
+        # Every statement of the plan, and the COMMIT (which decides) more often.
+        commit = rng.random() < 0.25
+        statements = len(self.statements)
+        target = statements - 1 if commit else rng.randrange(statements)
+        delay = rng.uniform(0.0, 0.03)
+        _kill_at_statement(proc, self.admin, self.pg.name, self.order, target, delay)
+        return False
+
+    def settle(self, proc: subprocess.Popen[bytes]) -> None:
+        admin = self.admin
+        self.terminated += _wait_for_backends(admin, self.pg.name)
+        # A killed push cannot drop its scratch database; the trial does (see the module doc).
         for (scratch,) in admin.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s",
             (f"trueup_scratch_{proc.pid}_%",),
         ).fetchall():
             admin.execute(f'DROP DATABASE "{scratch}" WITH (FORCE)'.encode())
-
         assert admin.execute("SELECT 1").fetchone() == (1,)  # the server is up
-        with pg.connect() as conn:  # the database connects
-            _sound(conn, sequences)
-            after = _rows(conn)
-        if remaining_diff(pg, old) == []:
-            outcome = "old"
-            assert after == before, f"trial {trial}: rows changed under the old schema"
-            assert pg.query("SELECT to_regclass('_trueup_history')") == [(None,)], trial
-        else:
-            assert remaining_diff(pg, new) == [], f"trial {trial}: neither old nor new schema"
-            outcome = "new"
-            _kept(before, after)
-        # Whatever the kill left, the next push converges and is recorded exactly once.
-        push(pg.database_url, new, accept_data_loss=True, lock_timeout=10)
-        assert remaining_diff(pg, new) == [], trial
-        with pg.connect() as conn:
-            _sound(conn, sequences)
-            _kept(before, _rows(conn))
-            assert conn.execute("SELECT count(*) FROM _trueup_history").fetchone() == (1,)
-        return outcome
+        with self.pg.connect() as conn:  # the database connects
+            _sound(conn, self.sequences)
 
+    def schema_is(self, sql: str) -> bool:
+        return remaining_diff(self.pg, self.schemas[sql]) == []
+
+    def kept(self, before: object, after: object) -> None:
+        assert isinstance(before, dict) and isinstance(after, dict)
+        _kept(before, after)
+
+    def old_is_untouched(self, trial: int) -> None:
+        assert self.pg.query("SELECT to_regclass('_trueup_history')") == [(None,)], trial
+
+    def converged(self, trial: int) -> None:
+        with self.pg.connect() as conn:
+            _sound(conn, self.sequences)
+            assert conn.execute("SELECT count(*) FROM _trueup_history").fetchone() == (1,)
+
+    def finish(self) -> None:
+        assert self.terminated == 0, f"{self.terminated} backends had to be terminated"
+
+
+@contextmanager
+def crash_subject(url: str, folder: Path) -> Iterator[PostgresCrash]:
+    admin = psycopg.connect(with_database(url, "postgres"), autocommit=True)
     try:
-        # One full push tells roughly how long a push takes here; the window then follows
-        # the machine's pace (see KillWindow).
-        started = time.perf_counter()
-        assert run(-1, None, None) == "new"
-        full = time.perf_counter() - started
-        window = KillWindow(rng, full * 1.1)
-        for trial in range(TRIALS):
-            if rng.random() < AT_RANDOM_TIME:
-                outcome = run(trial, None, window.delay())
-                outcomes[outcome] += 1
-                window.landed(outcome)
-            else:
-                # Every statement of the plan, and the COMMIT (which decides) more often.
-                commit = rng.random() < 0.25
-                target = len(statements) - 1 if commit else rng.randrange(len(statements))
-                outcomes[run(trial, target, rng.uniform(0.0, 0.03))] += 1
+        yield PostgresCrash(url, admin)
     finally:
         admin.close()
-
-    assert terminated == 0, f"{terminated} backends had to be terminated"
-    # The kills really did land on both sides of the COMMIT.
-    assert outcomes["old"] >= 10 and outcomes["new"] >= 10, outcomes
