@@ -245,3 +245,22 @@ def test_every_test_in_the_prisma_grammar_tables_exists() -> None:
         assert re.search(rf"^def {test}\(", source, re.MULTILINE), f"{module}::{test}"
     for case in cases:
         assert (ROOT / "tests" / "prisma" / "corpus" / case).exists(), case
+
+
+def test_every_entry_of_the_architecture_tree_exists() -> None:
+    """The folder tree in docs/architecture.md names files and folders that are there."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    tree = text.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    assert tree[0] == "src/trueup/"
+    parents: list[str] = []
+    missing = []
+    for line in tree[1:]:
+        name = line.split()[0] if line.strip() else ""
+        if not name.endswith(("/", ".py")):
+            continue  # a description's second line
+        depth = (len(line) - len(line.lstrip())) // 2 - 1
+        parents = [*parents[:depth], name]
+        found = list((ROOT / "src" / "trueup").glob("".join(parents).rstrip("/")))
+        if not found:
+            missing.append("".join(parents))
+    assert missing == []
