@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from trueup.engines.base import NO_EXTRAS, Capabilities, Dialect, Extras, Session, StatementError
 from trueup.engines.postgres.quoting import literal, quote
-from trueup.engines.postgres.session import PostgresSession, ScratchSession
+from trueup.engines.postgres.scratch import ScratchSession
+from trueup.engines.postgres.session import PostgresSession
 from trueup.engines.postgres.types import base_name, is_narrowing, modifiers
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class PostgresDialect(Dialect):
         return PostgresSession.open(url, create=create, ignore=self.ignore)
 
     def remove_created(self, url: DatabaseURL) -> None:
-        from trueup.engines.postgres.session import drop_created_database
+        from trueup.engines.postgres.connection import drop_created_database
 
         drop_created_database(url)
 
