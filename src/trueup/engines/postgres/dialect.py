@@ -16,6 +16,7 @@ from trueup.engines.postgres.types import base_name, is_narrowing, modifiers
 if TYPE_CHECKING:
     from trueup.diff.changes import Change
     from trueup.diff.differ import DiffHooks
+    from trueup.engines.probes import ProbeSQL
     from trueup.model import Column, Schema, Table
     from trueup.plan import Plan
     from trueup.urls import DatabaseURL
@@ -150,6 +151,11 @@ class PostgresDialect(Dialect):
             "END\n$fn$"
         )
         return True
+
+    def probes(self, trial: Callable[[], bool]) -> ProbeSQL:
+        from trueup.engines.postgres.probes import PostgresProbes
+
+        return PostgresProbes(self, trial)
 
     def _trial(self, column_sql: str, old: Column, new: Column) -> str:
         return f"pg_temp.trueup_cast({column_sql}::text, {literal(old.type)}, {literal(new.type)})"

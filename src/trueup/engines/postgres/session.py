@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import re
 import zlib
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trueup.engines.base import NO_EXTRAS, Extras, Session
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from trueup.urls import DatabaseURL
 
 _LOCK_CLASS = 0x74727565  # "true": the first half of every trueup advisory lock key
+_SAVEPOINT = "trueup_savepoint"
 
 
 def lock_key(schema: str) -> int:
@@ -214,6 +215,22 @@ class PostgresSession(Session):
     def rollback(self) -> None:
         if self.in_transaction and not self.conn.closed:
             self.conn.execute("ROLLBACK")
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        # On the connection itself: a scratch session's ``execute`` wraps each statement in
+        # a savepoint of its own.
+        self.conn.execute(f"SAVEPOINT {_SAVEPOINT}")
+        try:
+            yield
+        except BaseException:
+            try:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                self.conn.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+            except psycopg.Error:
+                pass  # the connection is gone: the block's error says why
+            raise
+        self.conn.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
 
     def relation_names(self) -> frozenset[str]:
         from trueup.engines.postgres import tracking
