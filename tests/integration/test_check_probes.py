@@ -1,0 +1,82 @@
+"""The data checks' probes on a real SQLite database: a probe whose SQL fails raises under
+test (``TRUEUP_STRICT_PROBES``, set for every test) and gives a finding without numbers in
+a push; savepoints keep a failed probe from touching the push's transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import make_db, schema_from_sql
+from trueup.engines import get_dialect
+from trueup.plan.checks.conditions import Breaks, CheckedTable, NotNull
+from trueup.plan.checks.runner import STRICT, Measurements
+from trueup.urls import parse_url
+
+TABLE = "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER);"
+ROWS = "INSERT INTO t VALUES (1, NULL), (2, 5);"
+
+
+def measurements(path: Path) -> Measurements:
+    dialect = get_dialect("sqlite")
+    session = dialect.connect(parse_url(str(path)), create=False)
+    session.begin(write=False, timeout=1)
+    return Measurements(session, dialect)
+
+
+def t_table(path: Path, name: str = "t") -> CheckedTable:
+    """The table ``t``, under ``name`` (a table that is not there makes a probe fail)."""
+    model = schema_from_sql(TABLE, path.parent).table("t")
+    assert model is not None
+    return CheckedTable(name, model)
+
+
+def test_a_failing_probe_raises_under_test(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    make_db(db, TABLE, ROWS)
+    m = measurements(db)
+    assert m.strict
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        m.count(t_table(db, "gone"), NotNull("a"))
+    assert 'SELECT count(*) FROM "gone" WHERE "a" IS NOT NULL' in str(raised.value.__notes__)
+    # The transaction goes on: the failed probe's savepoint was rolled back.
+    assert m.count(t_table(db), NotNull("a")) == 1
+
+
+def test_a_failing_probe_has_no_numbers_in_a_push(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(STRICT)
+    db = tmp_path / "a.db"
+    make_db(db, TABLE, ROWS)
+    m = measurements(db)
+    assert m.count(t_table(db, "gone"), NotNull("a")) is None
+    assert m.count(t_table(db), NotNull("a")) == 1
+
+
+def test_declared_sql_may_fail_under_test(tmp_path: Path) -> None:
+    """A CHECK the push adds may name a column it has not made yet: no numbers, no error."""
+    db = tmp_path / "a.db"
+    make_db(db, TABLE, ROWS)
+    m = measurements(db)
+    assert m.count(t_table(db), Breaks("later > 0")) is None
+    assert m.count(t_table(db), Breaks("a > 0")) == 0
+
+
+def test_savepoint_undoes_a_failed_block_and_keeps_the_transaction(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    make_db(db, TABLE, ROWS)
+    with get_dialect("sqlite").connect(parse_url(str(db)), create=False) as session:
+        session.begin(write=True, timeout=1)
+        session.execute("INSERT INTO t VALUES (3, 3)")
+        with pytest.raises(sqlite3.OperationalError), session.savepoint():
+            session.execute("INSERT INTO t VALUES (4, 4)")
+            session.execute("INSERT INTO nowhere VALUES (1)")
+        with session.savepoint():
+            session.execute("INSERT INTO t VALUES (5, 5)")
+        session.commit()
+    conn = sqlite3.connect(db)
+    assert [r[0] for r in conn.execute("SELECT id FROM t ORDER BY id")] == [1, 2, 3, 5]
+    conn.close()

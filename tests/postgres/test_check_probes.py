@@ -1,0 +1,38 @@
+"""The data checks' probes on PostgreSQL: a failed probe rolls back to its savepoint, so
+the push's transaction goes on (PostgreSQL refuses every statement after a failed one
+otherwise)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.postgres.support import Server, open_session
+
+
+def test_savepoint_undoes_a_failed_block_and_keeps_the_transaction(pg: Server) -> None:
+    pg.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    with open_session(pg) as session:
+        session.begin(write=True, timeout=5)
+        session.execute("INSERT INTO t VALUES (1)")
+        with pytest.raises(psycopg.errors.UndefinedTable), session.savepoint():
+            session.execute("INSERT INTO t VALUES (2)")
+            session.execute("INSERT INTO nowhere VALUES (1)")
+        with session.savepoint():
+            session.execute("INSERT INTO t VALUES (3)")
+        session.commit()
+    assert pg.query("SELECT id FROM t ORDER BY id") == [(1,), (3,)]
+
+
+def test_savepoint_in_a_scratch_schema(pg: Server) -> None:
+    """The scratch session that wraps each statement in a savepoint of its own."""
+    from trueup.engines.postgres.scratch import SchemaScratchSession
+
+    with SchemaScratchSession.create(pg.database_url) as session:
+        session.execute("CREATE TABLE t (id INTEGER)")
+        with pytest.raises(psycopg.errors.UndefinedTable), session.savepoint():
+            session.execute("INSERT INTO t VALUES (1)")
+            session.execute("INSERT INTO nowhere VALUES (1)")
+        with session.savepoint():
+            session.execute("INSERT INTO t VALUES (2)")
+        assert session.query("SELECT id FROM t") == [(2,)]
