@@ -1,6 +1,7 @@
 """The data checks' probes on a real SQLite database: a probe whose SQL fails raises under
 test (``TRUEUP_STRICT_PROBES``, set for every test) and gives a finding without numbers in
-a push; savepoints keep a failed probe from touching the push's transaction."""
+a push; savepoints keep a failed probe from touching the push's transaction; and the
+probes name the columns a plan renames by the names they have now."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import make_db, schema_from_sql
+from trueup.diff.renames import Renames
 from trueup.engines import get_dialect
+from trueup.plan import Risk
 from trueup.plan.checks.conditions import Breaks, CheckedTable, NotNull
 from trueup.plan.checks.runner import STRICT, Measurements
+from trueup.push import plan_for
 from trueup.urls import parse_url
 
 TABLE = "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER);"
@@ -80,3 +84,28 @@ def test_savepoint_undoes_a_failed_block_and_keeps_the_transaction(tmp_path: Pat
     conn = sqlite3.connect(db)
     assert [r[0] for r in conn.execute("SELECT id FROM t ORDER BY id")] == [1, 2, 3, 5]
     conn.close()
+
+
+def test_new_foreign_key_to_a_renamed_parent_column_is_counted(tmp_path: Path) -> None:
+    """The parent's key column is renamed in the same push: the orphans are counted
+    against its name now, not left without numbers."""
+    db = tmp_path / "a.db"
+    make_db(
+        db,
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, pcode TEXT);",
+        "INSERT INTO parent VALUES (1, 'a'); INSERT INTO child VALUES (1, 'a'), (2, 'zz');",
+    )
+    desired = schema_from_sql(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, ref TEXT UNIQUE);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, pcode TEXT REFERENCES parent (ref));",
+        tmp_path,
+    )
+    renames = Renames(columns={("parent", "code"): "ref"})
+    [finding] = plan_for(parse_url(str(db)), desired, renames=renames).findings
+    assert (finding.code, finding.risk, finding.count, finding.examples) == (
+        "DD204",
+        Risk.DATA_LOSS,
+        1,
+        (2,),
+    )

@@ -1,13 +1,16 @@
 """The data checks' probes on PostgreSQL: a failed probe rolls back to its savepoint, so
 the push's transaction goes on (PostgreSQL refuses every statement after a failed one
-otherwise)."""
+otherwise), and a new foreign key to a column the same push renames is counted."""
 
 from __future__ import annotations
 
 import psycopg
 import pytest
 
-from tests.postgres.support import Server, open_session
+from tests.postgres.support import Server, open_session, schema_from_sql
+from trueup.diff.renames import Renames
+from trueup.plan import Risk
+from trueup.push import plan_for
 
 
 def test_savepoint_undoes_a_failed_block_and_keeps_the_transaction(pg: Server) -> None:
@@ -36,3 +39,24 @@ def test_savepoint_in_a_scratch_schema(pg: Server) -> None:
         with session.savepoint():
             session.execute("INSERT INTO t VALUES (2)")
         assert session.query("SELECT id FROM t") == [(2,)]
+
+
+def test_new_foreign_key_to_a_renamed_parent_column_is_counted(pg: Server) -> None:
+    pg.execute(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, pcode TEXT);"
+        "INSERT INTO parent VALUES (1, 'a'); INSERT INTO child VALUES (1, 'a'), (2, 'zz');"
+    )
+    desired = schema_from_sql(
+        pg,
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, ref TEXT UNIQUE);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, pcode TEXT REFERENCES parent (ref));",
+    )
+    renames = Renames(columns={("parent", "code"): "ref"})
+    [finding] = plan_for(pg.database_url, desired, renames=renames).findings
+    assert (finding.code, finding.risk, finding.count, finding.examples) == (
+        "DD204",
+        Risk.DATA_LOSS,
+        1,
+        (2,),
+    )

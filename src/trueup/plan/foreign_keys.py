@@ -202,7 +202,11 @@ def _count(
     parent = checks.current.table(parent_now, fk.ref_schema)
     # No parent table yet: every reference dangles.
     parent_table = None if parent is None else CheckedTable(parent_now, parent)
-    orphan = Orphaned(tuple(values), parent_table, fk.ref_columns)
+    # The parent's columns by their names now: the plan may rename them too.
+    parent_columns = tuple(
+        checks.column_now(fk.ref_schema, fk.ref_table, c) for c in fk.ref_columns
+    )
+    orphan = Orphaned(tuple(values), parent_table, parent_columns)
     n = checks.m.count_over(t, orphan)
     return None if n is None else (n, orphan)
 

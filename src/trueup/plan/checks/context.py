@@ -37,6 +37,8 @@ class Checks:
         self.m = Measurements(session, dialect)
         # (schema, key of the declared name) -> name now
         self.table_names: dict[tuple[str | None, str], str] = {}
+        # (schema, key of a table's declared name) -> {key of a declared column: name now}
+        self.column_names: dict[tuple[str | None, str], dict[str, str]] = {}
         #: The values each enum takes during the push (its type's name -> values). A cast
         #: into an enum is judged by them, not tried: the type may not exist yet, and
         #: PostgreSQL has no cast from another enum. A value added in the same push cannot
@@ -45,6 +47,12 @@ class Checks:
             dialect.enum_type_name(e.name, e.schema): tuple(e.values) for e in current.enums
         }
         self.client_defaults = client_defaults
+
+    def column_now(self, schema: str | None, table: str, column: str) -> str:
+        """The name a column of the declared table ``table`` has in the database now: the
+        plan may rename it."""
+        key = self.hooks.key
+        return self.column_names.get((schema, key(table)), {}).get(key(column), column)
 
     def not_kept(self, column: str, old: Column, new: Column, table: Table) -> Condition:
         """The values of ``column`` a type change would refuse or change: a cast into an

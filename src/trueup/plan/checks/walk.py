@@ -78,6 +78,10 @@ def _learn_names(checks: Checks, changes: Sequence[ch.Change]) -> None:
             checks.enum_values[name] = tuple(c.new.values) if name in cast_into else kept
         if isinstance(c, ch.RenameTable):
             checks.table_names[(c.old.schema, checks.hooks.key(c.new_name))] = c.old.name
+        if isinstance(c, ch.ModifyTable):
+            key = checks.hooks.key
+            renamed = {key(x.new): x.old for x in c.changes if isinstance(x, ch.RenameColumn)}
+            checks.column_names[(c.new.schema, key(c.new.name))] = renamed
 
 
 def modify_table(checks: Checks, change: ch.ModifyTable) -> list[Finding]:
