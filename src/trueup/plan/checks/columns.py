@@ -182,8 +182,8 @@ def kept_as_other_class(
     nonnull: int | None,
 ) -> list[Finding]:
     """Values the change keeps as they are although they are not of the new type (text in
-    a SQLite INTEGER column): nothing is lost, but an application reading the column as
-    the new type finds them."""
+    an INTEGER column, where the engine stores any value in any column): nothing is lost,
+    but an application reading the column as the new type finds them."""
     col = t.column(old.name)
     where = Both(NotNull(col), KeptAsOtherClass(col, new, new_table))
     n = checks.count(t, where)

@@ -40,8 +40,8 @@ class Checks:
         # (schema, key of a table's declared name) -> {key of a declared column: name now}
         self.column_names: dict[tuple[str | None, str], dict[str, str]] = {}
         #: The values each enum takes during the push (its type's name -> values). A cast
-        #: into an enum is judged by them, not tried: the type may not exist yet, and
-        #: PostgreSQL has no cast from another enum. A value added in the same push cannot
+        #: into an enum is judged by them, not tried: the type may not exist yet, and there
+        #: may be no cast from another enum. A value added in the same push cannot
         #: be used before it commits, so a changed enum counts the values it keeps.
         self.enum_values: dict[str, tuple[str, ...]] = {
             dialect.enum_type_name(e.name, e.schema): tuple(e.values) for e in current.enums

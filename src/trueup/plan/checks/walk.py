@@ -56,9 +56,10 @@ def run(checks: Checks, changes: Sequence[ch.Change]) -> tuple[Finding, ...]:
 
 
 def _learn_names(checks: Checks, changes: Sequence[ch.Change]) -> None:
-    """The enum labels usable during the push, and the names renamed tables have now."""
+    """The enum labels usable during the push, and the names renamed tables and columns
+    have now."""
     # Types columns are cast into: an enum that gains values while a column is cast into
-    # it is made anew, where the added values are usable at once (see the PostgreSQL
+    # it is made anew, where the added values are usable at once (see the engine's
     # planner); otherwise only the values it keeps are.
     cast_into = {
         p.new.type.removesuffix("[]")
