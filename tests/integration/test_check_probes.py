@@ -44,7 +44,7 @@ def test_a_failing_probe_raises_under_test(tmp_path: Path) -> None:
     assert m.strict
     with pytest.raises(sqlite3.OperationalError) as raised:
         m.count(t_table(db, "gone"), NotNull("a"))
-    assert 'SELECT count(*) FROM "gone" WHERE "a" IS NOT NULL' in str(raised.value.__notes__)
+    assert 'SELECT count(*) FROM "gone" WHERE "gone"."a" IS NOT NULL' in str(raised.value.__notes__)
     # The transaction goes on: the failed probe's savepoint was rolled back.
     assert m.count(t_table(db), NotNull("a")) == 1
 
@@ -109,3 +109,13 @@ def test_new_foreign_key_to_a_renamed_parent_column_is_counted(tmp_path: Path) -
         1,
         (2,),
     )
+
+
+def test_a_probe_naming_a_column_that_is_not_there_fails(tmp_path: Path) -> None:
+    """SQLite takes a double-quoted name that matches no column for a string: the probes
+    name columns with their table, so such a probe fails instead of counting the string."""
+    db = tmp_path / "a.db"
+    make_db(db, TABLE, ROWS)
+    m = measurements(db)
+    with pytest.raises(sqlite3.OperationalError, match="no such column"):
+        m.count(t_table(db), NotNull("missing"))

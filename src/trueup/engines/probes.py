@@ -44,9 +44,17 @@ class ProbeSQL:
 
     # --- conditions ------------------------------------------------------------------------
 
-    def where(self, condition: Condition | Orphaned | PointsAt) -> str | None:
-        """``condition`` as SQL over the table's rows; None when the engine cannot tell."""
-        q = self.q
+    def column(self, over: CheckedTable, name: str) -> str:
+        """A column of ``over``, in a probe over that table."""
+        return self.q(name)
+
+    def where(self, condition: Condition | Orphaned | PointsAt, over: CheckedTable) -> str | None:
+        """``condition`` as SQL over the rows of ``over``; None when the engine cannot
+        tell."""
+
+        def q(name: str) -> str:
+            return self.column(over, name)
+
         match condition:
             case NotNull(column=c):
                 return f"{q(c)} IS NOT NULL"
@@ -67,7 +75,7 @@ class ProbeSQL:
             case HoldsAnyOf(column=c, values=values, array=array):
                 return self.holds_any_of(q(c), values, array=array)
             case Both(first=a, second=b):
-                first, second = self.where(a), self.where(b)
+                first, second = self.where(a, over), self.where(b, over)
                 return None if first is None or second is None else f"{first} AND {second}"
             case Orphaned():
                 return self.orphaned(condition)
@@ -108,14 +116,14 @@ class ProbeSQL:
 
     # --- keys --------------------------------------------------------------------------------
 
-    def key(self, part: KeyPart) -> str:
-        """One part of a unique key as the new table compares it (``Dialect.key_value`` for
-        a column whose type or collation changes)."""
+    def key(self, part: KeyPart, over: CheckedTable) -> str:
+        """One part of a unique key over ``over`` as the new table compares it
+        (``Dialect.key_value`` for a column whose type or collation changes)."""
         if part.column is None:
             assert part.expression is not None
             key = f"({part.expression})"
         else:
-            key = self.q(part.column)
+            key = self.column(over, part.column)
             if part.change is not None:
                 old, new = part.change
                 assert part.table is not None

@@ -5,8 +5,15 @@ the rebuild's INSERT stores, see :mod:`trueup.engines.sqlite.conversion`)."""
 from __future__ import annotations
 
 from trueup.engines.probes import ProbeSQL
+from trueup.plan.checks.conditions import CheckedTable
 
 
 class SQLiteProbes(ProbeSQL):
+    def column(self, over: CheckedTable, name: str) -> str:
+        # Qualified: SQLite reads a double-quoted name that is no column as a string, so a
+        # probe naming a column that is not there would count rows by that string instead
+        # of failing.
+        return f"{self.table(over)}.{self.q(name)}"
+
     def same_value(self, a: str, b: str) -> str:
         return f"{a} IS {b}"

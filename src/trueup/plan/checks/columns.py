@@ -160,7 +160,7 @@ def narrowing(
         ]
     examples = checks.examples(t, changed)
     failing = checks.refused(col, old, new, new_table)
-    fails = checks.count(t, Both(NotNull(col), failing)) if checks.m.expressible(failing) else 0
+    fails = checks.count(t, Both(NotNull(col), failing)) if checks.m.expressible(t, failing) else 0
     message = (
         f"You are about to alter the column `{new.name}` on the `{t.shown}` table, which "
         f"contains {nonnull} non-null values. {cast} {bad} of them would not convert or "

@@ -59,7 +59,7 @@ def rekeyed_columns(
         after = KeyPart(
             column=col, collation=p.collation or new.collation, change=(old, new), table=table
         )
-        if not checks.m.compares_as_before(before, after):
+        if not checks.m.compares_as_before(t, before, after):
             out.append(f"{kind.describe()} of `{new.name}`")
     return ch.and_list(out) if out else ""
 

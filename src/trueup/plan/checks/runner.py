@@ -69,13 +69,13 @@ class Measurements:
                 raise
             return None
 
-    def expressible(self, condition: Condition) -> bool:
+    def expressible(self, table: CheckedTable, condition: Condition) -> bool:
         """Whether the engine can write ``condition`` at all."""
-        return self.sql.where(condition) is not None
+        return self.sql.where(condition, table) is not None
 
     def count(self, table: CheckedTable, condition: Condition | None = None) -> int | None:
         """The rows of ``table`` that ``condition`` holds for (all of them without one)."""
-        where = None if condition is None else self.sql.where(condition)
+        where = None if condition is None else self.sql.where(condition, table)
         if condition is not None and where is None:
             return None
         key = (table.schema, table.name, where)
@@ -93,7 +93,7 @@ class Measurements:
         pass each (a big table is read once). If the engine refuses the combined query (one
         condition names a column that does not exist yet), the counts are taken one by one
         when asked."""
-        written = [(c, self.sql.where(c)) for c in conditions]
+        written = [(c, self.sql.where(c, table)) for c in conditions]
         done = self._counts
         wheres = list(
             dict.fromkeys(
@@ -114,7 +114,7 @@ class Measurements:
         self, table: CheckedTable, condition: Condition | Orphaned | PointsAt
     ) -> tuple[object, ...]:
         """Some keys of the rows of ``table`` that ``condition`` holds for."""
-        where = self.sql.where(condition)
+        where = self.sql.where(condition, table)
         if where is None:
             return ()
         alias = {Orphaned: "c", PointsAt: "g"}.get(type(condition))
@@ -130,7 +130,7 @@ class Measurements:
     def count_over(self, table: CheckedTable, condition: Orphaned | PointsAt) -> int | None:
         """The rows of ``table`` a foreign key's ``condition`` holds for (over ``table``
         named as the condition names it)."""
-        where = self.sql.where(condition)
+        where = self.sql.where(condition, table)
         alias = "c" if isinstance(condition, Orphaned) else "g"
         rows = self.query(self.sql.count(table, where, alias), from_schema=declared(condition))
         return None if rows is None else int(rows[0][0])
@@ -145,7 +145,7 @@ class Measurements:
     ) -> tuple[int | None, tuple[object, ...]]:
         """How many groups of rows share one value of a unique key (its ``parts``, over the
         rows its declared predicate ``where`` holds for), and some of those rows."""
-        keys = [self.sql.key(p) for p in parts]
+        keys = [self.sql.key(p, table) for p in parts]
         from_schema = where is not None or declared_key(parts)
         sql = self.sql.duplicate_count(table, keys, where, nulls_equal)
         rows = self.query(sql, from_schema=from_schema)
@@ -157,6 +157,6 @@ class Measurements:
         found = self.sql.duplicate_rows(table, keys, where, nulls_equal)
         return n, self._examples(table, found, from_schema)
 
-    def compares_as_before(self, before: KeyPart, after: KeyPart) -> bool:
+    def compares_as_before(self, table: CheckedTable, before: KeyPart, after: KeyPart) -> bool:
         """Whether a key part's values compare after a change as they did before it."""
-        return self.sql.key(before) == self.sql.key(after)
+        return self.sql.key(before, table) == self.sql.key(after, table)
