@@ -51,29 +51,7 @@ class ProbeSQL:
     def where(self, condition: Condition | Orphaned | PointsAt, over: CheckedTable) -> str | None:
         """``condition`` as SQL over the rows of ``over``; None when the engine cannot
         tell."""
-
-        def q(name: str) -> str:
-            return self.column(over, name)
-
         match condition:
-            case NotNull(column=c):
-                return f"{q(c)} IS NOT NULL"
-            case IsNull(column=c):
-                return f"{q(c)} IS NULL"
-            case Breaks(check=check):
-                return f"NOT ({check})"  # a CHECK that is NULL passes
-            case DiffersFromComputed(column=c, expression=e):
-                return f"{q(c)} IS NOT NULL AND (({e}) IS NULL OR {q(c)} <> ({e}))"
-            case NotKept(column=c, old=old, new=new, table=table):
-                return self.dialect.unconvertible(q(c), old, new, trial=self.trial(), table=table)
-            case Refused(column=c, old=old, new=new, table=table):
-                return self.dialect.uncastable(q(c), old, new, table, trial=self.trial())
-            case KeptAsOtherClass(column=c, new=new, table=table):
-                return self.dialect.kept_as_other_class(q(c), new, table)
-            case NotInEnum(column=c, values=values, array=array):
-                return self.not_in_enum(q(c), values, array=array)
-            case HoldsAnyOf(column=c, values=values, array=array):
-                return self.holds_any_of(q(c), values, array=array)
             case Both(first=a, second=b):
                 first, second = self.where(a, over), self.where(b, over)
                 return None if first is None or second is None else f"{first} AND {second}"
@@ -81,6 +59,41 @@ class ProbeSQL:
                 return self.orphaned(condition)
             case PointsAt():
                 return self.points_at(condition)
+            case Breaks(check=check):
+                return f"NOT ({check})"  # a CHECK that is NULL passes
+            case NotKept() | Refused() | KeptAsOtherClass():
+                return self._type_change(condition, self.column(over, condition.column))
+            case _:
+                return self._values(condition, self.column(over, condition.column))
+
+    def _values(
+        self,
+        condition: NotNull | IsNull | DiffersFromComputed | NotInEnum | HoldsAnyOf,
+        col: str,
+    ) -> str | None:
+        """A condition on the values of one column (``col``, as SQL)."""
+        match condition:
+            case NotNull():
+                return f"{col} IS NOT NULL"
+            case IsNull():
+                return f"{col} IS NULL"
+            case DiffersFromComputed(expression=e):
+                return f"{col} IS NOT NULL AND (({e}) IS NULL OR {col} <> ({e}))"
+            case NotInEnum(values=values, array=array):
+                return self.not_in_enum(col, values, array=array)
+            case HoldsAnyOf(values=values, array=array):
+                return self.holds_any_of(col, values, array=array)
+
+    def _type_change(self, condition: NotKept | Refused | KeptAsOtherClass, col: str) -> str | None:
+        """The values of a column (``col``, as SQL) a type change treats one way or another:
+        the engine's own judgement (see ``Dialect.unconvertible``)."""
+        match condition:
+            case NotKept(old=old, new=new, table=table):
+                return self.dialect.unconvertible(col, old, new, trial=self.trial(), table=table)
+            case Refused(old=old, new=new, table=table):
+                return self.dialect.uncastable(col, old, new, table, trial=self.trial())
+            case KeptAsOtherClass(new=new, table=table):
+                return self.dialect.kept_as_other_class(col, new, table)
 
     def not_in_enum(self, column_sql: str, values: Sequence[str], *, array: bool) -> str | None:
         """Values outside an enum's labels; None in an engine without enums."""
