@@ -1,6 +1,7 @@
 """The data checks' probes on PostgreSQL: a failed probe rolls back to its savepoint, so
 the push's transaction goes on (PostgreSQL refuses every statement after a failed one
-otherwise), and a new foreign key to a column the same push renames is counted."""
+otherwise), a new foreign key to a column the same push renames is counted, and a probe
+that fails on the data rather than on its SQL does not fail a test."""
 
 from __future__ import annotations
 
@@ -60,3 +61,19 @@ def test_new_foreign_key_to_a_renamed_parent_column_is_counted(pg: Server) -> No
         1,
         (2,),
     )
+
+
+def test_a_kept_key_over_values_the_new_type_refuses(pg: Server) -> None:
+    """The unique key stays while its column becomes an INTEGER that ``'x'`` cannot be:
+    comparing the key's values as integers fails on that value. That is the data, not the
+    probe's SQL: the type change's finding counts the value, and the key's has no numbers."""
+    pg.execute(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, code TEXT UNIQUE);"
+        "INSERT INTO t VALUES (1, '1'), (2, '01'), (3, 'x');"
+    )
+    desired = schema_from_sql(pg, "CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER UNIQUE);")
+    found = plan_for(pg.database_url, desired).findings
+    assert [(f.code, f.risk, f.count) for f in found] == [
+        ("DL103", Risk.UNEXECUTABLE, 2),
+        ("DD203", Risk.CAUTION, None),
+    ]

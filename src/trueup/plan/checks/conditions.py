@@ -202,6 +202,11 @@ def declared(condition: Condition | Orphaned | PointsAt) -> bool:
             return False
 
 
-def declared_key(parts: Sequence[KeyPart]) -> bool:
-    """Whether a key holds a declared expression."""
-    return any(p.expression is not None for p in parts)
+def may_fail(parts: Sequence[KeyPart]) -> bool:
+    """Whether comparing a key's values may fail for reasons other than the probe's SQL:
+    a declared expression (see the module), or a cast of the values to a new type, which
+    some of them may not survive (the type change has its own finding for those)."""
+    return any(
+        p.expression is not None or (p.change is not None and p.change[0].type != p.change[1].type)
+        for p in parts
+    )

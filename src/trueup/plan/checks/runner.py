@@ -5,8 +5,10 @@ pass where the engine can, and every count asked twice read once.
 A probe the engine cannot answer gives no numbers: its finding keeps the risk the change
 has without data. On a live database that can be a column the push has not made yet, but
 also a permission or a timeout, so a push goes on. Under test (``TRUEUP_STRICT_PROBES=1``)
-only a probe that holds SQL from the declared schema may fail that way; any other failing
-is a bug in the SQL the checks wrote, and it raises instead of weakening a finding.
+only a fallible probe may fail that way: one that holds SQL from the declared schema, or
+casts the values of a key to a new type that some of them do not survive. Any other
+failing is a bug in the SQL the checks wrote, and it raises instead of weakening a
+finding.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from trueup.plan.checks.conditions import (
     Orphaned,
     PointsAt,
     declared,
-    declared_key,
+    may_fail,
 )
 
 #: The environment variable that makes a failing probe raise (see the module).
@@ -55,16 +57,16 @@ class Measurements:
                 self._trial = False
         return self._trial
 
-    def query(self, sql: str, *, from_schema: bool = False) -> list[tuple[Any, ...]] | None:
-        """Run a read-only probe; None when the engine cannot answer it. ``from_schema``:
-        the probe holds declared SQL, which may name what the push has not made yet."""
+    def query(self, sql: str, *, fallible: bool = False) -> list[tuple[Any, ...]] | None:
+        """Run a read-only probe; None when the engine cannot answer it. ``fallible``: the
+        probe may fail for reasons other than its SQL (see the module)."""
         try:
             with self.session.savepoint():
                 return self.session.query(sql)
         except TrueupError:
             raise  # about the database itself (damaged, unreadable): not this probe's
         except Exception as exc:  # the engine's own error: this probe has no answer
-            if self.strict and not from_schema:
+            if self.strict and not fallible:
                 exc.add_note(f"The data check's query that failed: {sql}")
                 raise
             return None
@@ -80,8 +82,8 @@ class Measurements:
             return None
         key = (table.schema, table.name, where)
         if key not in self._counts:
-            from_schema = condition is not None and declared(condition)
-            rows = self.query(self.sql.count(table, where), from_schema=from_schema)
+            fallible = condition is not None and declared(condition)
+            rows = self.query(self.sql.count(table, where), fallible=fallible)
             self._counts[key] = None if rows is None else int(rows[0][0])
         return self._counts[key]
 
@@ -102,8 +104,8 @@ class Measurements:
         )
         if not wheres:
             return
-        from_schema = any(declared(c) for c, w in written if w in wheres)
-        found = self.query(self.sql.counts(table, wheres), from_schema=from_schema)
+        fallible = any(declared(c) for c, w in written if w in wheres)
+        found = self.query(self.sql.counts(table, wheres), fallible=fallible)
         if found is None:
             return
         self._counts[(table.schema, table.name, None)] = int(found[0][0])
@@ -121,10 +123,10 @@ class Measurements:
         return self._examples(table, where, declared(condition), alias)
 
     def _examples(
-        self, table: CheckedTable, where: str, from_schema: bool, alias: str | None = None
+        self, table: CheckedTable, where: str, fallible: bool, alias: str | None = None
     ) -> tuple[object, ...]:
         sql = self.sql.examples(table, where, risk.EXAMPLES, alias)
-        found = self.query(sql, from_schema=from_schema)
+        found = self.query(sql, fallible=fallible)
         return tuple(r[0] if len(r) == 1 else tuple(r) for r in found or [])
 
     def count_over(self, table: CheckedTable, condition: Orphaned | PointsAt) -> int | None:
@@ -132,7 +134,7 @@ class Measurements:
         named as the condition names it)."""
         where = self.sql.where(condition, table)
         alias = "c" if isinstance(condition, Orphaned) else "g"
-        rows = self.query(self.sql.count(table, where, alias), from_schema=declared(condition))
+        rows = self.query(self.sql.count(table, where, alias), fallible=declared(condition))
         return None if rows is None else int(rows[0][0])
 
     def duplicates(
@@ -146,16 +148,16 @@ class Measurements:
         """How many groups of rows share one value of a unique key (its ``parts``, over the
         rows its declared predicate ``where`` holds for), and some of those rows."""
         keys = [self.sql.key(p, table) for p in parts]
-        from_schema = where is not None or declared_key(parts)
+        fallible = where is not None or may_fail(parts)
         sql = self.sql.duplicate_count(table, keys, where, nulls_equal)
-        rows = self.query(sql, from_schema=from_schema)
+        rows = self.query(sql, fallible=fallible)
         if rows is None:
             return None, ()
         n = int(rows[0][0])
         if n == 0:
             return 0, ()
         found = self.sql.duplicate_rows(table, keys, where, nulls_equal)
-        return n, self._examples(table, found, from_schema)
+        return n, self._examples(table, found, fallible)
 
     def compares_as_before(self, table: CheckedTable, before: KeyPart, after: KeyPart) -> bool:
         """Whether a key part's values compare after a change as they did before it."""
