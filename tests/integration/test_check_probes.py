@@ -119,3 +119,24 @@ def test_a_probe_naming_a_column_that_is_not_there_fails(tmp_path: Path) -> None
     m = measurements(db)
     with pytest.raises(sqlite3.OperationalError, match="no such column"):
         m.count(t_table(db), NotNull("missing"))
+
+
+def test_new_foreign_key_on_a_column_whose_type_changes_is_counted(tmp_path: Path) -> None:
+    """The child's key column becomes an INTEGER as it gets its foreign key: its text
+    values meet the parent's key as SQLite compares them (by the key's affinity)."""
+    db = tmp_path / "a.db"
+    make_db(
+        db,
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, p TEXT);",
+        "INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1, '1'), (2, '7'), (3, NULL);",
+    )
+    desired = schema_from_sql(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent (id));",
+        tmp_path,
+    )
+    found = plan_for(parse_url(str(db)), desired).findings
+    assert [(f.code, f.risk, f.count, f.examples) for f in found] == [
+        ("DD204", Risk.DATA_LOSS, 1, (2,))
+    ]

@@ -1,7 +1,7 @@
 """The data checks' probes on PostgreSQL: a failed probe rolls back to its savepoint, so
 the push's transaction goes on (PostgreSQL refuses every statement after a failed one
-otherwise), a new foreign key to a column the same push renames is counted, and a probe
-that fails on the data rather than on its SQL does not fail a test."""
+otherwise), a new foreign key to a column the same push renames or retypes is counted,
+and a probe that fails on the data rather than on its SQL does not fail a test."""
 
 from __future__ import annotations
 
@@ -76,4 +76,24 @@ def test_a_kept_key_over_values_the_new_type_refuses(pg: Server) -> None:
     assert [(f.code, f.risk, f.count) for f in found] == [
         ("DL103", Risk.UNEXECUTABLE, 2),
         ("DD203", Risk.CAUTION, None),
+    ]
+
+
+def test_new_foreign_key_on_a_column_whose_type_changes_is_counted(pg: Server) -> None:
+    """The child's key column becomes an INTEGER as it gets its foreign key: its values
+    are compared with the parent's key as integers, not as the text they are now (which
+    PostgreSQL refuses to compare, leaving the finding without numbers)."""
+    pg.execute(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, p TEXT);"
+        "INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1, '1'), (2, '7'), (3, NULL);"
+    )
+    desired = schema_from_sql(
+        pg,
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent (id));",
+    )
+    found = plan_for(pg.database_url, desired).findings
+    assert [(f.code, f.risk, f.count, f.examples) for f in found] == [
+        ("DD204", Risk.DATA_LOSS, 1, (2,))
     ]

@@ -15,6 +15,7 @@ from trueup.plan.checks.conditions import (
     Both,
     Breaks,
     CheckedTable,
+    ChildValue,
     Condition,
     DiffersFromComputed,
     HoldsAnyOf,
@@ -31,6 +32,7 @@ from trueup.plan.checks.conditions import (
 
 if TYPE_CHECKING:
     from trueup.engines.base import Dialect
+    from trueup.model import Column
 
 
 class ProbeSQL:
@@ -107,10 +109,12 @@ class ProbeSQL:
         """``a`` equals ``b``, NULLs equal to each other."""
         return f"{a} IS NOT DISTINCT FROM {b}"
 
+    def new_value(self, column_sql: str, old: Column, new: Column) -> str:
+        """A value of ``old`` as the column holds it once it is ``new``: cast to its type."""
+        return f"CAST({column_sql} AS {new.type})"
+
     def orphaned(self, o: Orphaned) -> str:
-        values = [
-            f"c.{self.q(v.column)}" if v.column is not None else f"({v.constant})" for v in o.values
-        ]
+        values = [self._child_value(v) for v in o.values]
         present = " AND ".join(f"{v} IS NOT NULL" for v in values)
         if o.parent is None:
             return present  # the parent table does not exist yet: every reference dangles
@@ -118,6 +122,13 @@ class ProbeSQL:
             f"p.{self.q(pc)} = {v}" for pc, v in zip(o.parent_columns, values, strict=False)
         )
         return f"{present} AND NOT EXISTS (SELECT 1 FROM {self.table(o.parent)} AS p WHERE {match})"
+
+    def _child_value(self, v: ChildValue) -> str:
+        if v.column is None:
+            return f"({v.constant})"
+        if v.retyped is not None:
+            return self.new_value(f"c.{self.q(v.column)}", *v.retyped)
+        return f"c.{self.q(v.column)}"
 
     def points_at(self, p: PointsAt) -> str:
         match = " AND ".join(

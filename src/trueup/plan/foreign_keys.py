@@ -152,10 +152,15 @@ def new_foreign_key(
             return []  # only the actions changed: orphans, if any, are not new
     out = repointed(checks, t, fk, dropped)
     added = {key(x.column.name): x.column for x in change.changes if isinstance(x, ch.AddColumn)}
+    retyped = {
+        key(x.new.name): (x.old, x.new)
+        for x in change.changes
+        if isinstance(x, ch.ModifyColumn) and ch.ColumnChange.TYPE in x.kind
+    }
     values: list[ChildValue | None] = []
     for name in fk.columns:
         if (column := added.get(key(name))) is None:
-            values.append(ChildValue(column=t.column(name)))
+            values.append(ChildValue(column=t.column(name), retyped=retyped.get(key(name))))
         elif column.default is None:
             return out  # a new column without a default holds NULL: no parent is needed
         elif (constant := constant_default(column)) is None:

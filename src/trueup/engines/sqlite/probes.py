@@ -5,6 +5,7 @@ the rebuild's INSERT stores, see :mod:`trueup.engines.sqlite.conversion`)."""
 from __future__ import annotations
 
 from trueup.engines.probes import ProbeSQL
+from trueup.model import Column
 from trueup.plan.checks.conditions import CheckedTable
 
 
@@ -14,6 +15,11 @@ class SQLiteProbes(ProbeSQL):
         # probe naming a column that is not there would count rows by that string instead
         # of failing.
         return f"{self.table(over)}.{self.q(name)}"
+
+    def new_value(self, column_sql: str, old: Column, new: Column) -> str:
+        # As it is: comparing it with the parent's key applies that key's affinity, as the
+        # rebuild's INSERT applies the new column's (a CAST would convert what it keeps).
+        return column_sql
 
     def same_value(self, a: str, b: str) -> str:
         return f"{a} IS {b}"

@@ -170,10 +170,13 @@ class Orphaned:
 
 @dataclass(frozen=True, slots=True)
 class ChildValue:
-    """One value of a foreign key: a column of the child, or a declared constant."""
+    """One value of a foreign key: a column of the child, or a declared constant. A column
+    whose type the push changes (``retyped``: its old and new column) is compared as the
+    new column will hold it."""
 
     column: str | None = None
     constant: str | None = None
+    retyped: tuple[Column, Column] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,8 @@ def declared(condition: Condition | Orphaned | PointsAt) -> bool:
         case Both(first=a, second=b):
             return declared(a) or declared(b)
         case Orphaned(values=values):
-            return any(v.constant is not None for v in values)
+            # A constant is declared SQL; a value cast to its new type may not survive it.
+            return any(v.constant is not None or v.retyped is not None for v in values)
         case PointsAt(orphaned=orphaned):
             return declared(orphaned)
         case _:
