@@ -6,9 +6,9 @@ A probe the engine cannot answer gives no numbers: its finding keeps the risk th
 has without data. On a live database that can be a column the push has not made yet, but
 also a permission or a timeout, so a push goes on. Under test (``TRUEUP_STRICT_PROBES=1``)
 only a fallible probe may fail that way: one that holds SQL from the declared schema, or
-casts the values of a key to a new type that some of them do not survive. Any other
-failing is a bug in the SQL the checks wrote, and it raises instead of weakening a
-finding.
+casts values (of a unique or foreign key) to a new type that some of them do not survive.
+Any other failing is a bug in the SQL the checks wrote, and it raises instead of weakening
+a finding.
 """
 
 from __future__ import annotations
