@@ -1,6 +1,6 @@
 """The data checks' probes on PostgreSQL: a failed probe rolls back to its savepoint, so
 the push's transaction goes on (PostgreSQL refuses every statement after a failed one
-otherwise), a new foreign key to a column the same push renames or retypes is counted,
+otherwise), a new foreign key over columns the same push renames or retypes is counted,
 and a probe that fails on the data rather than on its SQL does not fail a test."""
 
 from __future__ import annotations
@@ -92,6 +92,25 @@ def test_new_foreign_key_on_a_column_whose_type_changes_is_counted(pg: Server) -
         pg,
         "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
         "CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent (id));",
+    )
+    found = plan_for(pg.database_url, desired).findings
+    assert [(f.code, f.risk, f.count, f.examples) for f in found] == [
+        ("DD204", Risk.DATA_LOSS, 1, (2,))
+    ]
+
+
+def test_new_foreign_key_to_a_parent_column_whose_type_changes_is_counted(pg: Server) -> None:
+    """The parent's key becomes an INTEGER in the same push: it is compared with the
+    child's values as the integer it will be."""
+    pg.execute(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER);"
+        "INSERT INTO parent VALUES (1, '1'); INSERT INTO child VALUES (1, 1), (2, 7);"
+    )
+    desired = schema_from_sql(
+        pg,
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, code INTEGER UNIQUE);"
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent (code));",
     )
     found = plan_for(pg.database_url, desired).findings
     assert [(f.code, f.risk, f.count, f.examples) for f in found] == [

@@ -118,9 +118,12 @@ class ProbeSQL:
         present = " AND ".join(f"{v} IS NOT NULL" for v in values)
         if o.parent is None:
             return present  # the parent table does not exist yet: every reference dangles
-        match = " AND ".join(
-            f"p.{self.q(pc)} = {v}" for pc, v in zip(o.parent_columns, values, strict=False)
-        )
+        retyped = o.parent_retyped or (None,) * len(o.parent_columns)
+        parent = [
+            f"p.{self.q(pc)}" if r is None else self.new_value(f"p.{self.q(pc)}", *r)
+            for pc, r in zip(o.parent_columns, retyped, strict=True)
+        ]
+        match = " AND ".join(f"{pc} = {v}" for pc, v in zip(parent, values, strict=False))
         return f"{present} AND NOT EXISTS (SELECT 1 FROM {self.table(o.parent)} AS p WHERE {match})"
 
     def _child_value(self, v: ChildValue) -> str:

@@ -211,7 +211,10 @@ def _count(
     parent_columns = tuple(
         checks.column_now(fk.ref_schema, fk.ref_table, c) for c in fk.ref_columns
     )
-    orphan = Orphaned(tuple(values), parent_table, parent_columns)
+    parent_retyped = tuple(
+        checks.column_retyped(fk.ref_schema, fk.ref_table, c) for c in fk.ref_columns
+    )
+    orphan = Orphaned(tuple(values), parent_table, parent_columns, parent_retyped)
     n = checks.m.count_over(t, orphan)
     return None if n is None else (n, orphan)
 

@@ -161,11 +161,14 @@ class Orphaned:
     """The rows (of the child table, named ``c``) whose foreign key points at no row of
     ``parent`` (None: a table the push makes, so every reference dangles). ``values`` are
     the key's values: a column of the child (its name now) or, for a column the push adds,
-    the constant its declared default gives every row."""
+    the constant its declared default gives every row. A parent column whose type the push
+    changes (``parent_retyped``, by position: its old and new column) is compared as the
+    new column will hold it."""
 
     values: tuple[ChildValue, ...]
     parent: CheckedTable | None
     parent_columns: tuple[str, ...]
+    parent_retyped: tuple[tuple[Column, Column] | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +202,9 @@ def declared(condition: Condition | Orphaned | PointsAt) -> bool:
             return declared(a) or declared(b)
         case Orphaned(values=values):
             # A constant is declared SQL; a value cast to its new type may not survive it.
-            return any(v.constant is not None or v.retyped is not None for v in values)
+            return any(v.constant is not None or v.retyped is not None for v in values) or any(
+                condition.parent_retyped
+            )
         case PointsAt(orphaned=orphaned):
             return declared(orphaned)
         case _:

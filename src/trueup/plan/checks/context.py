@@ -39,6 +39,8 @@ class Checks:
         self.table_names: dict[tuple[str | None, str], str] = {}
         # (schema, key of a table's declared name) -> {key of a declared column: name now}
         self.column_names: dict[tuple[str | None, str], dict[str, str]] = {}
+        # The same -> {key of a declared column: (old, new)} for the columns it retypes
+        self.retyped: dict[tuple[str | None, str], dict[str, tuple[Column, Column]]] = {}
         #: The values each enum takes during the push (its type's name -> values). A cast
         #: into an enum is judged by them, not tried: the type may not exist yet, and there
         #: may be no cast from another enum. A value added in the same push cannot
@@ -53,6 +55,14 @@ class Checks:
         plan may rename it."""
         key = self.hooks.key
         return self.column_names.get((schema, key(table)), {}).get(key(column), column)
+
+    def column_retyped(
+        self, schema: str | None, table: str, column: str
+    ) -> tuple[Column, Column] | None:
+        """A column of the declared table ``table`` whose type the plan changes: its old
+        and new column; None when the type stays."""
+        key = self.hooks.key
+        return self.retyped.get((schema, key(table)), {}).get(key(column))
 
     def not_kept(self, column: str, old: Column, new: Column, table: Table) -> Condition:
         """The values of ``column`` a type change would refuse or change: a cast into an

@@ -83,6 +83,11 @@ def _learn_names(checks: Checks, changes: Sequence[ch.Change]) -> None:
             key = checks.hooks.key
             renamed = {key(x.new): x.old for x in c.changes if isinstance(x, ch.RenameColumn)}
             checks.column_names[(c.new.schema, key(c.new.name))] = renamed
+            checks.retyped[(c.new.schema, key(c.new.name))] = {
+                key(x.new.name): (x.old, x.new)
+                for x in c.changes
+                if isinstance(x, ch.ModifyColumn) and ch.ColumnChange.TYPE in x.kind
+            }
 
 
 def modify_table(checks: Checks, change: ch.ModifyTable) -> list[Finding]:
