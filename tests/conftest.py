@@ -39,10 +39,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never read the developer's own settings."""
+    """Tests never read the developer's own settings. A data check whose query fails
+    raises instead of giving a finding without numbers (see trueup.plan.checks.runner): a
+    bug in the SQL the checks write must fail the test, not weaken what it checks."""
     for name in list(os.environ):
         if name.startswith("TRUEUP_") or name == "DATABASE_URL":
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRUEUP_STRICT_PROBES", "1")
 
 
 @pytest.fixture(params=sorted(ENGINES))

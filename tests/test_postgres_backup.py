@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from tests.helpers import make_db
 from tests.postgres_server import another_database, new_database, postgres_server
 from trueup.cli import cli
-from trueup.engines.postgres.session import connection_info
+from trueup.engines.postgres.connection import connection_info
 from trueup.urls import parse_url
 
 __all__ = ["another_database", "new_database", "postgres_server"]  # fixtures, used by name

@@ -24,7 +24,8 @@ import psycopg
 
 from tests.helpers import make_db
 from tests.postgres_server import new_database, postgres_server
-from trueup.engines.postgres.session import connection_info, lock_key
+from trueup.engines.postgres.connection import connection_info
+from trueup.engines.postgres.session import lock_key
 from trueup.urls import parse_url
 
 __all__ = ["new_database", "postgres_server"]  # fixtures, used by name

@@ -212,7 +212,7 @@ def test_a_server_that_never_answers(folder: Path) -> None:
         silent.listen(16)
         url = f"postgresql://app:{PASSWORD}@127.0.0.1:{silent.getsockname()[1]}/shop"
         patched = (
-            "import trueup.engines.postgres.session as s; s.CONNECT_TIMEOUT = 1; "
+            "import trueup.engines.postgres.connection as c; c.CONNECT_TIMEOUT = 1; "
             "from trueup.cli import main; main()"
         )
         result = subprocess.run(

@@ -10,13 +10,14 @@ import pytest
 from trueup.diff import changes as ch
 from trueup.diff.differ import diff
 from trueup.engines.base import ColumnExtras, Grant, IndexExtras, ObjectExtras
+from trueup.engines.postgres.connection import connection_info
 from trueup.engines.postgres.dialect import PostgresDialect
 from trueup.engines.postgres.expressions import expr, key
 from trueup.engines.postgres.extras import give_back, read_extras
 from trueup.engines.postgres.plan import plan
 from trueup.engines.postgres.quoting import quote
 from trueup.engines.postgres.render import create_index, create_table
-from trueup.engines.postgres.session import connection_info, lock_key
+from trueup.engines.postgres.session import lock_key
 from trueup.engines.postgres.types import canonical_type, is_narrowing, needs_using
 from trueup.model import (
     Action,

@@ -22,7 +22,8 @@ import trueup
 from tests.postgres.support import Server
 from tests.sqlalchemy_models.apps import USERS, environ, write_app
 from tests.sqlalchemy_models.catalogs import sa_url
-from trueup.engines.postgres.session import connection_info, lock_key
+from trueup.engines.postgres.connection import connection_info
+from trueup.engines.postgres.session import lock_key
 from trueup.errors import ConfigError, UnsafePlan
 from trueup.urls import parse_url
 

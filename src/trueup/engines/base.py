@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: a session must not pull in the differ or the model
     from trueup.diff.changes import Change
     from trueup.diff.differ import DiffHooks
+    from trueup.engines.probes import ProbeSQL
     from trueup.engines.source_hooks import SourceHooks
     from trueup.model import Column, Schema, Table
     from trueup.plan import Plan
@@ -133,6 +135,12 @@ class Session(ABC):
 
     @abstractmethod
     def rollback(self) -> None: ...
+
+    @abstractmethod
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A savepoint around a block of the open transaction: when the block raises, what
+        it did is undone and the transaction goes on (PostgreSQL would otherwise refuse
+        every statement after a failed one), and the error propagates."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -307,6 +315,11 @@ class Dialect(ABC):
         """Make what the data checks need in the session's transaction (a trial-cast
         function); False when there is nothing to make or it cannot be made."""
         return False
+
+    @abstractmethod
+    def probes(self, trial: Callable[[], bool]) -> ProbeSQL:
+        """The data checks' queries, written in this engine's SQL. ``trial``, asked when a
+        condition needs it, says whether ``prepare_checks`` made a trial cast available."""
 
     def uncastable(
         self, column_sql: str, old: Column, new: Column, table: Table, *, trial: bool = False

@@ -14,16 +14,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import reduce
 from typing import TYPE_CHECKING
 
 from trueup.diff import changes as ch
 from trueup.model import Column, ForeignKey
 from trueup.plan import risk
+from trueup.plan.checks.conditions import (
+    Both,
+    CheckedTable,
+    ChildValue,
+    Condition,
+    NotNull,
+    Orphaned,
+    PointsAt,
+)
 from trueup.plan.plan import Finding, Risk
 
 if TYPE_CHECKING:
-    from trueup.plan.checks import _Checks, _Table
+    from trueup.plan.checks.context import Checks
 
 #: A default that is one constant value (a string, a number, a boolean, maybe cast): what
 #: every existing row gets in a column the plan adds. Anything else (a function, a sequence)
@@ -126,7 +136,7 @@ def constant_default(column: Column) -> str | None:
 
 
 def new_foreign_key(
-    checks: _Checks, t: _Table, fk: ForeignKey, change: ch.ModifyTable
+    checks: Checks, t: CheckedTable, fk: ForeignKey, change: ch.ModifyTable
 ) -> list[Finding]:
     """The findings of ``fk``, added to the table ``t`` by ``change``."""
     key = checks.hooks.key
@@ -142,16 +152,21 @@ def new_foreign_key(
             return []  # only the actions changed: orphans, if any, are not new
     out = repointed(checks, t, fk, dropped)
     added = {key(x.column.name): x.column for x in change.changes if isinstance(x, ch.AddColumn)}
-    values: list[str | None] = []
+    retyped = {
+        key(x.new.name): (x.old, x.new)
+        for x in change.changes
+        if isinstance(x, ch.ModifyColumn) and ch.ColumnChange.TYPE in x.kind
+    }
+    values: list[ChildValue | None] = []
     for name in fk.columns:
         if (column := added.get(key(name))) is None:
-            values.append(f"c.{checks.q(t.column(name))}")
+            values.append(ChildValue(column=t.column(name), retyped=retyped.get(key(name))))
         elif column.default is None:
             return out  # a new column without a default holds NULL: no parent is needed
         elif (constant := constant_default(column)) is None:
             values.append(None)  # a value the check does not compute
         else:
-            values.append(f"({constant})")
+            values.append(ChildValue(constant=constant))
     if None in values:
         return [*out, _orphans(checks, t, fk, change, None).finding()]
     found = _count(checks, t, fk, [v for v in values if v is not None])
@@ -160,7 +175,7 @@ def new_foreign_key(
     n, orphan = found
     if n == 0:
         return out
-    examples = checks.examples_where(t, orphan, alias="c")
+    examples = checks.m.examples(t, orphan)
     orphans = _orphans(checks, t, fk, change, n, examples)
     if not orphans.nulled:
         orphans = _with_blockers(checks, t, orphans, orphan)
@@ -168,8 +183,8 @@ def new_foreign_key(
 
 
 def _orphans(
-    checks: _Checks,
-    t: _Table,
+    checks: Checks,
+    t: CheckedTable,
     fk: ForeignKey,
     change: ch.ModifyTable,
     n: int | None,
@@ -182,58 +197,48 @@ def _orphans(
     return Orphans(t.shown, fk.columns, ref, n, examples, checks.key_label(t), nullable)
 
 
-def _count(checks: _Checks, t: _Table, fk: ForeignKey, values: list[str]) -> tuple[int, str] | None:
+def _count(
+    checks: Checks, t: CheckedTable, fk: ForeignKey, values: list[ChildValue]
+) -> tuple[int, Orphaned] | None:
     """How many rows of ``t`` point nowhere (their key's ``values``), and the condition
-    that finds them (over ``t`` as ``c``); None when the engine cannot tell."""
+    that finds them; None when the engine cannot tell."""
     key = checks.hooks.key
-    present = " AND ".join(f"{v} IS NOT NULL" for v in values)
     parent_now = checks.table_names.get((fk.ref_schema, key(fk.ref_table)), fk.ref_table)
     parent = checks.current.table(parent_now, fk.ref_schema)
-    if parent is None:
-        orphan = present  # the parent table does not exist yet: every reference dangles
-    else:
-        from trueup.plan.checks import _Table
-
-        match = " AND ".join(
-            f"p.{checks.q(pc)} = {v}" for pc, v in zip(fk.ref_columns, values, strict=False)
-        )
-        orphan = (
-            f"{present} AND NOT EXISTS "
-            f"(SELECT 1 FROM {checks.qualified(_Table(parent_now, parent))} AS p WHERE {match})"
-        )
-    rows = checks.query(f"SELECT count(*) FROM {checks.qualified(t)} AS c WHERE {orphan}")
-    return None if rows is None else (int(rows[0][0]), orphan)
+    # No parent table yet: every reference dangles.
+    parent_table = None if parent is None else CheckedTable(parent_now, parent)
+    # The parent's columns by their names now: the plan may rename them too.
+    parent_columns = tuple(
+        checks.column_now(fk.ref_schema, fk.ref_table, c) for c in fk.ref_columns
+    )
+    parent_retyped = tuple(
+        checks.column_retyped(fk.ref_schema, fk.ref_table, c) for c in fk.ref_columns
+    )
+    orphan = Orphaned(tuple(values), parent_table, parent_columns, parent_retyped)
+    n = checks.m.count_over(t, orphan)
+    return None if n is None else (n, orphan)
 
 
-def _with_blockers(checks: _Checks, t: _Table, orphans: Orphans, orphan: str) -> Orphans:
+def _with_blockers(checks: Checks, t: CheckedTable, orphans: Orphans, orphan: Orphaned) -> Orphans:
     """``orphans`` with the rows that point at the rows it would delete (``orphan``, over
-    ``t`` as ``c``), through the keys the database has now."""
-    from dataclasses import replace
-
-    from trueup.plan.checks import _Table
-
+    ``t``), through the keys the database has now."""
     key = checks.hooks.key
     blockers = []
     for table in checks.current.tables:
         for other in table.foreign_keys:
             if (other.ref_schema, key(other.ref_table)) != (t.schema, key(t.name)):
                 continue
-            g = _Table(table.name, table)
-            match = " AND ".join(
-                f"c.{checks.q(rc)} = g.{checks.q(gc)}"
-                for rc, gc in zip(other.ref_columns, other.columns, strict=False)
-            )
-            where = f"EXISTS (SELECT 1 FROM {checks.qualified(t)} AS c WHERE {orphan} AND {match})"
-            found = checks.query(f"SELECT count(*) FROM {checks.qualified(g)} AS g WHERE {where}")
-            n = 0 if found is None else int(found[0][0])
+            g = CheckedTable(table.name, table)
+            where = PointsAt(t, orphan, other.columns, other.ref_columns)
+            n = checks.m.count_over(g, where) or 0
             if n:
-                examples = checks.examples_where(g, where, alias="g")
+                examples = checks.m.examples(g, where)
                 blockers.append((g.shown, n, examples, checks.key_label(g)))
     return replace(orphans, blockers=tuple(blockers)) if blockers else orphans
 
 
 def repointed(
-    checks: _Checks, t: _Table, fk: ForeignKey, dropped: Iterable[ForeignKey]
+    checks: Checks, t: CheckedTable, fk: ForeignKey, dropped: Iterable[ForeignKey]
 ) -> list[Finding]:
     """Columns whose foreign key now points at another table: the values stay, but they
     were keys of the old parent and are read as keys of the new one (a join table
@@ -251,8 +256,8 @@ def repointed(
     )
     if before is None:
         return []
-    child_cols = [checks.q(t.column(c)) for c in fk.columns]
-    where = " AND ".join(f"{c} IS NOT NULL" for c in child_cols)
+    present: list[Condition] = [NotNull(t.column(c)) for c in fk.columns]
+    where = reduce(Both, present)
     n = checks.count(t, where)
     if n == 0:
         return []

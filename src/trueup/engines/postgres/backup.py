@@ -30,8 +30,8 @@ _JSON = Method("json", "trueup JSON export (pg_dump is not on PATH)")
 def _conninfo(url: DatabaseURL) -> tuple[str, dict[str, str], str]:
     """A libpq connection string without the password, the environment that carries the
     password, and the database's name."""
+    from trueup.engines.postgres.connection import connection_info, with_connect_timeout
     from trueup.engines.postgres.driver import conninfo_to_dict, make_conninfo
-    from trueup.engines.postgres.session import connection_info, with_connect_timeout
 
     dsn, _ = connection_info(url)
     dsn = with_connect_timeout(dsn)
@@ -83,7 +83,7 @@ class PostgresBackups(Strategy):
         return os.path.abspath("backups")
 
     def database_name(self, url: DatabaseURL) -> str:
-        from trueup.engines.postgres.session import DEFAULT_SCHEMA, connection_info
+        from trueup.engines.postgres.connection import DEFAULT_SCHEMA, connection_info
 
         _, _, dbname = _conninfo(url)
         _, schema = connection_info(url)
@@ -91,14 +91,14 @@ class PostgresBackups(Strategy):
 
     def is_empty(self, url: DatabaseURL, timeout: float) -> bool:
         from trueup.engines import get_dialect
+        from trueup.engines.postgres.connection import missing_database
         from trueup.engines.postgres.driver import psycopg
-        from trueup.engines.postgres.session import _missing_database
 
         try:
             session = get_dialect("postgresql").connect(url, create=False)
         except Exception as exc:  # a database that does not exist yet is empty
             cause = exc.__cause__
-            if isinstance(cause, psycopg.Error) and _missing_database(cause):
+            if isinstance(cause, psycopg.Error) and missing_database(cause):
                 return True
             raise
         try:

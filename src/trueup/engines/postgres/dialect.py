@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING
 from trueup.engines.base import NO_EXTRAS, Dialect, Extras, Session, StatementError
 from trueup.engines.postgres.engine import ENGINE
 from trueup.engines.postgres.quoting import literal, quote
-from trueup.engines.postgres.session import PostgresSession, ScratchSession
+from trueup.engines.postgres.scratch import ScratchSession
+from trueup.engines.postgres.session import PostgresSession
 from trueup.engines.postgres.source_hooks import PostgresSourceHooks
 from trueup.engines.postgres.types import base_name, is_narrowing, modifiers
 
 if TYPE_CHECKING:
     from trueup.diff.changes import Change
     from trueup.diff.differ import DiffHooks
+    from trueup.engines.probes import ProbeSQL
     from trueup.model import Column, Schema, Table
     from trueup.plan import Plan
     from trueup.urls import DatabaseURL
@@ -64,7 +66,7 @@ class PostgresDialect(Dialect):
         return PostgresSession.open(url, create=create, ignore=self.ignore)
 
     def remove_created(self, url: DatabaseURL) -> None:
-        from trueup.engines.postgres.session import drop_created_database
+        from trueup.engines.postgres.connection import drop_created_database
 
         drop_created_database(url)
 
@@ -145,6 +147,11 @@ class PostgresDialect(Dialect):
             "END\n$fn$"
         )
         return True
+
+    def probes(self, trial: Callable[[], bool]) -> ProbeSQL:
+        from trueup.engines.postgres.probes import PostgresProbes
+
+        return PostgresProbes(self, trial)
 
     def _trial(self, column_sql: str, old: Column, new: Column) -> str:
         return f"pg_temp.trueup_cast({column_sql}::text, {literal(old.type)}, {literal(new.type)})"

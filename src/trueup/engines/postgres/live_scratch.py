@@ -21,14 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from trueup.engines.postgres.connection import connection_info, with_connect_timeout
 from trueup.engines.postgres.expressions import expr
 from trueup.engines.postgres.quoting import quote
-from trueup.engines.postgres.session import (
-    PostgresSession,
-    _scratch_name,
-    connection_info,
-    with_connect_timeout,
-)
+from trueup.engines.postgres.scratch import scratch_name
+from trueup.engines.postgres.session import PostgresSession
 from trueup.model import Expr, Schema
 
 if TYPE_CHECKING:
@@ -61,7 +58,7 @@ class LiveScratchSession(PostgresSession):
             conn = psycopg.connect(with_connect_timeout(conninfo), autocommit=True)
         except psycopg.Error:
             return None
-        token = _scratch_name()
+        token = scratch_name()
         others = [n for n in dict.fromkeys(namespaces) if n != home]
         names = {n: f"{token}_{i}" for i, n in enumerate(others)}
         try:

@@ -20,15 +20,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from trueup.engines import get_dialect
+from trueup.engines.postgres.connection import connect, connection_info, missing_database
 from trueup.engines.postgres.driver import psycopg
 from trueup.engines.postgres.quoting import literal, qualified, quote
 from trueup.engines.postgres.render import table_name
-from trueup.engines.postgres.session import (
-    PostgresSession,
-    _connect,
-    _missing_database,
-    connection_info,
-)
+from trueup.engines.postgres.session import PostgresSession
 from trueup.errors import ConnectionError
 from trueup.model import Schema, Table
 from trueup.transfer.engine import Source, Target
@@ -212,7 +208,7 @@ def _open_or_create(url: DatabaseURL, ignore: Callable[[str], bool] | None) -> t
         return _session(url, create=False, ignore=ignore), False
     except ConnectionError as exc:
         cause = exc.__cause__
-        if not (isinstance(cause, psycopg.Error) and _missing_database(cause)):
+        if not (isinstance(cause, psycopg.Error) and missing_database(cause)):
             raise
     return _session(url, create=True, ignore=ignore), True
 
@@ -225,7 +221,7 @@ def _drop_database(url: DatabaseURL) -> None:
     if not name:
         return
     with contextlib.suppress(psycopg.Error, ConnectionError):
-        admin = _connect(conninfo, url, dbname="postgres")
+        admin = connect(conninfo, url, dbname="postgres")
         try:
             admin.execute(f"DROP DATABASE IF EXISTS {quote(name)}".encode())
         finally:

@@ -18,6 +18,7 @@ from trueup.engines.sqlite.source_hooks import SQLiteSourceHooks
 
 if TYPE_CHECKING:
     from trueup.diff.changes import Change
+    from trueup.engines.probes import ProbeSQL
     from trueup.engines.sqlite.hooks import SQLiteHooks
     from trueup.model import Column, Schema, Table
     from trueup.plan import Plan
@@ -162,6 +163,11 @@ class SQLiteDialect(Dialect):
         # Only a STRICT table or the rowid alias (INTEGER PRIMARY KEY) refuses a value;
         # others keep what their affinity cannot convert, as it is.
         return refused(column_sql, new, table)
+
+    def probes(self, trial: Callable[[], bool]) -> ProbeSQL:
+        from trueup.engines.sqlite.probes import SQLiteProbes
+
+        return SQLiteProbes(self, trial)
 
     def kept_as_other_class(self, column_sql: str, new: Column, table: Table) -> str | None:
         from trueup.engines.sqlite.conversion import kept_as_other_class

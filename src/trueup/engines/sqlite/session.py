@@ -15,7 +15,7 @@ import os
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trueup.engines.base import Session
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 #: The oldest SQLite with everything trueup relies on (pragma_table_list, DROP COLUMN).
 MIN_VERSION = (3, 37, 0)
+_SAVEPOINT = "trueup_savepoint"
 
 
 def _check_version() -> None:
@@ -209,6 +210,20 @@ class SQLiteSession(Session):
                 self.conn.execute("ROLLBACK")
         finally:
             self._restore()
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        self.execute(f"SAVEPOINT {_SAVEPOINT}")
+        try:
+            yield
+        except BaseException:
+            try:
+                self.conn.execute(f"ROLLBACK TO {_SAVEPOINT}")
+                self.conn.execute(f"RELEASE {_SAVEPOINT}")
+            except sqlite3.Error:
+                pass  # the file itself failed (damaged, gone): the block's error says so
+            raise
+        self.execute(f"RELEASE {_SAVEPOINT}")
 
     def _restore(self) -> None:
         if self._restore_foreign_keys is not None and not self.conn.in_transaction:
