@@ -106,23 +106,10 @@ def copy_database(
         notes: list[str] = find_engine(source.engine).uncopied(session)
         try:
             wanted, how = _target_schema(schema, source, target, declared, notes, timeout)
-            staged = (
-                wanted is not None
-                and find_engine(target.engine).capabilities.keys_after_load
-                and any(t.foreign_keys for t in wanted.schema.tables)
-            )
+            staged = _keys_after_load(target, wanted)
             if wanted is not None:
                 _push(target, _without_foreign_keys(wanted) if staged else wanted, timeout, ignore)
-            with stages("Copying") as bar:
-                try:
-                    exported, imported = _stream(source, target, timeout, ignore, bar)
-                except (TrueupError, KeyboardInterrupt):
-                    raise
-                except Exception as exc:  # an engine's own error the import let through
-                    raise CopyError(
-                        f"The rows could not be copied: {str(exc).strip()}",
-                        hint="Nothing was copied.",
-                    ) from exc
+            exported, imported = _copy_rows(source, target, timeout, ignore, stages)
             state.record(source, wanted, _steps_done(session, source_dialect))
             if staged:
                 assert wanted is not None
@@ -132,25 +119,15 @@ def copy_database(
             if problem and isinstance(exc, TrueupError):
                 exc.hint = (exc.hint + "\n" if exc.hint else "") + problem
             raise
-        if source.engine == target.engine:  # else the conversion noted them as not copied
-            notes += [
-                f"virtual table {name}: definition copied, rows not (rebuild its content)"
-                for name in exported.not_exported
-            ]
-        notes += [
-            f"{child}: {rows} row(s) without their row in {parent}, as in the source"
-            for child, parent, rows in imported.orphans
-        ]
-        try:
-            outcomes = _check(
-                session, source.engine, schema, target, target_dialect, imported, stages, timeout
-            )
-        except KeyboardInterrupt:
-            # Not "nothing was changed": the copy is there, only its check is missing.
-            raise CopyError(
-                "Interrupted while checking the copy: the copy was made, but not checked.",
-                hint="Drop the target and copy again to have it checked.",
-            ) from None
+        notes += _copy_notes(source, target, exported, imported)
+        outcomes = _check(
+            session, source.engine, schema, target, target_dialect, imported, stages, timeout
+        )
+    return _copy_result(outcomes, how, notes)
+
+
+def _copy_result(outcomes: list[Outcome], how: str, notes: list[str]) -> CopyResult:
+    """The copy's result, or the differences the check found between source and copy."""
     problems = [o.problem for o in outcomes if o.problem]
     if problems:
         raise CopyError(
@@ -174,13 +151,22 @@ def _check(
     timeout: float,
 ) -> list[Outcome]:
     """Every copied table checked, the source read in its locked transaction."""
-    source = Side(source_session, source_engine, {t.name.lower(): t for t in source_schema.tables})
-    with dialect.connect(target, create=False) as session, stages("Verifying") as bar:
-        session.begin(write=False, timeout=timeout)
-        copy = Side(session, target.engine, {t.name.lower(): t for t in session.inspect().tables})
-        bar.start(2 * imported.rows)
-        outcomes = check_tables(source, copy, [t.name for t in imported.tables], bar)
-        session.rollback()
+    try:
+        tables = {t.name.lower(): t for t in source_schema.tables}
+        source = Side(source_session, source_engine, tables)
+        with dialect.connect(target, create=False) as session, stages("Verifying") as bar:
+            session.begin(write=False, timeout=timeout)
+            copied = {t.name.lower(): t for t in session.inspect().tables}
+            copy = Side(session, target.engine, copied)
+            bar.start(2 * imported.rows)
+            outcomes = check_tables(source, copy, [t.name for t in imported.tables], bar)
+            session.rollback()
+    except KeyboardInterrupt:
+        # Not "nothing was changed": the copy is there, only its check is missing.
+        raise CopyError(
+            "Interrupted while checking the copy: the copy was made, but not checked.",
+            hint="Drop the target and copy again to have it checked.",
+        ) from None
     return outcomes
 
 
@@ -292,6 +278,16 @@ def _target_schema(
     return Declared(fitted, path=""), "converted"
 
 
+def _keys_after_load(target: DatabaseURL, wanted: Declared | None) -> bool:
+    """Whether the target's foreign keys are added after the rows: on an engine that checks
+    them statement by statement, so that tables pointing at each other can be loaded."""
+    return (
+        wanted is not None
+        and find_engine(target.engine).capabilities.keys_after_load
+        and any(t.foreign_keys for t in wanted.schema.tables)
+    )
+
+
 def _without_foreign_keys(declared: Declared) -> Declared:
     tables = tuple(replace(t, foreign_keys=()) for t in declared.schema.tables)
     return replace(declared, schema=replace(declared.schema, tables=tables))
@@ -310,6 +306,39 @@ def _push(target: DatabaseURL, declared: Declared, timeout: float, ignore: Ignor
 
 
 # --- the rows --------------------------------------------------------------------------------
+
+
+def _copy_rows(
+    source: DatabaseURL, target: DatabaseURL, timeout: float, ignore: Ignore, stages: Stages
+) -> tuple[ExportResult, ImportResult]:
+    """The rows streamed into the target, with the "Copying" stage's progress."""
+    with stages("Copying") as bar:
+        try:
+            return _stream(source, target, timeout, ignore, bar)
+        except (TrueupError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # an engine's own error the import let through
+            raise CopyError(
+                f"The rows could not be copied: {str(exc).strip()}",
+                hint="Nothing was copied.",
+            ) from exc
+
+
+def _copy_notes(
+    source: DatabaseURL, target: DatabaseURL, exported: ExportResult, imported: ImportResult
+) -> list[str]:
+    """What the rows' copy did not copy as it was, one line each."""
+    notes = []
+    if source.engine == target.engine:  # else the conversion noted them as not copied
+        notes += [
+            f"virtual table {name}: definition copied, rows not (rebuild its content)"
+            for name in exported.not_exported
+        ]
+    notes += [
+        f"{child}: {rows} row(s) without their row in {parent}, as in the source"
+        for child, parent, rows in imported.orphans
+    ]
+    return notes
 
 
 def _stream(

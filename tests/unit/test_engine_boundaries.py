@@ -40,6 +40,7 @@ PROVIDER_TABLES = {
     **{
         f"sources/prisma/{name}.py": "Prisma's rules for each of its connectors"
         for name in (
+            "foreign_key_checks",
             "generators",
             "indexes",
             "lower",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -11,6 +10,7 @@ import click
 from trueup.cli import JSON_ERROR_SHOWN, json_output
 from trueup.cli.backup import BackupFlags, backup_options
 from trueup.cli.common import (
+    Target,
     created_line,
     describe_database,
     find_target,
@@ -28,8 +28,11 @@ from trueup.errors import UnsafePlan
 
 if TYPE_CHECKING:
     from trueup.plan import Phase, Plan
+    from trueup.planfile import Reviewed
     from trueup.push import PushResult
-    from trueup.sources.declared import Declared
+    from trueup.push_options import PushOptions
+    from trueup.sources.declared import Declared, Source
+    from trueup.urls import DatabaseURL
 
 EXIT_PENDING = 2
 
@@ -101,130 +104,190 @@ def push(
     cannot be executed without --force-reset), 64 usage error (nothing run).
     """
     from trueup.cli.backup import backup_hook
-    from trueup.cli.common import Target
-    from trueup.push import plan_with, push_with
     from trueup.push_options import PushOptions
 
     if as_json:
         json_output()
-    loaded: list[Declared] = []  # the declared schema, once it is read
     header = _Header(as_json)
+    t, source = _find_target(
+        header,
+        backup_flags,
+        schema=schema,
+        url=url,
+        lock_timeout=lock_timeout,
+        ignore_tables=ignore_tables,
+        python_path=python_path,
+    )
+    ignore = t.settings.ignore()
+    hints = parse_renames(renames)  # besides the schema's own rename hints
+    reviewed = _read_reviewed(plan_file, source, t.url.engine) if plan_file else None
+    if dry_run:
+        warn_if_missing(t.url)
 
-    def on_load(declared: Declared) -> None:
-        report_warnings(declared)
-        loaded.append(declared)
-        header.show(source_path=declared.path or None)
+    def show(plan: Plan) -> None:
+        if not header.loaded:  # found in sync by the last push's record: the schema was not read
+            header.show(source_path=None, unread=source.path)
+        if reviewed is not None:
+            _check_data_steps(plan, reviewed)
+        if not as_json:
+            refusable = not (dry_run or force_reset)
+            _show_plan(plan, refusable=refusable, accept_data_loss=accept_data_loss)
 
+    options = PushOptions(
+        accept_data_loss=accept_data_loss,
+        force_reset=force_reset,
+        renames=hints,
+        lock_timeout=t.settings.lock_timeout,
+        on_plan=show,
+        ignore=ignore,
+        expected_steps=reviewed.statements if reviewed else None,
+        expected_fingerprint=reviewed.fingerprint if reviewed else None,
+        concurrent_indexes=concurrent_indexes,
+        # Under the push's lock, once the plan is accepted and before any write.
+        before_apply=None if no_backup else backup_hook(t, "pre-push", err=as_json),
+    )
+    result = _push_or_ask(t.url, source, options, dry_run=dry_run, as_json=as_json)
+    _show_result(result, t.url, source, as_json=as_json, dry_run=dry_run)
+    if dry_run and not result.plan.is_empty:
+        raise SystemExit(EXIT_PENDING)
+
+
+def _find_target(
+    header: _Header,
+    backup_flags: BackupFlags,
+    *,
+    schema: str | None,
+    url: str | None,
+    lock_timeout: float | None,
+    ignore_tables: tuple[str, ...],
+    python_path: tuple[str, ...],
+) -> tuple[Target, Source]:
+    """The database, with the backup flags applied, and the declared schema; the header's
+    lines as soon as both are known."""
     t, source = find_target(
         schema=schema,
         url=url,
         lock_timeout=lock_timeout,
         ignore_tables=ignore_tables,
         python_path=python_path,
-        on_load=on_load,
+        on_load=header.on_load,
     )
     t = Target(backup_flags.apply(t.settings), t.url)
     header.database = describe_database(t.url)
-    if loaded:  # read already, to find the database: its line waited for the database's
+    if header.loaded:  # read already, to find the database: its line waited for the database's
         header.show(source_path=source.path)
-    ignore = t.settings.ignore()
-    hints = parse_renames(renames)  # besides the schema's own rename hints
-    reviewed = None
-    if plan_file:
-        from trueup.planfile import check_source, read_plan
+    return t, source
 
-        reviewed = read_plan(plan_file)
-        check_source(reviewed, source.load().source_hash, t.url.engine)
-    if dry_run:
-        warn_if_missing(t.url)
 
-    def show(plan: Plan) -> None:
-        if not loaded:  # found in sync by the last push's record: the schema was not read
-            header.show(source_path=None, unread=source.path)
-        if reviewed is not None:
-            pending = tuple(s.hash for s in (*plan.before_steps, *plan.after_steps))
-            if pending != reviewed.data_steps:
-                raise UnsafePlan(
-                    f"The data steps waiting to run are not the ones in {reviewed.path}.",
-                    hint="Nothing was changed. Make the plan again, review it, and push that.",
-                )
-        if as_json or (plan.is_empty and not plan.findings):
-            return
-        from trueup.cli import output
+def _read_reviewed(plan_file: str, source: Source, engine: str) -> Reviewed:
+    """The reviewed plan in ``plan_file``, refused when the declared schema changed since
+    it was made."""
+    from trueup.planfile import check_source, read_plan
 
-        if plan.is_empty:
-            # Nothing to change, but what trueup leaves alone is said, never passed over.
-            click.echo("")
-            click.echo("Findings:")
-            for finding in plan.findings:
-                click.echo(output.finding_line(finding))
-            click.echo("")
-            return
+    reviewed = read_plan(plan_file)
+    check_source(reviewed, source.load().source_hash, engine)
+    return reviewed
+
+
+def _check_data_steps(plan: Plan, reviewed: Reviewed) -> None:
+    """Refuse a plan whose data steps are not the ones the reviewed plan agreed to."""
+    pending = tuple(s.hash for s in (*plan.before_steps, *plan.after_steps))
+    if pending != reviewed.data_steps:
+        raise UnsafePlan(
+            f"The data steps waiting to run are not the ones in {reviewed.path}.",
+            hint="Nothing was changed. Make the plan again, review it, and push that.",
+        )
+
+
+def _show_plan(plan: Plan, *, refusable: bool, accept_data_loss: bool) -> None:
+    """The plan as a person reads it: its changes, findings and statements (nothing when
+    there is nothing to change and nothing to say)."""
+    if plan.is_empty and not plan.findings:
+        return
+    from trueup.cli import output
+
+    if plan.is_empty:
+        # Nothing to change, but what trueup leaves alone is said, never passed over.
         click.echo("")
-        click.echo("Changes:")
-        for line in output.summary_lines(plan) + output.step_lines(plan):
-            click.echo("  " + output.styled(line))
-        shown = output.findings_to_list(
-            plan, refusable=not (dry_run or force_reset), accept_data_loss=accept_data_loss
-        )
-        if shown:
-            click.echo("")
-            click.echo("Findings:")
-            for finding in shown:
-                click.echo(output.finding_line(finding))
-        _show_steps(plan)
+        click.echo("Findings:")
+        for finding in plan.findings:
+            click.echo(output.finding_line(finding))
+        click.echo("")
+        return
+    click.echo("")
+    click.echo("Changes:")
+    for line in output.summary_lines(plan) + output.step_lines(plan):
+        click.echo("  " + output.styled(line))
+    shown = output.findings_to_list(plan, refusable=refusable, accept_data_loss=accept_data_loss)
+    if shown:
+        click.echo("")
+        click.echo("Findings:")
+        for finding in shown:
+            click.echo(output.finding_line(finding))
+    _show_steps(plan)
 
-    def run(
-        accept: bool,
-        expected: tuple[tuple[Phase, str], ...] | None,
-        on_plan: Callable[[Plan], None],
-    ) -> PushResult:
-        options = PushOptions(
-            accept_data_loss=accept,
-            force_reset=force_reset,
-            renames=hints,
-            lock_timeout=t.settings.lock_timeout,
-            on_plan=on_plan,
-            ignore=ignore,
-            expected_steps=expected,
-            expected_fingerprint=reviewed.fingerprint if reviewed else None,
-            concurrent_indexes=concurrent_indexes,
-            # Under the push's lock, once the plan is accepted and before any write.
-            before_apply=None if no_backup else backup_hook(t, "pre-push", err=as_json),
-        )
-        # A dry run is the plan stage alone; a push goes on to the apply stage.
-        return (plan_with if dry_run else push_with)(t.url, source, options)
 
+def _push_or_ask(
+    url: DatabaseURL, source: Source, options: PushOptions, *, dry_run: bool, as_json: bool
+) -> PushResult:
+    """The push (or, for a dry run, its plan); a push refused for data loss is put to the
+    person at the terminal, and pushed again as agreed when they accept it."""
+    from trueup.push import plan_with, push_with
+
+    # A dry run is the plan stage alone; a push goes on to the apply stage.
+    run = plan_with if dry_run else push_with
     try:
-        result = run(accept_data_loss, reviewed.statements if reviewed else None, show)
+        return run(url, source, options)
     except UnsafePlan as refused:
-        from trueup.cli import output
-
-        if as_json and refused.plan is not None:
-            data = output.plan_data(
-                refused.plan,
-                applied=False,
-                refused=True,
-                backup=None,
-                warnings=warnings_data(source.warnings),
-                error=refused.to_data(),
-            )
-            click.echo(output.dump_json(data))
-            click.get_current_context().meta[JSON_ERROR_SHOWN] = True
-        if not _may_ask(refused, as_json):
+        if not _confirmed(refused, source, as_json=as_json):
             raise
-        click.echo(click.style("Error: ", fg="red", bold=True) + refused.message, err=True)
-        if not click.confirm("\nDo you want to ignore the warning(s)?", default=False):
-            click.echo("Push cancelled. Nothing was changed.")
-            raise SystemExit(refused.exit_code) from None
         assert refused.plan is not None
-        result = run(True, refused.plan.statements, lambda plan: None)
+        return run(url, source, _accepted(options, refused.plan.statements))
 
+
+def _confirmed(refused: UnsafePlan, source: Source, *, as_json: bool) -> bool:
+    """After a refused push: the JSON answer when asked for, then whether the person at
+    the terminal accepts the data-loss warnings (False: not theirs to ask; a no ends the
+    push with the refusal's exit code)."""
+    from trueup.cli import output
+
+    if as_json and refused.plan is not None:
+        data = output.plan_data(
+            refused.plan,
+            applied=False,
+            refused=True,
+            backup=None,
+            warnings=warnings_data(source.warnings),
+            error=refused.to_data(),
+        )
+        click.echo(output.dump_json(data))
+        click.get_current_context().meta[JSON_ERROR_SHOWN] = True
+    if not _may_ask(refused, as_json):
+        return False
+    click.echo(click.style("Error: ", fg="red", bold=True) + refused.message, err=True)
+    if not click.confirm("\nDo you want to ignore the warning(s)?", default=False):
+        click.echo("Push cancelled. Nothing was changed.")
+        raise SystemExit(refused.exit_code) from None
+    return True
+
+
+def _accepted(options: PushOptions, agreed: tuple[tuple[Phase, str], ...]) -> PushOptions:
+    """The push again once its data loss is accepted: exactly the plan that was agreed
+    to, which has been shown already."""
+    from dataclasses import replace
+
+    return replace(options, accept_data_loss=True, expected_steps=agreed, on_plan=lambda plan: None)
+
+
+def _show_result(
+    result: PushResult, url: DatabaseURL, source: Source, *, as_json: bool, dry_run: bool
+) -> None:
+    """What the push did, last."""
     plan = result.plan
     # Prisma's own sentences, so scripts and searches written for `prisma db push` still fit.
     what = "Prisma schema" if source.path.endswith(".prisma") else "schema"
     if result.created and not as_json:
-        click.echo(created_line(t.url))
+        click.echo(created_line(url))
     if as_json:
         from trueup.cli import output
 
@@ -248,8 +311,6 @@ def push(
     else:
         ms = round(result.elapsed * 1000)
         click.echo(f"🚀  Your database is now in sync with your {what}. Done in {ms}ms")
-    if dry_run and not plan.is_empty:
-        raise SystemExit(EXIT_PENDING)
 
 
 class _Header:
@@ -259,7 +320,13 @@ class _Header:
     def __init__(self, as_json: bool) -> None:
         self.quiet = as_json
         self.database: str | None = None  # known once the target is
+        self.loaded = False  # whether the declared schema has been read
         self.shown = False
+
+    def on_load(self, declared: Declared) -> None:
+        report_warnings(declared)
+        self.loaded = True
+        self.show(source_path=declared.path or None)
 
     def show(self, *, source_path: str | None, unread: str | None = None) -> None:
         if self.quiet or self.shown or self.database is None:

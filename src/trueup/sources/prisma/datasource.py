@@ -43,6 +43,27 @@ URL_KEYS = tuple(_MOVED_TO_CONFIG)
 def read_datasource(
     doc: Document, environ: dict[str, str] | os._Environ[str], *, major: int = 7
 ) -> Datasource:
+    ds = _the_datasource(doc)
+    _check_properties(ds, major)
+    provider = _provider(ds)
+    mode = _relation_mode(ds)
+    schemas: tuple[str, ...] = ()
+    schemas_prop = ds.get("schemas")
+    if schemas_prop is not None:
+        listed = schemas_prop.value
+        if provider != POSTGRESQL:
+            raise fail(schemas_prop.pos, f"The `schemas` property is not supported on {provider}.")
+        schemas = _schema_names(listed)
+    ext_prop = ds.get("extensions")
+    if ext_prop is not None and provider != POSTGRESQL:
+        raise fail(ext_prop.pos, f"The `extensions` property is not supported on {provider}.")
+    extensions = read_extensions(ext_prop, doc) if ext_prop is not None else ()
+    url = _datasource_url(ds, provider, environ)
+    return Datasource(provider, url, mode, schemas, ds.pos, extensions)
+
+
+def _the_datasource(doc: Document) -> Config:
+    """The schema's one datasource block."""
     sources = doc.configs("datasource")
     if not sources:
         files = sorted({b.pos.source.path for b in doc.blocks})
@@ -62,7 +83,12 @@ def read_datasource(
             sources[1].pos,
             "You defined more than one datasource. Prisma supports exactly one.",
         )
-    ds = sources[0]
+    return sources[0]
+
+
+def _check_properties(ds: Config, major: int) -> None:
+    """The block's properties as Prisma checks them: a provider, no key twice, only known
+    keys (no URL in the schema for Prisma 7), URLs written as Prisma takes them."""
     if ds.get("provider") is None:
         raise fail(ds.pos, f'Argument "provider" is missing in data source block "{ds.name}".')
     seen: set[str] = set()
@@ -94,6 +120,9 @@ def read_datasource(
     if major < 7:
         _check_shadow_database(ds)
 
+
+def _provider(ds: Config) -> str:
+    """The engine the ``provider`` names: a string literal, of an engine trueup manages."""
     provider_prop = ds.get("provider")
     assert provider_prop is not None
     if isinstance(provider_prop.value, Call) and provider_prop.value.name == "env":
@@ -113,8 +142,11 @@ def read_datasource(
         )
     if name not in _PROVIDERS:
         raise fail(provider_prop.value.pos, f'Datasource provider not known: "{name}".')
-    provider = _PROVIDERS[name]
+    return _PROVIDERS[name]
 
+
+def _relation_mode(ds: Config) -> str:
+    """``relationMode`` (or its old name ``referentialIntegrity``, never both)."""
     mode = "foreignKeys"
     both = ds.get("relationMode") is not None and ds.get("referentialIntegrity")
     if both:
@@ -131,26 +163,20 @@ def read_datasource(
         if not isinstance(value, Str) or value.value not in _RELATION_MODES:
             raise fail(value.pos, f'Invalid {key}: expected "foreignKeys" or "prisma".')
         mode = value.value
+    return mode
 
-    schemas: tuple[str, ...] = ()
-    schemas_prop = ds.get("schemas")
-    if schemas_prop is not None:
-        listed = schemas_prop.value
-        if provider != POSTGRESQL:
-            raise fail(schemas_prop.pos, f"The `schemas` property is not supported on {provider}.")
-        schemas = _schema_names(listed)
-    ext_prop = ds.get("extensions")
-    if ext_prop is not None and provider != POSTGRESQL:
-        raise fail(ext_prop.pos, f"The `extensions` property is not supported on {provider}.")
-    extensions = read_extensions(ext_prop, doc) if ext_prop is not None else ()
 
+def _datasource_url(
+    ds: Config, provider: str, environ: dict[str, str] | os._Environ[str]
+) -> str | None:
+    """The ``url``, its variable's value for ``env()``; a relative SQLite path resolved."""
     url = None
     url_prop = ds.get("url")
     if url_prop is not None:
         url = _url(url_prop.value, provider, environ)
         if url is not None and provider == SQLITE:
             url = _resolve_sqlite(url, os.path.dirname(url_prop.pos.source.path))
-    return Datasource(provider, url, mode, schemas, ds.pos, extensions)
+    return url
 
 
 def _schema_names(listed: Expr) -> tuple[str, ...]:
