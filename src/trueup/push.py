@@ -78,7 +78,8 @@ def plan_for(
     return plan_with(url, desired, options).plan
 
 
-def push(
+# The public keyword API, kept as it was; the stages read these as one PushOptions.
+def push(  # noqa: PLR0913
     url: DatabaseURL,
     desired: Schema | Declared | Source | Callable[[], Declared],
     *,

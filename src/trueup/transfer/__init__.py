@@ -234,37 +234,10 @@ def import_database(
             after = target.suspend_triggers(current, list(tables.values()))
         live = {t.name: t for t in current.tables}
         progress.start(header.rows)
-        for count in header.tables:
-            record = reader.table(count.name)
-            table = tables[count.name]
-            columns = record.columns if same_engine else _match_columns(record, live[table], url)
-            seen: list[int] = []
-            rows: Iterable[list[Any]] = _counting(reader.rows(record), progress, seen)
-            if not same_engine:  # time stamps in the forms the other engine's apps write
-                from trueup.transfer.moments import converted
-
-                rows = converted(rows, record, live[table], columns, url.engine, header.engine)
-            target.load(record, rows, table=table, columns=columns, exact=same_engine)
-            if seen != [count.rows]:
-                if reader.ended:
-                    raise reader.cut_short(
-                        f"the file ends after {sum(seen)} of the {count.rows} rows of "
-                        f"{count.name!r}"
-                    )
-                raise reader.fail(
-                    f"the table {count.name!r} has {sum(seen)} rows; the header says {count.rows}.",
-                    hint="Nothing was imported. The file is damaged: export the database again.",
-                )
+        _load_rows(reader, header, target, tables, live, url, progress)
         reader.end(header)
         target.run(after)
-        for count in header.tables:
-            found = target.count(tables[count.name])
-            if found != count.rows:
-                raise TransferError(
-                    f"After the import {count.name} holds {found} rows, not {count.rows}.",
-                    hint="Nothing was imported. A trigger or a conflict clause (OR IGNORE, OR "
-                    "REPLACE) of the database may have changed the rows.",
-                )
+        _check_counts(target, header, tables)
         orphans = target.violations(list(tables.values()))
         from trueup.diff.differ import diff  # only an import compares schemas
 
@@ -281,6 +254,52 @@ def import_database(
         created,
         tuple((child, parent, n) for (child, parent), n in sorted(orphans.items())),
     )
+
+
+def _load_rows(
+    reader: Reader,
+    header: Header,
+    target: Target,
+    tables: dict[str, str],
+    live: dict[str, Table],
+    url: DatabaseURL,
+    progress: Progress,
+) -> None:
+    """Every table's rows from the file into its table of the target, each table's count
+    checked against the header as it ends."""
+    same_engine = header.engine == url.engine
+    for count in header.tables:
+        record = reader.table(count.name)
+        table = tables[count.name]
+        columns = record.columns if same_engine else _match_columns(record, live[table], url)
+        seen: list[int] = []
+        rows: Iterable[list[Any]] = _counting(reader.rows(record), progress, seen)
+        if not same_engine:  # time stamps in the forms the other engine's apps write
+            from trueup.transfer.moments import converted
+
+            rows = converted(rows, record, live[table], columns, url.engine, header.engine)
+        target.load(record, rows, table=table, columns=columns, exact=same_engine)
+        if seen != [count.rows]:
+            if reader.ended:
+                raise reader.cut_short(
+                    f"the file ends after {sum(seen)} of the {count.rows} rows of {count.name!r}"
+                )
+            raise reader.fail(
+                f"the table {count.name!r} has {sum(seen)} rows; the header says {count.rows}.",
+                hint="Nothing was imported. The file is damaged: export the database again.",
+            )
+
+
+def _check_counts(target: Target, header: Header, tables: dict[str, str]) -> None:
+    """Each table holds the rows the header counts once the import's last statements ran."""
+    for count in header.tables:
+        found = target.count(tables[count.name])
+        if found != count.rows:
+            raise TransferError(
+                f"After the import {count.name} holds {found} rows, not {count.rows}.",
+                hint="Nothing was imported. A trigger or a conflict clause (OR IGNORE, OR "
+                "REPLACE) of the database may have changed the rows.",
+            )
 
 
 def _empty(target: Target, current: Schema, dialect: Dialect) -> None:

@@ -130,6 +130,21 @@ def is_narrowing(old: str, new: str) -> bool:
             length = _length(old)
             return length is None or length > limit
         return True
+    numbers = _numbers_narrowing(old, new, ob, nb)
+    if numbers is not None:
+        return numbers
+    if ob == nb and ob in ("TIMESTAMP", "TIMESTAMPTZ", "TIME", "TIMETZ", "INTERVAL"):
+        # More fractional digits (or none given, meaning 6) keep every value.
+        old_mods, new_mods = modifiers(old), modifiers(new)
+        return (new_mods[0] if new_mods else 6) < (old_mods[0] if old_mods else 6)
+    if ob in _TIMES and nb in _TIMES:
+        return ob != "DATE" and nb == "DATE"
+    return {ob, nb} != {"JSON", "JSONB"}
+
+
+def _numbers_narrowing(old: str, new: str, ob: str, nb: str) -> bool | None:
+    """:func:`is_narrowing` between numeric types (``ob``, ``nb``: their base names); None
+    when either is not one whose answer is known here."""
     if ob in INTEGERS and nb in INTEGERS:
         return INTEGERS.index(ob) > INTEGERS.index(nb)
     if ob in _NUMBERS and nb == "DECIMAL":
@@ -145,13 +160,7 @@ def is_narrowing(old: str, new: str) -> bool:
         return False
     if ob == "REAL" and nb == "DOUBLE PRECISION":
         return False
-    if ob == nb and ob in ("TIMESTAMP", "TIMESTAMPTZ", "TIME", "TIMETZ", "INTERVAL"):
-        # More fractional digits (or none given, meaning 6) keep every value.
-        old_mods, new_mods = modifiers(old), modifiers(new)
-        return (new_mods[0] if new_mods else 6) < (old_mods[0] if old_mods else 6)
-    if ob in _TIMES and nb in _TIMES:
-        return ob != "DATE" and nb == "DATE"
-    return {ob, nb} != {"JSON", "JSONB"}
+    return None
 
 
 def needs_using(old: str, new: str) -> bool:

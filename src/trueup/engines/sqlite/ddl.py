@@ -155,58 +155,70 @@ def _column(r: Reader) -> ParsedColumn:
             r.next()
     pending_name: str | None = None
     while (tok := r.peek()) is not None and tok.text not in (",", ")"):
-        word = tok.upper
         if r.accept_word("CONSTRAINT"):
             pending_name = r.name()
-            continue
-        if r.accept_word("PRIMARY"):
-            r.accept_word("KEY")
-            col.primary_key_name = pending_name
-            r.accept_word("ASC", "DESC")
-            col.primary_key_conflict = _conflict_clause(r)
-            if r.accept_word("AUTOINCREMENT"):
-                col.autoincrement = True
-        elif r.accept_word("NOT"):
-            r.accept_word("NULL")
-            col.not_null_conflict = _conflict_clause(r)
-        elif r.accept_word("NULL"):
-            _conflict_clause(r)
-        elif r.accept_word("UNIQUE"):
-            col.is_unique = True
-            col.unique_name = pending_name
-            col.unique_conflict = _conflict_clause(r)
-        elif r.accept_word("CHECK"):
-            start, end = r.balanced()
-            col.checks.append((pending_name, r.sql[start:end]))
-        elif r.accept_word("DEFAULT"):
-            first = r.next()
-            if first.text == "(" and first.kind is Kind.PUNCT:
-                r.i -= 1
-                r.balanced()
-            elif first.text in ("+", "-"):
-                r.next()
-            col.default = r.sql[first.start : r.tokens[r.i - 1].end]
-        elif r.accept_word("COLLATE"):
-            col.collation = r.name()
-        elif word == "REFERENCES":
-            fk = _references(r, [col.name])
-            fk.name = pending_name
-            col.foreign_key = fk
         elif r.accept_word("GENERATED"):
-            r.accept_word("ALWAYS")
-            continue  # "AS (…)" follows
-        elif r.accept_word("AS"):
-            start, end = r.balanced()
-            stored = False
-            if r.accept_word("STORED"):
-                stored = True
-            else:
-                r.accept_word("VIRTUAL")
-            col.generated = (r.sql[start:end], stored)
+            r.accept_word("ALWAYS")  # "AS (…)" follows, and the name is still its
         else:
-            r.next()  # something this reader does not model; SQLite accepted it
-        pending_name = None
+            _column_constraint(r, col, pending_name)
+            pending_name = None
     return col
+
+
+def _column_constraint(r: Reader, col: ParsedColumn, name: str | None) -> None:
+    """Read one column constraint (named ``name``, if it was) into ``col``."""
+    word = tok.upper if (tok := r.peek()) is not None else ""
+    if r.accept_word("PRIMARY"):
+        r.accept_word("KEY")
+        col.primary_key_name = name
+        r.accept_word("ASC", "DESC")
+        col.primary_key_conflict = _conflict_clause(r)
+        if r.accept_word("AUTOINCREMENT"):
+            col.autoincrement = True
+    elif r.accept_word("NOT"):
+        r.accept_word("NULL")
+        col.not_null_conflict = _conflict_clause(r)
+    elif r.accept_word("NULL"):
+        _conflict_clause(r)
+    elif r.accept_word("UNIQUE"):
+        col.is_unique = True
+        col.unique_name = name
+        col.unique_conflict = _conflict_clause(r)
+    elif r.accept_word("CHECK"):
+        start, end = r.balanced()
+        col.checks.append((name, r.sql[start:end]))
+    elif r.accept_word("DEFAULT"):
+        col.default = _default(r)
+    elif r.accept_word("COLLATE"):
+        col.collation = r.name()
+    elif word == "REFERENCES":
+        fk = _references(r, [col.name])
+        fk.name = name
+        col.foreign_key = fk
+    elif r.accept_word("AS"):
+        col.generated = _generated(r)
+    else:
+        r.next()  # something this reader does not model; SQLite accepted it
+
+
+def _default(r: Reader) -> str:
+    """A column's DEFAULT (after the word): a literal, a signed number or ``(expr)``."""
+    first = r.next()
+    if first.text == "(" and first.kind is Kind.PUNCT:
+        r.i -= 1
+        r.balanced()
+    elif first.text in ("+", "-"):
+        r.next()
+    return r.sql[first.start : r.tokens[r.i - 1].end]
+
+
+def _generated(r: Reader) -> tuple[str, bool]:
+    """A generated column's ``(expr)`` (after AS) and whether it is STORED."""
+    start, end = r.balanced()
+    stored = r.accept_word("STORED")
+    if not stored:
+        r.accept_word("VIRTUAL")
+    return r.sql[start:end], stored
 
 
 def _conflict_clause(r: Reader) -> str | None:

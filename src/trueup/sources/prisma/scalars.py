@@ -262,26 +262,29 @@ def _literal(value: Expr, field_type: str, enum_values: tuple[str, ...] | None) 
         if not isinstance(value, Const) or value.name not in ("true", "false"):
             raise fail(value.pos, f"Expected a boolean value, but found `{_shown(value)}`.")
     elif field_type in ("String", "Json", "Bytes", "DateTime"):
-        if not isinstance(value, Str):
-            raise fail(value.pos, f"Expected a String value, but found `{_shown(value)}`.")
-        if field_type == "Json":
-            try:
-                json.loads(value.value)
-            except ValueError:
-                raise fail(value.pos, "The default value is not valid JSON.") from None
-        if field_type == "Bytes":
-            try:
-                base64.b64decode(value.value, validate=True)
-            except (binascii.Error, ValueError):
-                raise fail(
-                    value.pos, "The default value of a Bytes field must be base64."
-                ) from None
-        if field_type == "DateTime" and not _DATETIME.match(value.value):
-            raise fail(
-                value.pos,
-                "The default value of a DateTime field must be an RFC 3339 date and time, "
-                'like "2024-01-31T12:00:00Z".',
-            )
+        _text_literal(value, field_type)
+
+
+def _text_literal(value: Expr, field_type: str) -> None:
+    """A default written as a string: for a Json, Bytes or DateTime field, one it can hold."""
+    if not isinstance(value, Str):
+        raise fail(value.pos, f"Expected a String value, but found `{_shown(value)}`.")
+    if field_type == "Json":
+        try:
+            json.loads(value.value)
+        except ValueError:
+            raise fail(value.pos, "The default value is not valid JSON.") from None
+    if field_type == "Bytes":
+        try:
+            base64.b64decode(value.value, validate=True)
+        except (binascii.Error, ValueError):
+            raise fail(value.pos, "The default value of a Bytes field must be base64.") from None
+    if field_type == "DateTime" and not _DATETIME.match(value.value):
+        raise fail(
+            value.pos,
+            "The default value of a DateTime field must be an RFC 3339 date and time, "
+            'like "2024-01-31T12:00:00Z".',
+        )
 
 
 def _shown(value: Expr) -> str:
