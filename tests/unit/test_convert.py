@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from tests.helpers import schema_from_sql
-from trueup.convert import ConversionError, convert_schema, defaults, types
+from tests.unit.conversion_pairs import defaults, types
+from trueup.convert import ConversionError, convert_schema
 from trueup.convert.canonical import canonical, kind_of
 from trueup.convert.fit import fit_schema
 from trueup.engines import get_dialect

@@ -13,8 +13,6 @@ import tokenize
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 import trueup
 from trueup.engines import registered
 
@@ -54,14 +52,6 @@ PROVIDER_TABLES = {
     # What Prisma's pull writes for a live database differs by connector; SQLite's default
     # expressions are read with the SQLite engine's own lexer.
     "sources/prisma/pull/flavours.py": "Prisma's pull output for each of its connectors",
-}
-#: Files that still name engines while they are being reworked; each entry goes when its
-#: file no longer does (the test fails on an entry that is not needed any more).
-ALLOWED = {
-    # Named pairs of engines, each composed of two engines' neutral mappings, which the
-    # conversion's unit tests call by those names.
-    "convert/defaults.py": "conversion",
-    "convert/types.py": "conversion",
 }
 
 
@@ -170,19 +160,16 @@ def test_core_code_names_no_engine() -> None:
     found = {}
     for path in core_files():
         relative = path.relative_to(SRC).as_posix()
-        if relative in PROVIDER_TABLES or relative in ALLOWED:
+        if relative in PROVIDER_TABLES:
             continue
         if hits := problems(path, classes):
             found[relative] = hits
     assert not found, "\n".join(f"{p}: {'; '.join(h)}" for p, h in found.items())
 
 
-@pytest.mark.parametrize("relative", sorted(ALLOWED))
-def test_every_allowed_file_still_needs_it(relative: str) -> None:
-    # An entry whose file names no engine any more is taken out, so the list only shrinks.
-    path = SRC / relative
-    assert path.exists(), relative
-    assert problems(path, engine_classes()), f"{relative} names no engine: remove it"
+def test_every_exempt_file_exists() -> None:
+    # The exemptions name files: one renamed or removed must take its entry with it.
+    assert [r for r in PROVIDER_TABLES if not (SRC / r).exists()] == []
 
 
 def test_the_walk_finds_what_it_looks_for() -> None:
