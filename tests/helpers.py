@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,9 @@ def plan_between(current_sql: str, desired_sql: str) -> Plan:
 
 
 def declared_from_sql(sql: str, folder: Path) -> Declared:
-    path = folder / "schema_under_test.sql"
+    # A file of this thread's own: two pushes in threads (a concurrency test) must not read
+    # each other's half-written schema.
+    path = folder / f"schema_under_test_{threading.get_ident()}.sql"
     path.write_text(sql)
     return load_sql(str(path), DIALECT)
 
