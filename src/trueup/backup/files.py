@@ -264,19 +264,26 @@ def _create_temp(final: str) -> tuple[str, int]:
     while True:
         name = f".{os.path.basename(final)}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
         temp = os.path.join(folder, name)
+        fd = -1
         try:
-            fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        except OSError as exc:
-            raise BackupError(
-                f"Cannot write a backup in {folder}: {exc.strerror}.",
-                hint="Check that the folder is writable and has space, or choose another with "
-                "--dir or TRUEUP_BACKUP_DIR.",
-            ) from exc
-        try:
+            try:
+                fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except OSError as exc:
+                raise BackupError(
+                    f"Cannot write a backup in {folder}: {exc.strerror}.",
+                    hint="Check that the folder is writable and has space, or choose another "
+                    "with --dir or TRUEUP_BACKUP_DIR.",
+                ) from exc
             if _held(fd, temp):
                 return temp, fd
-        except BaseException:  # interrupted (SIGTERM, Ctrl-C) before the caller owns it
-            os.close(fd)
+        except BackupError:
+            raise  # the file was not made: nothing of ours to remove
+        except BaseException:
+            # Interrupted (SIGTERM, Ctrl-C) before the caller owns the file, even as the
+            # file was being made (a signal's handler runs as the call returns, before ``fd``
+            # is set): its name is this call's own, so it is removed by name.
+            if fd >= 0:
+                os.close(fd)
             remove_temp(temp)
             raise
         os.close(fd)  # taken for stale between its creation and the lock: another name

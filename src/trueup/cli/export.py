@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
 import click
@@ -60,35 +60,16 @@ def export(url: str | None, output: str | None) -> None:
             assert output is not None
             target = os.path.abspath(output)
             folder = os.path.dirname(target)
+            # A name of its own, made here: a signal that lands as the file is made must still
+            # find it to remove (mkstemp would not say its name until it returned).
+            temp = os.path.join(folder, f".{os.path.basename(target)}.{os.urandom(4).hex()}.tmp")
             try:
-                # mkstemp makes the file 0600: an export holds all the data.
-                fd, temp = tempfile.mkstemp(
-                    prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder
-                )
-            except OSError as exc:
-                raise TransferError(
-                    f"Cannot write the export in {folder}: {exc.strerror}.",
-                    hint="Check that the folder exists and is writable, or choose another -o.",
-                ) from exc
-            try:
-                with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-                    # Parts of large tables read beside this process wait in the
-                    # export's own folder, where their bytes go anyway.
-                    result = export_to(out, folder)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(temp, target)
+                result = _write_export(temp, target, folder, export_to)
             except OSError as exc:  # the disk is full, or the file cannot be written
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(temp)
                 raise TransferError(
                     f"Cannot write the export {output}: {exc.strerror}.",
                     hint="Nothing was written. Free space on the disk, or choose another -o.",
                 ) from exc
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(temp)
-                raise
     where = "standard output" if to_stdout else output
     n = len(result.tables)
     click.echo(
@@ -102,3 +83,35 @@ def export(url: str | None, output: str | None) -> None:
             + ". Rebuild their content after an import.",
             err=True,
         )
+
+
+def _write_export(
+    temp: str, target: str, folder: str, export_to: Callable[[IO[bytes], str], ExportResult]
+) -> ExportResult:
+    """The export written to ``temp`` and then renamed to ``target``; ``temp`` removed when
+    anything stops it (an error, Ctrl-C, SIGTERM), so no half-written file is left."""
+    from trueup.transfer import TransferError
+
+    try:
+        try:
+            # 0600: an export holds all the data.
+            fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except OSError as exc:
+            raise TransferError(
+                f"Cannot write the export in {folder}: {exc.strerror}.",
+                hint="Check that the folder exists and is writable, or choose another -o.",
+            ) from exc
+        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
+            # Parts of large tables read beside this process wait in the export's own
+            # folder, where their bytes go anyway.
+            result = export_to(out, folder)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except TransferError:
+        raise  # the file was not made: nothing of ours to remove
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temp)
+        raise
+    return result
