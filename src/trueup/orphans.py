@@ -25,26 +25,14 @@ from trueup.steps import DataStep
 
 def new_keys(changes: Sequence[ch.Change]) -> list[tuple[Table, ForeignKey]]:
     """The foreign keys ``changes`` add to tables that already exist, with the table as it
-    will be (keys whose only change is their actions are not new)."""
-    out = []
-    for change in changes:
-        if not isinstance(change, ch.ModifyTable):
-            continue
-        dropped = {_link(x.foreign_key) for x in change.changes if isinstance(x, ch.DropForeignKey)}
-        for part in change.changes:
-            if isinstance(part, ch.AddForeignKey) and _link(part.foreign_key) not in dropped:
-                out.append((change.new, part.foreign_key))
-    return out
-
-
-def _link(fk: ForeignKey) -> tuple[object, ...]:
-    fold = str.casefold
-    return (
-        tuple(fold(c) for c in fk.columns),
-        fk.ref_schema,
-        fold(fk.ref_table),
-        tuple(fold(c) for c in fk.ref_columns),
-    )
+    will be (a key whose only change is its actions is a ModifyForeignKey: not new)."""
+    return [
+        (change.new, part.foreign_key)
+        for change in changes
+        if isinstance(change, ch.ModifyTable)
+        for part in change.changes
+        if isinstance(part, ch.AddForeignKey)
+    ]
 
 
 class _Settle:

@@ -139,17 +139,9 @@ def new_foreign_key(
     checks: Checks, t: CheckedTable, fk: ForeignKey, change: ch.ModifyTable
 ) -> list[Finding]:
     """The findings of ``fk``, added to the table ``t`` by ``change``."""
+    # A key whose actions alone change is a ModifyForeignKey, never here: its rows met it.
     key = checks.hooks.key
     dropped = [x.foreign_key for x in change.changes if isinstance(x, ch.DropForeignKey)]
-    link = ([key(c) for c in fk.columns], key(fk.ref_table), [key(c) for c in fk.ref_columns])
-    for old in dropped:
-        old_link = (
-            [key(c) for c in old.columns],
-            key(old.ref_table),
-            [key(c) for c in old.ref_columns],
-        )
-        if old_link == link:
-            return []  # only the actions changed: orphans, if any, are not new
     out = repointed(checks, t, fk, dropped)
     added = {key(x.column.name): x.column for x in change.changes if isinstance(x, ch.AddColumn)}
     retyped = {

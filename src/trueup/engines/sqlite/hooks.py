@@ -11,8 +11,6 @@ class SQLiteHooks(DiffHooks):
     # refer to them), so they are not compared.
     compare_constraint_names = False
     rename_index = False
-    # A changed foreign key or check rebuilds the table: it is dropped and added.
-    pair_constraints = False
 
     def key(self, name: str) -> str:
         return fold(name)
