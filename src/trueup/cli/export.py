@@ -92,26 +92,28 @@ def _write_export(
     anything stops it (an error, Ctrl-C, SIGTERM), so no half-written file is left."""
     from trueup.transfer import TransferError
 
+    refused: OSError | None = None
     try:
         try:
             # 0600: an export holds all the data.
             fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except OSError as exc:
-            raise TransferError(
-                f"Cannot write the export in {folder}: {exc.strerror}.",
-                hint="Check that the folder exists and is writable, or choose another -o.",
-            ) from exc
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            # Parts of large tables read beside this process wait in the export's own
-            # folder, where their bytes go anyway.
-            result = export_to(out, folder)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except TransferError:
-        raise  # the file was not made: nothing of ours to remove
+            refused = exc  # not made: nothing of ours to remove
+        else:
+            with os.fdopen(fd, "wb", buffering=1 << 20) as out:
+                # Parts of large tables read beside this process wait in the export's own
+                # folder, where their bytes go anyway.
+                result = export_to(out, folder)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(temp)
         raise
+    if refused is not None:
+        raise TransferError(
+            f"Cannot write the export in {folder}: {refused.strerror}.",
+            hint="Check that the folder exists and is writable, or choose another -o.",
+        ) from refused
     return result
