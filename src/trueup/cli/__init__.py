@@ -5,6 +5,7 @@ exit code of their kind."""
 from __future__ import annotations
 
 import os
+import signal
 from importlib import import_module
 from typing import Any, NoReturn
 
@@ -118,7 +119,13 @@ def main() -> None:
 
     handle_sigterm()
     forgiving_output()
-    cli(prog_name="trueup", color=False if _colour_off() else None)
+    try:
+        cli(prog_name="trueup", color=False if _colour_off() else None)
+    finally:
+        # The command is over, its work done or undone. A SIGTERM from here on would land
+        # while Python exits, which puts the default handler back first: the process would
+        # die "killed" after a command that finished. Exiting is what it asks for anyway.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _colour_off() -> bool:
