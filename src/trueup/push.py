@@ -18,20 +18,20 @@ from typing import TYPE_CHECKING
 
 from trueup.engines import find_engine, get_dialect
 from trueup.plan import Phase, Plan
-from trueup.push_backup import Backup
-from trueup.push_gate import refusal
-from trueup.push_load import loaded_first
 from trueup.push_options import DEFAULT_LOCK_TIMEOUT, PushOptions
-from trueup.push_plan import Planned, make_plan, plan_push
 from trueup.push_quick import in_sync_at_once, quick_key
 from trueup.push_session import Run, locked
 
 if TYPE_CHECKING:
+    # Imported when first used, not here: the quick path (a database in sync from the same
+    # source, every container start) needs none of them.
     from trueup.apply import StepCallback
     from trueup.diff.renames import Renames
     from trueup.engines.base import Dialect, Session
     from trueup.model import Schema
+    from trueup.push_gate import refusal
     from trueup.push_load import Desired
+    from trueup.push_plan import Planned, make_plan
     from trueup.sources.declared import Declared, Source
     from trueup.urls import DatabaseURL
 
@@ -166,7 +166,11 @@ def push_with(url: DatabaseURL, desired: Desired, options: PushOptions) -> PushR
     dialect = _dialect(url, options.ignore, options.concurrent_indexes)
     missing = dialect.database_missing(url)
     if missing:
+        from trueup.push_load import loaded_first
+
         desired = loaded_first(desired)
+    from trueup.push_backup import Backup
+
     backup = Backup(options.before_apply)
     with locked(dialect, url, write=True, missing=missing, timeout=options.lock_timeout) as s:
         planned = _plan(Run(s, dialect, options, backup), desired)
@@ -192,6 +196,8 @@ def _plan(run: Run, desired: Desired) -> Planned | None:
     if in_sync_at_once(run.session, run.dialect, key):
         planned, plan = None, Plan(run.dialect.name)
     else:
+        from trueup.push_plan import plan_push
+
         planned = plan_push(run, desired, key)
         plan = planned.plan
     if run.options.on_plan:
@@ -207,3 +213,16 @@ def _not_applied(
         return PushResult(Plan(dialect.name), False, elapsed)
     plan, fingerprint = planned.plan, planned.fingerprint
     return PushResult(plan, False, elapsed, fingerprint=fingerprint, created=session.created)
+
+
+def __getattr__(name: str) -> object:
+    # The plan stage's and the gate's names, kept importable from here, loaded on first use.
+    if name in ("make_plan", "Planned"):
+        from trueup import push_plan
+
+        return getattr(push_plan, name)
+    if name == "refusal":
+        from trueup.push_gate import refusal
+
+        return refusal
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,13 +12,13 @@ from trueup.engines.postgres.engine import ENGINE
 from trueup.engines.postgres.quoting import literal, quote
 from trueup.engines.postgres.scratch import ScratchSession
 from trueup.engines.postgres.session import PostgresSession
-from trueup.engines.postgres.source_hooks import PostgresSourceHooks
 from trueup.engines.postgres.types import base_name, is_narrowing, modifiers
 
 if TYPE_CHECKING:
     from trueup.diff.changes import Change
     from trueup.diff.differ import DiffHooks
     from trueup.engines.probes import ProbeSQL
+    from trueup.engines.source_hooks import SourceHooks
     from trueup.model import Column, Schema, Table
     from trueup.plan import Plan
     from trueup.urls import DatabaseURL
@@ -47,7 +47,13 @@ class PostgresDialect(Dialect):
     name = ENGINE.name
     label = ENGINE.label
     capabilities = ENGINE.capabilities
-    source_hooks = PostgresSourceHooks()
+
+    @cached_property
+    def source_hooks(self) -> SourceHooks:  # type: ignore[override]
+        # Read only when a declared schema is loaded: not on the quick path.
+        from trueup.engines.postgres.source_hooks import PostgresSourceHooks
+
+        return PostgresSourceHooks()
 
     @cached_property
     def hooks(self) -> DiffHooks:  # type: ignore[override]

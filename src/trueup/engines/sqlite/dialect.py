@@ -14,11 +14,11 @@ from trueup.engines.base import NO_EXTRAS, Dialect, Extras, StatementError
 from trueup.engines.sqlite.engine import ENGINE
 from trueup.engines.sqlite.quoting import literal, quote
 from trueup.engines.sqlite.session import SQLiteSession
-from trueup.engines.sqlite.source_hooks import SQLiteSourceHooks
 
 if TYPE_CHECKING:
     from trueup.diff.changes import Change
     from trueup.engines.probes import ProbeSQL
+    from trueup.engines.source_hooks import SourceHooks
     from trueup.engines.sqlite.hooks import SQLiteHooks
     from trueup.model import Column, Schema, Table
     from trueup.plan import Plan
@@ -32,7 +32,13 @@ class SQLiteDialect(Dialect):
     name = ENGINE.name
     label = ENGINE.label
     capabilities = ENGINE.capabilities
-    source_hooks = SQLiteSourceHooks()
+
+    @cached_property
+    def source_hooks(self) -> SourceHooks:  # type: ignore[override]
+        # Read only when a declared schema is loaded: not on the quick path.
+        from trueup.engines.sqlite.source_hooks import SQLiteSourceHooks
+
+        return SQLiteSourceHooks()
 
     @cached_property
     def hooks(self) -> SQLiteHooks:  # type: ignore[override]

@@ -13,6 +13,10 @@ class Models:
     reads = "SQLAlchemy models (myapp.models:Base, or a .py file)"
 
     def locate(self, path: str) -> list[str] | None:
+        # A schema file of another kind is told by its name alone: its push must not load
+        # this kind's reader (the quick path of every container start passes here).
+        if path.strip().lower().endswith((".sql", ".prisma")):
+            return None
         from trueup.sources.sqlalchemy.spec import is_models_spec
 
         return [] if is_models_spec(path) else None
