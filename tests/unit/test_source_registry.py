@@ -46,7 +46,7 @@ class StatementLines:
         return with_files(Declared(schema=schema, path=source.path), [source.path])
 
 
-LINES = StatementLines()
+LINES: registry.DeclaredSource = StatementLines()
 
 
 @pytest.fixture
