@@ -45,7 +45,7 @@ class StatementLines:
         return with_files(Declared(schema=schema, path=source.path), [source.path])
 
 
-LINES = StatementLines()
+LINES: registry.DeclaredSource = StatementLines()
 
 
 @pytest.fixture

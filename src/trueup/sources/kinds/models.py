@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from trueup.sources.registry import DeclaredSource
+
 if TYPE_CHECKING:
     from trueup.sources.declared import Declared, Source
 
@@ -38,4 +40,4 @@ class Models:
         )
 
 
-MODELS = Models()
+MODELS: DeclaredSource = Models()

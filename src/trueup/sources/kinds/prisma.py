@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from trueup.sources.registry import files_key, with_files
+from trueup.sources.registry import DeclaredSource, files_key, with_files
 
 if TYPE_CHECKING:
     from trueup.sources.declared import Declared, Source
@@ -61,4 +61,4 @@ class PrismaSchemas:
         return with_files(declared, source_files(source.path, SUFFIX))
 
 
-PRISMA = PrismaSchemas()
+PRISMA: DeclaredSource = PrismaSchemas()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from trueup.sources.registry import files_key, with_files
+from trueup.sources.registry import DeclaredSource, files_key, with_files
 
 if TYPE_CHECKING:
     from trueup.sources.declared import Declared, Source
@@ -32,4 +32,4 @@ class SQLFiles:
         return with_files(load_sql(source.path, dialect, source.url), [source.path])
 
 
-SQL = SQLFiles()
+SQL: DeclaredSource = SQLFiles()
